@@ -1,0 +1,103 @@
+"""The ``tspcli`` command line: a thin layer over the library.
+
+Each command lives in its own module under ``tspcli.commands`` and is imported
+only when it runs, so ``tspcli --help`` stays fast and never pulls in pyvista,
+h5py, keras or jax.
+"""
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+
+import click
+
+from . import __version__
+from .errors import ToolFailure, TspError
+
+# name -> (module under tspcli.commands, one-line help shown by `tspcli --help`)
+COMMANDS = {
+    "summary": ("summary", "Print every layer with its input/output shape and parameter count."),
+    "validate": ("validate", "Check descriptions or model files; one line per problem."),
+    "layers": ("layers", "List the layer catalogue, or one layer's parameters."),
+}
+
+EXIT_CODES_HELP = """\b
+Exit codes: 0 success, 1 a failure while working, 2 bad input or usage.
+"""
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx):
+        return list(COMMANDS)
+
+    def get_command(self, ctx, name):
+        if name not in COMMANDS:
+            return None
+        module = importlib.import_module(f"tspcli.commands.{COMMANDS[name][0]}")
+        return module.command
+
+    def format_commands(self, ctx, formatter):
+        rows = [(name, help_) for name, (_, help_) in COMMANDS.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, epilog=EXIT_CODES_HELP,
+             context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="tspcli")
+@click.option("--debug", is_flag=True, help="Show the full traceback when something fails.")
+@click.pass_context
+def cli(ctx, debug):
+    """tspcli: draw a neural network in 3D, shaded by what a real input produces.
+
+    MODEL arguments accept a YAML/JSON description, a Keras .h5 or .keras file,
+    a TensorFlow.js model.json, or '-' for a description on stdin.
+    """
+    ctx.obj = {"debug": debug}
+
+
+def _debug_requested(argv) -> bool:
+    return "--debug" in argv or os.environ.get("TSPCLI_DEBUG") == "1"
+
+
+def main(argv=None) -> None:
+    """Console entry point: map failures to one line and an exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = _debug_requested(argv)
+    try:
+        cli.main(args=argv, prog_name="tspcli", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:  # usage errors: exit 2
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("tspcli: interrupted", err=True)
+        sys.exit(130)
+    except TspError as exc:
+        if debug:
+            raise
+        click.echo(f"tspcli: error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except ToolFailure as exc:
+        if debug:
+            raise
+        click.echo(f"tspcli: failed: {exc}", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo("tspcli: interrupted", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        # the reader of our stdout went away (e.g. `| head`): not an error of ours
+        sys.stderr.close()
+        sys.exit(1)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence
+        if debug:
+            raise
+        click.echo(f"tspcli: internal error: {type(exc).__name__}: {exc} "
+                   f"(run again with --debug for the traceback)", err=True)
+        sys.exit(1)
+    sys.exit(0)

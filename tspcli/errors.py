@@ -1,0 +1,74 @@
+"""Errors a user can act on.
+
+Every error names where the problem is (file, line, layer, key) and what is
+wrong, on one line.  ``TspError`` and its subclasses mean bad input or usage
+(exit code 2); ``ToolFailure`` means tspcli itself failed while working
+(exit code 1).
+"""
+from __future__ import annotations
+
+
+class TspError(Exception):
+    """Bad input or usage: exit code 2."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, file: str | None = None, line: int | None = None,
+                 layer: str | None = None, key: str | None = None, hint: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.file = file
+        self.line = line
+        self.layer = layer
+        self.key = key
+        self.hint = hint
+
+    def located(self, *, file: str | None = None, line: int | None = None,
+                layer: str | None = None, key: str | None = None) -> "TspError":
+        """Fill in location parts that are still unknown; returns self."""
+        self.file = self.file or file
+        self.line = self.line or line
+        self.layer = self.layer or layer
+        self.key = self.key or key
+        return self
+
+    def __str__(self) -> str:
+        where = ""
+        if self.file:
+            where = self.file + (f":{self.line}" if self.line else "") + ": "
+        elif self.line:
+            where = f"line {self.line}: "
+        parts = []
+        if self.layer:
+            parts.append(f"layer '{self.layer}'")
+        if self.key:
+            parts.append(f"key '{self.key}'")
+        prefix = (", ".join(parts) + ": ") if parts else ""
+        hint = f" (hint: {self.hint})" if self.hint else ""
+        return f"{where}{prefix}{self.message}{hint}"
+
+
+class SpecError(TspError):
+    """A description (YAML/JSON) is malformed or refers to something that does not exist."""
+
+
+class ShapeError(TspError):
+    """Shapes do not fit together (channels, merges, sizes that come out <= 0)."""
+
+
+class LoadError(TspError):
+    """A model file cannot be read (not the format, truncated, inconsistent weights)."""
+
+
+class InputError(TspError):
+    """An input (image, .npy, .json) is unreadable or has the wrong shape or values."""
+
+
+class OptionError(TspError):
+    """A command-line or config option is malformed."""
+
+
+class ToolFailure(Exception):
+    """tspcli failed while working (not the user's fault): exit code 1."""
+
+    exit_code = 1
