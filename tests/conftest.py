@@ -1,0 +1,25 @@
+import os
+import pathlib
+
+import pytest
+
+# Keras is the oracle in tests, always on jax and on the CPU.
+os.environ.setdefault("KERAS_BACKEND", "jax")
+os.environ.setdefault("JAX_PLATFORMS", "cpu")
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data():
+    """The real models of ../shared/data; tests that use them skip when it is absent."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip("../shared/data is not present")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def keras():
+    """Keras 3 on jax, the oracle; tests that need it skip when it is not installed."""
+    return pytest.importorskip("keras")

@@ -1,0 +1,1 @@
+"""Drawing a Scene into pixels (pyvista) and writing pixels to files."""
