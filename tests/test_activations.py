@@ -39,8 +39,8 @@ def test_hand_values():
     np.testing.assert_allclose(A.hard_silu(x), x * A.hard_sigmoid(x))
     np.testing.assert_allclose(A.leaky_relu(x), [-0.8, -0.2, 0, 1, 4, 8], rtol=1e-6)
     np.testing.assert_allclose(A.softsign(x), x / (1 + abs(x)))
-    np.testing.assert_allclose(A.softmax(np.log([[1, 3], [2, 2]]), axis=0), [[1 / 3, 0.6], [2 / 3, 0.4]],
-                               rtol=1e-6)
+    np.testing.assert_allclose(A.softmax(np.log([[1, 3], [2, 2]]), axis=0),
+                               [[1 / 3, 0.6], [2 / 3, 0.4]], rtol=1e-6)
     np.testing.assert_allclose(np.exp(A.log_softmax(x)), A.softmax(x), rtol=1e-5)
 
 

@@ -1,5 +1,4 @@
 """tspcli.ops: numbers equal to Keras', shapes by Keras' rules, clear errors."""
-import json
 
 import numpy as np
 import pytest
@@ -9,7 +8,7 @@ from tspcli import ops
 from tspcli.errors import OptionError, ShapeError
 
 TOL = dict(rtol=1e-5, atol=1e-5)
-# Same examples every run: the oracle suite is reproducible (and jax compiles each shape once).
+# The same examples every run: the oracle suite is reproducible.
 ORACLE = settings(max_examples=30, deadline=None, derandomize=True)
 
 
@@ -71,6 +70,22 @@ def test_depthwise_keeps_batch_axis_and_matches_plain_definition():
     for n in range(2):
         ref = reference_depthwise(x[n], k, (2, 1), "same", (1, 2))
         np.testing.assert_allclose(out[n], ref, **TOL)
+
+
+@pytest.mark.parametrize("strides, dilation", [((1, 1), (1, 1)), ((2, 3), (1, 1)), ((1, 1), (2, 3))])
+def test_kernels_split_into_row_blocks_give_the_same_numbers(monkeypatch, strides, dilation):
+    from tspcli.ops import conv, depthwise
+    rng = np.random.default_rng(6)
+    x, k = rand(rng, 13, 11, 2), rand(rng, 3, 4, 2, 2)
+    whole = ops.depthwise_conv2d(x, k, strides, "same", dilation)
+    dense = ops.conv2d(x, k, strides, "same", dilation)
+    monkeypatch.setattr(depthwise, "_BLOCK", 40)        # a few output rows per block
+    monkeypatch.setattr(conv, "_PATCH_BYTES", 2000)
+    np.testing.assert_allclose(ops.depthwise_conv2d(x, k, strides, "same", dilation), whole,
+                               **TOL)
+    np.testing.assert_allclose(whole, reference_depthwise(x, k, strides, "same", dilation), **TOL)
+    np.testing.assert_allclose(ops.conv2d(x, k, strides, "same", dilation),
+                               dense, **TOL)
 
 
 def test_depthwise_equals_conv2d_with_block_diagonal_kernel():
@@ -189,7 +204,8 @@ def test_depthwise_mix_model_equals_tf_keras(shared_data):
     base = shared_data / "tfkeras2" / "tfk2_depthwise_mix"
     oracle = np.load(f"{base}.oracle.npz")
     with h5py.File(f"{base}.h5") as f:
-        w = {name: _layer_weights(f["model_weights"][name]) for name in ("dw_rect", "sep", "deconv")}
+        w = {name: _layer_weights(f["model_weights"][name])
+             for name in ("dw_rect", "sep", "deconv")}
     x = np.load(f"{base}.input.npy")
     # DepthwiseConv2D((3, 1), strides 2, same, depth_multiplier 3)
     dw = ops.depthwise_conv2d(x, w["dw_rect"]["depthwise_kernel"], 2, "same") + w["dw_rect"]["bias"]
@@ -214,6 +230,11 @@ def _layer_weights(group):
 # --- Keras (jax) as the oracle ------------------------------------------------------
 
 pair = st.tuples(st.integers(1, 3), st.integers(1, 3))
+
+
+def fits(n, k, d):
+    """Whether a 'valid' window of k taps dilated by d fits in n."""
+    return n >= d * (k - 1) + 1
 size = st.integers(1, 11)
 
 
@@ -223,7 +244,7 @@ size = st.integers(1, 11)
        kh=st.integers(1, 4), kw=st.integers(1, 4), strides=pair, dilation=pair,
        padding=st.sampled_from(["valid", "same"]), seed=st.integers(0, 2 ** 16))
 def test_depthwise_equals_keras(keras, n, h, w, c, m, kh, kw, strides, dilation, padding, seed):
-    assume(padding == "same" or (h >= dilation[0] * (kh - 1) + 1 and w >= dilation[1] * (kw - 1) + 1))
+    assume(padding == "same" or fits(h, kh, dilation[0]) and fits(w, kw, dilation[1]))
     rng = np.random.default_rng(seed)
     x, k = rand(rng, n, h, w, c), rand(rng, kh, kw, c, m)
     ours = ops.depthwise_conv2d(x, k, strides, padding, dilation)
@@ -237,7 +258,7 @@ def test_depthwise_equals_keras(keras, n, h, w, c, m, kh, kw, strides, dilation,
        kh=st.integers(1, 4), kw=st.integers(1, 4), strides=pair, dilation=pair,
        padding=st.sampled_from(["valid", "same"]), seed=st.integers(0, 2 ** 16))
 def test_conv2d_equals_keras(keras, n, h, w, cin, cout, kh, kw, strides, dilation, padding, seed):
-    assume(padding == "same" or (h >= dilation[0] * (kh - 1) + 1 and w >= dilation[1] * (kw - 1) + 1))
+    assume(padding == "same" or fits(h, kh, dilation[0]) and fits(w, kw, dilation[1]))
     rng = np.random.default_rng(seed)
     x, k = rand(rng, n, h, w, cin), rand(rng, kh, kw, cin, cout)
     ours = ops.conv2d(x, k, strides, padding, dilation)
@@ -251,7 +272,7 @@ def test_conv2d_equals_keras(keras, n, h, w, cin, cout, kh, kw, strides, dilatio
        k=st.integers(1, 4), s=st.integers(1, 3), d=st.integers(1, 3),
        padding=st.sampled_from(["valid", "same", "causal"]), seed=st.integers(0, 2 ** 16))
 def test_conv1d_equals_keras_layer(keras, length, cin, cout, k, s, d, padding, seed):
-    assume(padding != "valid" or length >= d * (k - 1) + 1)
+    assume(padding != "valid" or fits(length, k, d))
     assume(s == 1 or d == 1)  # Keras' Conv1D refuses both
     rng = np.random.default_rng(seed)
     x, kernel = rand(rng, 2, length, cin), rand(rng, k, cin, cout)
