@@ -193,8 +193,9 @@ class Model:
         return next(l for l in self.layers if l.name == name)
 
     def _located(self, exc: TspError, layer: Layer | None) -> TspError:
-        src = getattr(layer, "source", None) or (self.source, None)
-        return exc.located(file=src[0], line=src[1])
+        """Add the file and line a layer was described at (the key's own line when known)."""
+        file, line, key_lines = getattr(layer, "source", None) or (self.source, None, {})
+        return exc.located(file=file, line=key_lines.get(exc.key, line))
 
     # --- shapes ----------------------------------------------------------------------
     def init(self, max_memory: int = DEFAULT_MAX_MEMORY) -> "Model":

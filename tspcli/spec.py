@@ -13,6 +13,7 @@ import sys
 from .errors import SpecError, TspError
 
 TOP_KEYS = ("model", "layers", "timeline")
+SAFE_COLLECTION_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 
 
 class LineDict(dict):
@@ -80,6 +81,8 @@ def _convert(loader, node, name):
     import yaml
 
     line = node.start_mark.line + 1
+    if not isinstance(node, yaml.ScalarNode) and node.tag not in SAFE_COLLECTION_TAGS:
+        raise SpecError(f"unsupported tag {node.tag!r}: descriptions hold plain data only", file=name, line=line)
     if isinstance(node, yaml.MappingNode):
         out = LineDict()
         out.line, out.key_lines = line, {}
@@ -136,7 +139,7 @@ def build_model(doc, name: str):
             layer = layer_from_config(entry)
         except TspError as exc:
             raise exc.located(file=name, line=_line(entry, exc.key) or entry_line, layer=str(label))
-        layer.source = (name, getattr(entry, "line", entry_line))
+        layer.source = (name, getattr(entry, "line", entry_line), dict(getattr(entry, "key_lines", {})))
         layers.append(layer)
 
     try:
