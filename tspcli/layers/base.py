@@ -149,9 +149,25 @@ class Layer:
         return int(sum(math.prod(s) for s in self.weight_shapes().values()))
 
     # --- values ----------------------------------------------------------------------
+    # Keras generation whose semantics apply (hard_sigmoid differs between 2 and 3).
+    keras_version = "3"
+
     def forward(self, inputs: list):
         """Neural value (no batch axis) from the inbound values."""
         raise NotImplementedError(f"{self.layer_type} has no forward pass")
+
+    def missing_parameters(self) -> str | None:
+        """Why values cannot be computed (e.g. a layer given by its shape only), or None."""
+        return None
+
+    def activate(self, x):
+        """Apply the layer's ``activation`` (if any) the way its Keras generation does."""
+        name = self.config.get("activation")
+        if name in (None, "linear"):
+            return x
+        from ..activations import get_activation
+
+        return get_activation(name, keras_version=self.keras_version)(x)
 
     # --- visual state ----------------------------------------------------------------
     def open_layer(self) -> None:

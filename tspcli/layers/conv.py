@@ -66,6 +66,16 @@ class _Conv(Layer):
                              layer=self.name, key="shape")
         return (*self.spatial_out(input_shape[:-1]), self.out_channels(input_shape[-1]))
 
+    def missing_parameters(self):
+        if self.config["kernelSize"] is None:
+            return "it is given by its output shape only (no kernelSize)"
+        return None
+
+    def _bias_act(self, y):
+        if self.config["useBias"]:
+            y = y + self.weights["bias"]
+        return self.activate(y)
+
     def _filters(self) -> int:
         f = self.config["filters"]
         if f is None:
@@ -85,6 +95,14 @@ class Conv2d(_Conv):
 
     def out_channels(self, in_channels):
         return self._filters()
+
+    def forward(self, inputs):
+        from .. import ops
+
+        c = self.config
+        conv = ops.conv2d if self.rank == 2 else ops.conv1d
+        return self._bias_act(conv(inputs[0], self.weights["kernel"], strides=c["strides"], padding=c["padding"],
+                                   dilation_rate=c["dilationRate"]))
 
     def weight_shapes(self):
         c = self.config
@@ -130,6 +148,14 @@ class Conv2dTranspose(Conv2d):
         op = c["outputPadding"] or (None, None)
         return tuple(transpose_length(n, k, s, c["padding"], d, o) for n, k, s, d, o in
                      zip(spatial_in, c["kernelSize"], c["strides"], c["dilationRate"], op))
+
+    def forward(self, inputs):
+        from .. import ops
+
+        c = self.config
+        return self._bias_act(ops.conv2d_transpose(inputs[0], self.weights["kernel"], strides=c["strides"],
+                                                   padding=c["padding"], output_padding=c["outputPadding"],
+                                                   dilation_rate=c["dilationRate"]))
 
     def weight_shapes(self):
         c = self.config
@@ -191,6 +217,13 @@ class DepthwiseConv2d(_Conv):
                             f"use SeparableConv2d (depthwise then pointwise) for {f} output channels")
         return in_channels * m
 
+    def forward(self, inputs):
+        from .. import ops
+
+        c = self.config
+        return self._bias_act(ops.depthwise_conv2d(inputs[0], self.weights["depthwise_kernel"], strides=c["strides"],
+                                                   padding=c["padding"], dilation_rate=c["dilationRate"]))
+
     def weight_shapes(self):
         c = self.config
         if c["kernelSize"] is None:
@@ -219,6 +252,14 @@ class SeparableConv2d(_Conv):
 
     def out_channels(self, in_channels):
         return self._filters()
+
+    def forward(self, inputs):
+        from .. import ops
+
+        c = self.config
+        return self._bias_act(ops.separable_conv2d(inputs[0], self.weights["depthwise_kernel"],
+                                                   self.weights["pointwise_kernel"], strides=c["strides"],
+                                                   padding=c["padding"], dilation_rate=c["dilationRate"]))
 
     def weight_shapes(self):
         c = self.config

@@ -35,6 +35,12 @@ class Dense(Layer):
         single_input(self, input_shape, (1, 2, 3))
         return (*input_shape[:-1], self._units())
 
+    def forward(self, inputs):
+        y = inputs[0] @ self.weights["kernel"]
+        if self.config["useBias"]:
+            y = y + self.weights["bias"]
+        return self.activate(y)
+
     def weight_shapes(self):
         w = {"kernel": (self.input_shape[-1], self.output_shape[-1])}
         if self.config["useBias"]:
@@ -77,6 +83,9 @@ class Flatten(Layer):
         single_input(self, input_shape, (1, 2, 3, 4))
         return (math.prod(input_shape),)
 
+    def forward(self, inputs):
+        return inputs[0].reshape(-1)
+
 
 class Reshape(Layer):
     """The same values in a new shape (``targetShape``; one entry may be -1)."""
@@ -100,6 +109,9 @@ class Reshape(Layer):
             raise ShapeError(f"cannot reshape {list(input_shape)} ({total} values) to {target} "
                              f"({known} values)", layer=self.name, key="targetShape")
         return tuple(target)
+
+    def forward(self, inputs):
+        return inputs[0].reshape(self.output_shape)
 
 
 class Activation(Layer):
@@ -127,6 +139,19 @@ class Activation(Layer):
             # Become the drawn variant of this rank (TensorSpace's Activation1d/2d/3d).
             self.__class__ = RANKED[len(input_shape)]
         return tuple(input_shape)
+
+    def forward(self, inputs):
+        from ..activations import get_activation, relu
+
+        c = self.config
+        if c["activation"] in ("relu", "leaky_relu") and (c["maxValue"] is not None or c["negativeSlope"]
+                                                          or c["threshold"]):
+            # Keras' ReLU layer: slope below the threshold, optional cap
+            return relu(inputs[0], negative_slope=c["negativeSlope"], max_value=c["maxValue"],
+                        threshold=c["threshold"])
+        if c["activation"] == "softmax":
+            return get_activation("softmax")(inputs[0], axis=c["axis"])
+        return self.activate(inputs[0])
 
 
 class Activation1d(Activation):
@@ -169,6 +194,16 @@ class BatchNormalization(Layer):
                              layer=self.name, key="axis")
         return tuple(input_shape)
 
+    def forward(self, inputs):
+        import numpy as np
+
+        w, c = self.weights, self.config
+        inv = (1.0 / np.sqrt(w["moving_variance"].astype(np.float64) + c["epsilon"])).astype(np.float32)
+        if c["scale"]:
+            inv = inv * w["gamma"]
+        y = (inputs[0] - w["moving_mean"]) * inv
+        return y + w["beta"] if c["center"] else y
+
     def weight_shapes(self):
         c = (self.output_shape[-1],)
         w = {}
@@ -192,6 +227,9 @@ class Dropout(Layer):
         single_input(self, input_shape, (1, 2, 3, 4))
         return tuple(input_shape)
 
+    def forward(self, inputs):
+        return inputs[0]
+
 
 class Embedding(Layer):
     """Integer ids to learned vectors: (length,) -> (length, outputDim)."""
@@ -207,6 +245,18 @@ class Embedding(Layer):
     def compute_output_shape(self, input_shape):
         single_input(self, input_shape, 1)
         return (*input_shape, self.config["outputDim"])
+
+    def forward(self, inputs):
+        import numpy as np
+
+        ids = inputs[0]
+        if not np.all(np.isfinite(ids)) or np.any(ids != np.round(ids)) or ids.min() < 0 or \
+                ids.max() >= self.config["inputDim"]:
+            from ..errors import InputError
+
+            raise InputError(f"Embedding takes integer ids in [0, {self.config['inputDim']}), got values "
+                             f"{ids.min():g}..{ids.max():g}", layer=self.name)
+        return self.weights["embeddings"][ids.astype(np.int64)]
 
     def weight_shapes(self):
         return {"embeddings": (self.config["inputDim"], self.config["outputDim"])}
@@ -227,6 +277,14 @@ class GenericLayer(Layer):
 
     def compute_output_shape(self, input_shape):
         return self.given_shape
+
+    def missing_parameters(self):
+        if math.prod(self.input_shape) == math.prod(self.given_shape):
+            return None
+        return "it is a generic layer: its values pass through only when the size is unchanged"
+
+    def forward(self, inputs):
+        return inputs[0].reshape(self.given_shape)
 
 
 class Layer1d(GenericLayer):

@@ -1,6 +1,10 @@
 """Merges of several inbound layers: Add, Subtract, Multiply, Average, Maximum, Concatenate."""
 from __future__ import annotations
 
+import functools
+
+import numpy as np
+
 from ..errors import ShapeError
 from . import params as P
 from .base import Layer
@@ -36,30 +40,41 @@ class _Elementwise(_Merge):
         return first
 
 
+    def forward(self, inputs):
+        return functools.reduce(self.combine, inputs).astype(np.float32)
+
+
 class Add(_Elementwise):
     """Sum of its inputs."""
     layer_type = "Add"
+    combine = staticmethod(np.add)
 
 
 class Subtract(_Elementwise):
     """First input minus the second."""
     layer_type = "Subtract"
     min_inputs = max_inputs = 2
+    combine = staticmethod(np.subtract)
 
 
 class Multiply(_Elementwise):
     """Product of its inputs."""
     layer_type = "Multiply"
+    combine = staticmethod(np.multiply)
 
 
 class Average(_Elementwise):
     """Mean of its inputs."""
     layer_type = "Average"
 
+    def forward(self, inputs):
+        return (functools.reduce(np.add, inputs) / len(inputs)).astype(np.float32)
+
 
 class Maximum(_Elementwise):
     """Largest of its inputs, value by value."""
     layer_type = "Maximum"
+    combine = staticmethod(np.maximum)
 
 
 class Concatenate(_Merge):
@@ -92,3 +107,6 @@ class Concatenate(_Merge):
             raise ShapeError(f"axis {axis} is out of range for inputs of rank {rank} (axis 0 is the batch)",
                              layer=self.name, key="axis")
         return axis - 1 if axis > 0 else axis % rank
+
+    def forward(self, inputs):
+        return np.concatenate(inputs, axis=self.axis_without_batch(len(self.output_shape)))

@@ -45,6 +45,13 @@ class Pooling2d(Layer):
                         zip(input_shape[:-1], c["poolSize"], self.strides))
         return (*spatial, input_shape[-1])
 
+    def forward(self, inputs):
+        from .. import ops
+
+        c = self.config
+        pool = ops.pool2d if self.rank == 2 else ops.pool1d
+        return pool(inputs[0], c["poolSize"], self.strides, c["padding"], c["poolingType"])
+
 
 class Pooling1d(Pooling2d):
     """Max or average pooling over a sequence."""
@@ -69,6 +76,12 @@ class GlobalPooling2d(Layer):
         if self.config["keepdims"]:
             return (*(1,) * self.rank, input_shape[-1])
         return (input_shape[-1],)
+
+    def forward(self, inputs):
+        x = inputs[0]
+        axes = tuple(range(self.rank))
+        reduce = x.max if self.config["poolingType"] == "max" else x.mean
+        return reduce(axis=axes, keepdims=self.config["keepdims"]).astype("float32")
 
 
 class GlobalPooling1d(GlobalPooling2d):

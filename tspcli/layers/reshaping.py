@@ -41,6 +41,11 @@ class Padding2d(Layer):
         spatial = tuple(n + a + b for n, (a, b) in zip(input_shape[:-1], self.amounts()))
         return (*spatial, input_shape[-1])
 
+    def forward(self, inputs):
+        import numpy as np
+
+        return np.pad(inputs[0], (*self.amounts(), (0, 0)))
+
 
 class Padding1d(Padding2d):
     """Zeros before and after a sequence."""
@@ -65,6 +70,10 @@ class Cropping2d(Padding2d):
         single_input(self, input_shape, self.rank + 1)
         spatial = tuple(n - a - b for n, (a, b) in zip(input_shape[:-1], self.amounts()))
         return (*spatial, input_shape[-1])
+
+    def forward(self, inputs):
+        window = tuple(slice(a, n - b) for n, (a, b) in zip(self.input_shape, self.amounts()))
+        return inputs[0][window]
 
 
 class Cropping1d(Cropping2d):
@@ -94,6 +103,12 @@ class UpSampling2d(Layer):
         single_input(self, input_shape, self.rank + 1)
         spatial = tuple(n * s for n, s in zip(input_shape[:-1], self.config["size"]))
         return (*spatial, input_shape[-1])
+
+    def forward(self, inputs):
+        from .. import ops
+
+        up = ops.upsample2d if self.rank == 2 else ops.upsample1d
+        return up(inputs[0], self.config["size"])
 
 
 class UpSampling1d(UpSampling2d):
