@@ -83,6 +83,12 @@ class Model:
     kind = "Model"
 
     def __init__(self, inputs=None, outputs=None, *, layers=None, name=None, **options):
+        # inputs/outputs may be Layers, or names resolved when the model is initialised
+        for key, value in (("inputs", inputs), ("outputs", outputs)):
+            if value is not None and (isinstance(value, str) or all(isinstance(v, str) for v in value)):
+                options[key] = value
+        inputs = None if "inputs" in options else inputs
+        outputs = None if "outputs" in options else outputs
         self.options = coerce_model_options({"type": self.kind, "name": name, **options})
         self.name = self.options["name"] or ("sequential" if self.kind == "Sequential" else "model")
         self.source: str | None = None  # file the model was read from (for error messages)

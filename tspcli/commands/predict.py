@@ -47,14 +47,14 @@ def layer_stats(layer) -> dict:
             "max": float(v.max()), "mean": float(v.mean())}
 
 
-def write_npz(model, path: str) -> None:
+def write_npz(layers, path: str) -> None:
     import numpy as np
 
     from ..atomic import atomic_output
 
     with atomic_output(path, suffix=".npz") as tmp:
         with open(tmp, "wb") as fh:
-            np.savez(fh, **{l.name: l.neural_value for l in model.layers})
+            np.savez(fh, **{l.name: l.neural_value for l in layers})
 
 
 @click.command("predict")
@@ -79,14 +79,18 @@ def command(model, input_path, preprocess, output, top, as_json, seed, max_memor
     if output:
         check_writable(output)
     m = load_model(model, max_memory)
-    m.predict(model_inputs(m, input_path, preprocess), seed=seed)
+    m.predict(model_inputs(m, input_path, preprocess), seed=seed, strict=False)
+    for name, reason in m.uncomputed.items():
+        click.echo(f"tspcli: warning: layer '{name}' has no values: {reason}", err=True)
+    computed = [l for l in m.layers if l.neural_value is not None]
     if output:
-        write_npz(m, output)
+        write_npz(computed, output)
     outputs = {l.name: {"shape": list(l.output_shape),
-                        "top": top_classes(l, top) if len(l.output_shape) == 1 else []} for l in m.outputs}
+                        "top": top_classes(l, top) if len(l.output_shape) == 1 and l.neural_value is not None
+                        else []} for l in m.outputs}
     if as_json:
         print_json({"model": m.name, "input": input_path or "sample", "outputs": outputs,
-                    "layers": [layer_stats(l) for l in m.layers], "npz": output})
+                    "layers": [layer_stats(l) for l in computed], "uncomputed": m.uncomputed, "npz": output})
         return
     for name, out in outputs.items():
         if out["top"]:
@@ -96,4 +100,4 @@ def command(model, input_path, preprocess, output, top, as_json, seed, max_memor
         else:
             click.echo(f"{name}: output shape {tuple(out['shape'])}")
     if output:
-        click.echo(f"wrote {len(m.layers)} layer values to {output}")
+        click.echo(f"wrote {len(computed)} layer values to {output}")

@@ -185,6 +185,15 @@ class Layer:
         return f"<{self.layer_type} {self.name!r} {self.input_shape} -> {self.output_shape}>"
 
 
+def axis_without_batch(layer: Layer, axis: int, rank: int) -> int:
+    """A Keras axis (a positive one counts the batch axis: 1 = first axis of a sample) as a
+    non-negative axis of a sample without batch."""
+    if axis == 0 or not -rank <= axis <= rank:
+        raise ShapeError(f"axis {axis} is out of range for inputs of rank {rank} (axis 0 is the batch)",
+                         layer=layer.name, key="axis")
+    return axis - 1 if axis > 0 else axis % rank
+
+
 def single_input(layer: Layer, input_shape, rank: int | tuple[int, ...]) -> tuple:
     """Check that a single-input layer gets a tensor of the rank it works on."""
     ranks = (rank,) if isinstance(rank, int) else rank
@@ -197,4 +206,4 @@ def single_input(layer: Layer, input_shape, rank: int | tuple[int, ...]) -> tupl
     return input_shape
 
 
-__all__ = ["Layer", "Param", "REQUIRED", "COMMON_PARAMS", "single_input", "color_key_of"]
+__all__ = ["Layer", "Param", "REQUIRED", "COMMON_PARAMS", "single_input", "color_key_of", "axis_without_batch"]

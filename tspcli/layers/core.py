@@ -6,7 +6,7 @@ import math
 
 from ..errors import ShapeError, SpecError
 from . import params as P
-from .base import Layer, single_input
+from .base import Layer, axis_without_batch, single_input
 from .params import Param
 
 UNITS = Param("units", P.optional(lambda v: P.positive_int(v, "units")), None, "Number of output units.", "int")
@@ -135,6 +135,7 @@ class Activation(Layer):
 
     def compute_output_shape(self, input_shape):
         single_input(self, input_shape, self.rank or (1, 2, 3))
+        axis_without_batch(self, self.config["axis"], len(input_shape))
         if self.rank is None and len(input_shape) in RANKED:
             # Become the drawn variant of this rank (TensorSpace's Activation1d/2d/3d).
             self.__class__ = RANKED[len(input_shape)]
@@ -150,7 +151,8 @@ class Activation(Layer):
             return relu(inputs[0], negative_slope=c["negativeSlope"], max_value=c["maxValue"],
                         threshold=c["threshold"])
         if c["activation"] == "softmax":
-            return get_activation("softmax")(inputs[0], axis=c["axis"])
+            axis = axis_without_batch(self, c["axis"], len(self.input_shape))
+            return get_activation("softmax")(inputs[0], axis=axis)
         return self.activate(inputs[0])
 
 

@@ -7,7 +7,7 @@ import numpy as np
 
 from ..errors import ShapeError
 from . import params as P
-from .base import Layer
+from .base import Layer, axis_without_batch
 from .params import Param
 
 
@@ -87,7 +87,7 @@ class Concatenate(_Merge):
     def compute_output_shape(self, input_shape):
         shapes = [tuple(s) for s in self.check_count(input_shape)]
         rank = len(shapes[0])
-        axis = self.axis_without_batch(rank)
+        axis = axis_without_batch(self, self.config["axis"], rank)
         out = list(shapes[0])
         for s in shapes[1:]:
             if len(s) != rank or any(a != b for i, (a, b) in enumerate(zip(s, shapes[0])) if i != axis):
@@ -97,16 +97,5 @@ class Concatenate(_Merge):
             out[axis] += s[axis]
         return tuple(out)
 
-    def axis_without_batch(self, rank: int) -> int:
-        """The joining axis counted without the batch axis, non-negative.
-
-        Keras counts the batch axis in a positive axis (1 = first axis of a sample).
-        """
-        axis = self.config["axis"]
-        if axis == 0 or not -rank <= axis <= rank:
-            raise ShapeError(f"axis {axis} is out of range for inputs of rank {rank} (axis 0 is the batch)",
-                             layer=self.name, key="axis")
-        return axis - 1 if axis > 0 else axis % rank
-
     def forward(self, inputs):
-        return np.concatenate(inputs, axis=self.axis_without_batch(len(self.output_shape)))
+        return np.concatenate(inputs, axis=axis_without_batch(self, self.config["axis"], len(self.output_shape)))
