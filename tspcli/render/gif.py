@@ -28,7 +28,8 @@ def palettize(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     from PIL import Image
 
     h, w, _ = rgb.shape
-    codes = (rgb[..., 0].astype(np.uint32) << 16) | (rgb[..., 1].astype(np.uint32) << 8) | rgb[..., 2]
+    wide = rgb.astype(np.uint32)
+    codes = (wide[..., 0] << 16) | (wide[..., 1] << 8) | wide[..., 2]
     colours, inverse, counts = np.unique(codes.ravel(), return_inverse=True, return_counts=True)
     if len(colours) <= 256:
         return _unpack(colours), inverse.reshape(h, w).astype(np.uint8)
@@ -36,7 +37,8 @@ def palettize(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     exact = np.sort(colours[np.argsort(counts, kind="stable")[::-1][:EXACT_COLOURS]])
     rest = rgb[~np.isin(codes, exact)].reshape(-1, 1, 3)
     adaptive = Image.fromarray(rest).quantize(256 - len(exact), dither=Image.Dither.NONE)
-    palette = np.concatenate([_unpack(exact), np.asarray(adaptive.getpalette(), np.uint8).reshape(-1, 3)])
+    approximate = np.asarray(adaptive.getpalette(), np.uint8).reshape(-1, 3)
+    palette = np.concatenate([_unpack(exact), approximate])
     # Pad with a real colour so that no pixel can land on an unset (black) entry.
     palette = np.concatenate([palette, np.repeat(palette[-1:], 256 - len(palette), axis=0)])
 
@@ -44,7 +46,8 @@ def palettize(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     palette_image = Image.new("P", (1, 1))
     palette_image.putpalette(palette.ravel().tolist())
     distinct = Image.fromarray(_unpack(colours).reshape(-1, 1, 3))
-    index_of = np.asarray(distinct.quantize(palette=palette_image, dither=Image.Dither.NONE)).ravel()
+    nearest = distinct.quantize(palette=palette_image, dither=Image.Dither.NONE)
+    index_of = np.asarray(nearest).ravel()
     slot = np.minimum(np.searchsorted(exact, colours), len(exact) - 1)
     is_exact = exact[slot] == colours
     index_of = np.where(is_exact, slot, index_of)
@@ -56,7 +59,7 @@ def _unpack(codes: np.ndarray) -> np.ndarray:
 
 
 def _encode(palette: np.ndarray, indices: np.ndarray) -> tuple[bytes, int, int, bytes]:
-    """Let Pillow LZW-encode one frame; return (colour table, size bits, interlace bit, image data)."""
+    """Let Pillow LZW-encode one frame: (colour table, size bits, interlace bit, image data)."""
     from PIL import Image
 
     image = Image.fromarray(indices, "P")

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import math
 import os
 import re
 import shutil
@@ -101,10 +100,10 @@ def write_frames(frames: Iterable[np.ndarray], path: str, *, fps: float = DEFAUL
 
 
 def _check_fps(fps, kind: str) -> None:
+    from ..scene.timeline import check_fps
     from .gif import MAX_FPS
 
-    if isinstance(fps, bool) or not isinstance(fps, (int, float)) or not math.isfinite(fps) or fps <= 0:
-        raise OptionError(f"fps must be a positive number, not {fps!r}")
+    check_fps(fps)
     if kind == "gif" and fps > MAX_FPS:
         raise OptionError(f"a GIF plays at most {MAX_FPS:g} fps, not {fps:g} (its frame delays "
                           f"are in 1/100 s and browsers slow shorter ones down); use MP4 or "
@@ -122,7 +121,8 @@ def _rgb_frames(frames: Iterable[np.ndarray], keep_alpha: bool = False) -> Itera
     for i, frame in enumerate(frames):
         frame = np.asarray(frame)
         if frame.dtype != np.uint8 or frame.ndim != 3 or frame.shape[2] not in (3, 4):
-            raise ToolFailure(f"frame {i} is {frame.dtype} {frame.shape}, expected uint8 (H, W, 3|4)")
+            raise ToolFailure(f"frame {i} is {frame.dtype} {frame.shape}, "
+                              f"expected uint8 (H, W, 3|4)")
         if size is None:
             size = frame.shape[:2]
         elif frame.shape[:2] != size:
@@ -255,8 +255,9 @@ def _write_numbered(frames: Iterable[np.ndarray], path: str, kind: str, total: i
 
 
 def _frame_file_regex(name: str) -> re.Pattern:
-    before, after = _PATTERN.split(name, maxsplit=1)[0::2]
-    return re.compile(re.escape(before.replace("%%", "%")) + r"\d+" + re.escape(after.replace("%%", "%")) + "$")
+    before, after = (re.escape(part.replace("%%", "%"))
+                     for part in _PATTERN.split(name, maxsplit=1)[0::2])
+    return re.compile(before + r"\d+" + after + "$")
 
 
 def _check_replaceable_folder(folder: str) -> None:

@@ -57,6 +57,13 @@ EASINGS: dict[str, Callable[[float], float]] = {
 }
 
 
+def check_fps(fps) -> float:
+    if isinstance(fps, bool) or not isinstance(fps, (int, float)) \
+            or not math.isfinite(fps) or fps <= 0:
+        raise OptionError(f"fps must be a positive number, not {fps!r}")
+    return fps
+
+
 def check_easing(name: str) -> str:
     if name not in EASINGS:
         raise OptionError(f"unknown easing '{name}' (use {', '.join(EASINGS)})")
@@ -152,8 +159,7 @@ class Timeline:
         are evenly spaced by duration / round(duration x fps), which differs
         from 1/fps only by the rounding.
         """
-        if not (isinstance(fps, (int, float)) and math.isfinite(fps) and fps > 0):
-            raise OptionError(f"fps must be a positive number, not {fps!r}")
+        check_fps(fps)
         if self.duration_ms <= 0:
             return [0.0]
         n = max(1, round(self.duration_ms / 1000.0 * fps))
@@ -212,7 +218,9 @@ class _Builder:
 
     def _unknown(self, name: str) -> str:
         known = list(self.layers)
-        shown = ", ".join(known[:12]) + (f", ... ({len(known) - 12} more)" if len(known) > 12 else "")
+        shown = ", ".join(known[:12])
+        if len(known) > 12:
+            shown += f", ... ({len(known) - 12} more)"
         close = difflib.get_close_matches(name, known, n=1)
         guess = f"; did you mean '{close[0]}'?" if close else ""
         return f"unknown layer '{name}'{guess} (layers: {shown})"
