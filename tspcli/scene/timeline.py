@@ -187,7 +187,9 @@ class _Builder:
         self.file = file
         self.label = ""  # the step being played, for messages
         self.layers = {layer.name: layer for layer in model.layers if layer.drawn}
-        self.is_open = {name: layer.init_status == "open" for name, layer in self.layers.items()}
+        default = model.options.get("layerInitStatus", "close")
+        self.is_open = {name: (layer.init_status or default) == "open"
+                        for name, layer in self.layers.items()}
         self.initial = {name: 1.0 if o else 0.0 for name, o in self.is_open.items()}
         self.openable = [name for name, layer in self.layers.items() if can_open(layer)]
         self.t = 0.0
