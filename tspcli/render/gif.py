@@ -35,7 +35,9 @@ def palettize(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return _unpack(colours), inverse.reshape(h, w).astype(np.uint8)
 
     exact = np.sort(colours[np.argsort(counts, kind="stable")[::-1][:EXACT_COLOURS]])
-    rest = rgb[~np.isin(codes, exact)].reshape(-1, 1, 3)
+    slot = np.minimum(np.searchsorted(exact, colours), len(exact) - 1)
+    is_exact = exact[slot] == colours
+    rest = rgb.reshape(-1, 3)[~is_exact[inverse]].reshape(-1, 1, 3)
     adaptive = Image.fromarray(rest).quantize(256 - len(exact), dither=Image.Dither.NONE)
     approximate = np.asarray(adaptive.getpalette(), np.uint8).reshape(-1, 3)
     palette = np.concatenate([_unpack(exact), approximate])
@@ -47,10 +49,7 @@ def palettize(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     palette_image.putpalette(palette.ravel().tolist())
     distinct = Image.fromarray(_unpack(colours).reshape(-1, 1, 3))
     nearest = distinct.quantize(palette=palette_image, dither=Image.Dither.NONE)
-    index_of = np.asarray(nearest).ravel()
-    slot = np.minimum(np.searchsorted(exact, colours), len(exact) - 1)
-    is_exact = exact[slot] == colours
-    index_of = np.where(is_exact, slot, index_of)
+    index_of = np.where(is_exact, slot, np.asarray(nearest).ravel())
     return palette, index_of[inverse].reshape(h, w).astype(np.uint8)
 
 
@@ -120,9 +119,11 @@ class GifStream:
 
 def _changed_box(before: np.ndarray, after: np.ndarray) -> tuple[int, int, int, int]:
     """(top, left, bottom, right) around the pixels that differ; one pixel when none do."""
-    changed = np.any(before != after, axis=2)
+    h, w, depth = after.shape
+    changed = (before != after).reshape(h, w * depth)  # reductions over contiguous rows are fast
     rows = np.flatnonzero(changed.any(axis=1))
     if len(rows) == 0:
         return 0, 0, 1, 1
-    cols = np.flatnonzero(changed.any(axis=0))
+    band = changed[rows[0]:rows[-1] + 1].any(axis=0).reshape(w, depth).any(axis=1)
+    cols = np.flatnonzero(band)
     return int(rows[0]), int(cols[0]), int(rows[-1]) + 1, int(cols[-1]) + 1
