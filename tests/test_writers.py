@@ -229,6 +229,12 @@ def test_a_folder_with_other_files_is_not_replaced(tmp_path):
     assert os.listdir(tmp_path) == ["notes.txt"]
 
 
+def test_a_file_where_the_frames_folder_should_be_is_an_option_error(tmp_path):
+    (tmp_path / "frames").write_text("a file")
+    with pytest.raises(OptionError, match="cannot write frames to '.*frames': it is a file"):
+        write_frames(gradient_frames(2), str(tmp_path / "frames"), quiet=True)
+
+
 def test_a_pattern_numbers_frames_and_clears_only_its_own_stale_ones(tmp_path):
     (tmp_path / "keep.txt").write_text("mine")
     (tmp_path / "out_007.png").write_bytes(b"stale frame from a longer run")

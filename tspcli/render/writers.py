@@ -262,8 +262,10 @@ def _frame_file_regex(name: str) -> re.Pattern:
 
 def _check_replaceable_folder(folder: str) -> None:
     """An existing folder is replaced only when it holds nothing but earlier frames."""
-    if not os.path.isdir(folder):
+    if not os.path.exists(folder):
         return
+    if not os.path.isdir(folder):
+        raise OptionError(f"cannot write frames to '{folder}': it is a file")
     ours = _frame_file_regex(FRAME_NAME)
     foreign = [n for n in sorted(os.listdir(folder)) if not ours.match(n)]
     if foreign:
