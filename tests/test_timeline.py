@@ -138,6 +138,8 @@ def test_open_all_skips_layers_tensorspace_never_opens():
     tl = parse_timeline("open-all", net)
     assert [tr.layer for tr in tl.transitions] == ["conv", "dense", "conv", "dense"]
     assert "bn" not in tl.state_at(0).openness  # not drawn, not in the state
+    with pytest.raises(OptionError, match="layer 'bn' is hidden \\(not drawn\\)"):
+        parse_timeline("open:bn", net)
 
 
 def test_open_all_and_close_all_steps(net):

@@ -212,7 +212,9 @@ class _Builder:
             return list(self.openable)
         for name in names:
             if name not in self.layers:
-                raise self.fail(self._unknown(name))
+                hidden = any(layer.name == name for layer in self.model.layers)
+                raise self.fail(f"layer '{name}' is hidden (not drawn)" if hidden
+                                else self._unknown(name))
             if name not in self.openable:
                 raise self.fail(f"layer '{name}' ({self.layers[name].layer_type}) cannot open "
                                 f"or close (it has a single map or nothing to unfold)")
