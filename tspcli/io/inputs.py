@@ -163,7 +163,7 @@ def _figure(h: int, w: int) -> np.ndarray:
         d = _segment_distance(yy, xx, y0, x0, y1, x1)
         img = np.maximum(img, np.clip(1.5 - d / width, 0, 1))
     ring = np.abs(np.hypot((yy - 0.62) / 0.17, (xx - 0.52) / 0.2) - 1.0) * 0.18
-    arc = (xx > 0.33) | (yy > 0.62)
+    arc = (xx > 0.42) | (yy > 0.72)  # the bowl of the 5 opens to the upper left
     img = np.maximum(img, np.where(arc, np.clip(1.5 - ring / width, 0, 1), 0))
     return img
 
