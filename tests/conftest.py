@@ -23,3 +23,31 @@ def shared_data():
 def keras():
     """Keras 3 on jax, the oracle; tests that need it skip when it is not installed."""
     return pytest.importorskip("keras")
+
+
+class CliResult:
+    def __init__(self, code, out, err):
+        self.code, self.out, self.err = code, out, err
+
+
+@pytest.fixture
+def cli(capsys, monkeypatch):
+    """Run `tspcli ARGS...` in-process; returns exit code, stdout and stderr."""
+    import io
+    import sys
+
+    from tspcli.cli import main
+
+    def run(*args, stdin=None):
+        if stdin is not None:
+            monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        capsys.readouterr()
+        try:
+            main([str(a) for a in args])
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return run

@@ -20,6 +20,7 @@ COMMANDS = {
     "summary": ("summary", "Print every layer with its input/output shape and parameter count."),
     "validate": ("validate", "Check descriptions or model files; one line per problem."),
     "layers": ("layers", "List the layer catalogue, or one layer's parameters."),
+    "predict": ("predict", "Compute every layer's values for an input; print the top classes."),
 }
 
 EXIT_CODES_HELP = """\b

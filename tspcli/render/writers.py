@@ -1,9 +1,47 @@
-"""Frames to files: PNG stills (more writers: PNG frames, MP4, GIF)."""
+"""Frames to files: a PNG still, numbered PNG frames, MP4 (H.264) or a looping GIF.
+
+``write_frames`` takes a stream (any iterable) of RGB(A) uint8 frames and picks
+the format from the output path:
+
+* ``x.mp4``: H.264 in yuv420p through imageio-ffmpeg's bundled ffmpeg; odd
+  widths or heights are padded by one edge pixel (yuv420p needs even sizes);
+  ``quality`` is the x264 CRF (0 lossless .. 51 worst, 18 looks lossless);
+* ``x.gif``: loops forever; exact colours where a frame allows (see gif.py);
+* ``frames/`` (a folder: trailing slash, existing folder or no extension):
+  ``frame_0000.png``, ``frame_0001.png``, ...; ``out_%04d.png``: that pattern;
+  both numbered from 0 without gaps;
+* ``x.png``: a still, for a stream of exactly one frame.
+
+Frames are encoded as they arrive, so memory stays flat however long the video.
+Everything is written to a temporary file (or folder) beside the target and
+renamed into place when complete: on an error, Ctrl-C or SIGTERM (which
+tspcli.atomic.install_sigterm_handler turns into KeyboardInterrupt) nothing is
+left at the output path and the ffmpeg process is killed.
+"""
 from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from typing import Iterable, Iterator
 
 import numpy as np
 
 from ..atomic import atomic_output
+from ..errors import OptionError, ToolFailure
+
+DEFAULT_FPS = 30.0
+# x264 at CRF 20 on rendered diagrams: veryfast costs ~60% of medium's CPU per frame and
+# gives files no larger (benchmarks/writers.py), leaving the cores to the renderer.
+X264_PRESET = "veryfast"
+DEFAULT_CRF = 20  # flat-coloured diagrams stay crisp; x264's own default (23) smears edges
+FRAME_NAME = "frame_%04d.png"
+_PATTERN = re.compile(r"%0?(\d*)d")
+_KINDS_HELP = ".mp4, .gif, .png (one frame), a folder/ or a pattern like out_%04d.png"
 
 
 def write_png(frame: np.ndarray, path: str) -> None:
@@ -12,3 +50,247 @@ def write_png(frame: np.ndarray, path: str) -> None:
 
     with atomic_output(path, suffix=".png") as tmp:
         iio.imwrite(tmp, np.ascontiguousarray(frame), extension=".png")
+
+
+def output_kind(path: str) -> str:
+    """'mp4', 'gif', 'png', 'pattern' or 'folder', from the output path."""
+    base = os.path.basename(path)
+    plain = base.replace("%%", "")
+    if "%" in plain:
+        if len(_PATTERN.findall(plain)) != 1 or "%" in _PATTERN.sub("", plain):
+            raise OptionError(f"frame pattern '{path}' needs exactly one number like %04d "
+                              f"(write %% for a literal %)")
+        if not base.lower().endswith(".png"):
+            raise OptionError(f"frame pattern '{path}' must end in .png")
+        return "pattern"
+    if not base or os.path.isdir(path):
+        return "folder"
+    ext = os.path.splitext(base)[1].lower()
+    if ext in (".mp4", ".gif", ".png"):
+        return ext[1:]
+    if not ext:
+        return "folder"
+    raise OptionError(f"cannot write '{path}': unknown kind of output '{ext}' (use {_KINDS_HELP})")
+
+
+def write_frames(frames: Iterable[np.ndarray], path: str, *, fps: float = DEFAULT_FPS,
+                 quality: int = DEFAULT_CRF, total: int | None = None, quiet: bool = False) -> int:
+    """Write ``frames`` to ``path`` in the format its name asks for; return the frame count.
+
+    ``total`` (when known) sizes the progress bar and lets a still fail before
+    any frame is made.  The progress bar goes to stderr when it is a terminal
+    and ``quiet`` is false.
+    """
+    kind = output_kind(path)
+    _check_fps(fps, kind)
+    if kind == "mp4" and not (isinstance(quality, int) and 0 <= quality <= 51):
+        raise OptionError(f"quality (x264 CRF) must be a whole number 0..51, not {quality!r}")
+    if kind == "png" and total is not None and total != 1:
+        raise OptionError(_one_frame_only(path, total))
+    from ..progress import track
+
+    stream = track(frames, total, quiet=quiet)
+    if kind == "mp4":
+        return _write_mp4(stream, path, fps, quality)
+    if kind == "gif":
+        return _write_gif(stream, path, fps)
+    if kind == "png":
+        return _write_still(stream, path)
+    return _write_numbered(stream, path, kind, total)
+
+
+def _check_fps(fps, kind: str) -> None:
+    from ..scene.timeline import check_fps
+    from .gif import MAX_FPS
+
+    check_fps(fps)
+    if kind == "gif" and fps > MAX_FPS:
+        raise OptionError(f"a GIF plays at most {MAX_FPS:g} fps, not {fps:g} (its frame delays "
+                          f"are in 1/100 s and browsers slow shorter ones down); use MP4 or "
+                          f"--fps {MAX_FPS:g}")
+
+
+def _one_frame_only(path: str, count) -> str:
+    return (f"'{path}' holds one frame, the animation has {count}; "
+            f"write it to .mp4, .gif, a folder/ or a pattern like out_%04d.png")
+
+
+def _rgb_frames(frames: Iterable[np.ndarray], keep_alpha: bool = False) -> Iterator[np.ndarray]:
+    """Contiguous uint8 frames of one size (RGB, or as given when ``keep_alpha``)."""
+    size = None
+    for i, frame in enumerate(frames):
+        frame = np.asarray(frame)
+        if frame.dtype != np.uint8 or frame.ndim != 3 or frame.shape[2] not in (3, 4):
+            raise ToolFailure(f"frame {i} is {frame.dtype} {frame.shape}, "
+                              f"expected uint8 (H, W, 3|4)")
+        if size is None:
+            size = frame.shape[:2]
+        elif frame.shape[:2] != size:
+            raise ToolFailure(f"frame {i} is {frame.shape[1]}x{frame.shape[0]}, "
+                              f"the first was {size[1]}x{size[0]}")
+        yield np.ascontiguousarray(frame if keep_alpha else frame[..., :3])
+
+
+def _first(frames: Iterator[np.ndarray]) -> np.ndarray:
+    first = next(frames, None)
+    if first is None:
+        raise ToolFailure("no frames to write")
+    return first
+
+
+# --- MP4 ---------------------------------------------------------------------------
+
+def _even(frame: np.ndarray) -> np.ndarray:
+    """Pad an odd height or width by repeating the last row or column (yuv420p needs even)."""
+    h, w = frame.shape[:2]
+    if h % 2 or w % 2:
+        frame = np.pad(frame, ((0, h % 2), (0, w % 2), (0, 0)), mode="edge")
+    return frame
+
+
+def _ffmpeg_command(out: str, width: int, height: int, fps: float, crf: int) -> list[str]:
+    from fractions import Fraction
+
+    import imageio_ffmpeg
+
+    return [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
+            "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}",
+            "-r", str(Fraction(fps).limit_denominator(1001)), "-i", "pipe:0", "-an",
+            # BT.709 matrix, tagged, so players show the layer colours as rendered
+            "-vf", "scale=out_color_matrix=bt709:out_range=tv,format=yuv420p",
+            "-c:v", "libx264", "-crf", str(crf), "-preset", X264_PRESET,
+            "-x264-params", "colorprim=bt709:transfer=bt709:colormatrix=bt709",
+            "-movflags", "+faststart", "-f", "mp4", out]
+
+
+def _write_mp4(frames: Iterable[np.ndarray], path: str, fps: float, crf: int) -> int:
+    with atomic_output(path) as tmp:
+        rest = _rgb_frames(frames)
+        first = _first(rest)
+        h, w = _even(first).shape[:2]
+        with tempfile.TemporaryFile() as log:
+            # Its own session: Ctrl-C reaches only us, and we stop ffmpeg ourselves.
+            proc = subprocess.Popen(_ffmpeg_command(tmp, w, h, fps, crf), stdin=subprocess.PIPE,
+                                    stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
+            try:
+                count = 0
+                for frame in itertools.chain([first], rest):
+                    proc.stdin.write(_even(frame).data)
+                    count += 1
+                proc.stdin.close()
+                code = proc.wait()
+            except BrokenPipeError:
+                code = proc.wait()
+            except BaseException:
+                proc.kill()
+                proc.wait()
+                raise
+            if code != 0:
+                log.seek(0)
+                said = log.read().decode(errors="replace").strip().splitlines()
+                raise ToolFailure(f"ffmpeg failed (exit {code})"
+                                  + (f": {said[-1]}" if said else ""))
+    return count
+
+
+# --- GIF ---------------------------------------------------------------------------
+
+def _write_gif(frames: Iterable[np.ndarray], path: str, fps: float) -> int:
+    from .gif import GifStream
+
+    with atomic_output(path) as tmp, open(tmp, "wb") as out:
+        gif = GifStream(out, fps)
+        for frame in _rgb_frames(frames):
+            gif.add(frame)
+        if not gif.count:
+            raise ToolFailure("no frames to write")
+        gif.close()
+    return gif.count
+
+
+# --- PNG ---------------------------------------------------------------------------
+
+def _write_still(frames: Iterable[np.ndarray], path: str) -> int:
+    rest = _rgb_frames(frames, keep_alpha=True)
+    first = _first(rest)
+    if next(rest, None) is not None:
+        raise OptionError(_one_frame_only(path, "more than one"))
+    write_png(first, path)
+    return 1
+
+
+def _write_numbered(frames: Iterable[np.ndarray], path: str, kind: str, total: int | None) -> int:
+    """PNG frames into a folder (replaced as a whole) or after a pattern (moved in at the end)."""
+    import imageio.v3 as iio
+
+    if kind == "folder":
+        folder, name = path.rstrip("/" + os.sep) or ".", FRAME_NAME
+        if total is not None and total > 10_000:  # keep names sortable
+            name = f"frame_%0{len(str(total - 1))}d.png"
+        _check_replaceable_folder(folder)
+        parent = os.path.dirname(os.path.abspath(folder))
+    else:
+        parent, name = os.path.split(os.path.abspath(path))
+    if not os.path.isdir(parent):
+        raise OptionError(f"cannot write '{path}': folder '{parent}' does not exist")
+    if not os.access(parent, os.W_OK):
+        raise OptionError(f"cannot write '{path}': folder '{parent}' is not writable")
+
+    staging = tempfile.mkdtemp(prefix=f".{os.path.basename(path.rstrip('/')) or 'frames'}.",
+                               suffix=".part", dir=parent)
+    try:
+        count = 0
+        for count, frame in enumerate(_rgb_frames(frames, keep_alpha=True), 1):
+            iio.imwrite(os.path.join(staging, name % (count - 1)), frame, extension=".png")
+        if not count:
+            raise ToolFailure("no frames to write")
+        if kind == "folder":
+            _swap_in_folder(staging, folder)
+        else:
+            _move_in_pattern(staging, parent, name)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return count
+
+
+def _frame_file_regex(name: str) -> re.Pattern:
+    before, after = (re.escape(part.replace("%%", "%"))
+                     for part in _PATTERN.split(name, maxsplit=1)[0::2])
+    return re.compile(before + r"\d+" + after + "$")
+
+
+def _check_replaceable_folder(folder: str) -> None:
+    """An existing folder is replaced only when it holds nothing but earlier frames."""
+    if not os.path.exists(folder):
+        return
+    if not os.path.isdir(folder):
+        raise OptionError(f"cannot write frames to '{folder}': it is a file")
+    ours = _frame_file_regex(FRAME_NAME)
+    foreign = [n for n in sorted(os.listdir(folder)) if not ours.match(n)]
+    if foreign:
+        raise OptionError(f"cannot write frames to '{folder}': it holds other files "
+                          f"(e.g. '{foreign[0]}'); give a new or empty folder")
+
+
+def _swap_in_folder(staging: str, folder: str) -> None:
+    if not os.path.isdir(folder):
+        os.rename(staging, folder)
+        return
+    old = tempfile.mkdtemp(prefix=f".{os.path.basename(folder)}.", suffix=".old",
+                           dir=os.path.dirname(os.path.abspath(folder)))
+    os.replace(folder, old)  # ``old`` is empty, so the rename may replace it
+    os.rename(staging, folder)
+    shutil.rmtree(old)
+
+
+def _move_in_pattern(staging: str, folder: str, name: str) -> None:
+    """Frames from an earlier, longer run would leave a tail: remove those first."""
+    ours = _frame_file_regex(os.path.basename(name))
+    for stale in os.listdir(folder):
+        if ours.match(stale):
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(os.path.join(folder, stale))
+    for done in sorted(os.listdir(staging)):
+        os.replace(os.path.join(staging, done), os.path.join(folder, done))
+    os.rmdir(staging)

@@ -1,0 +1,48 @@
+"""summary, layers and --version as a user sees them."""
+import json
+
+import tspcli
+
+
+def test_summary_mobilenet_lists_every_layer(cli):
+    r = cli("summary", "samples/mobilenet_v1.yaml")
+    assert r.code == 0
+    lines = r.out.splitlines()
+    assert lines[0] == 'Model: "mobilenet-v1" (Sequential)'
+    assert any(l.startswith("conv_dw_13 (DepthwiseConv2d)") and "(7, 7, 1024)" in l for l in lines)
+    assert "Layers: 30" in r.out
+    # 3x3x1024 depthwise kernel + 1024 biases
+    assert any(l.startswith("conv_dw_13 ") and l.rstrip().endswith("10,240") for l in lines)
+
+
+def test_summary_json_shape_is_stable(cli):
+    doc = json.loads(cli("summary", "samples/functional.yaml", "--json").out)
+    assert set(doc) == {"name", "type", "layers", "total_params"}
+    assert (doc["name"], doc["type"]) == ("branches", "Model")
+    concat = next(l for l in doc["layers"] if l["name"] == "concat")
+    assert concat == {"name": "concat", "type": "Concatenate", "input_shape": [[32, 32, 8], [32, 32, 4], [32, 32, 4]],
+                      "output_shape": [32, 32, 16], "params": 0,
+                      "inbound": ["branch_1x1", "branch_dw_pw", "branch_pool_pw"]}
+    assert doc["total_params"] == sum(l["params"] for l in doc["layers"])
+
+
+def test_layers_catalogue_and_one_type(cli):
+    r = cli("layers")
+    assert r.code == 0
+    for t in ("DepthwiseConv2d", "SeparableConv2d", "GlobalPooling2d", "Output1d", "Concatenate"):
+        assert t in r.out
+    r = cli("layers", "depthwiseconv2D")
+    assert r.code == 0
+    assert "depthMultiplier" in r.out and "depthwise_kernel" in r.out and "#FBBF1F" in r.out
+    assert cli("layers", "Nope").code == 2
+    doc = json.loads(cli("layers", "MaxPooling2D", "--json").out)
+    assert doc["type"] == "Pooling2d" and "maxpooling2d" in doc["aliases"]
+
+
+def test_version(cli):
+    r = cli("--version")
+    assert r.code == 0 and tspcli.__version__ in r.out
+
+
+def test_unknown_command_is_usage_error(cli):
+    assert cli("nope").code == 2

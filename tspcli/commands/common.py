@@ -1,0 +1,50 @@
+"""Options and helpers shared by commands."""
+from __future__ import annotations
+
+import json
+import re
+import sys
+
+import click
+
+from ..errors import OptionError
+from ..model import DEFAULT_MAX_MEMORY
+
+UNITS = {"": 1, "b": 1, "k": 2**10, "kb": 10**3, "kib": 2**10, "m": 2**20, "mb": 10**6, "mib": 2**20,
+         "g": 2**30, "gb": 10**9, "gib": 2**30, "t": 2**40, "tb": 10**12, "tib": 2**40}
+
+
+def parse_bytes(text: str) -> int:
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*", str(text))
+    if not m or m.group(2).lower() not in UNITS:
+        raise OptionError(f"--max-memory: cannot read {text!r}", hint="e.g. 4GiB, 512MB, 2G")
+    return int(float(m.group(1)) * UNITS[m.group(2).lower()])
+
+
+model_argument = click.argument("model", metavar="MODEL", type=str)
+
+max_memory_option = click.option(
+    "--max-memory", default="4GiB", show_default=True, metavar="SIZE",
+    help="Refuse models whose activations need more memory than this (e.g. 512MB, 8GiB).")
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts instead of text.")
+
+
+def load_model(path: str, max_memory: str | None = None, **file_options):
+    from ..loading import load
+
+    limit = parse_bytes(max_memory) if max_memory is not None else DEFAULT_MAX_MEMORY
+    return load(path, max_memory=limit, **file_options)
+
+
+def print_json(obj) -> None:
+    json.dump(obj, sys.stdout, indent=2)
+    sys.stdout.write("\n")
+
+
+def fmt_shape(shape) -> str:
+    if shape is None:
+        return "-"
+    if shape and isinstance(shape[0], (list, tuple)):
+        return ", ".join(fmt_shape(s) for s in shape)
+    return "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"

@@ -1,0 +1,103 @@
+"""`tspcli predict`: every layer's neural value for an input; the top classes of the output."""
+from __future__ import annotations
+
+import click
+
+from .common import json_option, load_model, max_memory_option, model_argument, print_json
+
+PREPROCESS_HELP = ("How image values are scaled: none (0..255), unit (x/255, default for images), "
+                   "tf ([-1, 1]), caffe (BGR, ImageNet means subtracted), torch (ImageNet mean/std). "
+                   ".npy/.json inputs are used as they are unless given.")
+
+input_option = click.option("--input", "input_path", metavar="FILE",
+                            help="Image (.png/.jpg), .npy or .json (flat or nested list). "
+                                 "Default: a built-in sample of the input's shape.")
+preprocess_option = click.option("--preprocess", type=click.Choice(["none", "unit", "tf", "caffe", "torch"]),
+                                 default=None, help=PREPROCESS_HELP)
+seed_option = click.option("--seed", type=int, default=0, show_default=True,
+                           help="Seed of the default weights of layers without weights.")
+
+
+def model_inputs(model, input_path: str | None, mode: str | None):
+    """The value of each input layer: read from ``input_path`` or the built-in sample."""
+    from ..errors import InputError
+    from ..io.inputs import read_input, sample_input
+
+    if input_path is not None and len(model.inputs) != 1:
+        raise InputError(f"--input feeds one input layer, the model has {len(model.inputs)} "
+                         f"({', '.join(l.name for l in model.inputs)})")
+    if input_path is not None:
+        return [read_input(input_path, model.inputs[0].output_shape, mode)]
+    return [sample_input(layer.output_shape, mode) for layer in model.inputs]
+
+
+def top_classes(layer, k: int) -> list[dict]:
+    import numpy as np
+
+    values = layer.neural_value.reshape(-1)
+    labels = layer.config.get("outputs") if layer.layer_type == "Output1d" else None
+    order = np.argsort(-values, kind="stable")[:k]
+    return [{"index": int(i), "label": labels[i] if labels else str(int(i)), "value": float(values[i])}
+            for i in order]
+
+
+def layer_stats(layer) -> dict:
+    v = layer.neural_value
+    return {"name": layer.name, "type": layer.layer_type, "shape": list(v.shape), "min": float(v.min()),
+            "max": float(v.max()), "mean": float(v.mean())}
+
+
+def write_npz(layers, path: str) -> None:
+    import numpy as np
+
+    from ..atomic import atomic_output
+
+    with atomic_output(path, suffix=".npz") as tmp:
+        with open(tmp, "wb") as fh:
+            np.savez(fh, **{l.name: l.neural_value for l in layers})
+
+
+@click.command("predict")
+@model_argument
+@input_option
+@preprocess_option
+@click.option("--output", "-o", "output", metavar="FILE.npz",
+              help="Write every layer's value (no batch axis) keyed by layer name.")
+@click.option("--top", "top", type=click.IntRange(min=1), default=5, show_default=True,
+              help="How many top classes of each 1-D output to print.")
+@json_option
+@seed_option
+@max_memory_option
+def command(model, input_path, preprocess, output, top, as_json, seed, max_memory):
+    """Compute the neural value of every layer of MODEL for an input.
+
+    Prints the top classes of each 1-D output (with the labels of an Output1d);
+    --output writes all values to an .npz keyed by layer name.
+    """
+    from ..atomic import check_writable
+
+    if output:
+        check_writable(output)
+    m = load_model(model, max_memory)
+    m.predict(model_inputs(m, input_path, preprocess), seed=seed, strict=False)
+    for name, reason in m.uncomputed.items():
+        click.echo(f"tspcli: warning: layer '{name}' has no values: {reason}", err=True)
+    computed = [l for l in m.layers if l.neural_value is not None]
+    if output:
+        write_npz(computed, output)
+    outputs = {l.name: {"shape": list(l.output_shape),
+                        "top": top_classes(l, top) if len(l.output_shape) == 1 and l.neural_value is not None
+                        else []} for l in m.outputs}
+    if as_json:
+        print_json({"model": m.name, "input": input_path or "sample", "outputs": outputs,
+                    "layers": [layer_stats(l) for l in computed], "uncomputed": m.uncomputed, "npz": output})
+        return
+    for name, out in outputs.items():
+        if out["top"]:
+            click.echo(f"{name}: top {len(out['top'])}")
+            for t in out["top"]:
+                click.echo(f"  {t['label']:>12}  {t['value']:.6f}   (unit {t['index']})")
+        else:
+            click.echo(f"{name}: output shape {tuple(out['shape'])}")
+    if output:
+        click.echo(f"wrote {len(computed)} layer values to {output}")

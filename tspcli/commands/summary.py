@@ -1,0 +1,44 @@
+"""`tspcli summary`: every layer with its shapes and parameter count, like Keras' model.summary()."""
+from __future__ import annotations
+
+import click
+
+from .common import fmt_shape, json_option, load_model, max_memory_option, model_argument, print_json
+
+
+def summary_dict(model) -> dict:
+    """The JSON of `summary --json` (documented in the README; keep it stable)."""
+    return {"name": model.name, "type": model.kind, "layers": model.summary_rows(),
+            "total_params": model.param_count}
+
+
+def summary_text(model) -> str:
+    rows = [(f"{r['name']} ({r['type']})", fmt_shape(r["input_shape"]), fmt_shape(r["output_shape"]),
+             f"{r['params']:,}") for r in model.summary_rows()]
+    head = ("Layer (type)", "Input shape", "Output shape", "Param #")
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(head)]
+
+    def line(cells):
+        return "  ".join(c.ljust(w) if i < 3 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+
+    rule = "-" * len(line(head))
+    out = [f'Model: "{model.name}" ({model.kind})', rule, line(head), rule]
+    out += [line(r) for r in rows]
+    out += [rule, f"Total params: {model.param_count:,}", f"Layers: {len(rows)}"]
+    return "\n".join(out)
+
+
+@click.command("summary")
+@model_argument
+@json_option
+@max_memory_option
+def command(model, as_json, max_memory):
+    """Print every layer of MODEL: name, type, input and output shape, parameters.
+
+    MODEL is a description (YAML/JSON), a model file, or '-' for stdin.
+    """
+    m = load_model(model, max_memory)
+    if as_json:
+        print_json(summary_dict(m))
+    else:
+        click.echo(summary_text(m))

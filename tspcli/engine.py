@@ -1,0 +1,143 @@
+"""The forward pass: weights for every layer, then every layer's neural value.
+
+Weights come from a model file (set by the readers), from a description's
+``weights: file.npz``, or from Keras' default initialisers with a seed, so a
+description without weights still gives deterministic, non-trivial values.
+"""
+from __future__ import annotations
+
+import math
+import zlib
+
+import numpy as np
+
+from .errors import InputError, LoadError, ShapeError, TspError
+from .model import as_batchless
+
+
+def _fans(shape: tuple) -> tuple[int, int]:
+    """Keras' fan-in / fan-out: kernels (..., in, out) count their receptive field."""
+    if len(shape) == 1:
+        return shape[0], shape[0]
+    receptive = math.prod(shape[:-2]) if len(shape) > 2 else 1
+    return receptive * shape[-2], receptive * shape[-1]
+
+
+def default_weight(name: str, shape: tuple, rng: np.random.Generator) -> np.ndarray:
+    """Keras' default initialiser for a weight of this name."""
+    if name in ("kernel", "depthwise_kernel", "pointwise_kernel"):
+        fan_in, fan_out = _fans(shape)
+        limit = math.sqrt(6.0 / (fan_in + fan_out))  # glorot uniform
+        return rng.uniform(-limit, limit, size=shape).astype(np.float32)
+    if name == "embeddings":
+        return rng.uniform(-0.05, 0.05, size=shape).astype(np.float32)
+    if name in ("gamma", "moving_variance"):
+        return np.ones(shape, np.float32)
+    return np.zeros(shape, np.float32)  # bias, beta, moving_mean
+
+
+def ensure_weights(model, seed: int = 0) -> None:
+    """Give every layer the weights it lacks: from the description's .npz, else seeded defaults.
+
+    Each layer's generator is seeded by (seed, layer name), so adding a layer
+    does not change the weights of the others.
+    """
+    if model.options.get("weights") and not getattr(model, "_npz_loaded", False):
+        load_weights_npz(model, model.options["weights"])
+        model._npz_loaded = True
+    for layer in model.layers:
+        shapes = layer.weight_shapes()
+        missing = [n for n in shapes if n not in layer.weights]
+        if not missing:
+            continue
+        rng = np.random.default_rng([seed, zlib.crc32(layer.name.encode())])
+        for name in shapes:  # draw in Keras' order so each weight's values do not depend on the others given
+            value = default_weight(name, shapes[name], rng)
+            layer.weights.setdefault(name, value)
+
+
+def load_weights_npz(model, path: str) -> None:
+    """Weights keyed '<layer name>/<weight name>' (e.g. dw1/depthwise_kernel), checked against the shapes."""
+    try:
+        data = np.load(path, allow_pickle=False)
+    except FileNotFoundError:
+        raise LoadError("weights file not found", file=path) from None
+    except (OSError, ValueError) as exc:
+        raise LoadError(f"not a readable .npz of weights ({exc})", file=path) from None
+    by_name = {l.name: l for l in model.layers}
+    with data:
+        for key in data.files:
+            layer_name, _, weight = key.rpartition("/")
+            layer = by_name.get(layer_name)
+            if layer is None:
+                raise LoadError(f"weights for unknown layer {layer_name!r} (key {key!r})", file=path,
+                                hint="layers: " + ", ".join(by_name))
+            shapes = layer.weight_shapes()
+            if weight not in shapes:
+                raise LoadError(f"{layer.layer_type} has no weight {weight!r} (key {key!r})", file=path,
+                                layer=layer_name, hint="its weights: " + (", ".join(shapes) or "none"))
+            value = data[key]
+            if tuple(value.shape) != tuple(shapes[weight]):
+                raise LoadError(f"weight {key!r} has shape {list(value.shape)}, the layer needs "
+                                f"{list(shapes[weight])}", file=path, layer=layer_name)
+            layer.weights[weight] = value.astype(np.float32)
+
+
+def _inputs_by_layer(model, x) -> dict:
+    if isinstance(x, dict):
+        unknown = set(x) - {l.name for l in model.inputs}
+        if unknown:
+            raise InputError(f"no input layer named {sorted(unknown)[0]!r}",
+                             hint="inputs: " + ", ".join(l.name for l in model.inputs))
+        values = [x.get(l.name) for l in model.inputs]
+    elif isinstance(x, (list, tuple)):
+        values = list(x)
+    else:
+        values = [x]
+    if len(values) != len(model.inputs) or any(v is None for v in values):
+        raise InputError(f"the model has {len(model.inputs)} input(s) "
+                         f"({', '.join(l.name for l in model.inputs)}), got {len(values)}")
+    out = {}
+    for layer, value in zip(model.inputs, values):
+        arr = as_batchless(value, layer.output_shape, f"input for {layer.name!r}")
+        if not np.all(np.isfinite(arr)):
+            raise InputError(f"input for {layer.name!r} contains NaN or Inf")
+        out[id(layer)] = arr
+    return out
+
+
+def run_forward(model, x, *, seed: int = 0, strict: bool = True):
+    """Fill every layer's ``neural_value``; returns the output value (a list for several outputs).
+
+    A layer that cannot be computed (given by its shape only) raises in strict
+    mode; otherwise it and everything after it are left without values, and
+    ``model.uncomputed`` says which layers and why.
+    """
+    if not model.initialized:
+        model.init()
+    ensure_weights(model, seed)
+    feeds = _inputs_by_layer(model, x)
+    model.uncomputed = {}
+    for layer in model.layers:
+        layer.neural_value = None
+        reason = None if layer.arity == 0 else layer.missing_parameters()
+        if reason is None and any(src.neural_value is None for src in layer.inbound):
+            reason = "an inbound layer has no values"
+        if reason:
+            if strict:
+                raise ShapeError(f"cannot compute values: {reason}", layer=layer.name)
+            model.uncomputed[layer.name] = reason
+            continue
+        try:
+            if layer.arity == 0:
+                value = layer.forward([feeds[id(layer)]])
+            else:
+                value = layer.forward([src.neural_value for src in layer.inbound])
+        except TspError as exc:
+            raise exc.located(layer=layer.name)
+        value = np.asarray(value, dtype=np.float32)
+        if value.shape != layer.output_shape:  # a bug of ours, not the user's
+            raise AssertionError(f"{layer.name}: computed {value.shape}, expected {layer.output_shape}")
+        layer.neural_value = value
+    outs = [l.neural_value for l in model.outputs]
+    return outs[0] if len(outs) == 1 else outs

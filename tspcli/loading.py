@@ -1,0 +1,61 @@
+"""``tspcli.load(path)``: a description or a model file -> an initialised Model."""
+from __future__ import annotations
+
+import json
+import os
+
+from .errors import SpecError
+from .model import DEFAULT_MAX_MEMORY
+
+DESCRIPTION_EXTENSIONS = (".yaml", ".yml", ".json")
+
+
+def sniff(path: str) -> str:
+    """'description' or 'model-file', from the content (extensions can lie)."""
+    if path == "-":
+        return "description"
+    if os.path.isdir(path):
+        return "model-file" if os.path.exists(os.path.join(path, "model.json")) else "description"
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return "description"  # let the reader report the problem with the path
+    if head.startswith(b"\x89HDF") or head.startswith(b"PK"):
+        return "model-file"
+    if path.lower().endswith(".json"):
+        try:
+            with open(path, encoding="utf-8") as fh:
+                doc = json.load(fh)
+        except (OSError, ValueError):
+            return "description"
+        if isinstance(doc, dict) and ("modelTopology" in doc or "class_name" in doc or "model_config" in doc):
+            return "model-file"
+    return "description"
+
+
+def load(path: str, *, init: bool = True, max_memory: int = DEFAULT_MAX_MEMORY, **file_options):
+    """Read a description (YAML/JSON) or a model file (.h5, .keras, TF.js) into a Model.
+
+    ``file_options`` go to the model-file readers (e.g. ``skip_unknown=True``).
+    """
+    if sniff(path) == "model-file":
+        from .io.convert import model_from_file
+
+        model = model_from_file(path, **file_options)
+    else:
+        from .spec import load_description
+
+        model = load_description(path)
+        if model.options.get("load"):
+            from .io.convert import model_from_view
+
+            model = model_from_view(model, **file_options)
+    if init:
+        model.init(max_memory=max_memory)
+    return model
+
+
+def check_path(path: str) -> None:
+    if path != "-" and not os.path.exists(path):
+        raise SpecError("no such file", file=path)

@@ -1,0 +1,107 @@
+"""Depthwise 2-D convolution, the hot loop of MobileNet-style models.
+
+Each kernel tap is one multiply and one add over a block of output rows, done
+in place into preallocated buffers: no per-tap temporaries, no padded copy of
+the input (border taps just cover fewer output rows/columns), and rows of
+(width x channels) floats contiguous so numpy's inner loops run long.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from tspcli.errors import ShapeError
+from tspcli.ops._geometry import (as_float32, axis_geometry, check_ndim, check_padding, int_tuple,
+                                  tap_ranges)
+
+# Output floats per block of rows (the temporary is one block).  Each numpy call
+# costs ~1 us of overhead and numpy's float32 loops run at the same speed from
+# L1, L2 or L3, so big blocks win; the cap only bounds the temporary's memory.
+_BLOCK = 1 << 18
+
+
+def depthwise_conv2d(x, kernel, strides=1, padding="valid", dilation_rate=1) -> np.ndarray:
+    """Depthwise 2-D convolution with Keras' semantics (channels last).
+
+    x: (H, W, C) or (N, H, W, C).  kernel: (kh, kw, C, M), M the depth
+    multiplier; output channel ``c*M + m`` is input channel c through kernel
+    [:, :, c, m].  strides, dilation_rate: int or (rows, cols) pair.  padding:
+    'valid' or 'same' (extra row/column at the bottom/right).  Returns float32
+    (oh, ow, C*M), or (N, oh, ow, C*M) when x has a batch axis.  No bias.
+    """
+    op = "depthwise_conv2d"
+    x = as_float32(x, op)
+    kernel = as_float32(kernel, op, "kernel")
+    xb, batched = check_ndim(x, op, 2)
+    if kernel.ndim != 4 or 0 in kernel.shape:
+        raise ShapeError(f"{op}: kernel must have shape (kh, kw, C, M) with sizes >= 1, "
+                         f"got shape {kernel.shape}")
+    kh, kw, kc, mult = kernel.shape
+    n, h, w, c = xb.shape
+    if kc != c:
+        raise ShapeError(f"{op}: kernel has {kc} input channels (shape {kernel.shape}) "
+                         f"but x has {c} (shape {x.shape})")
+    strides = int_tuple(strides, 2, op, "strides")
+    dilation = int_tuple(dilation_rate, 2, op, "dilation_rate")
+    padding = check_padding(padding, op)
+    (oh, ow), pads = axis_geometry(op, (h, w), (kh, kw), strides, dilation, padding)
+
+    if mult > 1:  # channel c*M+m reads input channel c: repeat, then it is multiplier 1
+        xb = np.repeat(xb, mult, axis=3)
+    k = kernel.reshape(kh, kw, c * mult)
+    out = np.empty((n, oh, ow, c * mult), np.float32)
+    if out.size:
+        for i in range(n):
+            _depthwise_image(np.ascontiguousarray(xb[i]), k, out[i], strides, dilation, pads)
+    return out if batched else out[0]
+
+
+def _depthwise_image(x, k, out, strides, dilation, pads):
+    """One image: x (H, W, C) contiguous, k (kh, kw, C), out (oh, ow, C) written in full."""
+    h, w, c = x.shape
+    oh, ow, _ = out.shape
+    kh, kw, _ = k.shape
+    (sh, sw), (dh, dw) = strides, dilation
+    row_taps = tap_ranges(h, oh, kh, sh, dh, pads[0][0])
+    col_taps = tap_ranges(w, ow, kw, sw, dw, pads[1][0])
+
+    # Tap (i, j) covers output rows r0:r1, columns c0:c1; it reads input rows
+    # from ri0 (step sh) and, with columns split into sw phases (input column
+    # p, p+sw, ... contiguous), phase p from column m0 on.
+    taps = [(i, j, r0, r1, ri0, c0, c1, ci0 % sw, ci0 // sw)
+            for i, (r0, r1, ri0) in enumerate(row_taps) if r0 < r1
+            for j, (c0, c1, ci0) in enumerate(col_taps) if c0 < c1]
+    # A tap that covers the whole output initialises it (multiply, no add, no zero fill).
+    taps.sort(key=lambda t: (t[2], t[3], t[5], t[6]) != (0, oh, 0, ow))
+    full_first = bool(taps) and (taps[0][2:4] + taps[0][5:7]) == (0, oh, 0, ow)
+
+    used = {t[7] for t in taps}
+    if sw == 1:
+        phases = {0: x.reshape(h, w * c)}
+    else:
+        phases = {p: np.ascontiguousarray(x[:, p::sw]).reshape(h, -1) for p in used}
+    # The kernel row of each tap tiled across the output width, so a tap is a
+    # plain elementwise product of two (rows, ow*C) arrays.
+    tiled = np.ascontiguousarray(np.broadcast_to(k[:, :, None, :], (kh, kw, ow, c)))
+    tiled = tiled.reshape(kh, kw, ow * c)
+    out2 = out.reshape(oh, ow * c)
+
+    rows = max(1, min(oh, _BLOCK // (ow * c)))
+    tmp = np.empty(rows * ow * c, np.float32)
+    for b0 in range(0, oh, rows):
+        b1 = min(oh, b0 + rows)
+        if not full_first:
+            out2[b0:b1] = 0.0
+        for n, (i, j, r0, r1, ri0, c0, c1, p, m0) in enumerate(taps):
+            a, b = max(b0, r0), min(b1, r1)
+            if a >= b:
+                continue
+            start = ri0 + (a - r0) * sh
+            src = phases[p][start:start + (b - a - 1) * sh + 1:sh, m0 * c:(m0 + c1 - c0) * c]
+            dst = out2[a:b, c0 * c:c1 * c]
+            kv = tiled[i, j, c0 * c:c1 * c]
+            if n == 0 and full_first:
+                np.multiply(src, kv, dst)
+            else:
+                t = tmp[:dst.size].reshape(dst.shape)
+                np.multiply(src, kv, t)
+                np.add(dst, t, dst)

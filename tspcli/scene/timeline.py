@@ -1,0 +1,382 @@
+"""How an animation plays: the state of the scene at any time, as a pure function.
+
+A timeline is compiled from steps that play one after another: open or close
+layers, wait, orbit the camera.  ``Timeline.state_at(t_ms)`` gives every layer's
+openness (0 closed .. 1 open) and the camera's azimuth offset at time t from the
+steps alone, so any frame can be rendered by itself (or in parallel).
+
+Where the steps come from:
+
+* ``open-all``: every closed layer that can open opens in turn, then they all
+  close together; the animation ends as it began, so a GIF loops without a jump.
+* ``open:dw1,wait:500,close:dw1,orbit:360:4000``: steps separated by commas;
+  ``open:a+b`` opens two layers at once, ``open:all`` / ``close:all`` every layer
+  that can; an optional last ``:MS`` sets the step's length.
+* a ``timeline:`` list in a description or config, whose items are such strings or
+  mappings: ``[{open: dw1}, {wait: 500}, {close: [dw1, dw2], ms: 800},
+  {orbit: 360, ms: 4000}]``.
+
+A layer's ``initStatus`` is its state at time 0.  Opening or closing a layer takes
+its ``animeTime``, else the model's, else 2000 ms; a step's ``ms`` overrides both.
+Opening a layer that is already open does nothing and takes no time, as in
+TensorSpace.  Layers that TensorSpace never opens (GreyscaleInput, Input1d, and
+layers with a single channel) cannot be named in open or close steps.
+"""
+from __future__ import annotations
+
+import difflib
+import math
+from dataclasses import dataclass
+from typing import Callable, Iterator, Mapping
+
+from ..errors import OptionError, TspError
+
+DEFAULT_ANIME_TIME_MS = 2000.0
+# An orbit step without ``ms`` turns at this pace: a full turn in 4 s.
+ORBIT_MS_PER_TURN = 4000.0
+NEVER_OPEN = frozenset({"GreyscaleInput", "Input1d"})
+# RGBInput opens in two moves (separate R, G, B; then spread them), each eased by itself.
+TWO_PHASE = frozenset({"RGBInput"})
+ACTIONS = ("open", "close", "wait", "orbit", "open-all")
+
+
+def _sine_in_out(x: float) -> float:
+    return 0.5 - 0.5 * math.cos(math.pi * x)
+
+
+def _cubic_in_out(x: float) -> float:
+    return 4.0 * x ** 3 if x < 0.5 else 1.0 - (2.0 - 2.0 * x) ** 3 / 2.0
+
+
+# Each maps progress 0..1 to 0..1 with f(0) = 0 and f(1) = 1.  TensorSpace moves
+# linearly; ease-in-out is sinusoidal; cubic is the steeper cubic in-out.
+EASINGS: dict[str, Callable[[float], float]] = {
+    "linear": lambda x: x,
+    "ease-in-out": _sine_in_out,
+    "cubic": _cubic_in_out,
+}
+
+
+def check_fps(fps) -> float:
+    if isinstance(fps, bool) or not isinstance(fps, (int, float)) \
+            or not math.isfinite(fps) or fps <= 0:
+        raise OptionError(f"fps must be a positive number, not {fps!r}")
+    return fps
+
+
+def check_easing(name: str) -> str:
+    if name not in EASINGS:
+        raise OptionError(f"unknown easing '{name}' (use {', '.join(EASINGS)})")
+    return name
+
+
+@dataclass(frozen=True)
+class State:
+    """The animated part of a scene at one instant (read-only by convention).
+
+    ``openness``: layer name -> 0.0 (closed) .. 1.0 (open) for every drawn layer,
+    eased.  For an RGBInput 0..0.5 separates R, G and B vertically and 0.5..1
+    spreads them; a 1-D layer stretches from its block to its full length.
+    ``moving``: layers in the middle of opening or closing; in a functional Model
+    the layout slides their level-mates aside according to the openness values.
+    ``azimuth``: degrees the camera has orbited about the model from its preset.
+    """
+
+    openness: Mapping[str, float]
+    moving: frozenset = frozenset()
+    azimuth: float = 0.0
+
+
+def _progress(t: float, start: float, ms: float) -> float:
+    if t >= start + ms:
+        return 1.0
+    if t <= start:
+        return 0.0
+    return (t - start) / ms
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One layer opening or closing from ``start_ms`` for ``ms``."""
+
+    layer: str
+    start_ms: float
+    ms: float
+    opening: bool
+    two_phase: bool = False
+
+    def openness(self, t: float, ease: Callable[[float], float]) -> float:
+        p = _progress(t, self.start_ms, self.ms)
+        if self.two_phase:
+            eased = 0.5 * ease(2 * p) if p < 0.5 else 0.5 + 0.5 * ease(2 * p - 1)
+        else:
+            eased = ease(p)
+        return eased if self.opening else 1.0 - eased
+
+
+@dataclass(frozen=True)
+class Orbit:
+    """The camera turning ``degrees`` about the model from ``start_ms`` for ``ms``."""
+
+    start_ms: float
+    ms: float
+    degrees: float
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """Transitions and orbits on one clock; ``state_at`` reads it at any time."""
+
+    initial: Mapping[str, float]
+    transitions: tuple = ()
+    orbits: tuple = ()
+    duration_ms: float = 0.0
+    easing: str = "linear"
+
+    def __post_init__(self):
+        check_easing(self.easing)
+
+    def state_at(self, t_ms: float) -> State:
+        """The state at ``t_ms``; before 0 it is the initial state, after the end the final one."""
+        ease = EASINGS[self.easing]
+        openness = dict(self.initial)
+        moving = set()
+        for tr in self.transitions:  # in start order, so later ones win
+            if t_ms < tr.start_ms:
+                break
+            openness[tr.layer] = tr.openness(t_ms, ease)
+            if tr.start_ms < t_ms < tr.start_ms + tr.ms:
+                moving.add(tr.layer)
+        azimuth = sum(o.degrees * ease(_progress(t_ms, o.start_ms, o.ms)) for o in self.orbits)
+        return State(openness, frozenset(moving), azimuth)
+
+    def frame_times(self, fps: float) -> list[float]:
+        """Times (ms) of the frames at ``fps``: round(duration x fps) intervals, both ends included.
+
+        The first frame shows the initial state and the last exactly the final
+        state, so there are round(duration x fps) + 1 frames: without the extra
+        one the final state (a layer fully open) would never be seen.  Frames
+        are evenly spaced by duration / round(duration x fps), which differs
+        from 1/fps only by the rounding.
+        """
+        check_fps(fps)
+        if self.duration_ms <= 0:
+            return [0.0]
+        n = max(1, round(self.duration_ms / 1000.0 * fps))
+        return [self.duration_ms * (i / n) for i in range(n + 1)]
+
+    def states(self, fps: float) -> Iterator[State]:
+        return (self.state_at(t) for t in self.frame_times(fps))
+
+
+def can_open(layer) -> bool:
+    """Whether TensorSpace would let this layer open (it has something to unfold)."""
+    if not layer.drawn or layer.layer_type in NEVER_OPEN:
+        return False
+    shape = layer.output_shape
+    return not (shape is not None and len(shape) >= 2 and shape[-1] == 1)
+
+
+class _Builder:
+    """Plays steps forward on a model's layers, recording transitions and orbits."""
+
+    def __init__(self, model, error: type[TspError], where: str, file: str | None):
+        self.model = model
+        self.error = error
+        self.where = where
+        self.file = file
+        self.label = ""  # the step being played, for messages
+        self.layers = {layer.name: layer for layer in model.layers if layer.drawn}
+        default = model.options.get("layerInitStatus", "close")
+        self.is_open = {name: (layer.init_status or default) == "open"
+                        for name, layer in self.layers.items()}
+        self.initial = {name: 1.0 if o else 0.0 for name, o in self.is_open.items()}
+        self.openable = [name for name, layer in self.layers.items() if can_open(layer)]
+        self.t = 0.0
+        self.transitions: list[Transition] = []
+        self.orbits: list[Orbit] = []
+
+    def fail(self, message: str) -> TspError:
+        label = f"{self.label}: " if self.label else ""
+        return self.error(f"{self.where}: {label}{message}", file=self.file)
+
+    def anime_ms(self, name: str) -> float:
+        # As in TensorSpace, only a positive animeTime counts; the layer's comes first.
+        for value in (self.layers[name].anime_time, self.model.options.get("animeTime")):
+            if value is not None and value > 0:
+                return float(value)
+        return DEFAULT_ANIME_TIME_MS
+
+    def resolve(self, names: list[str]) -> list[str]:
+        if names == ["all"]:
+            return list(self.openable)
+        for name in names:
+            if name not in self.layers:
+                hidden = any(layer.name == name for layer in self.model.layers)
+                raise self.fail(f"layer '{name}' is hidden (not drawn)" if hidden
+                                else self._unknown(name))
+            if name not in self.openable:
+                raise self.fail(f"layer '{name}' ({self.layers[name].layer_type}) cannot open "
+                                f"or close (it has a single map or nothing to unfold)")
+        return names
+
+    def _unknown(self, name: str) -> str:
+        known = list(self.layers)
+        shown = ", ".join(known[:12])
+        if len(known) > 12:
+            shown += f", ... ({len(known) - 12} more)"
+        close = difflib.get_close_matches(name, known, n=1)
+        guess = f"; did you mean '{close[0]}'?" if close else ""
+        return f"unknown layer '{name}'{guess} (layers: {shown})"
+
+    def toggle(self, names: list[str], opening: bool, ms: float | None) -> None:
+        """Open (or close) ``names`` together; the step lasts as long as the slowest."""
+        longest = 0.0
+        for name in self.resolve(names):
+            if self.is_open[name] == opening:
+                continue
+            length = self.anime_ms(name) if ms is None else ms
+            two_phase = self.layers[name].layer_type in TWO_PHASE
+            self.transitions.append(Transition(name, self.t, length, opening, two_phase))
+            self.is_open[name] = opening
+            longest = max(longest, length)
+        self.t += longest
+
+    def open_all(self) -> None:
+        opened = [name for name in self.openable if not self.is_open[name]]
+        for name in opened:
+            self.toggle([name], True, None)
+        if opened:
+            self.toggle(opened, False, None)
+
+    def orbit(self, degrees: float, ms: float | None) -> None:
+        length = abs(degrees) / 360.0 * ORBIT_MS_PER_TURN if ms is None else ms
+        self.orbits.append(Orbit(self.t, length, degrees))
+        self.t += length
+
+
+def parse_timeline(what, model, *, easing: str = "linear", error: type[TspError] = OptionError,
+                   where: str = "--animate", file: str | None = None) -> Timeline:
+    """Compile ``what`` (a string like ``open:dw1,close:dw1`` or a list of steps) for ``model``.
+
+    Problems raise ``error`` (OptionError for a command-line value, SpecError for
+    a description's ``timeline:``) with a one-line message naming ``where``.
+    """
+    check_easing(easing)
+    builder = _Builder(model, error, where, file)
+    if isinstance(what, str):
+        steps = [(f"step {i} '{text.strip()}'", text) for i, text in enumerate(what.split(","), 1)]
+    elif isinstance(what, list):
+        steps = [(f"step {i}", item) for i, item in enumerate(what, 1)]
+    else:
+        raise builder.fail(f"expected a string or a list of steps, not {type(what).__name__}")
+
+    for label, item in steps:
+        builder.label = label
+        try:
+            action, value, ms = _read_step(item)
+        except _BadStep as bad:
+            raise builder.fail(str(bad)) from None
+        _play(builder, action, value, ms)
+    builder.label = ""
+    if builder.t <= 0:
+        raise builder.fail("nothing to animate (every step is already done at time 0; "
+                           "open layers that start closed, or add a wait or an orbit)")
+    return Timeline(builder.initial, tuple(builder.transitions), tuple(builder.orbits),
+                    builder.t, easing)
+
+
+def _play(builder: _Builder, action: str, value, ms: float | None) -> None:
+    if action == "open-all":
+        builder.open_all()
+    elif action in ("open", "close"):
+        builder.toggle(value, action == "open", ms)
+    elif action == "wait":
+        builder.t += value
+    else:
+        builder.orbit(value, ms)
+
+
+class _BadStep(Exception):
+    pass
+
+
+def _read_step(item) -> tuple[str, object, float | None]:
+    """(action, value, ms) from ``open:a+b:500`` or ``{open: [a, b], ms: 500}``."""
+    if isinstance(item, str):
+        return _read_text_step(item.strip())
+    if isinstance(item, dict):
+        return _read_mapping_step(item)
+    raise _BadStep(f"expected a string or a mapping, not {type(item).__name__}")
+
+
+def _read_text_step(text: str):
+    if text == "open-all":
+        return "open-all", None, None
+    verb, _, rest = text.partition(":")
+    if verb not in ACTIONS or verb == "open-all":
+        raise _BadStep(f"unknown action '{verb}' (use open:LAYER, close:LAYER, wait:MS, "
+                       f"orbit:DEGREES, open-all)")
+    if not rest:
+        raise _BadStep(f"'{verb}' needs a value, e.g. {_EXAMPLES[verb]}")
+    parts = rest.split(":")
+    most = 1 if verb == "wait" else 2
+    if len(parts) > most:
+        raise _BadStep(f"too many ':' parts (e.g. {_EXAMPLES[verb]})")
+    ms = _ms(parts[1], "ms") if len(parts) == 2 else None
+    if verb in ("open", "close"):
+        return verb, _names(parts[0].split("+")), ms
+    if verb == "wait":
+        return verb, _ms(parts[0], "wait"), None
+    return verb, _number(parts[0], "orbit degrees"), ms
+
+
+_EXAMPLES = {"open": "open:dw1 or open:dw1+dw2:800", "close": "close:dw1 or close:all",
+             "wait": "wait:500", "orbit": "orbit:360 or orbit:360:4000"}
+
+
+def _read_mapping_step(item: dict):
+    actions = [key for key in item if key in ACTIONS[:4]]
+    unknown = [str(key) for key in item if key not in ACTIONS[:4] and key != "ms"]
+    if unknown:
+        raise _BadStep(f"unknown key '{unknown[0]}' (use one of open, close, wait, orbit, "
+                       f"and ms)")
+    if len(actions) != 1:
+        raise _BadStep("needs exactly one of open, close, wait, orbit" if not actions else
+                       f"has {' and '.join(actions)}; give one action per step")
+    verb = actions[0]
+    value = item[verb]
+    ms = _ms(item["ms"], "ms") if "ms" in item else None
+    if verb == "wait":
+        if ms is not None:
+            raise _BadStep("'wait' takes its time as its value (wait: 500), not 'ms'")
+        return verb, _ms(value, "wait"), None
+    if verb == "orbit":
+        return verb, _number(value, "orbit degrees"), ms
+    names = value if isinstance(value, list) else [value]
+    return verb, _names(names), ms
+
+
+def _names(names: list) -> list[str]:
+    if not names or any(not isinstance(n, str) or not n.strip() for n in names):
+        raise _BadStep(f"expected layer names, got {names!r}")
+    return [n.strip() for n in names]
+
+
+def _number(value, what: str) -> float:
+    if isinstance(value, bool):
+        raise _BadStep(f"{what} must be a number, not {value!r}")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise _BadStep(f"{what} must be a number, not {value!r}") from None
+    if not math.isfinite(number):
+        raise _BadStep(f"{what} must be finite, not {value!r}")
+    return number
+
+
+def _ms(value, what: str) -> float:
+    number = _number(value, what)
+    if number < 0:
+        raise _BadStep(f"{what} must be >= 0 ms, not {value!r}")
+    return number
