@@ -101,7 +101,7 @@ class Renderer:
     def render(self, scene) -> np.ndarray:
         """Draw ``scene``; returns the picture (see ``render``)."""
         self._sync(scene)
-        self._set_camera(scene.camera)
+        self._set_camera(scene)
         self._sort(np.asarray(scene.camera.position))
         r, g, b, a = scene.background
         self.renderer.SetBackground(r, g, b)
@@ -186,13 +186,23 @@ class Renderer:
                 props.AddItem(item.actor)
             self._order = order
 
-    def _set_camera(self, camera) -> None:
+    def _set_camera(self, scene) -> None:
+        camera = scene.camera
         vcam = self.renderer.GetActiveCamera()
         vcam.SetPosition(*camera.position)
         vcam.SetFocalPoint(*camera.focal_point)
         vcam.SetViewUp(*camera.up)
         vcam.SetViewAngle(camera.view_angle)
-        self.renderer.ResetCameraClippingRange()
+        # From the scene itself: VTK's own reset can see the bounds of the previous frame.
+        points = [geometry.bounds_corners(b.centers, b.size) for b in scene.blocks]
+        points += [path for lines in scene.lines for path in lines.paths]
+        if points:
+            eye = np.asarray(camera.position)
+            forward = np.asarray(camera.focal_point) - eye
+            depth = (np.concatenate(points) - eye) @ (forward / np.linalg.norm(forward))
+            near, far = float(depth.min()), float(depth.max())
+            margin = 0.02 * (far - near) + 1e-3 * far
+            vcam.SetClippingRange(max(near - margin, 1e-3 * far), far + margin)
 
     def _read(self, transparent: bool) -> np.ndarray:
         w, h = self.width, self.height

@@ -34,6 +34,7 @@ MAX_SLAB_DEPTH = 30.0        # thickness of the slab with the most channels
 OPEN_ROOM = 0.35             # extra room on each side of an open layer, per unit of its spread
 MAP_PITCH = 1.5              # centre pitch of open maps, in map sizes
 CLOSE_BUTTON_RATIO = 0.03    # button radius per open height
+BUTTON_THICKNESS = 0.1       # in units: a flat disc (a thick one shows its two faces apart)
 BAR_CAP = 2.0                # a 1-D layer is drawn at most this many model widths long
 MAX_BAR_TEXELS = 4096        # longer 1-D values are shown by the maximum of each bin
 RGB_SEPARATION = 20.0        # how far R and B move from G while an RGB input opens
@@ -141,6 +142,7 @@ class SceneBuilder:
         self.rect = (options.get("layerShape") or "rect") == "rect"
         self.aggregate_max = (options.get("aggregationStrategy") or "average") == "max"
         self.model_colors = options.get("color") or {}
+        self.buttons = options.get("hasCloseButton", True)
         self.shader = style.Shader(look.colormap, self.min_opacity)
         self.layers = [layer for layer in model.layers if layer.drawn]
         self.inbound = {layer.name: _drawn_inbound(layer) for layer in self.layers}
@@ -379,12 +381,12 @@ class SceneBuilder:
     def _attach_button(self, layer, blocks: list[Blocks], radius: float, u: float) -> None:
         """TensorSpace's close button: a disc left of the open layer, if the layer shows one."""
         settings = getattr(layer, "close_button", None) or {}
-        if not settings.get("display", True):
+        if not (self.buttons and settings.get("display", True)):
             return
         radius *= float(settings.get("ratio", 1.0))
         left = min(float((b.centers[:, 0] - b.size[0] / 2).min()) for b in blocks)
         center = [[left - 2 * radius, 0.0, 0.0]]
-        blocks.append(self._blocks(layer, "button", center, (2 * radius, 2 * u, 2 * radius),
+        blocks.append(self._blocks(layer, "button", center, (2 * radius, BUTTON_THICKNESS * u, 2 * radius),
                                    lambda lay: _button_pixels(self.colors[lay.name]), side_opacity=0.0))
 
     def _blocks(self, layer, part: str, centers, size, pixels, open_: bool = True, edge=None,
@@ -523,10 +525,10 @@ class SceneBuilder:
         paths = []
         for layer in self.layers:
             part, offset = placed[layer.name]
-            end = offset + (0, part.bounds()[0][1], 0)
+            end = np.array([offset[0], part.bounds()[0][1], offset[2]])
             for source in self.inbound[layer.name]:
                 spart, soffset = placed[source.name]
-                start = soffset + (0, spart.bounds()[1][1], 0)
+                start = np.array([soffset[0], spart.bounds()[1][1], soffset[2]])
                 if self.level[layer.name] - self.level[source.name] <= 1:
                     paths.append(np.array([start, end]))
                 else:
