@@ -685,21 +685,20 @@ def _bin_max(values: np.ndarray, bins: int) -> np.ndarray:
 def closest_factors(n: int) -> tuple[int, int]:
     """(columns, rows) of the grid of n maps: the two closest factors, columns >= rows.
 
-    As TensorSpace: a grid may be at most about 2:1; counts that only factor
-    into longer shapes (primes, 2 x large prime) use a near-square grid with
-    empty slots.
+    As TensorSpace means it: a grid at most 2:1 (its loop lets 7 -> 7 x 1
+    through; we do not).  Counts that only factor into longer shapes (primes,
+    2 x a prime) use a near-square grid with empty slots; 2 and 3 maps stay a row.
     """
-    root = math.sqrt(n)
-    if root == int(root):
-        return int(root), int(root)
-    limit = int(math.sqrt(n / 2))
-    base = int(root)
-    while n % base and base > limit:
+    root = math.isqrt(n)
+    if root * root == n:
+        return root, root
+    base = root
+    while base > 1 and n % base:
         base -= 1
-    if n % base:
-        side = math.ceil(root)
-        return side, math.ceil(n / side)
-    return n // base, base
+    if n <= 3 or n // base <= 2 * base:
+        return n // base, base
+    side = root + 1
+    return side, -(-n // side)
 
 
 def _grid(count: int, width: float, depth: float, rect: bool) -> np.ndarray:
