@@ -190,7 +190,7 @@ def test_long_1d_layers_are_capped_and_say_so(lenet):
     assert "drawn 1:" in label
 
 
-def test_open_layers_get_room_and_push_the_next_levels_up(mobilenet):
+def test_open_layers_get_room_when_seen_obliquely(mobilenet):
     closed = scene_of(mobilenet)
     opened = scene_of(mobilenet, ["conv_dw_1"])
     y = {s: {b.key.split("/")[0]: b.centers[0, 1] for b in s.blocks} for s in (closed, opened)}
@@ -198,6 +198,8 @@ def test_open_layers_get_room_and_push_the_next_levels_up(mobilenet):
     assert y[opened]["conv_dw_1"] > y[closed]["conv_dw_1"]
     gap_after = y[opened]["conv_pw_1"] - y[opened]["conv_dw_1"]
     assert gap_after == pytest.approx(y[opened]["conv_dw_1"] - y[opened]["conv1"])
+    side_on = scene_of(mobilenet, ["conv_dw_1"], view=View("tsp", direction="vertical"))   # TensorSpace's view
+    assert {b.key.split("/")[0]: b.centers[0, 1] for b in side_on.blocks} == y[closed]
 
 
 def test_functional_layers_of_a_level_sit_side_by_side_with_lines_to_their_inputs():
@@ -218,8 +220,9 @@ def test_functional_layers_of_a_level_sit_side_by_side_with_lines_to_their_input
 
 
 def test_horizontal_stacking_keeps_the_geometry_and_turns_the_camera(lenet):
-    vertical = scene_of(lenet, view=View(direction="vertical"))
-    horizontal = scene_of(lenet, view=View(direction="horizontal"))
+    builder = SceneBuilder(lenet, Look())
+    vertical = builder.build(State({}, View(direction="vertical")))
+    horizontal = builder.build(State({}, View(direction="horizontal")))
     assert [b.centers.tolist() for b in vertical.blocks] == [b.centers.tolist() for b in horizontal.blocks]
     size = (1920, 1080)
     first, last = vertical.blocks[0].centers[0], vertical.blocks[-1].centers[0]

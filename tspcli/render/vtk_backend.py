@@ -303,8 +303,13 @@ class _EdgesItem(_Item):
         self.actor.SetMapper(mapper)
         self.actor.GetProperty().LightingOff()
         self.actor.GetProperty().SetLineWidth(1.0 * owner.px)
+        self.key = None
 
     def update(self, blocks) -> None:
+        key = (blocks.centers.tobytes(), blocks.size, blocks.edge, blocks.opacity)
+        if key == self.key:
+            return
+        self.key = key
         points, segments = geometry.box_edges(blocks.centers, blocks.size)
         _set_lines(self.poly, points, [segments])
         self.actor.GetProperty().SetColor(*blocks.edge)
@@ -320,8 +325,13 @@ class _LinesItem(_Item):
         self.actor = vtkActor()
         self.actor.SetMapper(mapper)
         self.actor.GetProperty().LightingOff()
+        self.key = None
 
     def update(self, lines) -> None:
+        key = (tuple(p.tobytes() for p in lines.paths), lines.color, lines.width)
+        if key == self.key:
+            return
+        self.key = key
         points = np.concatenate(lines.paths) if lines.paths else np.zeros((0, 3))
         starts = np.cumsum([0] + [len(p) for p in lines.paths[:-1]])
         cells = [np.arange(s, s + len(p)) for s, p in zip(starts, lines.paths)]
@@ -343,8 +353,12 @@ class _LabelItem(_Item):
         position = self.actor.GetPositionCoordinate()
         position.SetCoordinateSystemToDisplay()
         position.SetReferenceCoordinate(self.anchor)
+        self.label = None
 
     def update(self, label) -> None:
+        if label == self.label:
+            return
+        self.label = label
         s = self.owner.px
         self.actor.SetInput(label.text)
         _style_text(self.actor.GetTextProperty(), label.size * s, label.color, label.bold)
@@ -390,24 +404,25 @@ def _upload(window, image: np.ndarray) -> vtkOpenGLTexture:
 def _cells(connectivity: np.ndarray) -> vtkCellArray:
     """Cells of equal size from an (n, k) index array, without a Python loop."""
     n, k = connectivity.shape
+    return _cell_array(np.arange(0, (n + 1) * k, k), connectivity.ravel())
+
+
+def _cell_array(offsets: np.ndarray, connectivity: np.ndarray) -> vtkCellArray:
     cells = vtkCellArray()
-    offsets = numpy_to_vtkIdTypeArray(np.arange(0, (n + 1) * k, k, dtype=np.int64), deep=1)
-    conn = numpy_to_vtkIdTypeArray(np.ascontiguousarray(connectivity, dtype=np.int64).ravel(), deep=1)
-    cells.SetData(offsets, conn)
+    cells.SetData(numpy_to_vtkIdTypeArray(np.ascontiguousarray(offsets, dtype=np.int64), deep=1),
+                  numpy_to_vtkIdTypeArray(np.ascontiguousarray(connectivity, dtype=np.int64), deep=1))
     return cells
 
 
 def _set_lines(poly: vtkPolyData, points: np.ndarray, polylines: list[np.ndarray]) -> None:
+    """Polylines (each an array of point indices, or an (n, 2) array of segments) into ``poly``."""
+    cells = [c for group in polylines for c in np.atleast_2d(group)]
+    sizes = np.array([len(c) for c in cells], dtype=np.int64)
     vpoints = vtkPoints()
     vpoints.SetData(numpy_to_vtk(np.asarray(points, dtype=np.float32).reshape(-1, 3), deep=1))
     poly.SetPoints(vpoints)
-    lines = vtkCellArray()
-    for group in polylines:
-        for cell in np.atleast_2d(group):
-            lines.InsertNextCell(len(cell))
-            for index in cell:
-                lines.InsertCellPoint(int(index))
-    poly.SetLines(lines)
+    connectivity = np.concatenate(cells) if cells else np.zeros(0, np.int64)
+    poly.SetLines(_cell_array(np.concatenate([[0], np.cumsum(sizes)]), connectivity))
     poly.Modified()
 
 

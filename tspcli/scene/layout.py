@@ -14,6 +14,7 @@ centre, a 1-D bar stretches, RGB channels separate then spread.
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field, replace
 from typing import Mapping
@@ -31,7 +32,7 @@ MODEL_WIDTH = 100.0          # width of every input layer
 LEVEL_INTERVAL = 50.0        # between levels along y
 IN_LEVEL_GAP = 50.0          # between layers of one level along x
 MAX_SLAB_DEPTH = 30.0        # thickness of the slab with the most channels
-OPEN_ROOM = 0.35             # extra room on each side of an open layer, per unit of its spread
+OPEN_ROOM = 0.8              # extra room on each side of an open layer, per unit of its spread seen edgewise
 MAP_PITCH = 1.5              # centre pitch of open maps, in map sizes
 CLOSE_BUTTON_RATIO = 0.03    # button radius per open height
 BUTTON_THICKNESS = 0.1       # in units: a flat disc (a thick one shows its two faces apart)
@@ -216,20 +217,22 @@ class SceneBuilder:
             right, up, _ = cam.basis(*state.view.orientation()[:2])
             labels = self._labels(placed, right, up, state.view, compact)
             labels += [lab for part, _ in placed.values() for lab in part.extra_labels]
-        legend = self._legend() if self.look.legend else None
-        return blocks, lines, labels, legend
+        return blocks, lines, labels, self._legend if self.look.legend else None
 
     # --- placement ------------------------------------------------------------------------
     def _place(self, state: State) -> dict[str, tuple[_Part, np.ndarray]]:
         """Each drawn layer's part and its position.
 
         Levels stack along +y, 50 units apart as in TensorSpace, plus room on
-        both sides of an open layer in proportion to its spread, so that a
-        grid of maps does not hide its neighbours.  Layers of one level sit
+        both sides of an open layer in proportion to its spread and to how
+        obliquely the camera sees it, so that a grid of maps does not hide its
+        neighbours (none in TensorSpace's own side view).  Layers of one level sit
         side by side 50 units apart (TensorSpace's in-level alignment), along
         x when stacked vertically and along z (screen-down) when horizontal.
         """
         axis = _level_axis(state.view)
+        # How much of a layer's plane the camera sees along the stack: none from the side (tsp), more from above.
+        edgewise = abs(float(state.view.orientation()[0][1]))
         parts = {layer.name: self._part(layer, self._openness(layer, state)) for layer in self.layers}
         by_level: dict[int, list] = {}
         for layer in self.layers:
@@ -239,7 +242,7 @@ class SceneBuilder:
         previous_room = 0.0
         for level, members in sorted(by_level.items()):
             bounds = [parts[m.name].bounds() for m in members]
-            room = max(OPEN_ROOM * parts[m.name].opened * float(max(hi[0] - lo[0], hi[2] - lo[2]))
+            room = max(OPEN_ROOM * edgewise * parts[m.name].opened * float(max(hi[0] - lo[0], hi[2] - lo[2]))
                        for m, (lo, hi) in zip(members, bounds))
             y = 0.0 if y is None else y + LEVEL_INTERVAL + previous_room + room
             previous_room = room
@@ -597,7 +600,9 @@ class SceneBuilder:
         np.fill_diagonal(overlap, False)
         return bool(overlap.any())
 
-    def _legend(self) -> Legend | None:
+    @functools.cached_property
+    def _legend(self) -> Legend:
+        """Layer types present, and how values shade (one object for every frame)."""
         entries, seen = [], set()
         for layer in self.layers:
             entry = LegendEntry(layer.layer_type, self.colors[layer.name])
