@@ -1,0 +1,283 @@
+"""The scene a model becomes (TensorSpace's geometry), checked without rendering."""
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import tspcli
+from tspcli.errors import OptionError
+from tspcli.scene import camera as cam
+from tspcli.scene.camera import View
+from tspcli.scene.geometry import bounds_corners
+from tspcli.scene.layout import (LEVEL_INTERVAL, MAP_PITCH, MAX_SLAB_DEPTH, MODEL_WIDTH, Look, SceneBuilder,
+                                 State, closest_factors, initial_state)
+
+VERTICAL = View(direction="vertical")
+
+
+def scene_of(model, open_layers=None, view=VERTICAL, **look):
+    return SceneBuilder(model, Look(**look)).build(initial_state(model, open_layers, view))
+
+
+def blocks(scene, key):
+    return next(b for b in scene.blocks if b.key == key)
+
+
+def tile(element, index):
+    """The RGBA pixels of box ``index``'s data face, cut out of the element's atlas."""
+    image = element.texture.image
+    h, w = image.shape[:2]
+    u0, v0, u1, v1 = element.tiles[index]
+    return image[round(v0 * h):round(v1 * h), round(u0 * w):round(u1 * w)]
+
+
+@pytest.fixture(scope="module")
+def lenet():
+    return tspcli.load("samples/lenet.yaml")
+
+
+@pytest.fixture(scope="module")
+def mobilenet():
+    return tspcli.load("samples/mobilenet_v1.yaml")
+
+
+@pytest.mark.parametrize("count, grid", [(32, (8, 4)), (6, (3, 2)), (16, (4, 4)), (1024, (32, 32)),
+                                         (512, (32, 16)), (7, (3, 3)), (13, (4, 4)), (26, (6, 5)), (14, (4, 4)),
+                                         (1, (1, 1)), (2, (2, 1)), (3, (3, 1)), (18, (6, 3))])
+def test_maps_form_the_closest_two_factors_else_a_near_square(count, grid):
+    assert closest_factors(count) == grid
+
+
+@pytest.mark.parametrize("count", range(1, 300))
+def test_every_grid_holds_its_maps_and_is_at_most_about_two_to_one(count):
+    cols, rows = closest_factors(count)
+    assert cols * rows >= count and cols >= rows
+    assert cols * rows - count < cols          # no empty row
+    assert cols <= 2 * rows or count <= 3
+
+
+def test_input_is_100_units_wide_and_its_unit_scales_later_layers(mobilenet):
+    scene = scene_of(mobilenet)
+    assert blocks(scene, "input/image").size[0] == pytest.approx(MODEL_WIDTH)
+    # conv1 is 112 wide: 112 units of 100/224
+    assert blocks(scene, "conv1/slab").size[0] == pytest.approx(112 * MODEL_WIDTH / 224)
+    assert blocks(scene, "conv_pw_13/slab").size[0] == pytest.approx(7 * MODEL_WIDTH / 224)
+
+
+def test_closed_layers_stack_50_units_apart_input_at_the_bottom(mobilenet):
+    scene = scene_of(mobilenet)
+    ys = [b.centers[0, 1] for b in scene.blocks]
+    assert ys[0] == 0
+    assert np.allclose(np.diff(ys), LEVEL_INTERVAL)
+
+
+def test_slab_thickness_grows_with_channels_to_30_units(mobilenet):
+    scene = scene_of(mobilenet)
+    assert blocks(scene, "conv_pw_13/slab").size[1] == pytest.approx(MAX_SLAB_DEPTH)      # 1024: the most
+    assert blocks(scene, "conv_pw_1/slab").size[1] == pytest.approx(64 / 1024 * MAX_SLAB_DEPTH)
+    assert blocks(scene, "conv1/slab").size[1] == pytest.approx(1.0)                      # 32/1024*30 < 1
+
+
+def test_an_open_layer_is_one_mesh_with_a_grid_of_maps_at_pitch_1_5(mobilenet):
+    scene = scene_of(mobilenet, ["conv_dw_1"])
+    maps = blocks(scene, "conv_dw_1/maps")
+    size = 112 * MODEL_WIDTH / 224
+    assert len(maps.centers) == 32
+    xs, zs = np.unique(maps.centers[:, 0].round(6)), np.unique(maps.centers[:, 2].round(6))
+    assert (len(xs), len(zs)) == (8, 4)
+    assert np.allclose(np.diff(xs), MAP_PITCH * size) and np.allclose(np.diff(zs), MAP_PITCH * size)
+    # channel order: TensorSpace fills a column of the grid, then the next
+    assert maps.centers[1, 0] == maps.centers[0, 0] and maps.centers[4, 0] > maps.centers[0, 0]
+    assert not any(b.key == "conv_dw_1/slab" for b in scene.blocks)
+
+
+def test_all_open_mobilenet_draws_every_map_in_one_mesh_per_layer(mobilenet):
+    scene = scene_of(mobilenet, "all")
+    maps = [b for b in scene.blocks if b.key.endswith("/maps")]
+    expected = sum(layer.output_shape[-1] for layer in mobilenet.layers
+                   if len(layer.output_shape) == 3 and layer.layer_type != "RGBInput")
+    assert sum(len(b.centers) for b in maps) == expected > 10_000
+    assert len(scene.blocks) <= 2 * len(mobilenet.layers)     # maps + close button, never one per map
+
+
+def test_each_map_shows_its_own_values(lenet):
+    model = tspcli.load("samples/lenet.yaml")
+    rng = np.random.default_rng(0)
+    for layer in model.layers:
+        layer.neural_value = rng.random(layer.output_shape, dtype=np.float32)
+    scene = scene_of(model, ["conv1"])
+    maps = blocks(scene, "conv1/maps")
+    value = model.get_layer("conv1").neural_value
+    for channel in (0, 5):
+        v = value[..., channel]
+        expected = np.rint((0.4 + 0.6 * (v - v.min()) / (v.max() - v.min())) * 255)   # minOpacity 0.4
+        assert np.abs(tile(maps, channel)[..., 3] - expected).max() <= 1
+
+
+def test_values_set_opacity_from_min_opacity_to_one_in_the_layer_colour():
+    model = tspcli.load("samples/depthwise.yaml")
+    for layer in model.layers:
+        layer.neural_value = None
+    dw = model.get_layer("dw_same")
+    value = np.zeros(dw.output_shape, np.float32)
+    value[0, 0, :] = 1.0                          # each map: one max pixel, the rest at min
+    dw.neural_value = value
+    scene = scene_of(model, ["dw_same"])
+    first = tile(blocks(scene, "dw_same/maps"), 0)
+    assert first[0, 0, 3] == 255 and (first[1:, :, 3] == round(0.4 * 255)).all()   # the model's minOpacity 0.4
+    assert (first[..., :3] == [0xFB, 0xBF, 0x1F]).all()                          # DepthwiseConv2d's colour
+
+
+def test_colormap_colours_values_opaquely(lenet):
+    model = tspcli.load("samples/lenet.yaml")
+    conv = model.get_layer("conv1")
+    conv.neural_value = np.linspace(0, 1, np.prod(conv.output_shape), dtype=np.float32).reshape(conv.output_shape)
+    maps = blocks(scene_of(model, ["conv1"], colormap="gray", normalize="layer"), "conv1/maps")
+    first, last = tile(maps, 0), tile(maps, 5)
+    assert (first[..., 3] == 255).all() and (last[..., 3] == 255).all()
+    assert first[0, 0, 0] == 0 and last[-1, -1, 0] == 255                 # black to white over the layer
+    assert (first[..., 0] == first[..., 1]).all()
+
+
+def test_normalize_over_the_layer_keeps_maps_comparable():
+    model = tspcli.load("samples/lenet.yaml")
+    conv = model.get_layer("conv1")
+    value = np.zeros(conv.output_shape, np.float32)
+    value[..., 0] = np.linspace(0, 1, 28)[None, :]
+    value[..., 1] = np.linspace(0, 0.5, 28)[None, :]      # a weaker map
+    conv.neural_value = value
+
+    def top_alpha(normalize, channel):
+        return tile(blocks(scene_of(model, ["conv1"], normalize=normalize), "conv1/maps"), channel)[..., 3].max()
+
+    assert top_alpha("map", 0) == top_alpha("map", 1) == 255
+    assert top_alpha("layer", 0) == 255 and top_alpha("layer", 1) < 200
+
+
+def test_colours_come_from_the_layer_then_the_model_then_the_type(tmp_path):
+    doc = tmp_path / "m.yaml"
+    doc.write_text("model: {type: Sequential, color: {conv2d: '#112233'}}\n"
+                   "layers:\n"
+                   "  - {type: RGBInput, shape: [8, 8, 3]}\n"
+                   "  - {type: Conv2d, name: a, filters: 2, kernelSize: 1}\n"
+                   "  - {type: Conv2d, name: b, filters: 2, kernelSize: 1, color: '#445566'}\n"
+                   "  - {type: DepthwiseConv2d, name: c, kernelSize: 1}\n")
+    model = tspcli.load(str(doc))
+    scene = scene_of(model, legend=True)
+    colours = {b.key: tuple(b.texture.image[0, 0, :3]) for b in scene.blocks}
+    assert colours["a/slab"] == (0x11, 0x22, 0x33)
+    assert colours["b/slab"] == (0x44, 0x55, 0x66)
+    assert colours["c/slab"] == (0xFB, 0xBF, 0x1F)
+    legend = {e.text for e in scene.legend.entries}
+    assert {"RGBInput", "Conv2d", "DepthwiseConv2d"} <= legend
+
+
+def test_labels_give_name_and_output_shape(mobilenet):
+    scene = scene_of(mobilenet)
+    texts = {lab.key: lab.text for lab in scene.labels}
+    assert texts["conv_dw_1/label"].split() == ["conv_dw_1", "112×112×32"]
+    assert "1024" in texts["global_average_pooling2d/label"]
+    assert scene_of(mobilenet, labels=False).labels == []
+
+
+def test_long_1d_layers_are_capped_and_say_so(lenet):
+    scene = scene_of(lenet, ["flatten"])
+    bar = blocks(scene, "flatten/bar")
+    unit = MODEL_WIDTH / 28
+    assert bar.size[0] < 400 * unit / 2                 # 400 units at LeNet's unit would be 1429 long
+    label = next(lab.text for lab in scene.labels if lab.key == "flatten/label")
+    assert "drawn 1:" in label
+
+
+def test_open_layers_get_room_when_seen_obliquely(mobilenet):
+    closed = scene_of(mobilenet)
+    opened = scene_of(mobilenet, ["conv_dw_1"])
+    y = {s: {b.key.split("/")[0]: b.centers[0, 1] for b in s.blocks} for s in (closed, opened)}
+    assert y[opened]["conv1"] == y[closed]["conv1"]
+    assert y[opened]["conv_dw_1"] > y[closed]["conv_dw_1"]
+    gap_after = y[opened]["conv_pw_1"] - y[opened]["conv_dw_1"]
+    assert gap_after == pytest.approx(y[opened]["conv_dw_1"] - y[opened]["conv1"])
+    side_on = scene_of(mobilenet, ["conv_dw_1"], view=View("tsp", direction="vertical"))   # TensorSpace's view
+    assert {b.key.split("/")[0]: b.centers[0, 1] for b in side_on.blocks} == y[closed]
+
+
+def test_functional_layers_of_a_level_sit_side_by_side_with_lines_to_their_inputs():
+    model = tspcli.load("samples/functional.yaml")
+    scene = scene_of(model)
+    center = {b.key.split("/")[0]: b.centers[0] for b in scene.blocks}
+    branches = ["branch_1x1", "branch_dw", "branch_pool"]
+    assert len({center[n][1] for n in branches}) == 1                     # one level
+    xs = sorted(center[n][0] for n in branches)
+    assert xs[0] < xs[1] < xs[2] and abs(sum(xs)) < 1e-6                  # side by side, centred
+    assert center["stem"][1] < center["branch_dw"][1] < center["branch_dw_pw"][1] < center["concat"][1]
+    assert center["classes"][1] == max(c[1] for c in center.values())     # the output on the last level
+    (lines,) = scene.lines
+    edges = sum(len(layer.inbound) for layer in model.layers)
+    assert len(lines.paths) == edges
+    curved = [p for p in lines.paths if len(p) > 2]     # skips: stem -> residual, branch_1x1 -> concat
+    assert len(curved) == 2
+
+
+def test_horizontal_stacking_keeps_the_geometry_and_turns_the_camera(lenet):
+    builder = SceneBuilder(lenet, Look())
+    vertical = builder.build(State({}, View(direction="vertical")))
+    horizontal = builder.build(State({}, View(direction="horizontal")))
+    assert [b.centers.tolist() for b in vertical.blocks] == [b.centers.tolist() for b in horizontal.blocks]
+    size = (1920, 1080)
+    first, last = vertical.blocks[0].centers[0], vertical.blocks[-1].centers[0]
+    v = cam.project(np.array([first, last]), vertical.camera, size)
+    h = cam.project(np.array([first, last]), horizontal.camera, size)
+    assert v[1, 1] > v[0, 1]                                   # upwards
+    assert h[1, 0] > h[0, 0]                                   # to the right,
+    assert abs(h[1, 1] - h[0, 1]) < 0.02 * (h[1, 0] - h[0, 0])  # level up to perspective
+
+
+def test_auto_direction_picks_horizontal_for_a_deep_model_in_a_wide_picture(mobilenet):
+    builder = SceneBuilder(mobilenet, Look(size=(1920, 1080)))
+    assert builder.resolve(initial_state(mobilenet, None, View())).view.direction == "horizontal"
+    tall = SceneBuilder(mobilenet, Look(size=(600, 1800)))
+    assert tall.resolve(initial_state(mobilenet, None, View())).view.direction == "vertical"
+
+
+def test_the_camera_frames_everything_with_a_margin(mobilenet):
+    for view in (View(), View("tsp"), View("top"), View(azimuth=120, elevation=-20)):
+        scene = scene_of(mobilenet, ["conv_pw_1"], view=view, size=(800, 600))
+        points = np.concatenate([bounds_corners(b.centers, b.size) for b in scene.blocks])
+        px = cam.project(points, scene.camera, (800, 600))
+        assert px.min() > 0 and px[:, 0].max() < 800 and px[:, 1].max() < 600
+
+
+def test_zoom_narrows_the_view(lenet):
+    wide = scene_of(lenet).camera
+    zoomed = scene_of(lenet, view=View(direction="vertical", zoom=2)).camera
+    assert zoomed.position == wide.position
+    assert np.tan(np.radians(zoomed.view_angle) / 2) == pytest.approx(np.tan(np.radians(wide.view_angle) / 2) / 2)
+
+
+def test_openness_between_0_and_1_flies_maps_out_of_the_centre(lenet):
+    builder = SceneBuilder(lenet, Look())
+    half = builder.build(State({"conv1": 0.5}, VERTICAL))
+    full = builder.build(State({"conv1": 1.0}, VERTICAL))
+    a, b = blocks(half, "conv1/maps"), blocks(full, "conv1/maps")
+    assert np.allclose(a.centers - a.centers.mean(axis=0), (b.centers - b.centers.mean(axis=0)) / 2)
+    assert a.texture is b.texture                     # textures are built once, reused by every frame
+    assert not any(x.key == "conv1/button" for x in half.blocks)
+    assert any(x.key == "conv1/button" for x in full.blocks)
+
+
+def test_open_names_are_checked(lenet):
+    with pytest.raises(OptionError, match="no drawn layer named 'conv9'"):
+        initial_state(lenet, ["conv9"])
+    assert set(initial_state(lenet, "all").openness) >= {"conv1", "conv2", "dense1"}
+    assert initial_state(lenet, None).openness == {"conv1": 1.0}           # its initStatus: open
+
+
+def test_the_scene_needs_no_rendering_library():
+    code = ("import sys, tspcli\n"
+            "from tspcli.scene.layout import SceneBuilder, Look, initial_state\n"
+            "m = tspcli.load('samples/lenet.yaml')\n"
+            "SceneBuilder(m, Look()).build(initial_state(m))\n"
+            "bad = [n for n in sys.modules if n.split('.')[0] in ('vtkmodules', 'pyvista', 'matplotlib')]\n"
+            "assert not bad, bad\n")
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -1,0 +1,73 @@
+"""`tspcli render`: the model in 3D, shaded by what an input produces, to a PNG."""
+from __future__ import annotations
+
+import click
+
+from .common import load_model, max_memory_option, model_argument
+from .predict import input_option, preprocess_option
+
+CAMERAS = ["iso", "tsp", "front", "side", "top"]
+
+
+@click.command("render")
+@model_argument
+@click.option("-o", "--output", required=True, metavar="FILE.png", help="The picture to write (PNG).")
+@click.option("--config", "config", metavar="FILE",
+              help="Render options from a YAML file (e.g. configs/paper.yaml); flags override it.")
+@click.option("--open", "open_", metavar="NAMES|all",
+              help="Layers to open into their feature maps: comma-separated names, or all.")
+@input_option
+@preprocess_option
+@click.option("--values/--no-values", default=None,
+              help="Shade layers by their values for the input (default), or draw the architecture only.")
+@click.option("--camera", type=click.Choice(CAMERAS), default=None,
+              help="Camera preset: iso (default), tsp (TensorSpace's view), front, side, top.")
+@click.option("--azimuth", type=float, default=None, help="Degrees around the model (overrides the preset).")
+@click.option("--elevation", type=float, default=None, help="Degrees above the model, -90..90.")
+@click.option("--zoom", type=float, default=None, help="Magnify the framed picture (2: the middle half).")
+@click.option("--direction", type=click.Choice(["auto", "vertical", "horizontal"]), default=None,
+              help="Stack layers upwards (TensorSpace) or left to right; auto: whichever fits the picture.")
+@click.option("--size", metavar="WxH", default=None, help="Picture size before --scale (default 1920x1080).")
+@click.option("--scale", type=float, default=None,
+              help="Multiply the size, text and lines (3 for print); default 1.")
+@click.option("--background", metavar="COLOUR", default=None,
+              help="white, black (default), #RRGGBB, or transparent (alpha in the PNG).")
+@click.option("--colormap", metavar="NAME", default=None,
+              help="Colour values with a matplotlib colormap instead of the layer colour's opacity.")
+@click.option("--normalize", type=click.Choice(["map", "layer", "model"]), default=None,
+              help="Scale values min..max over each feature map (default), layer, or the whole model.")
+@click.option("--labels/--no-labels", default=None, help="Layer names and shapes (default: on).")
+@click.option("--legend/--no-legend", default=None, help="Legend of layer types and shading (default: on).")
+@click.option("--title", metavar="TEXT", default=None, help="A title at the top.")
+@click.option("--seed", type=int, default=None, help="Seed of the default weights of layers without weights.")
+@max_memory_option
+def command(model, output, config, open_, input_path, preprocess, values, camera, azimuth, elevation, zoom,
+            direction, size, scale, background, colormap, normalize, labels, legend, title, seed, max_memory):
+    """Draw MODEL in 3D (TensorSpace's look) to a PNG, offscreen.
+
+    Each layer is a slab in its type's colour; opened layers show their
+    feature maps for an input (--input, else a built-in sample).  Example:
+
+        tspcli render samples/mobilenet_v1.yaml -o mobilenet.png --open conv_dw_1
+    """
+    from ..atomic import check_writable, install_sigterm_handler
+    from ..errors import OptionError
+    from ..render.options import resolve
+
+    install_sigterm_handler()
+    if not output.lower().endswith(".png"):
+        raise OptionError(f"cannot write '{output}': render writes a PNG", hint="use -o NAME.png")
+    check_writable(output)
+    options = resolve(config, {
+        "open": open_, "input": input_path, "preprocess": preprocess, "values": values, "camera": camera,
+        "azimuth": azimuth, "elevation": elevation, "zoom": zoom, "direction": direction, "size": size,
+        "scale": scale, "background": background, "colormap": colormap, "normalize": normalize,
+        "labels": labels, "legend": legend, "title": title, "seed": seed})
+    from ..render.pipeline import compute_values, render_model
+    from ..render.writers import write_png
+
+    m = load_model(model, max_memory)
+    if options.values:
+        for name, reason in compute_values(m, options).items():
+            click.echo(f"tspcli: warning: layer '{name}' has no values: {reason}", err=True)
+    write_png(render_model(m, options), output)

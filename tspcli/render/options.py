@@ -1,0 +1,193 @@
+"""Render options from three places: defaults < a config file (--config) < command-line flags.
+
+A config file is a YAML (or JSON) mapping of the same options the command line
+takes, with the same names (``no-labels`` is written ``labels: false``)::
+
+    size: 1920x1080        # or [1920, 1080]
+    scale: 3
+    background: white      # white | black | '#RRGGBB' | transparent
+    camera: iso            # iso | tsp | front | side | top
+    legend: true
+    open: [conv_dw_1, conv_dw_2]   # or 'all', or 'conv_dw_1,conv_dw_2'
+
+Errors name the file and line of the bad key.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, replace
+
+from ..errors import OptionError, TspError
+
+SIZE_LIMIT = 16384   # pixels a side that the software renderer can draw
+
+
+def parse_size(value) -> tuple[int, int]:
+    """'1920x1080' or [1920, 1080] -> (1920, 1080)."""
+    if isinstance(value, (list, tuple)) and len(value) == 2:
+        w, h = value
+    else:
+        match = re.fullmatch(r"\s*(\d+)\s*[xX×]\s*(\d+)\s*", str(value))
+        if not match:
+            raise OptionError(f"size '{value}' is not WIDTHxHEIGHT", hint="e.g. 1920x1080")
+        w, h = match.groups()
+    try:
+        w, h = int(w), int(h)
+    except (TypeError, ValueError):
+        raise OptionError(f"size {value!r} is not two whole numbers", hint="e.g. 1920x1080") from None
+    if not (16 <= w <= SIZE_LIMIT and 16 <= h <= SIZE_LIMIT):
+        raise OptionError(f"size {w}x{h} is out of range: each side must be 16..{SIZE_LIMIT} pixels")
+    return w, h
+
+
+def parse_open(value):
+    """None, 'all', 'a,b' or [a, b] -> None, 'all' or a tuple of layer names."""
+    if value is None or value is False:
+        return None
+    if isinstance(value, str):
+        if value.strip().lower() == "all":
+            return "all"
+        names = [n.strip() for n in value.split(",")]
+    elif isinstance(value, (list, tuple)):
+        names = [str(n).strip() for n in value]
+    else:
+        raise OptionError(f"open must be 'all' or layer names, got {value!r}")
+    if not names or any(not n for n in names):
+        raise OptionError(f"open: empty layer name in {value!r}", hint="e.g. --open conv_dw_1,conv_dw_2")
+    return tuple(names)
+
+
+def parse_background(value) -> str:
+    from ..scene.style import parse_color
+
+    text = str(value).strip()
+    if text.lower() != "transparent":
+        parse_color(text, "background")
+    return text
+
+
+def _number(name, low=None, positive=False):
+    def coerce(value):
+        if isinstance(value, bool):
+            raise OptionError(f"{name} must be a number, got {value!r}")
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise OptionError(f"{name} must be a number, got {value!r}") from None
+        if not math.isfinite(number) or (positive and number <= 0) or (low is not None and number < low):
+            raise OptionError(f"{name} must be {'a positive' if positive else 'a finite'} number, got {value!r}")
+        return number
+    return coerce
+
+
+def _choice(name, *choices):
+    def coerce(value):
+        if value not in choices:
+            raise OptionError(f"{name} '{value}' is not one of {', '.join(map(str, choices))}")
+        return value
+    return coerce
+
+
+def _boolean(name):
+    def coerce(value):
+        if not isinstance(value, bool):
+            raise OptionError(f"{name} must be true or false, got {value!r}")
+        return value
+    return coerce
+
+
+def _text(value):
+    return None if value is None else str(value)
+
+
+def _seed(value):
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise OptionError(f"seed must be a whole number, got {value!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    open: object = None
+    input: str | None = None
+    preprocess: str | None = None
+    values: bool = True
+    seed: int = 0
+    camera: str = "iso"
+    azimuth: float | None = None
+    elevation: float | None = None
+    zoom: float = 1.0
+    direction: str = "auto"
+    size: tuple[int, int] = (1920, 1080)
+    scale: float = 1.0
+    background: str | None = None      # None: the model's color.background, else black
+    colormap: str | None = None
+    normalize: str = "map"
+    labels: bool = True
+    legend: bool = True
+    title: str | None = None
+
+    def updated(self, given: dict, file: str | None = None, lines: dict | None = None) -> "RenderOptions":
+        """These options with ``given`` applied (None values are skipped); checks every value."""
+        changes = {}
+        for key, value in given.items():
+            name = str(key).replace("-", "_")
+            if name not in COERCE:
+                known = ", ".join(sorted(k.replace("_", "-") for k in COERCE))
+                raise OptionError(f"unknown render option '{key}'", file=file,
+                                  line=(lines or {}).get(key), hint="known: " + known)
+            if value is None and name not in NULLABLE:
+                continue
+            try:
+                changes[name] = COERCE[name](value) if value is not None else None
+            except TspError as exc:
+                raise exc.located(file=file, line=(lines or {}).get(key), key=str(key))
+        return replace(self, **changes)
+
+
+COERCE = {
+    "open": parse_open,
+    "input": _text,
+    "preprocess": _choice("preprocess", "none", "unit", "tf", "caffe", "torch"),
+    "values": _boolean("values"),
+    "seed": _seed,
+    "camera": _choice("camera", "iso", "tsp", "front", "side", "top"),
+    "azimuth": _number("azimuth"),
+    "elevation": _number("elevation"),
+    "zoom": _number("zoom", positive=True),
+    "direction": _choice("direction", "auto", "vertical", "horizontal"),
+    "size": parse_size,
+    "scale": _number("scale", positive=True),
+    "background": parse_background,
+    "colormap": _text,
+    "normalize": _choice("normalize", "map", "layer", "model"),
+    "labels": _boolean("labels"),
+    "legend": _boolean("legend"),
+    "title": _text,
+}
+NULLABLE = {"open", "title", "colormap", "azimuth", "elevation", "input", "background"}
+
+
+def read_config(path: str) -> tuple[dict, dict]:
+    """(options, line of each key) from a YAML/JSON config file."""
+    from ..spec import parse_document, read_text
+
+    try:
+        text, name = read_text(path)
+        doc = parse_document(text, name)
+    except TspError as exc:
+        raise OptionError(exc.message, file=exc.file or path, line=exc.line, hint=exc.hint) from None
+    if not isinstance(doc, dict):
+        raise OptionError("a config must be a mapping of render options", file=path, line=getattr(doc, "line", None))
+    return dict(doc), dict(getattr(doc, "key_lines", {}) or {})
+
+
+def resolve(config_path: str | None, flags: dict) -> RenderOptions:
+    """Defaults, then the config file, then the flags given on the command line."""
+    options = RenderOptions()
+    if config_path:
+        values, lines = read_config(config_path)
+        options = options.updated(values, file=config_path, lines=lines)
+    given = {k: v for k, v in flags.items() if v is not None}
+    return options.updated(given)

@@ -1,0 +1,43 @@
+"""Model + render options -> picture: the steps `tspcli render` runs, usable from Python.
+
+    m = tspcli.load("samples/mobilenet_v1.yaml")
+    opts = RenderOptions(open=("conv_dw_1",), background="white")
+    compute_values(m, opts)
+    write_png(render_model(m, opts), "out.png")
+"""
+from __future__ import annotations
+
+from ..scene.camera import View
+from ..scene.layout import Look, SceneBuilder, initial_state
+from .options import RenderOptions
+
+
+def compute_values(model, options: RenderOptions) -> dict[str, str]:
+    """Forward pass for ``options.input`` (else the built-in sample of the input's shape).
+
+    Returns the layers left without values and why (e.g. a layer given by its
+    shape only); those are drawn in flat colours.
+    """
+    from ..commands.predict import model_inputs
+
+    model.predict(model_inputs(model, options.input, options.preprocess), seed=options.seed, strict=False)
+    return dict(getattr(model, "uncomputed", {}))
+
+
+def look_from(options: RenderOptions, model) -> Look:
+    background = options.background or (getattr(model, "options", None) or {}).get("color", {}).get("background")
+    return Look(size=options.size, background=background or "black", colormap=options.colormap,
+                normalize=options.normalize, labels=options.labels, legend=options.legend, title=options.title)
+
+
+def view_from(options: RenderOptions) -> View:
+    return View(options.camera, options.azimuth, options.elevation, options.zoom, options.direction)
+
+
+def render_model(model, options: RenderOptions):
+    """The picture of ``model`` as ``options`` say: (H, W, 3) uint8, or RGBA on a transparent background."""
+    from . import vtk_backend
+
+    builder = SceneBuilder(model, look_from(options, model))
+    scene = builder.build(initial_state(model, options.open, view_from(options)))
+    return vtk_backend.render(scene, options.scale)

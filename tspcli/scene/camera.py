@@ -1,0 +1,153 @@
+"""Camera presets and automatic framing (pure numpy).
+
+Angles are given in the *display frame*: screen up is +y and the layers stack
+upwards (``vertical``, TensorSpace's way) or to the right (``horizontal``).
+Azimuth turns the camera about the screen-up axis from the front (+z) towards
+the right; elevation lifts it.  The scene itself never rotates: a horizontal
+picture is the same geometry seen by a camera turned with it.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import OptionError
+from .scene import Camera
+
+# preset -> (azimuth, elevation, vertical field of view in degrees)
+PRESETS = {
+    "iso": (30.0, 25.0, 12.0),    # oblique, nearly parallel: slab sides and open maps both readable
+    "tsp": (0.0, 0.0, 45.0),      # TensorSpace's camera: level with the model, looking along -z
+    "front": (0.0, 0.0, 12.0),
+    "side": (90.0, 0.0, 12.0),
+    "top": (0.0, 90.0, 12.0),
+}
+DIRECTIONS = ("vertical", "horizontal")     # and "auto": whichever shows the model larger
+
+# Rows: display-frame axes in scene coordinates.  Horizontal: the stacking axis
+# (+y) points right, image rows (+z) point down, image columns (+x) away from the viewer.
+_TO_DISPLAY = {
+    "vertical": np.eye(3),
+    "horizontal": np.array([[0.0, 1.0, 0.0], [0.0, 0.0, -1.0], [-1.0, 0.0, 0.0]]),
+}
+
+
+@dataclass(frozen=True)
+class View:
+    """Where the camera looks from; the distance is found by framing."""
+
+    preset: str = "iso"
+    azimuth: float | None = None      # None: the preset's
+    elevation: float | None = None
+    zoom: float = 1.0
+    direction: str = "auto"
+
+    def __post_init__(self):
+        if self.preset not in PRESETS:
+            raise OptionError(f"unknown camera '{self.preset}'", hint="one of " + ", ".join(PRESETS))
+        if self.direction not in (*DIRECTIONS, "auto"):
+            raise OptionError(f"unknown direction '{self.direction}'", hint="vertical, horizontal or auto")
+        if not (self.zoom > 0 and math.isfinite(self.zoom)):
+            raise OptionError(f"zoom must be a positive number, got {self.zoom}")
+        if self.elevation is not None and not -90 <= self.elevation <= 90:
+            raise OptionError(f"elevation must be within -90..90 degrees, got {self.elevation}")
+
+    @property
+    def angles(self) -> tuple[float, float, float]:
+        az, el, fov = PRESETS[self.preset]
+        return (az if self.azimuth is None else self.azimuth,
+                el if self.elevation is None else self.elevation, fov)
+
+    def orientation(self) -> tuple[np.ndarray, np.ndarray, float]:
+        """(unit vector from the target to the camera, up vector, view angle), in scene coordinates."""
+        az, el, fov = self.angles
+        a, e = math.radians(az), math.radians(el)
+        toward = np.array([math.cos(e) * math.sin(a), math.sin(e), math.cos(e) * math.cos(a)])
+        if abs(el) > 89.9:   # looking straight down or up: screen up is away from the azimuth
+            up = np.array([-math.sin(a), 0.0, -math.cos(a)]) * np.sign(el)
+        elif self.direction == "horizontal":   # roll so that the stack runs level across the picture
+            right = np.array([1.0, 0.0, 0.0]) - math.cos(e) * math.sin(a) * toward
+            up = np.cross(toward, right / np.linalg.norm(right))
+        else:
+            up = np.array([0.0, 1.0, 0.0])
+        rot = _TO_DISPLAY[self.direction]
+        return rot.T @ toward, rot.T @ up, fov
+
+
+def basis(toward: np.ndarray, up: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(right, up, forward) unit vectors of a camera looking along -toward."""
+    forward = -toward / np.linalg.norm(toward)
+    right = np.cross(forward, up)
+    right /= np.linalg.norm(right)
+    return right, np.cross(right, forward), forward
+
+
+def frame(points: np.ndarray, view: View, size: tuple[int, int], *, margin: float = 0.03,
+          extents: np.ndarray | None = None, insets: tuple[float, float, float, float] = (0, 0, 0, 0)) -> Camera:
+    """The closest camera along ``view`` that shows every point inside the picture.
+
+    ``extents`` (P, 4) reserves pixels (left, right, below, above) around each
+    projected point, e.g. for its label; ``insets`` (left, right, bottom, top)
+    reserves pixels at the picture's borders (title, legend); ``margin`` is a
+    fraction of the smaller side kept free all round.  ``view.zoom`` narrows
+    the field of view afterwards, so zoom 2 shows the middle half.
+    """
+    toward, up, fov = view.orientation()
+    right, up, forward = basis(toward, up)
+    pts = np.asarray(points, dtype=float).reshape(-1, 3)
+    width, height = size
+    ty = math.tan(math.radians(fov) / 2)
+    tx = ty * width / height
+    ext = np.zeros((len(pts), 4)) if extents is None else np.asarray(extents, dtype=float)
+    pad = margin * min(width, height)
+    left, right_in, bottom, top = insets
+    # allowed NDC interval of each point on each axis
+    lo_x = -1 + 2 * (left + pad + ext[:, 0]) / width
+    hi_x = 1 - 2 * (right_in + pad + ext[:, 1]) / width
+    lo_y = -1 + 2 * (bottom + pad + ext[:, 2]) / height
+    hi_y = 1 - 2 * (top + pad + ext[:, 3]) / height
+    if np.any(lo_x >= hi_x) or np.any(lo_y >= hi_y):   # reserved space does not fit: frame the points alone
+        return frame(points, view, size, margin=margin)
+    X, Y, Z = pts @ right, pts @ up, pts @ forward
+    span = float(max(np.ptp(X), np.ptp(Y), np.ptp(Z), 1e-6))
+
+    def window(coord, lo, hi, t, cz):
+        depth = Z - cz
+        return np.max(coord - hi * t * depth), np.min(coord - lo * t * depth)
+
+    def fits(cz):
+        a, b = window(X, lo_x, hi_x, tx, cz)
+        c, d = window(Y, lo_y, hi_y, ty, cz)
+        return a <= b and c <= d
+
+    closest, cz = float(Z.min()) - 1e-3 * span, float(Z.min()) - 1e3 * span
+    for _ in range(60):   # bisection for the closest camera depth that fits; cz always fits
+        mid = (closest + cz) / 2
+        if fits(mid):
+            cz = mid
+        else:
+            closest = mid
+    cx = sum(window(X, lo_x, hi_x, tx, cz)) / 2
+    cy = sum(window(Y, lo_y, hi_y, ty, cz)) / 2
+    position = cx * right + cy * up + cz * forward
+    distance = (float(Z.min()) + float(Z.max())) / 2 - cz
+    focal = position + forward * distance
+    angle = math.degrees(2 * math.atan(ty / view.zoom))
+    return Camera(tuple(map(float, position)), tuple(map(float, focal)), tuple(map(float, up)), angle)
+
+
+def project(points: np.ndarray, camera: Camera, size: tuple[int, int]) -> np.ndarray:
+    """Pixel coordinates (x right, y up from the bottom-left) of scene points."""
+    pos = np.asarray(camera.position)
+    forward = np.asarray(camera.focal_point) - pos
+    right, up, forward = basis(-forward, np.asarray(camera.up))
+    rel = np.asarray(points, dtype=float).reshape(-1, 3) - pos
+    depth = rel @ forward
+    width, height = size
+    ty = math.tan(math.radians(camera.view_angle) / 2)
+    tx = ty * width / height
+    x = (rel @ right) / (depth * tx)
+    y = (rel @ up) / (depth * ty)
+    return np.stack([(x + 1) * width / 2, (y + 1) * height / 2], axis=1)

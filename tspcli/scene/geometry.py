@@ -1,0 +1,65 @@
+"""Meshes of scene elements as numpy arrays, ready for any renderer.
+
+A Blocks element becomes one quad mesh: 6 faces x 4 corners per box, each face
+with its own texture coordinates.  When only the positions change between
+frames, ``box_points`` alone is recomputed (the faces and texture coordinates
+stay), which keeps animation cheap.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+# The 8 corners of a unit cube centred at 0, and each face as 4 of them.
+_CORNERS = np.array([[x, y, z] for x in (-0.5, 0.5) for y in (-0.5, 0.5) for z in (-0.5, 0.5)])
+#   index = 4*ix + 2*iy + iz
+_FACES = np.array([
+    [2, 6, 7, 3],   # +y: (x-,z-) (x+,z-) (x+,z+) (x-,z+)
+    [0, 4, 5, 1],   # -y, same corner order so the image is not flipped
+    [4, 6, 7, 5],   # +x
+    [0, 2, 3, 1],   # -x
+    [1, 5, 7, 3],   # +z
+    [0, 4, 6, 2],   # -z
+])
+FACE_NORMALS = np.array([[0, 1, 0], [0, -1, 0], [1, 0, 0], [-1, 0, 0], [0, 0, 1], [0, 0, -1]], dtype=float)
+_FACE_CORNERS = _CORNERS[_FACES.ravel()]             # (24, 3)
+_EDGES = np.array([[0, 4], [1, 5], [2, 6], [3, 7], [0, 2], [1, 3], [4, 6], [5, 7],
+                   [0, 1], [2, 3], [4, 5], [6, 7]])
+
+
+def box_points(centers: np.ndarray, size) -> np.ndarray:
+    """(N*24, 3) float32 corner positions of N boxes, 4 per face, 6 faces per box."""
+    centers = np.asarray(centers, dtype=np.float32).reshape(-1, 1, 3)
+    return (centers + _FACE_CORNERS[None] * np.asarray(size, dtype=np.float32)).reshape(-1, 3)
+
+
+def box_tcoords(tiles: np.ndarray, side_tiles: np.ndarray) -> np.ndarray:
+    """(N*24, 2) texture coordinates, v = 0 at the top row of the image."""
+    tiles = np.asarray(tiles, dtype=np.float32).reshape(-1, 4)
+    u0, v0, u1, v1 = tiles.T
+    data_face = np.stack([np.stack([u0, v0], 1), np.stack([u1, v0], 1),
+                          np.stack([u1, v1], 1), np.stack([u0, v1], 1)], axis=1)   # (N, 4, 2)
+    side = np.asarray(side_tiles, dtype=np.float32)[:, :2]                          # points
+    x_face = np.broadcast_to(side[0], (len(tiles), 4, 2))
+    z_face = np.broadcast_to(side[1], (len(tiles), 4, 2))
+    return np.concatenate([data_face, data_face, x_face, x_face, z_face, z_face], axis=1).reshape(-1, 2)
+
+
+def box_quads(count: int) -> np.ndarray:
+    """(N*6, 4) vertex indices of the quads of N boxes."""
+    return np.arange(count * 24, dtype=np.int64).reshape(-1, 4)
+
+
+def box_edges(centers: np.ndarray, size) -> tuple[np.ndarray, np.ndarray]:
+    """Outline of N boxes: (N*8, 3) points and (N*12, 2) segments."""
+    centers = np.asarray(centers, dtype=np.float32).reshape(-1, 1, 3)
+    points = (centers + _CORNERS[None] * np.asarray(size, dtype=np.float32)).reshape(-1, 3)
+    segments = (_EDGES[None] + 8 * np.arange(len(centers))[:, None, None]).reshape(-1, 2)
+    return points, segments
+
+
+def bounds_corners(centers: np.ndarray, size) -> np.ndarray:
+    """The 8 corners of the box that holds N boxes."""
+    centers = np.asarray(centers, dtype=float).reshape(-1, 3)
+    half = np.asarray(size, dtype=float) / 2
+    lo, hi = centers.min(0) - half, centers.max(0) + half
+    return np.array([[x, y, z] for x in (lo[0], hi[0]) for y in (lo[1], hi[1]) for z in (lo[2], hi[2])])

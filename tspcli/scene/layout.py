@@ -1,0 +1,776 @@
+"""Model -> Scene: TensorSpace's geometry as a pure function of (model, state).
+
+Sizes follow TensorSpace so that its users recognise the picture: every input
+layer is 100 units wide and that unit (100 / input width) scales the layers
+after it; levels stack 50 units apart along +y; a closed layer with feature
+maps is one slab whose thickness grows with its channel count; an open one is
+a grid of maps with a centre pitch of 1.5 map sizes.  A functional model is
+laid out by level (longest path from the inputs), layers of one level side by
+side, with lines to their inbound layers.
+
+``State.openness`` gives each layer's openness from 0 (closed) to 1 (open);
+values in between are the frames of an opening: maps fly out from the slab's
+centre, a 1-D bar stretches, RGB channels separate then spread.
+"""
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass, field, replace
+from typing import Mapping
+
+import numpy as np
+
+from ..errors import OptionError
+from . import atlas, camera as cam, style
+from .camera import View
+from .geometry import bounds_corners
+from .overlay import items_extent, legend_items, text_height, text_width
+from .scene import Blocks, Label, Legend, LegendEntry, Lines, Scene, ShadingKey, Texture
+
+MODEL_WIDTH = 100.0          # width of every input layer
+LEVEL_INTERVAL = 50.0        # between levels along y
+IN_LEVEL_GAP = 50.0          # between layers of one level along x
+MAX_SLAB_DEPTH = 30.0        # thickness of the slab with the most channels
+OPEN_ROOM = 0.8              # extra room on each side of an open layer, per unit of its spread seen edgewise
+MAP_PITCH = 1.5              # centre pitch of open maps, in map sizes
+CLOSE_BUTTON_RATIO = 0.03    # button radius per open height
+BUTTON_THICKNESS = 0.1       # in units: a flat disc (a thick one shows its two faces apart)
+BAR_CAP = 2.0                # a 1-D layer is drawn at most this many model widths long
+MAX_BAR_TEXELS = 4096        # longer 1-D values are shown by the maximum of each bin
+RGB_SEPARATION = 20.0        # how far R and B move from G while an RGB input opens
+LABEL_GAP = 10.0             # pixels between a layer and its label
+SLANT = -55.0                # degrees of labels under crowded horizontal layers
+
+CAN_OPEN_MESSAGE = "layers that open: those with more than one feature map or unit"
+
+
+@dataclass(frozen=True)
+class Look:
+    """How the picture looks, apart from what the state (openness, camera) says."""
+
+    size: tuple[int, int] = (1920, 1080)
+    background: str = "black"          # a colour, or 'transparent'
+    colormap: str | None = None        # None: TensorSpace's layer colour with opacity by value
+    normalize: str = "map"
+    labels: bool = True
+    legend: bool = True
+    title: str | None = None
+
+    def __post_init__(self):
+        if self.normalize not in style.NORMALIZE_MODES:
+            raise OptionError(f"unknown normalize mode '{self.normalize}'",
+                              hint="map, layer or model")
+
+    @property
+    def background_rgba(self) -> tuple[float, float, float, float]:
+        if str(self.background).lower() == "transparent":
+            return (0.0, 0.0, 0.0, 0.0)
+        return (*style.parse_color(self.background, "background"), 1.0)
+
+    @property
+    def text_color(self) -> tuple[float, float, float]:
+        r, g, b, a = self.background_rgba
+        light = a == 0 or style.luminance((r, g, b)) > 0.5   # transparent pictures go on paper and slides
+        return (0.15, 0.15, 0.15) if light else (0.9, 0.9, 0.9)
+
+    @property
+    def font_size(self) -> float:
+        """Label font size in pixels at scale 1, proportional to the picture."""
+        return max(10.0, min(self.size) / 60)
+
+
+@dataclass(frozen=True)
+class State:
+    """What changes from frame to frame: how open each layer is, and the camera."""
+
+    openness: Mapping[str, float] = field(default_factory=dict)   # layer name -> 0..1; missing: closed
+    view: View = View()
+
+
+def initial_state(model, open_layers=None, view: View = View()) -> State:
+    """Each layer's initStatus (else the model's layerInitStatus), then ``open_layers`` opened.
+
+    ``open_layers`` is None, 'all', or names; an unknown name is an OptionError.
+    """
+    default = (getattr(model, "options", None) or {}).get("layerInitStatus") or "close"
+    openness = {}
+    for layer in model.layers:
+        status = getattr(layer, "init_status", None) or default
+        if status == "open" or getattr(layer, "is_open", False):
+            openness[layer.name] = 1.0
+    if open_layers == "all":
+        openness.update({layer.name: 1.0 for layer in model.layers})
+    elif open_layers:
+        names = {layer.name for layer in model.layers if layer.drawn}
+        for name in open_layers:
+            if name not in names:
+                close = sorted(names, key=lambda n: _distance(n, name))[:3]
+                raise OptionError(f"--open: no drawn layer named '{name}'",
+                                  hint="layers include " + ", ".join(close))
+            openness[name] = 1.0
+    return State(openness, view)
+
+
+def _distance(a: str, b: str) -> float:
+    import difflib
+
+    return -difflib.SequenceMatcher(None, a, b).ratio()
+
+
+@dataclass
+class _Part:
+    """One layer drawn at the origin, before it is placed."""
+
+    blocks: list[Blocks]
+    label: str
+    opened: float = 0.0        # openness of a layer that spreads out: it gets room in its level
+    extra_labels: list[Label] = field(default_factory=list)
+
+    def bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        corners = np.concatenate([bounds_corners(b.centers, b.size) for b in self.blocks])
+        return corners.min(axis=0), corners.max(axis=0)
+
+
+class SceneBuilder:
+    """Builds scenes of one model for many states; caches textures, which do not change with state."""
+
+    def __init__(self, model, look: Look = Look()):
+        self.model = model
+        self.look = look
+        options = getattr(model, "options", None) or {}
+        self.min_opacity = float(options.get("minOpacity", style.DEFAULT_MIN_OPACITY))
+        self.rect = (options.get("layerShape") or "rect") == "rect"
+        self.aggregate_max = (options.get("aggregationStrategy") or "average") == "max"
+        self.model_colors = options.get("color") or {}
+        self.buttons = options.get("hasCloseButton", True)
+        self.shader = style.Shader(look.colormap, self.min_opacity)
+        self.layers = [layer for layer in model.layers if layer.drawn]
+        self.inbound = {layer.name: _drawn_inbound(layer) for layer in self.layers}
+        self.level = _levels(self.layers, self.inbound, getattr(model, "outputs", []) or [])
+        self.unit = _units(model.layers)
+        self.colors = {layer.name: style.layer_color(layer, self.model_colors) for layer in self.layers}
+        depths = [layer.output_shape[-1] for layer in self.layers if len(layer.output_shape) == 3]
+        self.max_channels = max(depths, default=1)
+        footprints = [layer.output_shape[1] * self.unit[layer.name]
+                      for layer in self.layers if len(layer.output_shape) == 3]
+        self.bar_cap = BAR_CAP * max([MODEL_WIDTH, *footprints])
+        self.has_values = any(layer.neural_value is not None for layer in self.layers)
+        self.model_range = None
+        if look.normalize == "model" and self.has_values:
+            ranges = [style.value_range(np.asarray(layer.neural_value)) for layer in self.layers
+                      if layer.neural_value is not None]
+            self.model_range = (min(r[0] for r in ranges), max(r[1] for r in ranges))
+        self.linear = all(len(self.inbound[layer.name]) <= 1 for layer in self.layers) and \
+            len(set(self.level.values())) == len(self.layers)
+        self._textures: dict[str, tuple[Texture, np.ndarray, np.ndarray]] = {}
+
+    # --- public ---------------------------------------------------------------------------
+    def build(self, state: State, camera=None) -> Scene:
+        """The scene for ``state``; ``camera`` (a scene.Camera) skips automatic framing."""
+        state = self.resolve(state)
+        blocks, lines, labels, legend = self._elements(state)
+        if camera is None:
+            camera = self._frame(_scene_points(blocks, lines), labels, legend, state.view)
+            if self._crowded(labels, camera):
+                blocks, lines, labels, legend = self._elements(state, compact=True)
+                camera = self._frame(_scene_points(blocks, lines), labels, legend, state.view)
+        return Scene(blocks=blocks, lines=lines, labels=labels, camera=camera,
+                     background=self.look.background_rgba, text_color=self.look.text_color,
+                     legend=legend, legend_row=_legend_row(state.view),
+                     title=self.look.title, title_size=self.title_size, size=self.look.size)
+
+    def resolve(self, state: State) -> State:
+        """Replace direction 'auto' by the stacking that shows the model larger in this picture."""
+        if state.view.direction != "auto":
+            return state
+        best = None
+        for direction in cam.DIRECTIONS:
+            candidate = replace(state, view=replace(state.view, direction=direction))
+            blocks, lines, labels, legend = self._elements(candidate)
+            camera = self._frame(_scene_points(blocks, lines), labels, legend, candidate.view)
+            distance = np.linalg.norm(np.subtract(camera.focal_point, camera.position))
+            if best is None or distance < best[0] * 0.999:
+                best = (distance, candidate)
+        return best[1]
+
+    def frame_states(self, states: list[State]):
+        """One camera that frames every state (for an animation: no zoom pumping between frames)."""
+        states = [self.resolve(s) for s in states]
+        points, labels = [], []
+        for state in states:
+            blocks, lines, state_labels, legend = self._elements(state)
+            points += _scene_points(blocks, lines)
+            labels += state_labels
+        return self._frame(points, labels, legend, states[0].view)
+
+    @property
+    def title_size(self) -> float:
+        return 1.5 * self.look.font_size
+
+    def _elements(self, state: State, compact: bool = False):
+        placed = self._place(state)
+        blocks = [b for part, _ in placed.values() for b in part.blocks]
+        lines = [] if self.linear else self._connections(placed, _level_axis(state.view))
+        labels = []
+        if self.look.labels:
+            right, up, _ = cam.basis(*state.view.orientation()[:2])
+            labels = self._labels(placed, right, up, state.view, compact)
+            labels += [lab for part, _ in placed.values() for lab in part.extra_labels]
+        return blocks, lines, labels, self._legend if self.look.legend else None
+
+    # --- placement ------------------------------------------------------------------------
+    def _place(self, state: State) -> dict[str, tuple[_Part, np.ndarray]]:
+        """Each drawn layer's part and its position.
+
+        Levels stack along +y, 50 units apart as in TensorSpace, plus room on
+        both sides of an open layer in proportion to its spread and to how
+        obliquely the camera sees it, so that a grid of maps does not hide its
+        neighbours (none in TensorSpace's own side view).  Layers of one level sit
+        side by side 50 units apart (TensorSpace's in-level alignment), along
+        x when stacked vertically and along z (screen-down) when horizontal.
+        """
+        axis = _level_axis(state.view)
+        # How much of a layer's plane the camera sees along the stack: none from the side (tsp), more from above.
+        edgewise = abs(float(state.view.orientation()[0][1]))
+        parts = {layer.name: self._part(layer, self._openness(layer, state)) for layer in self.layers}
+        by_level: dict[int, list] = {}
+        for layer in self.layers:
+            by_level.setdefault(self.level[layer.name], []).append(layer)
+        placed = {}
+        y = None
+        previous_room = 0.0
+        for level, members in sorted(by_level.items()):
+            bounds = [parts[m.name].bounds() for m in members]
+            room = max(OPEN_ROOM * edgewise * parts[m.name].opened * float(max(hi[0] - lo[0], hi[2] - lo[2]))
+                       for m, (lo, hi) in zip(members, bounds))
+            y = 0.0 if y is None else y + LEVEL_INTERVAL + previous_room + room
+            previous_room = room
+            # widths are symmetric about each layer's own axis, so its close button never touches a neighbour
+            widths = [2 * float(max(-lo[axis], hi[axis])) for lo, hi in bounds]
+            along = -(sum(widths) + IN_LEVEL_GAP * (len(members) - 1)) / 2
+            for member, w in zip(members, widths):
+                offset = np.array([0.0, y, 0.0])
+                offset[axis] = along + w / 2
+                part = parts[member.name]
+                part.blocks = [replace(b, centers=b.centers + offset) for b in part.blocks]
+                part.extra_labels = [replace(lab, anchor=tuple(np.add(lab.anchor, offset)))
+                                     for lab in part.extra_labels]
+                placed[member.name] = (part, offset)
+                along += w + IN_LEVEL_GAP
+        return placed
+
+    def _openness(self, layer, state: State) -> float:
+        t = float(state.openness.get(layer.name, 0.0))
+        return min(1.0, max(0.0, t))
+
+    # --- one layer ------------------------------------------------------------------------
+    def _part(self, layer, t: float) -> _Part:
+        shape = tuple(layer.output_shape)
+        if len(shape) == 3:
+            if layer.layer_type == "RGBInput":
+                return self._rgb_input(layer, t)
+            return self._maps(layer, t)
+        if len(shape) == 2:
+            return self._strips(layer, t)
+        if len(shape) == 1:
+            if layer.layer_type == "Output1d":
+                return self._cubes(layer, t)
+            return self._bar(layer, t)
+        raise OptionError(f"cannot draw a {len(shape)}-D output {list(shape)}", layer=layer.name)
+
+    def _maps(self, layer, t: float) -> _Part:
+        h, w, c = layer.output_shape
+        u = self.unit[layer.name]
+        fw, fd = w * u, h * u
+        label = f"{layer.name}\n{h}×{w}×{c}"
+        if c == 1 or t > 0:
+            grid = _grid(c, fw, fd, self.rect)
+            blocks = [self._blocks(layer, "maps", grid * t, (fw, u, fd), self._map_pixels, open_=True)]
+            if t >= 1 and c > 1:
+                depth = float(np.ptp(grid[:, 2])) + fd
+                self._attach_button(layer, blocks, depth * CLOSE_BUTTON_RATIO, u)
+            return _Part(blocks, label, t if c > 1 else 0.0)
+        thickness = max(1.0, c / self.max_channels * MAX_SLAB_DEPTH)
+        return _Part([self._blocks(layer, "slab", np.zeros((1, 3)), (fw, thickness, fd), self._aggregate_pixels,
+                                   open_=False, edge=style.FRAME_COLOR)], label)
+
+    def _rgb_input(self, layer, t: float) -> _Part:
+        h, w, _ = layer.output_shape
+        u = self.unit[layer.name]
+        fw, fd = w * u, h * u
+        label = f"{layer.name}\n{h}×{w}×3"
+        if t == 0:
+            return _Part([self._blocks(layer, "image", np.zeros((1, 3)), (fw, u, fd), self._image_pixels,
+                                       open_=False)], label)
+        # TensorSpace: first R and B move apart from G vertically, then all three spread into a row.
+        lift = np.array([1.0, 0.0, -1.0]) * RGB_SEPARATION
+        if t <= 0.5:
+            centers = np.zeros((3, 3))
+            centers[:, 1] = lift * (t / 0.5)
+        else:
+            s = (t - 0.5) / 0.5
+            centers = _line(3, fw) * s
+            centers[:, 1] = lift * (1 - s)
+        blocks = [self._blocks(layer, "channels", centers, (fw, u, fd), self._channel_pixels, open_=True)]
+        if t >= 1:
+            self._attach_button(layer, blocks, fd * CLOSE_BUTTON_RATIO, u)
+        return _Part(blocks, label, t)
+
+    def _strips(self, layer, t: float) -> _Part:
+        length, c = layer.output_shape
+        u = self.unit[layer.name]
+        drawn, ratio = self._capped(length * u)
+        s = max(u, drawn / 40)
+        label = f"{layer.name}\n{length}×{c}" + _ratio_text(ratio)
+        if c == 1 or t > 0:
+            pitch = min(2 * s, 1.5 * drawn / max(c - 1, 1))
+            thick = min(s, 0.6 * pitch)
+            centers = np.zeros((c, 3))
+            centers[:, 2] = (np.arange(c) - (c - 1) / 2) * pitch * t
+            blocks = [self._blocks(layer, "strips", centers, (drawn, thick, thick), self._strip_pixels, open_=True)]
+            return _Part(blocks, label, t if c > 1 else 0.0)
+        return _Part([self._blocks(layer, "strip", np.zeros((1, 3)), (drawn, s, s), self._strip_aggregate,
+                                   open_=False, edge=style.FRAME_COLOR)], label)
+
+    def _bar(self, layer, t: float) -> _Part:
+        (n,) = layer.output_shape
+        u = self.unit[layer.name]
+        drawn, ratio = self._capped(n * u)
+        label = f"{layer.name}\n{n}" + _ratio_text(ratio)
+        agg_w, agg_d = self._aggregate_footprint(layer)
+        if n == 1 or t > 0:   # TensorSpace: the closed plate stretches into the bar
+            size = (_lerp(agg_w, drawn, t), u, _lerp(agg_d, u, t))
+            blocks = [self._blocks(layer, "bar", np.zeros((1, 3)), size, self._bar_pixels, open_=True)]
+            if t >= 1:
+                self._attach_button(layer, blocks, _queue_button_radius(n, u), u)
+            return _Part(blocks, label, t)
+        return _Part([self._closed_queue(layer, agg_w, agg_d, u)], label)
+
+    def _cubes(self, layer, t: float) -> _Part:
+        (n,) = layer.output_shape
+        u = self.unit[layer.name]
+        cube = min(u * 1.3, self.bar_cap / (2 * n))
+        label = f"{layer.name}\n{n}"
+        if n > 1 and t == 0:
+            agg_w, agg_d = self._aggregate_footprint(layer)
+            return _Part([self._closed_queue(layer, agg_w, agg_d, u)], label)
+        centers = np.zeros((n, 3))
+        centers[:, 0] = (np.arange(n) - (n - 1) / 2) * 2 * cube * t
+        blocks = [self._blocks(layer, "cubes", centers, (cube, cube, cube), self._cube_pixels, open_=True)]
+        extra = []
+        if t >= 1:
+            extra = self._top_classes(layer, centers, cube)
+            if n > 1:
+                self._attach_button(layer, blocks, _queue_button_radius(n, u), u)
+        return _Part(blocks, label, t if n > 1 else 0.0, extra)
+
+    def _closed_queue(self, layer, width: float, depth: float, u: float) -> Blocks:
+        """TensorSpace's closed 1-D layer: a flat plate the size of the last layer with maps."""
+        return self._blocks(layer, "block", np.zeros((1, 3)), (width, u, depth),
+                            lambda lay: self._flat_pixels(lay, (1, 1)), open_=False, edge=style.FRAME_COLOR)
+
+    def _top_classes(self, layer, centers, cube) -> list[Label]:
+        """The most likely class above its cube, named from the layer's ``outputs`` when given."""
+        if layer.neural_value is None:
+            return []
+        names = (getattr(layer, "config", None) or {}).get("outputs")
+        values = np.asarray(layer.neural_value, dtype=float).ravel()
+        best = int(np.argmax(values))
+        name = names[best] if names else f"unit {best}"
+        return [Label(f"{layer.name}/top", f"{name} {values[best]:.3g}", tuple(centers[best] + (0, cube, 0)),
+                      self.look.font_size, self.look.text_color, align="center", offset=(0, 6), bold=True)]
+
+    def _attach_button(self, layer, blocks: list[Blocks], radius: float, u: float) -> None:
+        """TensorSpace's close button: a disc left of the open layer, if the layer shows one."""
+        settings = getattr(layer, "close_button", None) or {}
+        if not (self.buttons and settings.get("display", True)):
+            return
+        radius *= float(settings.get("ratio", 1.0))
+        left = min(float((b.centers[:, 0] - b.size[0] / 2).min()) for b in blocks)
+        center = [[left - 2 * radius, 0.0, 0.0]]
+        blocks.append(self._blocks(layer, "button", center, (2 * radius, BUTTON_THICKNESS * u, 2 * radius),
+                                   lambda lay: _button_pixels(self.colors[lay.name]), side_opacity=0.0))
+
+    def _blocks(self, layer, part: str, centers, size, pixels, open_: bool = True, edge=None,
+                side_opacity: float | None = None) -> Blocks:
+        """A Blocks element whose texture ``pixels(layer)`` is computed once per builder."""
+        key = f"{layer.name}/{part}"
+        if key not in self._textures:
+            if side_opacity is None:
+                side_opacity = self._side_opacity(open_)
+            sides = style.side_colors(self.colors[layer.name], side_opacity)
+            image, tiles, side_tiles = atlas.pack(pixels(layer), sides)
+            self._textures[key] = (Texture(key, image), tiles, side_tiles)
+        tex, tiles, side_tiles = self._textures[key]
+        return Blocks(key, np.asarray(centers, dtype=float), tuple(map(float, size)), tex, tiles, side_tiles, edge)
+
+    def _capped(self, length: float) -> tuple[float, int]:
+        """(drawn length, ratio): long 1-D layers are shortened by a whole ratio."""
+        if length <= self.bar_cap:
+            return length, 1
+        ratio = math.ceil(length / self.bar_cap)
+        return length / ratio, ratio
+
+    def _aggregate_footprint(self, layer) -> tuple[float, float]:
+        """TensorSpace: a closed 1-D layer is a plate the size of the last layer with maps."""
+        u = self.unit[layer.name]
+        node = layer
+        while node.inbound:
+            node = node.inbound[0]
+            shape = node.output_shape
+            if len(shape) == 3:
+                return shape[1] * self.unit[node.name], shape[0] * self.unit[node.name]
+        return 3 * u, 3 * u
+
+    def _side_opacity(self, open_: bool) -> float:
+        if not self.has_values:
+            return style.ARCHITECTURE_OPACITY
+        return self.min_opacity * (0.6 if open_ else 1.0)   # TensorSpace: map sides at 60% of minOpacity
+
+    # --- textures -------------------------------------------------------------------------
+    def _range(self, layer, values):
+        if self.look.normalize == "model":
+            return self.model_range
+        if self.look.normalize == "layer":
+            return style.value_range(values)
+        return None
+
+    def _channels_first(self, layer) -> np.ndarray | None:
+        value = layer.neural_value
+        if value is None:
+            return None
+        value = np.asarray(value, dtype=np.float32)
+        return np.moveaxis(value, -1, 0)      # (C, ...) one image per channel
+
+    def _map_pixels(self, layer):
+        maps = self._channels_first(layer)
+        rgb = self.colors[layer.name]
+        h, w, c = layer.output_shape
+        if maps is None:
+            return self.shader.flat((c, h, w), rgb, style.ARCHITECTURE_OPACITY)
+        return self.shader.rgba(style.normalise(maps, self._range(layer, maps)), rgb)
+
+    def _aggregate_pixels(self, layer):
+        maps = self._channels_first(layer)
+        rgb = self.colors[layer.name]
+        h, w, _ = layer.output_shape
+        if maps is None:
+            return self.shader.flat((1, h, w), rgb, style.ARCHITECTURE_OPACITY)
+        agg = (maps.max(axis=0) if self.aggregate_max else maps.mean(axis=0))[None]
+        return self.shader.rgba(style.normalise(agg, self._range(layer, maps)), rgb)
+
+    def _image_pixels(self, layer):
+        value = layer.neural_value
+        h, w, _ = layer.output_shape
+        if value is None:
+            return self.shader.flat((1, h, w), self.colors[layer.name], style.ARCHITECTURE_OPACITY)
+        norm = style.normalise(np.asarray(value, dtype=np.float32)[None], None)[0]
+        out = np.empty((1, h, w, 4), np.uint8)
+        out[0, ..., :3] = np.rint(norm * 255)
+        out[0, ..., 3] = 255
+        return out
+
+    def _channel_pixels(self, layer):
+        maps = self._channels_first(layer)
+        h, w, _ = layer.output_shape
+        primaries = np.eye(3)
+        if maps is None:
+            return np.concatenate([self.shader.flat((1, h, w), p, style.ARCHITECTURE_OPACITY) for p in primaries])
+        norm = style.normalise(maps, self._range(layer, maps))
+        if self.look.colormap:
+            return self.shader.rgba(norm, None)
+        return np.concatenate([self.shader.rgba(norm[i:i + 1], primaries[i]) for i in range(3)])
+
+    def _strip_pixels(self, layer):
+        maps = self._channels_first(layer)            # (C, L)
+        length, c = layer.output_shape
+        rgb = self.colors[layer.name]
+        if maps is None:
+            return self.shader.flat((c, 1, length), rgb, style.ARCHITECTURE_OPACITY)
+        return self.shader.rgba(style.normalise(maps, self._range(layer, maps)), rgb)[:, None]
+
+    def _strip_aggregate(self, layer):
+        maps = self._channels_first(layer)
+        length, _ = layer.output_shape
+        rgb = self.colors[layer.name]
+        if maps is None:
+            return self.shader.flat((1, 1, length), rgb, style.ARCHITECTURE_OPACITY)
+        agg = (maps.max(axis=0) if self.aggregate_max else maps.mean(axis=0))[None]
+        return self.shader.rgba(style.normalise(agg, self._range(layer, maps)), rgb)[:, None]
+
+    def _bar_pixels(self, layer):
+        (n,) = layer.output_shape
+        rgb = self.colors[layer.name]
+        if layer.neural_value is None:
+            return self.shader.flat((1, 1, min(n, MAX_BAR_TEXELS)), rgb, style.ARCHITECTURE_OPACITY)
+        values = np.asarray(layer.neural_value, dtype=np.float32).ravel()
+        lo_hi = self._range(layer, values)
+        shown = _bin_max(values, MAX_BAR_TEXELS)
+        return self.shader.rgba(style.normalise(shown[None], lo_hi or style.value_range(values)), rgb)[:, None]
+
+    def _cube_pixels(self, layer):
+        (n,) = layer.output_shape
+        rgb = self.colors[layer.name]
+        if layer.neural_value is None:
+            return self.shader.flat((n, 1, 1), rgb, style.ARCHITECTURE_OPACITY)
+        values = np.asarray(layer.neural_value, dtype=np.float32).ravel()
+        lo_hi = self._range(layer, values) or style.value_range(values)
+        return self.shader.rgba(style.normalise(values, lo_hi), rgb).reshape(n, 1, 1, 4)
+
+    def _flat_pixels(self, layer, shape):
+        opacity = self.min_opacity if self.has_values else style.ARCHITECTURE_OPACITY
+        return self.shader.flat((1, *shape), self.colors[layer.name], opacity)
+
+    # --- lines, labels, legend, camera ----------------------------------------------------
+    def _connections(self, placed, axis: int) -> list[Lines]:
+        """A line from the top of each inbound layer to the bottom of the layer it feeds."""
+        paths = []
+        for layer in self.layers:
+            part, offset = placed[layer.name]
+            end = np.array([offset[0], part.bounds()[0][1], offset[2]])
+            for source in self.inbound[layer.name]:
+                spart, soffset = placed[source.name]
+                start = np.array([soffset[0], spart.bounds()[1][1], soffset[2]])
+                if self.level[layer.name] - self.level[source.name] <= 1:
+                    paths.append(np.array([start, end]))
+                else:
+                    paths.append(self._skip_curve(start, end, source, layer, placed, axis))
+        return [Lines("connections", paths, (*style.FRAME_COLOR, 1.0), 1.5)] if paths else []
+
+    def _skip_curve(self, start, end, source, layer, placed, axis: int) -> np.ndarray:
+        """A cubic curve that bows out beside the layers it skips (along the in-level axis)."""
+        lo, hi = self.level[source.name], self.level[layer.name]
+        reach = max(start[axis], end[axis])
+        for other in self.layers:
+            if lo < self.level[other.name] < hi:
+                part, _ = placed[other.name]
+                reach = max(reach, float(part.bounds()[1][axis]))
+        bow = reach + 0.25 * IN_LEVEL_GAP
+        mid = (start[axis] + end[axis]) / 2
+        control = mid + (bow - mid) / 0.75      # a cubic reaches 3/4 of the way to its control points
+        p1, p2 = start.copy(), end.copy()
+        p1[1] = start[1] + (end[1] - start[1]) * 0.25
+        p2[1] = start[1] + (end[1] - start[1]) * 0.75
+        p1[axis] = p2[axis] = control
+        s = np.linspace(0, 1, 33)[:, None]
+        return (1 - s) ** 3 * start + 3 * (1 - s) ** 2 * s * p1 + 3 * (1 - s) * s ** 2 * p2 + s ** 3 * end
+
+    def _labels(self, placed, right, up, view: View, compact: bool) -> list[Label]:
+        """Name and shape of each layer: right of it when stacked vertically, under it when horizontal.
+
+        ``compact`` (when they would overlap): one line each; under a horizontal
+        stack they start on one baseline below every layer and slant downwards.
+        """
+        size = 0.9 * self.look.font_size
+        below = view.direction == "horizontal"
+        boxes = {}
+        for layer in self.layers:
+            part, _ = placed[layer.name]
+            corners = np.concatenate([bounds_corners(b.centers, b.size) for b in part.blocks])
+            boxes[layer.name] = (corners, (corners.min(0) + corners.max(0)) / 2, part.label)
+        baseline = min(float(np.min(c @ up)) for c, _, _ in boxes.values())
+        labels = []
+        for layer in self.layers:
+            corners, center, text = boxes[layer.name]
+            key, color = f"{layer.name}/label", self.look.text_color
+            if compact:
+                text = text.replace("\n", "  ")
+            if below and compact:
+                anchor = center - (float(center @ up) - baseline) * up
+                labels.append(Label(key, text, tuple(anchor), size, color, offset=(0.0, -LABEL_GAP), angle=SLANT))
+            elif below:
+                anchor = center - float(np.max((center - corners) @ up)) * up
+                labels.append(Label(key, text, tuple(anchor), size, color, align="center", offset=(0.0, -LABEL_GAP)))
+            else:
+                anchor = center + float(np.max((corners - center) @ right)) * right
+                labels.append(Label(key, text, tuple(anchor), size, color, offset=(LABEL_GAP, 0.0)))
+        return labels
+
+    def _crowded(self, labels: list[Label], camera) -> bool:
+        """Whether any two labels would overlap in the picture."""
+        if len(labels) < 2:
+            return False
+        xy = cam.project(np.array([lab.anchor for lab in labels]), camera, self.look.size)
+        ext = np.array([_label_extent(lab) for lab in labels])
+        x0, x1 = xy[:, 0] - ext[:, 0], xy[:, 0] + ext[:, 1]
+        y0, y1 = xy[:, 1] - ext[:, 2], xy[:, 1] + ext[:, 3]
+        overlap = ((x0[:, None] < x1[None]) & (x0[None] < x1[:, None]) &
+                   (y0[:, None] < y1[None]) & (y0[None] < y1[:, None]))
+        np.fill_diagonal(overlap, False)
+        return bool(overlap.any())
+
+    @functools.cached_property
+    def _legend(self) -> Legend:
+        """Layer types present, and how values shade (one object for every frame)."""
+        entries, seen = [], set()
+        for layer in self.layers:
+            entry = LegendEntry(layer.layer_type, self.colors[layer.name])
+            if entry not in seen:
+                seen.add(entry)
+                entries.append(entry)
+        key = None
+        if self.has_values:
+            over = {"map": "each map", "layer": "each layer", "model": "the whole model"}[self.look.normalize]
+            what = "colour" if self.look.colormap else "opacity"
+            key = ShadingKey(f"{what}: activation, min to max over {over}",
+                             self.shader.ramp(self.look.text_color), "min", "max")
+        return Legend(tuple(entries), key, 0.9 * self.look.font_size)
+
+    def _insets(self, legend, view) -> tuple[float, float, float, float]:
+        """Pixels kept free for the title (top) and the legend (left column or bottom row)."""
+        top = 2.2 * self.title_size if self.look.title else 0.0
+        left = bottom = 0.0
+        if legend is not None:
+            right, height = items_extent(legend_items(legend, self.look.size, top, _legend_row(view)))
+            if _legend_row(view):
+                bottom = height
+            else:
+                left = right
+        return (left, 0.0, bottom, top)
+
+    def _frame(self, points, labels, legend, view):
+        points = np.asarray(points, dtype=float).reshape(-1, 3)
+        extents = np.zeros((len(points), 4))
+        if labels:
+            points = np.concatenate([points, [lab.anchor for lab in labels]])
+            extents = np.concatenate([extents, [_label_extent(lab) for lab in labels]])
+        return cam.frame(points, view, self.look.size, extents=extents, insets=self._insets(legend, view))
+
+
+def _level_axis(view: View) -> int:
+    """The scene axis along which layers of one level sit side by side: screen-right or screen-down."""
+    return 2 if view.direction == "horizontal" else 0
+
+
+def _legend_row(view: View) -> bool:
+    return view.direction == "horizontal"
+
+
+def _scene_points(blocks, lines) -> list:
+    points = [c for b in blocks for c in bounds_corners(b.centers, b.size)]
+    points += [p for ln in lines for path in ln.paths for p in path]
+    return points
+
+
+def _label_extent(label: Label) -> tuple[float, float, float, float]:
+    """Pixels (left, right, below, above) a label needs around its anchor."""
+    w = text_width(label.text, label.size)
+    h = text_height(label.text, label.size)
+    dx, dy = label.offset
+    if label.angle:       # slanting down to the right from the anchor
+        a = math.radians(-label.angle)
+        return (h * math.sin(a), dx + w * math.cos(a), -dy + w * math.sin(a) + h * math.cos(a), 0.0)
+    if label.align == "left":
+        return (0.0, dx + w, h / 2, h / 2)
+    if label.align == "right":
+        return (w - dx, 0.0, h / 2, h / 2)
+    return (w / 2, w / 2, max(0.0, -dy) + (h if dy <= 0 else 0), max(0.0, dy) + (h if dy > 0 else 0))
+
+
+def _queue_button_radius(n: int, u: float) -> float:
+    return (2.0 if n > 50 else 1.1) * u     # TensorSpace's size for 1-D layers
+
+
+def _ratio_text(ratio: int) -> str:
+    return f" (drawn 1:{ratio})" if ratio > 1 else ""
+
+
+def _lerp(a: float, b: float, t: float) -> float:
+    return a + (b - a) * t
+
+
+def _bin_max(values: np.ndarray, bins: int) -> np.ndarray:
+    if len(values) <= bins:
+        return values
+    edges = np.linspace(0, len(values), bins + 1).astype(int)
+    return np.maximum.reduceat(values, edges[:-1])
+
+
+def closest_factors(n: int) -> tuple[int, int]:
+    """(columns, rows) of the grid of n maps: the two closest factors, columns >= rows.
+
+    As TensorSpace means it: a grid at most 2:1 (its loop lets 7 -> 7 x 1
+    through; we do not).  Counts that only factor into longer shapes (primes,
+    2 x a prime) use a near-square grid with empty slots; 2 and 3 maps stay a row.
+    """
+    root = math.isqrt(n)
+    if root * root == n:
+        return root, root
+    base = root
+    while base > 1 and n % base:
+        base -= 1
+    if n <= 3 or n // base <= 2 * base:
+        return n // base, base
+    side = root + 1
+    return side, -(-n // side)
+
+
+def _grid(count: int, width: float, depth: float, rect: bool) -> np.ndarray:
+    """Centres of ``count`` maps in channel order: a grid (rect) or a row (line), centred at 0."""
+    if not rect:
+        return _line(count, width)
+    cols, rows = closest_factors(count)
+    index = np.arange(count)
+    col, row = index // rows, index % rows     # TensorSpace fills columns first
+    centers = np.zeros((count, 3))
+    centers[:, 0] = (col - (cols - 1) / 2) * MAP_PITCH * width
+    centers[:, 2] = (row - (rows - 1) / 2) * MAP_PITCH * depth
+    return centers
+
+
+def _line(count: int, width: float) -> np.ndarray:
+    centers = np.zeros((count, 3))
+    centers[:, 0] = (np.arange(count) - (count - 1) / 2) * MAP_PITCH * width
+    return centers
+
+
+def _button_pixels(rgb) -> np.ndarray:
+    """A disc with a cross, in the layer's colour: TensorSpace's close button."""
+    n = 64
+    yy, xx = (np.mgrid[0:n, 0:n] + 0.5) / n * 2 - 1
+    r = np.hypot(xx, yy)
+    cross = (np.minimum(np.abs(xx - yy), np.abs(xx + yy)) < 0.14) & (r < 0.6)
+    alpha = np.where(r <= 1, 0.35, 0.0)
+    alpha = np.where((r > 0.85) & (r <= 1), 1.0, alpha)
+    alpha = np.where(cross, 1.0, alpha)
+    out = np.empty((1, n, n, 4), np.uint8)
+    out[..., :3] = np.rint(np.asarray(rgb) * 255)
+    out[0, ..., 3] = np.rint(alpha * 255)
+    return out
+
+
+def _drawn_inbound(layer) -> list:
+    """Inbound layers that are drawn, looking through hidden ones."""
+    found = []
+    for source in layer.inbound:
+        for node in ([source] if source.drawn else _drawn_inbound(source)):
+            if node not in found:
+                found.append(node)
+    return found
+
+
+def _levels(layers, inbound, outputs) -> dict[str, int]:
+    """Longest path from the inputs; outputs aligned to the last level (TensorSpace)."""
+    level: dict[str, int] = {}
+    for layer in layers:      # topological order
+        sources = inbound[layer.name]
+        level[layer.name] = 1 + max((level[s.name] for s in sources), default=-1)
+    last = max(level.values(), default=0)
+    for out in outputs:
+        if out.name in level:
+            level[out.name] = last
+    return level
+
+
+def _units(layers) -> dict[str, float]:
+    """TensorSpace's unit length: 100 / input width, inherited along the first inbound."""
+    unit: dict[str, float] = {}
+    for layer in layers:
+        if layer.inbound:
+            unit[layer.name] = unit[layer.inbound[0].name]
+        else:
+            shape = layer.output_shape
+            width = shape[1] if len(shape) == 3 else shape[0]
+            unit[layer.name] = MODEL_WIDTH / width
+    return unit

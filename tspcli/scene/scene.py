@@ -1,0 +1,127 @@
+"""What is drawn: plain geometry, textures and text; no rendering library here.
+
+A ``Scene`` is a pure function of (model, state) built by ``scene.layout`` and
+drawn by ``render.pyvista_backend``.  Every element carries a stable ``key``
+(the layer name and a part) so that a backend can keep one actor per element
+between frames and only update what changed: positions, sizes, opacity.
+
+Coordinates follow TensorSpace: layers stack along +y with the input at the
+bottom, feature maps lie in the x-z plane, image rows run along +z and image
+columns along +x.  Horizontal stacking is a camera choice, not other geometry.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+RGB = tuple[float, float, float]
+RGBA = tuple[float, float, float, float]
+Vec3 = tuple[float, float, float]
+
+
+@dataclass(frozen=True, eq=False)
+class Texture:
+    """An RGBA uint8 image with straight (not premultiplied) alpha, row 0 at the top.
+
+    Compared by identity: the same object means the same pixels, so a backend
+    uploads it once and reuses it while the object stays in the scene.
+    """
+
+    key: str
+    image: np.ndarray
+
+
+@dataclass(eq=False)
+class Blocks:
+    """N equal axis-aligned boxes drawn as one mesh.
+
+    This one primitive draws feature maps, closed slabs, bars of units,
+    output cubes, image plates and close buttons.  The two faces that face
+    along y show the box's tile of ``texture``; its x faces show the tile
+    ``side_tiles[0]`` and its z faces ``side_tiles[1]`` (flat colours baked
+    into the texture, shaded, so that slabs read as solids without lights).
+    """
+
+    key: str
+    centers: np.ndarray            # (N, 3)
+    size: Vec3                     # extent along x, y, z
+    texture: Texture
+    tiles: np.ndarray              # (N, 4): u0, v0, u1, v1 of each box's y faces, v = 0 at the top row
+    side_tiles: np.ndarray         # (2, 4): tiles of the x faces and of the z faces
+    edge: RGB | None = None        # outline colour of each box, None for none
+    opacity: float = 1.0           # multiplies the texture's alpha (fading)
+
+
+@dataclass(eq=False)
+class Lines:
+    """Polylines of one colour: connections between layers."""
+
+    key: str
+    paths: list[np.ndarray]        # each (M, 3)
+    color: RGBA
+    width: float                   # pixels at scale 1
+
+
+@dataclass(frozen=True)
+class Label:
+    """Text fixed to a point of the scene, drawn facing the viewer at a constant pixel size."""
+
+    key: str
+    text: str
+    anchor: Vec3
+    size: float                    # font size in pixels at scale 1
+    color: RGB
+    align: str = "left"            # left | center | right, relative to the anchor
+    offset: tuple[float, float] = (0.0, 0.0)   # pixels at scale 1 (right, up)
+    bold: bool = False
+    angle: float = 0.0             # degrees, counter-clockwise; slanted text starts at the anchor
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    text: str
+    color: RGB
+
+
+@dataclass(frozen=True, eq=False)
+class ShadingKey:
+    """How values were turned into colour: a ramp from the lowest to the highest value."""
+
+    title: str
+    ramp: np.ndarray               # (K, 4) RGBA in 0..1, low to high
+    low: str
+    high: str
+
+
+@dataclass(frozen=True)
+class Legend:
+    entries: tuple[LegendEntry, ...]
+    shading: ShadingKey | None
+    size: float                    # font size in pixels at scale 1
+
+
+@dataclass(frozen=True)
+class Camera:
+    """A perspective camera; ``view_angle`` is the vertical field of view in degrees."""
+
+    position: Vec3
+    focal_point: Vec3
+    up: Vec3
+    view_angle: float
+
+
+@dataclass(eq=False)
+class Scene:
+    blocks: list[Blocks]
+    lines: list[Lines]
+    labels: list[Label]
+    camera: Camera
+    background: RGBA               # alpha 0: a transparent picture
+    text_color: RGB
+    legend: Legend | None = None
+    legend_row: bool = False       # a row along the bottom instead of a column at the top left
+    title: str | None = None       # drawn at the top centre
+    title_size: float = 24.0       # pixels at scale 1
+    size: tuple[int, int] = (1920, 1080)   # pixels at scale 1
+    meta: dict = field(default_factory=dict)
