@@ -12,6 +12,9 @@ import tempfile
 
 from .errors import OptionError
 
+_UMASK = os.umask(0o022)   # read once, at import (reading it means setting it)
+os.umask(_UMASK)
+
 
 def check_writable(path: str) -> None:
     """Fail early (exit 2) when the folder of ``path`` does not exist or cannot be written."""
@@ -38,6 +41,7 @@ def atomic_output(path: str, suffix: str | None = None):
         suffix = os.path.splitext(base)[1]
     fd, tmp = tempfile.mkstemp(prefix=f".{base}.", suffix=".part" + suffix, dir=folder)
     os.close(fd)
+    os.chmod(tmp, 0o666 & ~_UMASK)   # mkstemp makes 0600; the output gets a new file's usual mode
     try:
         yield tmp
         os.replace(tmp, path)
