@@ -1,0 +1,266 @@
+"""The jobs of a batch: models from globs, list files and jobs files, each with its output and options.
+
+Everything a job needs is checked here, before any work starts: patterns that
+match nothing, malformed jobs files, unknown or bad render options, output
+templates and colliding outputs are all OptionErrors (exit 2).
+
+A jobs file (YAML or JSON) is a list of jobs, or a mapping with ``defaults``
+and ``jobs``::
+
+    defaults:
+      output: "{stem}_{input}.png"
+      options: {size: 1280x720, background: white}
+    jobs:
+      - model: models/lenet.h5
+        input: digits/7.png
+        options: {open: all}
+      - models/mobilenet_*.h5      # just a model (or a glob)
+
+Paths in a jobs file or a list file (``@models.txt``: one path or glob a line,
+``#`` comments) are relative to that file's folder; outputs are relative to
+the output folder.  Options apply in this order, later ones winning: render
+defaults, ``--config``, the jobs file's defaults, the job's own, ``--set``.
+"""
+from __future__ import annotations
+
+import glob
+import os
+from dataclasses import dataclass, field, replace
+
+from ..errors import OptionError, TspError
+from ..render.options import RenderOptions, resolve
+from . import template as tpl
+
+JOB_KEYS = ("model", "input", "output", "options")
+DEFAULT_KEYS = ("input", "output", "options")
+
+
+@dataclass(frozen=True)
+class Job:
+    """One model rendered to one file."""
+
+    index: int                  # from 1, in the order the jobs were listed
+    model: str                  # as the user wrote it (relative to the current folder)
+    output: str | None          # None only for a job that failed while it was planned
+    options: RenderOptions
+    layer: str | None = None    # the layer a {layer} template opened
+    error: str | None = None    # why the job failed before it ran
+
+
+@dataclass
+class _Entry:
+    """A model or pattern with what its source says about it."""
+
+    pattern: str
+    file: str | None = None             # the list or jobs file it came from, and where
+    line: int | None = None
+    output: str | None = None           # template
+    layers: list = field(default_factory=list)   # (options dict, file, key lines), applied in order
+
+
+def plan(sources: list[str], *, jobs_file: str | None = None, template: str | None = None,
+         out_dir: str = ".", config: str | None = None, sets: tuple[str, ...] = ()) -> list[Job]:
+    """The jobs for command-line ``sources`` (paths, globs, @lists) and a jobs file."""
+    base = resolve(config, {})
+    overrides = parse_sets(sets)
+    entries = []
+    for source in sources:
+        if source.startswith("@"):
+            entries += _list_entries(source[1:])
+        else:
+            entries.append(_Entry(source))
+    if jobs_file:
+        entries += _jobs_file_entries(jobs_file)
+    if not entries:
+        raise OptionError("nothing to do: give models, globs, @list files or --jobs-file")
+    if template is not None:
+        tpl.fields_of(template, "--output")
+
+    jobs, seen = [], set()
+    for entry in entries:
+        for model in _expand(entry):
+            key = os.path.realpath(model)
+            if not entry.layers and key in seen:   # `batch 'm/*.yaml' m/a.yaml` renders a.yaml once
+                continue
+            seen.add(key)
+            options = _options_for(base, entry, overrides)
+            jobs += _jobs_for(model, entry.output or template or tpl.DEFAULT, options, out_dir,
+                              first_index=len(jobs) + 1)
+    _check_outputs(jobs)
+    return jobs
+
+
+def parse_sets(sets) -> dict:
+    """``--set key=value`` pairs: values are read as YAML scalars (``labels=false``, ``scale=2``)."""
+    import yaml
+
+    given = {}
+    for item in sets:
+        key, eq, text = item.partition("=")
+        if not eq or not key.strip():
+            raise OptionError(f"--set '{item}' is not KEY=VALUE", hint="e.g. --set size=800x600")
+        try:
+            value = yaml.safe_load(text) if text.strip() else None
+        except yaml.YAMLError:
+            value = text
+        given[key.strip()] = value
+    try:
+        RenderOptions().updated(given)
+    except TspError as exc:
+        raise OptionError(f"--set: {exc.message}", hint=exc.hint) from None
+    return given
+
+
+# --- sources -----------------------------------------------------------------------------
+
+def _read(path: str) -> tuple[str, str]:
+    from ..spec import read_text
+
+    try:
+        return read_text(path)
+    except TspError as exc:
+        raise OptionError(exc.message, file=exc.file or path, hint=exc.hint) from None
+
+
+def _folder(path: str) -> str:
+    return "" if path == "-" else os.path.dirname(path)
+
+
+def _rebase(folder: str, path: str) -> str:
+    return path if not folder or os.path.isabs(path) else os.path.join(folder, path)
+
+
+def _list_entries(path: str) -> list[_Entry]:
+    text, name = _read(path)
+    entries = []
+    for number, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if line and not line.startswith("#"):
+            entries.append(_Entry(_rebase(_folder(path), line), name, number))
+    return entries
+
+
+def _jobs_file_entries(path: str) -> list[_Entry]:
+    from ..spec import parse_document
+
+    text, name = _read(path)
+    try:
+        doc = parse_document(text, name)
+    except TspError as exc:
+        raise OptionError(exc.message, file=exc.file or name, line=exc.line) from None
+    defaults = {}
+    if isinstance(doc, dict):
+        _check_keys(doc, ("defaults", "jobs"), name, "a jobs file")
+        if "jobs" not in doc:
+            raise OptionError("a jobs file needs 'jobs': a list of jobs", file=name, line=_line(doc))
+        defaults = _mapping(doc.get("defaults") or {}, name, "defaults")
+        _check_keys(defaults, DEFAULT_KEYS, name, "defaults")
+        doc = doc["jobs"]
+    if not isinstance(doc, list):
+        raise OptionError("a jobs file is a list of jobs, or a mapping with 'defaults' and 'jobs'",
+                          file=name, line=_line(doc))
+    folder = _folder(path)
+    lines = getattr(doc, "item_lines", None) or [None] * len(doc)
+    entries = []
+    for job, line in zip(doc, lines):
+        if isinstance(job, str):
+            job = {"model": job}
+        job = _mapping(job, name, "a job", line)
+        _check_keys(job, JOB_KEYS, name, "a job")
+        if not isinstance(job.get("model"), str):
+            raise OptionError("a job needs 'model': a path or glob", file=name, line=_line(job) or line)
+        layers = [_file_options(d, folder, name) for d in (defaults, job)]
+        output = job.get("output", defaults.get("output"))
+        if output is not None:
+            tpl.fields_of(str(output), f"{name}:{_line(job, 'output') or _line(defaults, 'output')}: output")
+        entries.append(_Entry(_rebase(folder, job["model"]), name, _line(job) or line, output=None if output is None else str(output), layers=layers))
+    return entries
+
+
+def _file_options(part: dict, folder: str, name: str) -> tuple[dict, str, dict]:
+    """A job's (or the defaults') options, with its 'input' key folded in; paths made relative to us."""
+    options = _mapping(part.get("options") or {}, name, "options")
+    lines = dict(getattr(options, "key_lines", {}) or {})
+    options = dict(options)
+    if "input" in part:
+        options["input"] = part["input"]
+        lines["input"] = _line(part, "input")
+    if isinstance(options.get("input"), str):
+        options["input"] = _rebase(folder, options["input"])
+    return options, name, lines
+
+
+def _mapping(value, name: str, what: str, line: int | None = None) -> dict:
+    if not isinstance(value, dict):
+        raise OptionError(f"{what} must be a mapping, got {value!r}", file=name, line=_line(value) or line)
+    return value
+
+
+def _check_keys(mapping: dict, allowed, name: str, what: str) -> None:
+    for key in mapping:
+        if key not in allowed:
+            raise OptionError(f"unknown key '{key}' in {what}", file=name, line=_line(mapping, key),
+                              hint="known: " + ", ".join(allowed))
+
+
+def _line(container, key=None) -> int | None:
+    lines = getattr(container, "key_lines", None) or {}
+    return lines.get(key) if key is not None and key in lines else getattr(container, "line", None)
+
+
+# --- expansion ---------------------------------------------------------------------------
+
+def _expand(entry: _Entry) -> list[str]:
+    if glob.has_magic(entry.pattern):
+        found = sorted(glob.glob(entry.pattern, recursive=True))
+        if not found:
+            raise OptionError(f"no file matches '{entry.pattern}'", file=entry.file, line=entry.line)
+        return found
+    if entry.pattern == "-":
+        raise OptionError("batch cannot read a model from stdin", hint="pipe a list of paths: ... | tspcli batch @-")
+    if not os.path.exists(entry.pattern):
+        raise OptionError(f"no such file '{entry.pattern}'", file=entry.file, line=entry.line)
+    return [entry.pattern]
+
+
+def _options_for(base: RenderOptions, entry: _Entry, overrides: dict) -> RenderOptions:
+    options = base
+    for given, name, lines in entry.layers:
+        options = options.updated(given, file=name, lines=lines)
+    return options.updated(overrides)
+
+
+def _jobs_for(model: str, template: str, options: RenderOptions, out_dir: str, first_index: int) -> list[Job]:
+    from .worker import check_output
+
+    layers = [None]
+    if "layer" in tpl.fields_of(template):
+        try:
+            layers = _drawn_layers(model)
+        except TspError as exc:   # this model fails; the others still run
+            return [Job(first_index, model, None, options, error=str(exc))]
+    jobs = []
+    for index, layer in enumerate(layers, first_index):
+        name = tpl.fill(template, model=model, input=options.input, index=index, layer=layer)
+        output = os.path.normpath(os.path.join(out_dir, name))
+        check_output(output)
+        jobs.append(Job(index, model, output, replace(options, open=(layer,)) if layer else options, layer=layer))
+    return jobs
+
+
+def _drawn_layers(model: str) -> list[str]:
+    from ..loading import load
+
+    return [layer.name for layer in load(model, init=False).layers if layer.drawn]
+
+
+def _check_outputs(jobs: list[Job]) -> None:
+    first = {}
+    for job in jobs:
+        if job.output is None:
+            continue
+        key = os.path.abspath(job.output)
+        if key in first:
+            raise OptionError(f"jobs {first[key].index} ({first[key].model}) and {job.index} ({job.model}) "
+                              f"both write '{job.output}'", hint="add {parent}, {input} or {index} to the template")
+        first[key] = job

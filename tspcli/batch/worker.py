@@ -1,0 +1,67 @@
+"""What a worker runs: one model rendered to one file, the steps of `tspcli render`.
+
+``render_job`` takes and returns plain picklable data, so the same function
+runs in a local process pool and on Dask workers.  Paths are absolute (a
+worker's current folder may differ); workers must see the same files.  Each
+worker process imports the renderer once and then draws job after job, each
+with a VTK window of its own: nothing is shared between jobs but imported code.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+from ..errors import OptionError, ToolFailure, TspError
+
+OUTPUT_KINDS = ("png",)
+# Dask may run several tasks of one worker in threads; one OpenGL render at a time per process.
+_RENDER_LOCK = threading.Lock()
+
+
+def check_output(path: str) -> None:
+    """An OptionError unless ``path`` names a kind of file a job can write."""
+    from ..render.writers import output_kind
+
+    if output_kind(path) not in OUTPUT_KINDS:
+        raise OptionError(f"cannot write '{path}': a batch job writes a PNG still",
+                          hint="end the output template in .png, e.g. {stem}.png")
+
+
+def warm_up() -> None:
+    """Import the renderer and loaders once per worker process, before its first job."""
+    from ..render import pipeline, vtk_backend, writers  # noqa: F401
+
+
+def render_job(model: str, output: str, options, max_memory: int) -> dict:
+    """Render ``model`` to ``output`` with ``options`` (RenderOptions); never raises for a failed job.
+
+    Returns ``{"status": "ok"|"failed", "seconds", "error", "warnings"}``.
+    """
+    start = time.perf_counter()
+    warnings, error = [], None
+    try:
+        warnings = _render(model, output, options, max_memory)
+    except (TspError, ToolFailure) as exc:
+        error = str(exc)
+    except Exception as exc:  # noqa: BLE001 - one job's crash must not end the batch
+        error = f"internal error: {type(exc).__name__}: {exc}"
+    return {"status": "failed" if error else "ok", "seconds": round(time.perf_counter() - start, 3),
+            "error": error, "warnings": warnings}
+
+
+def _render(model: str, output: str, options, max_memory: int) -> list[str]:
+    from ..loading import load
+    from ..render.pipeline import compute_values, render_model
+    from ..render.writers import write_png
+
+    m = load(model, max_memory=max_memory)
+    warnings = []
+    if options.values:
+        warnings = [f"layer '{name}' has no values: {reason}"
+                    for name, reason in compute_values(m, options).items()]
+    os.makedirs(os.path.dirname(output), exist_ok=True)
+    with _RENDER_LOCK:
+        frame = render_model(m, options)
+    write_png(frame, output)
+    return warnings

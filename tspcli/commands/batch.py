@@ -1,0 +1,83 @@
+"""`tspcli batch`: many models (and inputs, and options) to many figures, in parallel."""
+from __future__ import annotations
+
+import sys
+import time
+
+import click
+
+from .common import json_option, max_memory_option, parse_bytes, print_json
+
+
+@click.command("batch")
+@click.argument("sources", nargs=-1, metavar="[MODEL|GLOB|@LIST]...")
+@click.option("-f", "--jobs-file", metavar="FILE",
+              help="YAML/JSON list of jobs {model, input, output, options}, with optional defaults.")
+@click.option("-o", "--output", "template", metavar="TEMPLATE",
+              help="Output name; fields {stem} {parent} {input} {index} {layer} (one job per layer, "
+                   "opened). Default: {stem}.png")
+@click.option("--out", "out_dir", default=".", metavar="DIR", help="Folder for the outputs (made if missing).")
+@click.option("--config", metavar="FILE", help="Render options for every job (YAML, as for render).")
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
+              help="A render option for every job, over all others (repeatable): --set size=800x600.")
+@click.option("-j", "--jobs", "workers", type=click.IntRange(min=1), default=None,
+              help="Local worker processes (default: the number of cores).")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Run on a Dask cluster (tcp://host:8786) instead; needs tspcli[dask].")
+@click.option("--fail-fast", is_flag=True, help="Stop at the first failed job (running ones finish).")
+@click.option("--skip-existing", is_flag=True, help="Skip jobs whose output exists (resume a batch).")
+@json_option
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary; failures are still listed.")
+@max_memory_option
+def command(sources, jobs_file, template, out_dir, config, sets, workers, scheduler, fail_fast, skip_existing,
+            as_json, quiet, max_memory):
+    """Render many models to many PNGs: one job per model (or per model and layer).
+
+    SOURCES are model files, globs (quote them: 'models/*.h5') or @LIST files
+    of paths, one a line (@- reads stdin).  Example:
+
+        tspcli batch 'models/*.h5' --out figures/ --config configs/paper.yaml
+
+    Exit codes: 0 every job succeeded, 1 a job failed, 2 bad usage or jobs
+    file (nothing was rendered).
+    """
+    from ..atomic import install_sigterm_handler
+    from ..batch import dask_cluster, default_workers, local_pool, plan, report, run_jobs, summary_lines
+    from ..errors import OptionError
+    from ..progress import Progress
+
+    if scheduler and workers:
+        raise OptionError("--jobs counts local processes; with --scheduler the cluster decides")
+    install_sigterm_handler()
+    limit = parse_bytes(max_memory)
+    jobs = plan(list(sources), jobs_file=jobs_file, template=template, out_dir=out_dir, config=config,
+                sets=sets)
+    workers = workers or default_workers()
+
+    def open_executor(count):
+        return dask_cluster(scheduler) if scheduler else local_pool(min(count, workers))
+
+    progress = Progress(len(jobs), label="jobs", unit="jobs/s", quiet=quiet or as_json)
+    failed = 0
+
+    def on_done(result):
+        nonlocal failed
+        failed += result["status"] == "failed"
+        progress.label = f"jobs ({failed} failed)" if failed else "jobs"
+        progress.update()
+
+    start = time.perf_counter()
+    try:
+        results = run_jobs(jobs, open_executor, fail_fast=fail_fast, skip_existing=skip_existing,
+                           max_memory=limit, on_done=on_done)
+    finally:
+        progress.close()
+    doc = report(results, time.perf_counter() - start)
+    if as_json:
+        print_json(doc)
+    else:
+        lines = summary_lines(doc)
+        for line in lines if not quiet else lines[1:]:
+            click.echo(line, err=True)
+    if not doc["ok"]:
+        sys.exit(1)
