@@ -67,7 +67,8 @@ def _outcome(job: Job, future) -> dict:
     except CancelledError:
         return _row(job, "cancelled")
     except Exception as exc:  # noqa: BLE001 - a worker that died (BrokenProcessPool, KilledWorker, ...)
-        return _row(job, "failed", error=f"worker failed: {type(exc).__name__}: {exc}")
+        first_line = (str(exc).strip().splitlines() or [""])[0]
+        return _row(job, "failed", error=f"worker failed: {type(exc).__name__}: {first_line}")
     return _row(job, done["status"], seconds=done["seconds"], error=done["error"], warnings=done["warnings"])
 
 

@@ -20,7 +20,7 @@ from .common import json_option, max_memory_option, parse_bytes, print_json
 @click.option("--config", metavar="FILE", help="Render options for every job (YAML, as for render).")
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
               help="A render option for every job, over all others (repeatable): --set size=800x600.")
-@click.option("-j", "--jobs", "workers", type=click.IntRange(min=1), default=None,
+@click.option("-j", "--jobs", "workers", type=click.IntRange(min=1), default=None, metavar="N",
               help="Local worker processes (default: the number of cores).")
 @click.option("--scheduler", metavar="ADDRESS",
               help="Run on a Dask cluster (tcp://host:8786) instead; needs tspcli[dask].")
@@ -57,7 +57,7 @@ def command(sources, jobs_file, template, out_dir, config, sets, workers, schedu
     def open_executor(count):
         return dask_cluster(scheduler) if scheduler else local_pool(min(count, workers))
 
-    progress = Progress(len(jobs), label="jobs", unit="jobs/s", quiet=quiet or as_json)
+    progress = Progress(len(jobs), label="jobs", unit="jobs/s", quiet=quiet)
     failed = 0
 
     def on_done(result):

@@ -11,7 +11,8 @@ CAMERAS = ["iso", "tsp", "front", "side", "top"]
 
 @click.command("render")
 @model_argument
-@click.option("-o", "--output", required=True, metavar="FILE.png", help="The picture to write (PNG).")
+@click.option("-o", "--output", required=True, metavar="FILE.png",
+              help="The picture to write (PNG); - writes the PNG bytes to stdout.")
 @click.option("--config", "config", metavar="FILE",
               help="Render options from a YAML file (e.g. configs/paper.yaml); flags override it.")
 @click.option("--open", "open_", metavar="NAMES|all",
@@ -53,11 +54,15 @@ def command(model, output, config, open_, input_path, preprocess, values, camera
     from ..atomic import check_writable, install_sigterm_handler
     from ..errors import OptionError
     from ..render.options import resolve
+    from ..render.writers import check_stdout
 
     install_sigterm_handler()
-    if not output.lower().endswith(".png"):
-        raise OptionError(f"cannot write '{output}': render writes a PNG", hint="use -o NAME.png")
-    check_writable(output)
+    if output == "-":
+        check_stdout()
+    elif not output.lower().endswith(".png"):
+        raise OptionError(f"cannot write '{output}': render writes a PNG", hint="use -o NAME.png, or - for stdout")
+    else:
+        check_writable(output)
     options = resolve(config, {
         "open": open_, "input": input_path, "preprocess": preprocess, "values": values, "camera": camera,
         "azimuth": azimuth, "elevation": elevation, "zoom": zoom, "direction": direction, "size": size,

@@ -26,6 +26,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 from typing import Iterable, Iterator
 
@@ -45,11 +46,23 @@ _KINDS_HELP = ".mp4, .gif, .png (one frame), a folder/ or a pattern like out_%04
 
 
 def write_png(frame: np.ndarray, path: str) -> None:
-    """Write an RGB or RGBA uint8 frame to ``path`` atomically."""
+    """Write an RGB or RGBA uint8 frame to ``path`` atomically, or to stdout for ``-``."""
     import imageio.v3 as iio
 
+    if path == "-":
+        check_stdout()
+        sys.stdout.buffer.write(iio.imwrite("<bytes>", np.ascontiguousarray(frame), extension=".png"))
+        sys.stdout.flush()
+        return
     with atomic_output(path, suffix=".png") as tmp:
         iio.imwrite(tmp, np.ascontiguousarray(frame), extension=".png")
+
+
+def check_stdout() -> None:
+    """Binary output may go to a pipe or a file, never to a terminal."""
+    if sys.stdout.isatty():
+        raise OptionError("refusing to write PNG bytes to a terminal (-o -)",
+                          hint="redirect or pipe it: -o - > out.png, or -o - | display")
 
 
 def output_kind(path: str) -> str:
