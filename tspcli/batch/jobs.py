@@ -70,6 +70,8 @@ def plan(sources: list[str], *, jobs_file: str | None = None, template: str | No
         else:
             entries.append(_Entry(source))
     if jobs_file:
+        if jobs_file == "-" and "@-" in sources:
+            raise OptionError("stdin can be read once: give either @- or --jobs-file -")
         entries += _jobs_file_entries(jobs_file)
     if not entries:
         raise OptionError("nothing to do: give models, globs, @list files or --jobs-file")
@@ -251,7 +253,7 @@ def _jobs_for(model: str, template: str, options: RenderOptions, out_dir: str, f
 def _drawn_layers(model: str) -> list[str]:
     from ..loading import load
 
-    return [layer.name for layer in load(model, init=False).layers if layer.drawn]
+    return [layer.name for layer in load(model).layers if layer.drawn]   # names are given by init()
 
 
 def _check_outputs(jobs: list[Job]) -> None:

@@ -3,8 +3,9 @@
 ``render_job`` takes and returns plain picklable data, so the same function
 runs in a local process pool and on Dask workers.  Paths are absolute (a
 worker's current folder may differ); workers must see the same files.  Each
-worker process imports the renderer once and then draws job after job, each
-with a VTK window of its own: nothing is shared between jobs but imported code.
+worker process imports the renderer once and keeps its VTK window (with its
+compiled shaders) from job to job while the picture size stays the same;
+nothing is shared between processes.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from ..errors import OptionError, ToolFailure, TspError
 OUTPUT_KINDS = ("png",)
 # Dask may run several tasks of one worker in threads; one OpenGL render at a time per process.
 _RENDER_LOCK = threading.Lock()
+_WARM = None     # ((size, scale), Renderer) of the last job in this process
 
 
 def check_output(path: str) -> None:
@@ -62,6 +64,19 @@ def _render(model: str, output: str, options, max_memory: int) -> list[str]:
                     for name, reason in compute_values(m, options).items()]
     os.makedirs(os.path.dirname(output), exist_ok=True)
     with _RENDER_LOCK:
-        frame = render_model(m, options)
+        frame = render_model(m, options, _renderer(options.size, options.scale))
     write_png(frame, output)
     return warnings
+
+
+def _renderer(size: tuple[int, int], scale: float):
+    """This process's renderer for pictures of ``size`` x ``scale``: kept while jobs keep that size."""
+    from ..render.vtk_backend import Renderer
+
+    global _WARM
+    if _WARM is None or _WARM[0] != (size, scale):
+        if _WARM is not None:
+            _WARM[1].close()
+            _WARM = None
+        _WARM = ((size, scale), Renderer(size, scale))
+    return _WARM[1]

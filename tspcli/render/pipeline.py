@@ -34,10 +34,17 @@ def view_from(options: RenderOptions) -> View:
     return View(options.camera, options.azimuth, options.elevation, options.zoom, options.direction)
 
 
-def render_model(model, options: RenderOptions):
-    """The picture of ``model`` as ``options`` say: (H, W, 3) uint8, or RGBA on a transparent background."""
+def render_model(model, options: RenderOptions, renderer=None):
+    """The picture of ``model`` as ``options`` say: (H, W, 3) uint8, or RGBA on a transparent background.
+
+    ``renderer``: a ``vtk_backend.Renderer`` of the options' size and scale to draw
+    with, kept between pictures (its window and compiled shaders are half the
+    cost of a small render); else a fresh one.
+    """
     from . import vtk_backend
 
     builder = SceneBuilder(model, look_from(options, model))
     scene = builder.build(initial_state(model, options.open, view_from(options)))
+    if renderer is not None:
+        return renderer.render(scene)
     return vtk_backend.render(scene, options.scale)
