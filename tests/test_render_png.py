@@ -144,3 +144,12 @@ def test_real_models_render(cli, tmp_path, shared_data, name):
     pytest.importorskip("tspcli.io.convert", reason="model file readers are not merged yet")
     image, _ = render(cli, tmp_path, "--open", "all", model=shared_data / name)
     assert image.std() > 5
+
+
+def test_the_picture_gets_the_usual_file_mode(cli, tmp_path):
+    import os
+
+    _, out = render(cli, tmp_path)
+    mask = os.umask(0)
+    os.umask(mask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~mask
