@@ -10,7 +10,7 @@ import json
 import os
 import sys
 
-from .errors import SpecError, TspError
+from .errors import SpecError, SpecErrors, TspError
 
 TOP_KEYS = ("model", "layers", "timeline")
 SAFE_COLLECTION_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
