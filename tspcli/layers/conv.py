@@ -11,7 +11,7 @@ from ..errors import ShapeError, SpecError
 from . import params as P
 from .base import Layer, single_input
 from .params import Param
-from .sizes import conv_length, transpose_length
+from ..ops._geometry import conv_output_size, conv_transpose_output_size
 
 PAIR = P.tuple_of(2, lambda v: P.positive_int(v, "every entry"))
 ONE = P.tuple_of(1, lambda v: P.positive_int(v, "every entry"))
@@ -53,7 +53,7 @@ class _Conv(Layer):
         c = self.config
         if c["kernelSize"] is None:  # method two: spatial sizes as given
             return tuple(self.given_shape[:-1])
-        return tuple(conv_length(n, k, s, c["padding"], d) for n, k, s, d in
+        return tuple(conv_output_size(n, k, s, c["padding"], d) for n, k, s, d in
                      zip(spatial_in, c["kernelSize"], c["strides"], c["dilationRate"]))
 
     def out_channels(self, in_channels: int) -> int:
@@ -146,7 +146,7 @@ class Conv2dTranspose(Conv2d):
         if c["kernelSize"] is None:
             return tuple(self.given_shape[:-1])
         op = c["outputPadding"] or (None, None)
-        return tuple(transpose_length(n, k, s, c["padding"], d, o) for n, k, s, d, o in
+        return tuple(conv_transpose_output_size(n, k, s, c["padding"], o, d) for n, k, s, d, o in
                      zip(spatial_in, c["kernelSize"], c["strides"], c["dilationRate"], op))
 
     def forward(self, inputs):

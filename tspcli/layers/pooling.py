@@ -6,7 +6,7 @@ from dataclasses import replace
 from . import params as P
 from .base import Layer, single_input
 from .params import Param
-from .sizes import conv_length
+from ..ops._geometry import conv_output_size
 
 POOLING_TYPE = Param("poolingType", P.choice("max", "average"), "max",
                      "max or average over the window.", "max|average", aliases=("mode", "poolType"))
@@ -41,7 +41,7 @@ class Pooling2d(Layer):
     def compute_output_shape(self, input_shape):
         single_input(self, input_shape, self.rank + 1)
         c = self.config
-        spatial = tuple(conv_length(n, k, s, c["padding"]) for n, k, s in
+        spatial = tuple(conv_output_size(n, k, s, c["padding"]) for n, k, s in
                         zip(input_shape[:-1], c["poolSize"], self.strides))
         return (*spatial, input_shape[-1])
 

@@ -64,44 +64,44 @@ def _depthwise_image(x, k, out, strides, dilation, pads):
     row_taps = tap_ranges(h, oh, kh, sh, dh, pads[0][0])
     col_taps = tap_ranges(w, ow, kw, sw, dw, pads[1][0])
 
-    # Tap (i, j) covers output rows r0:r1, columns c0:c1; it reads input rows
-    # from ri0 (step sh) and, with columns split into sw phases (input column
-    # p, p+sw, ... contiguous), phase p from column m0 on.
-    taps = [(i, j, r0, r1, ri0, c0, c1, ci0 % sw, ci0 // sw)
-            for i, (r0, r1, ri0) in enumerate(row_taps) if r0 < r1
-            for j, (c0, c1, ci0) in enumerate(col_taps) if c0 < c1]
-    # A tap that covers the whole output initialises it (multiply, no add, no zero fill).
-    taps.sort(key=lambda t: (t[2], t[3], t[5], t[6]) != (0, oh, 0, ow))
-    full_first = bool(taps) and (taps[0][2:4] + taps[0][5:7]) == (0, oh, 0, ow)
-
-    used = {t[7] for t in taps}
+    used = {ci0 % sw for c0, c1, ci0 in col_taps if c0 < c1}
     if sw == 1:
         phases = {0: x.reshape(h, w * c)}
-    else:
+    else:  # input columns p, p+sw, p+2sw ... made contiguous, so every tap reads whole rows
         phases = {p: np.ascontiguousarray(x[:, p::sw]).reshape(h, -1) for p in used}
-    # The kernel row of each tap tiled across the output width, so a tap is a
-    # plain elementwise product of two (rows, ow*C) arrays.
+    # Each tap's kernel row tiled across the output width: a tap is then a plain
+    # elementwise product of two (rows, ow*C) arrays.
     tiled = np.ascontiguousarray(np.broadcast_to(k[:, :, None, :], (kh, kw, ow, c)))
     tiled = tiled.reshape(kh, kw, ow * c)
     out2 = out.reshape(oh, ow * c)
-
     rows = max(1, min(oh, _BLOCK // (ow * c)))
-    tmp = np.empty(rows * ow * c, np.float32)
+    tmp = np.empty((rows, ow * c), np.float32)
+
+    # Tap (i, j) covers output rows r0:r1 and columns c0:c1 (fewer at a padded
+    # border); its input rows start at ri0 (step sh), its columns at ci0.  Keep
+    # the column windows of source, output, kernel row and temporary as views.
+    taps = []
+    for i, (r0, r1, ri0) in enumerate(row_taps):
+        for j, (c0, c1, ci0) in enumerate(col_taps):
+            if r0 < r1 and c0 < c1:
+                m0, width = ci0 // sw, (c1 - c0) * c
+                taps.append((r0, r1, ri0, phases[ci0 % sw][:, m0 * c:m0 * c + width],
+                             out2[:, c0 * c:c1 * c], tiled[i, j, c0 * c:c1 * c], tmp[:, :width]))
+    # A tap that covers the whole output initialises it: multiply, no add, no zero fill.
+    full = next((t for t in taps if t[:2] == (0, oh) and t[4].shape[1] == ow * c), None)
+    taps = [t for t in taps if t is not full]
+
     for b0 in range(0, oh, rows):
         b1 = min(oh, b0 + rows)
-        if not full_first:
+        if full is not None:
+            r0, r1, ri0, src, dst, kv, _ = full
+            np.multiply(src[ri0 + b0 * sh:ri0 + (b1 - 1) * sh + 1:sh], kv, dst[b0:b1])
+        else:
             out2[b0:b1] = 0.0
-        for n, (i, j, r0, r1, ri0, c0, c1, p, m0) in enumerate(taps):
+        for r0, r1, ri0, src, dst, kv, tmp_cols in taps:
             a, b = max(b0, r0), min(b1, r1)
-            if a >= b:
-                continue
-            start = ri0 + (a - r0) * sh
-            src = phases[p][start:start + (b - a - 1) * sh + 1:sh, m0 * c:(m0 + c1 - c0) * c]
-            dst = out2[a:b, c0 * c:c1 * c]
-            kv = tiled[i, j, c0 * c:c1 * c]
-            if n == 0 and full_first:
-                np.multiply(src, kv, dst)
-            else:
-                t = tmp[:dst.size].reshape(dst.shape)
-                np.multiply(src, kv, t)
-                np.add(dst, t, dst)
+            if a < b:
+                start = ri0 + (a - r0) * sh
+                t = tmp_cols[:b - a]
+                np.multiply(src[start:start + (b - a - 1) * sh + 1:sh], kv, t)
+                np.add(dst[a:b], t, dst[a:b])

@@ -58,7 +58,8 @@ def _pool(op, xb, pool, strides, padding, mode):
         for c0, c1, ci0 in cols:
             if r0 < r1 and c0 < c1:
                 dst = out[:, r0:r1, c0:c1]
-                src = xb[:, ri0:ri0 + (r1 - r0 - 1) * sh + 1:sh, ci0:ci0 + (c1 - c0 - 1) * sw + 1:sw]
+                src = xb[:, ri0:ri0 + (r1 - r0 - 1) * sh + 1:sh,
+                         ci0:ci0 + (c1 - c0 - 1) * sw + 1:sw]
                 combine(dst, src, dst)
     if mode == "average":
         count_rows = _cells(rows, oh)
