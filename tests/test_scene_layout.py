@@ -281,3 +281,13 @@ def test_the_scene_needs_no_rendering_library():
             "bad = [n for n in sys.modules if n.split('.')[0] in ('vtkmodules', 'pyvista', 'matplotlib')]\n"
             "assert not bad, bad\n")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_input_images_are_shown_as_they_are(lenet):
+    model = tspcli.load("samples/lenet.yaml")
+    digit = np.zeros((28, 28, 1), np.float32)
+    digit[5:20, 10:14] = 2.0
+    model.get_layer("input").neural_value = digit
+    image = tile(blocks(scene_of(model), "input/image"), 0)
+    assert (image[..., 3] == 255).all()                                   # opaque, on any background
+    assert (image[5:20, 10:14, :3] == 255).all() and (image[0, 0, :3] == 0).all()   # grey levels of the digit
