@@ -291,3 +291,30 @@ def test_input_images_are_shown_as_they_are(lenet):
     image = tile(blocks(scene_of(model), "input/image"), 0)
     assert (image[..., 3] == 255).all()                                   # opaque, on any background
     assert (image[5:20, 10:14, :3] == 255).all() and (image[0, 0, :3] == 0).all()   # grey levels of the digit
+
+
+def test_1d_convolutions_draw_one_line_per_channel(tmp_path):
+    doc = tmp_path / "seq.yaml"
+    doc.write_text("layers:\n"
+                   "  - {type: Input2d, name: seq, shape: [100, 2]}\n"
+                   "  - {type: Conv1d, name: c1, filters: 8, kernelSize: 5}\n"
+                   "  - {type: Flatten, name: flat}\n"
+                   "  - {type: Output1d, name: out, units: 3, outputs: [up, flat, down]}\n")
+    model = tspcli.load(str(doc))
+    closed = scene_of(model)
+    assert len(blocks(closed, "c1/strip").centers) == 1
+    opened = scene_of(model, ["c1"])
+    strips = blocks(opened, "c1/strips")
+    assert len(strips.centers) == 8 and len(np.unique(strips.centers[:, 2])) == 8     # stacked in depth
+    assert strips.texture.image.shape[1] >= 96                                         # one texel per step
+
+
+def test_an_open_output_names_its_top_class(tmp_path):
+    model = tspcli.load("samples/functional.yaml")
+    out = model.get_layer("classes")
+    out.neural_value = np.array([0.1, 0.6, 0.1, 0.1, 0.1], np.float32)
+    scene = scene_of(model, ["classes"])
+    top = next(lab for lab in scene.labels if lab.key == "classes/top")
+    assert top.text == "dog 0.6"
+    cubes = blocks(scene, "classes/cubes")
+    assert np.allclose(top.anchor[0], cubes.centers[1, 0])
