@@ -238,6 +238,7 @@ def test_auto_direction_picks_horizontal_for_a_deep_model_in_a_wide_picture(mobi
     assert builder.resolve(initial_state(mobilenet, None, View())).view.direction == "horizontal"
     tall = SceneBuilder(mobilenet, Look(size=(600, 1800)))
     assert tall.resolve(initial_state(mobilenet, None, View())).view.direction == "vertical"
+    assert builder.resolve(initial_state(mobilenet, None, View("tsp"))).view.direction == "vertical"
 
 
 def test_the_camera_frames_everything_with_a_margin(mobilenet):

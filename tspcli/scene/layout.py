@@ -188,6 +188,8 @@ class SceneBuilder:
         """Replace direction 'auto' by the stacking that shows the model larger in this picture."""
         if state.view.direction != "auto":
             return state
+        if state.view.preset == "tsp":      # TensorSpace's own view is of its vertical stack
+            return replace(state, view=replace(state.view, direction="vertical"))
         best = None
         for direction in cam.DIRECTIONS:
             candidate = replace(state, view=replace(state.view, direction=direction))
