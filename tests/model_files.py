@@ -21,8 +21,8 @@ def _conv(name, filters, **extra):
 def small_sequential_config():
     """A Keras 2 style Sequential config: input 8x8x1, conv, flatten, dense."""
     return {"class_name": "Sequential", "config": {"name": "small", "layers": [
-        {"class_name": "InputLayer", "config": {"name": "image", "batch_input_shape": [None, 8, 8, 1],
-                                                "dtype": "float32"}},
+        {"class_name": "InputLayer", "config": {"name": "image", "dtype": "float32",
+                                                "batch_input_shape": [None, 8, 8, 1]}},
         _conv("conv", 2),
         {"class_name": "Flatten", "config": {"name": "flat"}},
         {"class_name": "Dense", "config": {"name": "out", "units": 3, "use_bias": True,
@@ -92,7 +92,8 @@ def write_tfjs(folder, config=None, weights=None, shards=2):
     specs, blobs = [], []
     for stored in weights.values():
         for name, array in stored:
-            specs.append({"name": name.split(":")[0], "shape": list(array.shape), "dtype": "float32"})
+            specs.append({"name": name.split(":")[0], "shape": list(array.shape),
+                          "dtype": "float32"})
             blobs.append(array.astype("<f4").tobytes())
     data = b"".join(blobs)
     cut = len(data) // shards
@@ -101,7 +102,8 @@ def write_tfjs(folder, config=None, weights=None, shards=2):
         chunk = data[i * cut:(i + 1) * cut if i < shards - 1 else len(data)]
         paths.append(f"group1-shard{i + 1}of{shards}")
         (folder / paths[-1]).write_bytes(chunk)
-    doc = {"modelTopology": {"keras_version": "2.2.4", "backend": "tensorflow", "model_config": config},
+    doc = {"modelTopology": {"keras_version": "2.2.4", "backend": "tensorflow",
+                             "model_config": config},
            "weightsManifest": [{"paths": paths, "weights": specs}]}
     (folder / "model.json").write_text(json.dumps(doc))
     return folder / "model.json"

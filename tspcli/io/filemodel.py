@@ -37,8 +37,6 @@ import numpy as np
 
 from tspcli.errors import LoadError
 
-FORMATS = ("h5", "keras", "tfjs", "separated")
-
 _HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 # HDF5 allows a user block before the superblock; it starts at 0, 512, 1024 ...
 _HDF5_OFFSETS = (0, 512, 1024, 2048, 4096)

@@ -27,7 +27,9 @@ class Placed:
 
     layer: FileLayer
     names: tuple[str, ...]  # layer names from the outermost container down: ("backbone", "conv1")
-    keys: tuple[str, ...]   # .keras weight-store keys along the same path: ("functional", "conv2d_1")
+    # .keras weight-store keys along that path: ("functional", "conv2d_1"); None for
+    # what holds no weights there (keras.ops calls, a synthesised InputLayer)
+    keys: tuple[str | None, ...]
 
 
 @dataclass
@@ -91,7 +93,8 @@ def snake_case(class_name: str) -> str:
 
 def _is_container(class_name, cfg) -> bool:
     if class_name == "Sequential":
-        return isinstance(cfg, list) or (isinstance(cfg, dict) and isinstance(cfg.get("layers"), list))
+        return isinstance(cfg, list) or \
+            (isinstance(cfg, dict) and isinstance(cfg.get("layers"), list))
     return (isinstance(cfg, dict) and isinstance(cfg.get("layers"), list)
             and (class_name in _MODEL_CLASSES or "output_layers" in cfg))
 
@@ -110,7 +113,9 @@ def _class_name(entry: dict) -> str:
     module = entry.get("module")
     if isinstance(module, str) and (_is_operation(entry) or not module.startswith("keras")):
         registered = entry.get("registered_name")
-        return registered if isinstance(registered, str) and ">" in registered else f"{module}>{cls}"
+        if isinstance(registered, str) and ">" in registered:
+            return registered
+        return f"{module}>{cls}"
     return cls
 
 
@@ -252,7 +257,7 @@ class _Builder:
 
     def container(self, class_name, cfg, prefix, names, keys, bound):
         """Flatten one container; returns (input names, output names) of its flat layers."""
-        if class_name == "Sequential" or "input_layers" not in cfg:
+        if class_name == "Sequential" or isinstance(cfg, list):
             return self.sequential(cfg, prefix, names, keys, bound)
         return self.functional(cfg, prefix, names, keys, bound)
 
@@ -297,7 +302,7 @@ class _Builder:
         entry = {"class_name": "InputLayer",
                  "config": {"name": name, "batch_input_shape": batch_shape,
                             "dtype": first_cfg.get("dtype", "float32")}}
-        return self.add(entry, name, (name,), ("input_layer",), [], _shape(batch_shape))
+        return self.add(entry, name, (name,), (None,), [], _shape(batch_shape))
 
     def functional(self, cfg, prefix, names, keys, bound):
         entries = cfg["layers"]
@@ -367,8 +372,11 @@ class _Builder:
                 out.append(name)
             return out
 
-        return (resolve_all(input_specs, "input"),
-                resolve_all(_triples(cfg.get("output_layers", [])), "output"))
+        output_specs = _triples(cfg.get("output_layers", []))
+        if not output_specs:
+            raise self.error("the model config lists no output_layers",
+                             layer=prefix.rstrip("/") or None)
+        return resolve_all(input_specs, "input"), resolve_all(output_specs, "output")
 
     def call(self, item, name, n, inbound, prefix, names, keys, bound, bound_by_input) -> list[str]:
         """One call of one layer of a functional config; returns its output names."""

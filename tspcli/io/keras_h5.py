@@ -33,7 +33,8 @@ def read_h5_model(p: Path) -> FileModel:
     if not tree.is_group("model_weights"):
         raise LoadError("missing weights: the file has no 'model_weights' group", file=file)
     attach_legacy_weights(graph, tree, "model_weights")
-    version = tree.attr_text("", "keras_version") or tree.attr_text("model_weights", "keras_version")
+    version = tree.attr_text("", "keras_version") or \
+        tree.attr_text("model_weights", "keras_version")
     backend = tree.attr_text("", "backend") or tree.attr_text("model_weights", "backend")
     return graph.file_model(version, backend, file, "h5")
 

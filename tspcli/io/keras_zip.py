@@ -32,7 +32,8 @@ def read_keras_archive(p: Path) -> FileModel:
         with zipfile.ZipFile(p) as archive:
             members = set(archive.namelist())
             if "config.json" not in members:
-                raise LoadError("zip archive is not a Keras .keras file (no config.json)", file=file)
+                raise LoadError("zip archive is not a Keras .keras file (no config.json)",
+                                file=file)
             config = parse_json(archive.read("config.json"), file, "config.json")
             metadata = parse_json(archive.read("metadata.json"), file, "metadata.json") \
                 if "metadata.json" in members else {}
@@ -57,6 +58,8 @@ def attach_store_weights(graph: Graph, tree: hdf5.H5Tree) -> None:
         and "layers" not in tree else "layers"
     for names, calls in graph.by_layer().items():
         layer = calls[0].layer
+        if None in calls[0].keys:
+            continue
         path = "/".join(f"{root}/{key}" for key in calls[0].keys) + "/vars"
         arrays = _vars(tree, path, names[-1])
         expected = expected_weight_names(layer.class_name, layer.config)

@@ -53,11 +53,12 @@ def _read_manifest(folder: Path, manifest, file: str) -> list:
             paths, specs = list(group["paths"]), list(group["weights"])
             sizes = [_byte_size(spec) for spec in specs]
         except (KeyError, TypeError, ValueError, AttributeError) as e:
-            raise LoadError(f"weightsManifest group {number} is malformed ({e})", file=file) from None
+            raise LoadError(f"weightsManifest group {number} is malformed ({e})",
+                            file=file) from None
         data = b"".join(_read_shard(folder, path, file) for path in paths)
         if len(data) != sum(sizes):
-            raise LoadError(f"weight shards {', '.join(map(str, paths))} hold {len(data)} bytes but "
-                            f"the manifest describes {sum(sizes)}", file=file,
+            raise LoadError(f"weight shards {', '.join(map(str, paths))} hold {len(data)} bytes "
+                            f"but the manifest describes {sum(sizes)}", file=file,
                             hint="a shard is truncated or belongs to another model")
         offset = 0
         for spec, size in zip(specs, sizes):
@@ -119,4 +120,5 @@ def _read_shard(folder: Path, path, file: str) -> bytes:
     try:
         return shard.read_bytes()
     except OSError as e:
-        raise LoadError(f"cannot read weights shard '{path}': {e.strerror or e}", file=file) from None
+        raise LoadError(f"cannot read weights shard '{path}': {e.strerror or e}",
+                        file=file) from None

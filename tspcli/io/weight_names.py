@@ -43,7 +43,11 @@ def expected_weight_names(class_name: str, config: dict) -> list[str] | None:
 
 
 def normalise_weight_name(class_name: str, stored: str) -> str:
-    """``'block/conv/kernel:0'`` -> ``'kernel'``; Keras 3's depthwise ``kernel`` -> ``depthwise_kernel``."""
+    """``'block/conv/kernel:0'`` -> ``'kernel'``.
+
+    Keras 3 calls a DepthwiseConv kernel ``kernel``; it becomes ``depthwise_kernel``
+    as in Keras 2 and TensorFlow.js.
+    """
     name = re.sub(r":\d+$", "", stored.rsplit("/", 1)[-1])
     if class_name in _DEPTHWISE and name == "kernel":
         return "depthwise_kernel"
