@@ -112,7 +112,8 @@ def read_tree(source, file: str, skip: tuple[str, ...] = ()) -> H5Tree:
         p for p in (package_root, os.environ.get("PYTHONPATH")) if p))
     timeout = READ_TIMEOUT_BASE_S + size / _READ_BYTES_PER_S
     try:
-        done = subprocess.run(command, input=data, capture_output=True, timeout=timeout, env=env)
+        stdin = {"input": data} if data is not None else {"stdin": subprocess.DEVNULL}
+        done = subprocess.run(command, capture_output=True, timeout=timeout, env=env, **stdin)
     except subprocess.TimeoutExpired:
         raise LoadError(f"reading the HDF5 data did not finish within {timeout:.0f} s "
                         "(corrupt file?)", file=file) from None
