@@ -179,13 +179,18 @@ def names(v):
 
 
 def activation(v):
-    from .activation_names import canonical_activation
+    from ..activations import ACTIVATIONS, known_name
 
     if v is None:
         return None
     if not isinstance(v, str):
         _fail(f"must be an activation name, got {v!r}")
-    return canonical_activation(v)
+    key = known_name(v)
+    if key is None:
+        close = difflib.get_close_matches(v.lower(), list(ACTIVATIONS), n=1)
+        _fail(f"unknown activation {v!r}",
+              hint=f"did you mean '{close[0]}'?" if close else "known: " + ", ".join(ACTIVATIONS))
+    return key
 
 
 @dataclass(frozen=True)
