@@ -6,12 +6,13 @@ table of ``tspcli layers TYPE``.
 """
 from __future__ import annotations
 
+import copy
 import difflib
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from ..errors import SpecError
+from ..errors import SpecError, TspError
 
 REQUIRED = object()  # sentinel: the parameter has no default
 
@@ -212,6 +213,25 @@ class Param:
 def snake_to_camel(key: str) -> str:
     head, *rest = key.split("_")
     return head + "".join(p[:1].upper() + p[1:] for p in rest)
+
+
+def coerce_keys(raw: dict, params: dict[str, Param], owner: str) -> dict:
+    """Validate a mapping of user keys (any accepted spelling) into canonical keys with defaults."""
+    out: dict[str, Any] = {}
+    for key, value in raw.items():
+        name = resolve_key(str(key), params, owner)
+        if name in out:
+            raise SpecError(f"key given twice (also as '{name}')", key=str(key))
+        try:
+            out[name] = params[name].coerce(value)
+        except TspError as exc:
+            raise exc.located(key=str(key))
+    for name, p in params.items():
+        if name not in out:
+            if p.required:
+                raise SpecError(f"missing required key for {owner}", key=name, hint=p.doc or None)
+            out[name] = copy.copy(p.default)
+    return out
 
 
 def resolve_key(key: str, params: dict[str, Param], owner: str) -> str:
