@@ -189,3 +189,15 @@ def test_help_is_light():
     code2 = code.replace("['--help']", "['summary', 'samples/mobilenet_v1.yaml']")
     out2 = subprocess.run([sys.executable, "-c", code2], capture_output=True, text=True, check=True).stdout
     assert out2.strip().splitlines()[-1] == "[]"
+
+
+def test_validate_lists_every_bad_layer(cli, tmp_path):
+    path = write(tmp_path, GOOD_HEAD + "  - {type: Conv2d, name: a, filters: 0, kernelSize: 3}\n"
+                                       "  - {type: Nope, name: b}\n"
+                                       "  - {type: Dense, name: c, unitz: 3}\n")
+    r = cli("validate", path)
+    lines = r.err.strip().splitlines()
+    assert r.code == 2 and len(lines) == 3
+    assert [l.split(": ")[0] for l in lines] == [f"{path}:3", f"{path}:4", f"{path}:5"]
+    r = cli("summary", path)  # other commands report the first problem
+    assert r.code == 2 and len(r.err.strip().splitlines()) == 1

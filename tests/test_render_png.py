@@ -144,3 +144,37 @@ def test_real_models_render(cli, tmp_path, shared_data, name):
     pytest.importorskip("tspcli.io.convert", reason="model file readers are not merged yet")
     image, _ = render(cli, tmp_path, "--open", "all", model=shared_data / name)
     assert image.std() > 5
+
+
+def test_the_picture_gets_the_usual_file_mode(cli, tmp_path):
+    import os
+
+    _, out = render(cli, tmp_path)
+    mask = os.umask(0)
+    os.umask(mask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+def test_the_users_input_flows_through_the_picture(cli, tmp_path):
+    digit = np.zeros((28, 28, 1), np.float32)
+    digit[4:24, 12:16] = 1.0                          # a "1"
+    np.save(tmp_path / "one.npy", digit)
+    sample, _ = render(cli, tmp_path, "--no-labels", name="sample.png", model="samples/lenet.yaml")
+    mine, _ = render(cli, tmp_path, "--no-labels", "--input", tmp_path / "one.npy", name="mine.png",
+                     model="samples/lenet.yaml")
+    assert (np.abs(sample.astype(int) - mine.astype(int)).sum(axis=-1) > 30).sum() > 200
+    r = cli("render", "samples/lenet.yaml", "-o", tmp_path / "x.png", "--input", tmp_path / "missing.npy")
+    assert r.code == 2 and "missing.npy" in r.err
+
+
+def test_title_legend_and_labels_are_drawn_and_can_be_left_out(cli, tmp_path):
+    plain, _ = render(cli, tmp_path, "--no-labels", "--no-legend", name="plain.png")
+    titled, _ = render(cli, tmp_path, "--no-labels", "--no-legend", "--title", "Depthwise", name="t.png")
+
+    def light_grey(image):                            # the text colour on black, unlike any layer colour
+        band = image[:30].astype(int)
+        return ((band.min(axis=-1) > 150) & (np.ptp(band, axis=-1) < 25)).sum()
+
+    assert light_grey(titled) > light_grey(plain) + 30
+    full, _ = render(cli, tmp_path, name="full.png")
+    assert (np.abs(full.astype(int) - plain.astype(int)).sum(axis=-1) > 30).sum() > 300

@@ -238,6 +238,7 @@ def test_auto_direction_picks_horizontal_for_a_deep_model_in_a_wide_picture(mobi
     assert builder.resolve(initial_state(mobilenet, None, View())).view.direction == "horizontal"
     tall = SceneBuilder(mobilenet, Look(size=(600, 1800)))
     assert tall.resolve(initial_state(mobilenet, None, View())).view.direction == "vertical"
+    assert builder.resolve(initial_state(mobilenet, None, View("tsp"))).view.direction == "vertical"
 
 
 def test_the_camera_frames_everything_with_a_margin(mobilenet):
@@ -281,3 +282,40 @@ def test_the_scene_needs_no_rendering_library():
             "bad = [n for n in sys.modules if n.split('.')[0] in ('vtkmodules', 'pyvista', 'matplotlib')]\n"
             "assert not bad, bad\n")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_input_images_are_shown_as_they_are(lenet):
+    model = tspcli.load("samples/lenet.yaml")
+    digit = np.zeros((28, 28, 1), np.float32)
+    digit[5:20, 10:14] = 2.0
+    model.get_layer("input").neural_value = digit
+    image = tile(blocks(scene_of(model), "input/image"), 0)
+    assert (image[..., 3] == 255).all()                                   # opaque, on any background
+    assert (image[5:20, 10:14, :3] == 255).all() and (image[0, 0, :3] == 0).all()   # grey levels of the digit
+
+
+def test_1d_convolutions_draw_one_line_per_channel(tmp_path):
+    doc = tmp_path / "seq.yaml"
+    doc.write_text("layers:\n"
+                   "  - {type: Input2d, name: seq, shape: [100, 2]}\n"
+                   "  - {type: Conv1d, name: c1, filters: 8, kernelSize: 5}\n"
+                   "  - {type: Flatten, name: flat}\n"
+                   "  - {type: Output1d, name: out, units: 3, outputs: [up, flat, down]}\n")
+    model = tspcli.load(str(doc))
+    closed = scene_of(model)
+    assert len(blocks(closed, "c1/strip").centers) == 1
+    opened = scene_of(model, ["c1"])
+    strips = blocks(opened, "c1/strips")
+    assert len(strips.centers) == 8 and len(np.unique(strips.centers[:, 2])) == 8     # stacked in depth
+    assert strips.texture.image.shape[1] >= 96                                         # one texel per step
+
+
+def test_an_open_output_names_its_top_class(tmp_path):
+    model = tspcli.load("samples/functional.yaml")
+    out = model.get_layer("classes")
+    out.neural_value = np.array([0.1, 0.6, 0.1, 0.1, 0.1], np.float32)
+    scene = scene_of(model, ["classes"])
+    top = next(lab for lab in scene.labels if lab.key == "classes/top")
+    assert top.text == "dog 0.6"
+    cubes = blocks(scene, "classes/cubes")
+    assert np.allclose(top.anchor[0], cubes.centers[1, 0])

@@ -12,9 +12,6 @@ import tempfile
 
 from .errors import OptionError
 
-_UMASK = os.umask(0o022)   # read once, at import (reading it means setting it)
-os.umask(_UMASK)
-
 
 def check_writable(path: str) -> None:
     """Fail early (exit 2) when the folder of ``path`` does not exist or cannot be written."""
@@ -41,14 +38,20 @@ def atomic_output(path: str, suffix: str | None = None):
         suffix = os.path.splitext(base)[1]
     fd, tmp = tempfile.mkstemp(prefix=f".{base}.", suffix=".part" + suffix, dir=folder)
     os.close(fd)
-    os.chmod(tmp, 0o666 & ~_UMASK)   # mkstemp makes 0600; the output gets a new file's usual mode
     try:
         yield tmp
+        os.chmod(tmp, 0o666 & ~_umask())   # mkstemp makes 0600; a finished file gets the usual mode
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.remove(tmp)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def install_sigterm_handler() -> None:

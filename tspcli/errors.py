@@ -52,6 +52,16 @@ class SpecError(TspError):
     """A description (YAML/JSON) is malformed or refers to something that does not exist."""
 
 
+class SpecErrors(SpecError):
+    """Several independent problems in one description; prints as the first, `validate` lists all."""
+
+    def __init__(self, errors: list[TspError]):
+        first = errors[0]
+        super().__init__(first.message, file=first.file, line=first.line, layer=first.layer, key=first.key,
+                         hint=first.hint)
+        self.errors = errors
+
+
 class ShapeError(TspError):
     """Shapes do not fit together (channels, merges, sizes that come out <= 0)."""
 

@@ -10,7 +10,7 @@ import json
 import os
 import sys
 
-from .errors import SpecError, TspError
+from .errors import SpecError, SpecErrors, TspError
 
 TOP_KEYS = ("model", "layers", "timeline")
 SAFE_COLLECTION_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
@@ -129,18 +129,23 @@ def build_model(doc, name: str):
         raise SpecError("'layers' must be a non-empty list of layers", file=name,
                         line=_line(doc, "layers") or 1, key="layers")
 
-    layers = []
-    for i, entry in enumerate(layer_docs):
+    layers, problems = [], []
+    for i, entry in enumerate(layer_docs):  # every layer is checked, so `validate` lists every problem
         entry_line = layer_docs.item_lines[i] if isinstance(layer_docs, LineList) else None
         if not isinstance(entry, dict):
-            raise SpecError(f"layer #{i + 1} must be a mapping with a 'type'", file=name, line=entry_line)
+            problems.append(SpecError(f"layer #{i + 1} must be a mapping with a 'type'", file=name,
+                                      line=entry_line))
+            continue
         label = entry.get("name") or f"#{i + 1}"
         try:
             layer = layer_from_config(entry)
         except TspError as exc:
-            raise exc.located(file=name, line=_line(entry, exc.key) or entry_line, layer=str(label))
+            problems.append(exc.located(file=name, line=_line(entry, exc.key) or entry_line, layer=str(label)))
+            continue
         layer.source = (name, getattr(entry, "line", entry_line), dict(getattr(entry, "key_lines", {})))
         layers.append(layer)
+    if problems:
+        raise problems[0] if len(problems) == 1 else SpecErrors(problems)
 
     try:
         options = dict(model_section)

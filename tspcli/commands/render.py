@@ -49,7 +49,9 @@ def command(model, output, config, open_, input_path, preprocess, values, camera
     Each layer is a slab in its type's colour; opened layers show their
     feature maps for an input (--input, else a built-in sample).  Example:
 
+    \b
         tspcli render samples/mobilenet_v1.yaml -o mobilenet.png --open conv_dw_1
+        tspcli render samples/lenet.yaml -o lenet.png --config configs/paper.yaml
     """
     from ..atomic import check_writable, install_sigterm_handler
     from ..errors import OptionError

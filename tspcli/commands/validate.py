@@ -23,9 +23,11 @@ def command(models, as_json, max_memory):
         try:
             m = load_model(path, max_memory)
         except TspError as exc:
-            results.append({"file": path, "ok": False, "error": str(exc)})
+            problems = [str(e) for e in getattr(exc, "errors", [exc])]
+            results.append({"file": path, "ok": False, "error": problems[0], "errors": problems})
             if not as_json:
-                click.echo(str(exc), err=True)
+                for line in problems:
+                    click.echo(line, err=True)
         else:
             results.append({"file": path, "ok": True, "layers": len(m.layers), "params": m.param_count})
             if not as_json:

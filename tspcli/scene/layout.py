@@ -69,10 +69,14 @@ class Look:
         return (*style.parse_color(self.background, "background"), 1.0)
 
     @property
-    def text_color(self) -> tuple[float, float, float]:
+    def light(self) -> bool:
+        """A light background (transparent pictures count: they go on paper and slides)."""
         r, g, b, a = self.background_rgba
-        light = a == 0 or style.luminance((r, g, b)) > 0.5   # transparent pictures go on paper and slides
-        return (0.15, 0.15, 0.15) if light else (0.9, 0.9, 0.9)
+        return a == 0 or style.luminance((r, g, b)) > 0.5
+
+    @property
+    def text_color(self) -> tuple[float, float, float]:
+        return (0.15, 0.15, 0.15) if self.light else (0.9, 0.9, 0.9)
 
     @property
     def font_size(self) -> float:
@@ -184,6 +188,8 @@ class SceneBuilder:
         """Replace direction 'auto' by the stacking that shows the model larger in this picture."""
         if state.view.direction != "auto":
             return state
+        if state.view.preset == "tsp":      # TensorSpace's own view is of its vertical stack
+            return replace(state, view=replace(state.view, direction="vertical"))
         best = None
         for direction in cam.DIRECTIONS:
             candidate = replace(state, view=replace(state.view, direction=direction))
@@ -284,6 +290,9 @@ class SceneBuilder:
         u = self.unit[layer.name]
         fw, fd = w * u, h * u
         label = f"{layer.name}\n{h}×{w}×{c}"
+        if layer.layer_type == "GreyscaleInput":
+            return _Part([self._blocks(layer, "image", np.zeros((1, 3)), (fw, u, fd), self._image_pixels,
+                                       open_=False)], label)
         if c == 1 or t > 0:
             grid = _grid(c, fw, fd, self.rect)
             blocks = [self._blocks(layer, "maps", grid * t, (fw, u, fd), self._map_pixels, open_=True)]
@@ -426,7 +435,10 @@ class SceneBuilder:
     def _side_opacity(self, open_: bool) -> float:
         if not self.has_values:
             return style.ARCHITECTURE_OPACITY
-        return self.min_opacity * (0.6 if open_ else 1.0)   # TensorSpace: map sides at 60% of minOpacity
+        opacity = self.min_opacity * (0.6 if open_ else 1.0)   # TensorSpace: map sides at 60% of minOpacity
+        if self.look.light:       # pale colours vanish into white paper; solid rims keep the shapes
+            opacity = max(opacity, style.LIGHT_RIM_OPACITY)
+        return opacity
 
     # --- textures -------------------------------------------------------------------------
     def _range(self, layer, values):
@@ -461,13 +473,14 @@ class SceneBuilder:
         return self.shader.rgba(style.normalise(agg, self._range(layer, maps)), rgb)
 
     def _image_pixels(self, layer):
+        """An input image as it is (RGB, or grey for one channel), opaque: readable on any background."""
         value = layer.neural_value
         h, w, _ = layer.output_shape
         if value is None:
             return self.shader.flat((1, h, w), self.colors[layer.name], style.ARCHITECTURE_OPACITY)
         norm = style.normalise(np.asarray(value, dtype=np.float32)[None], None)[0]
         out = np.empty((1, h, w, 4), np.uint8)
-        out[0, ..., :3] = np.rint(norm * 255)
+        out[0, ..., :3] = np.rint(norm * 255)     # one channel broadcasts to grey
         out[0, ..., 3] = 255
         return out
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from .scene import Legend
 
-CHAR_WIDTH = 0.56        # average advance of the sans-serif font, in font sizes
+CHAR_WIDTH = 0.6         # average advance of the sans-serif font (Arial), in font sizes
 LINE_HEIGHT = 1.3
 
 

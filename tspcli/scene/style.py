@@ -21,6 +21,8 @@ FRAME_COLOR = (0xA5 / 255, 0xA5 / 255, 0xA5 / 255)   # TensorSpace's outline of 
 DEFAULT_MIN_OPACITY = 0.3
 # Side faces are shaded flat colours: x faces a little darker than the data faces, z faces darker still.
 SIDE_SHADES = (0.78, 0.6)
+# On light backgrounds the side faces are at least this opaque, so pale maps keep a visible rim.
+LIGHT_RIM_OPACITY = 0.8
 # Without neural values, faces show the layer colour at this opacity: solid enough to read as a diagram.
 ARCHITECTURE_OPACITY = 0.85
 
