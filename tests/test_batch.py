@@ -233,3 +233,14 @@ def test_jobs_file_errors_name_file_and_line(tmp_path):
         with pytest.raises(OptionError) as info:
             plan([], jobs_file=str(jobs))
         assert message in str(info.value), str(info.value)
+
+
+def test_real_model_files_with_an_input(cli, tmp_path, shared_data):
+    pytest.importorskip("tspcli.io.convert", reason="model file readers are not merged yet")
+    lenet = shared_data / "tensorspace"
+    digit = lenet / "digit5.json"
+    r, doc = batch(cli, lenet / "lenet_mnist_keras2.1.6.h5", lenet / "lenet_tfjs", "--set", f"input={digit}",
+                   "-o", "{stem}_{input}.png", "--out", tmp_path)
+    assert r.code == 0, doc
+    assert [row["input"] for row in doc["jobs"]] == [str(digit)] * 2
+    assert sorted(os.listdir(tmp_path)) == ["lenet_mnist_keras2.1.6_digit5.png", "lenet_tfjs_digit5.png"]
