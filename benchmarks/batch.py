@@ -27,7 +27,8 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), 
 
 
 def write_jobs(folder: str, cameras: list[str]) -> str:
-    models = sorted(glob.glob(os.path.join(ROOT, "samples", "*.yaml")) + glob.glob(os.path.join(ROOT, "samples", "*.json")))
+    samples = sorted(glob.glob(os.path.join(ROOT, "samples", "*")))
+    models = [path for path in samples if path.endswith((".yaml", ".json"))]
     lines = ["defaults:", '  output: "{stem}_{index}.png"', "jobs:"]
     for model in models:
         for camera in cameras:
@@ -79,7 +80,8 @@ def main() -> None:
         print(f"| {workers} | {statistics.median(walls):.2f} | {', '.join(f'{w:.2f}' for w in walls)} "
               f"| {busy:.2f} | {overhead:.2f} |")
     ratios = [one[0] / two[0] for one, two in zip(results[1], results[2])]
-    median_ratio = statistics.median(w for w, _, _ in results[1]) / statistics.median(w for w, _, _ in results[2])
+    medians = {workers: statistics.median(w for w, _, _ in runs) for workers, runs in results.items()}
+    median_ratio = medians[1] / medians[2]
     print(f"\nSpeed-up --jobs 2 over --jobs 1: {median_ratio:.2f}x (medians); "
           f"per round {', '.join(f'{r:.2f}x' for r in ratios)}; goal >= 1.7x")
 

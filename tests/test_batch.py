@@ -58,7 +58,8 @@ def test_json_report_shape(cli, tmp_path):
     assert row["job"] == 1 and row["input"] is None and row["layer"] is None and row["error"] is None
     assert row["seconds"] > 0
     # depthwise.yaml has a layer given by its shape only: drawn flat, and said so
-    assert row["warnings"] == ["layer 'dw_shape' has no values: it is given by its output shape only (no kernelSize)"]
+    assert row["warnings"] == ["layer 'dw_shape' has no values: "
+                               "it is given by its output shape only (no kernelSize)"]
 
 
 def test_a_failing_job_is_reported_and_the_others_are_written(cli, tmp_path, broken):
@@ -134,7 +135,7 @@ def test_text_output_off_a_terminal_has_no_progress_bar(cli, tmp_path):
     (("samples/lenet.yaml", "-o", "{stem}.mp4"), "a batch job writes a PNG still"),
     (("samples/lenet.yaml", "--set", "size=4x4"), "--set: size 4x4 is out of range"),
     (("samples/lenet.yaml", "--set", "colour=red"), "unknown render option 'colour'"),
-    (("samples/lenet.yaml", "--jobs", "2", "--scheduler", "tcp://127.0.0.1:1"), "--jobs counts local processes"),
+    (("samples/lenet.yaml", "-j", "2", "--scheduler", "tcp://127.0.0.1:1"), "--jobs counts local processes"),
 ])
 def test_bad_usage_exits_2_and_writes_nothing(cli, tmp_path, args, message):
     r = cli("batch", *args, "--out", tmp_path / "o")
@@ -185,7 +186,8 @@ jobs:
 """)
     a, b = plan([], jobs_file=str(tmp_path / "jobs.yaml"), config=str(tmp_path / "config.yaml"),
                 sets=("title=Figure",), template="{stem}_{input}.png", out_dir="o")
-    assert (a.options.size, a.options.background, a.options.labels, a.options.scale) == ((320, 240), "black", False, 2)
+    assert (a.options.size, a.options.background, a.options.labels) == ((320, 240), "black", False)
+    assert a.options.scale == 2
     assert a.options.input == str(tmp_path / "digit.png")          # relative to the jobs file
     assert (b.options.scale, b.options.input) == (3, str(tmp_path / "other" / "seven.png"))
     assert a.options.title == b.options.title == "Figure"           # --set wins over everything
@@ -216,7 +218,8 @@ def test_the_same_model_twice_on_the_command_line_is_one_job():
 
 def test_template_fields():
     assert fill("{stem}.png", model="m/net.h5", input=None, index=1) == "net.png"
-    assert fill("{parent}_{input}_{index:03d}.png", model="m/net.h5", input="x/cat.jpg", index=7) == "m_cat_007.png"
+    named = fill("{parent}_{input}_{index:03d}.png", model="m/net.h5", input="x/cat.jpg", index=7)
+    assert named == "m_cat_007.png"
     assert fill("{layer}.png", model="net.h5", input=None, index=1, layer="block1/conv") == "block1_conv.png"
     with pytest.raises(OptionError, match="unknown field"):
         plan(["samples/lenet.yaml"], template="{stem}_{nope}.png")
@@ -224,7 +227,8 @@ def test_template_fields():
 
 def test_jobs_file_errors_name_file_and_line(tmp_path):
     jobs = tmp_path / "jobs.yaml"
-    for text, message in [("- model: samples/lenet.yaml\n  outptu: x.png\n", ":2: unknown key 'outptu' in a job"),
+    for text, message in [
+            ("- model: samples/lenet.yaml\n  outptu: x.png\n", ":2: unknown key 'outptu' in a job"),
                           ("- input: a.png\n", ":1: a job needs 'model'"),
                           ("defaults: {size: 1x1}\njobs: []\n", ":1: unknown key 'size' in defaults"),
                           ("jobs: [{model: 'nowhere/*.h5'}]\n", ":1: no file matches"),

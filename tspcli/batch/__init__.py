@@ -10,4 +10,5 @@ from .jobs import Job, plan
 from .report import report, summary_lines
 from .runner import run_jobs
 
-__all__ = ["Job", "plan", "run_jobs", "report", "summary_lines", "local_pool", "dask_cluster", "default_workers"]
+__all__ = ["Job", "plan", "run_jobs", "report", "summary_lines", "local_pool", "dask_cluster",
+           "default_workers"]

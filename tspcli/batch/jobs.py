@@ -175,7 +175,8 @@ def _jobs_file_entries(path: str) -> list[_Entry]:
         output = job.get("output", defaults.get("output"))
         if output is not None:
             tpl.fields_of(str(output), f"{name}:{_line(job, 'output') or _line(defaults, 'output')}: output")
-        entries.append(_Entry(_rebase(folder, job["model"]), name, _line(job) or line, output=None if output is None else str(output), layers=layers))
+        entries.append(_Entry(_rebase(folder, job["model"]), name, _line(job) or line,
+                              output=None if output is None else str(output), layers=layers))
     return entries
 
 
@@ -219,7 +220,8 @@ def _expand(entry: _Entry) -> list[str]:
             raise OptionError(f"no file matches '{entry.pattern}'", file=entry.file, line=entry.line)
         return found
     if entry.pattern == "-":
-        raise OptionError("batch cannot read a model from stdin", hint="pipe a list of paths: ... | tspcli batch @-")
+        raise OptionError("batch cannot read a model from stdin",
+                          hint="pipe a list of paths instead: ... | tspcli batch @-")
     if not os.path.exists(entry.pattern):
         raise OptionError(f"no such file '{entry.pattern}'", file=entry.file, line=entry.line)
     return [entry.pattern]
@@ -246,7 +248,8 @@ def _jobs_for(model: str, template: str, options: RenderOptions, out_dir: str, f
         name = tpl.fill(template, model=model, input=options.input, index=index, layer=layer)
         output = os.path.normpath(os.path.join(out_dir, name))
         check_output(output)
-        jobs.append(Job(index, model, output, replace(options, open=(layer,)) if layer else options, layer=layer))
+        opened = replace(options, open=(layer,)) if layer else options
+        jobs.append(Job(index, model, output, opened, layer=layer))
     return jobs
 
 
@@ -264,5 +267,6 @@ def _check_outputs(jobs: list[Job]) -> None:
         key = os.path.abspath(job.output)
         if key in first:
             raise OptionError(f"jobs {first[key].index} ({first[key].model}) and {job.index} ({job.model}) "
-                              f"both write '{job.output}'", hint="add {parent}, {input} or {index} to the template")
+                              f"both write '{job.output}'",
+                              hint="add {parent}, {input} or {index} to the template")
         first[key] = job

@@ -18,7 +18,8 @@ from .worker import render_job
 
 
 def run_jobs(jobs: list[Job], open_executor: Callable, *, fail_fast: bool = False, skip_existing: bool = False,
-             max_memory: int = DEFAULT_MAX_MEMORY, on_done: Callable[[dict], None] = lambda result: None) -> list[dict]:
+             max_memory: int = DEFAULT_MAX_MEMORY, on_done: Callable[[dict], None] = lambda row: None,
+             ) -> list[dict]:
     """Results in job order.  ``open_executor(n)`` is a context manager for ``n`` jobs to run;
     ``on_done`` sees each result as it comes (all but the cancelled)."""
     results, todo = {}, []

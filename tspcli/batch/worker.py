@@ -32,7 +32,11 @@ def check_output(path: str) -> None:
 
 def warm_up() -> None:
     """Import the renderer and loaders once per worker process, before its first job."""
-    from ..render import pipeline, vtk_backend, writers  # noqa: F401
+    import importlib
+
+    for module in ("vtk_backend", "pipeline", "writers"):
+        importlib.import_module(f"tspcli.render.{module}")
+    importlib.import_module("tspcli.loading")
 
 
 def render_job(model: str, output: str, options, max_memory: int) -> dict:
