@@ -143,6 +143,12 @@ def test_bad_usage_exits_2_and_writes_nothing(cli, tmp_path, args, message):
     assert not (tmp_path / "o").exists()
 
 
+def test_out_must_be_a_folder(cli, tmp_path):
+    (tmp_path / "o").write_text("a file")
+    r = cli("batch", "samples/lenet.yaml", "--out", tmp_path / "o")
+    assert r.code == 2 and "is a file, not a folder" in r.err
+
+
 def test_bad_option_in_a_jobs_file_names_its_line(cli, tmp_path):
     (tmp_path / "jobs.yaml").write_text(f"- model: {os.path.abspath('samples/lenet.yaml')}\n"
                                         f"- model: {os.path.abspath('samples/depthwise.yaml')}\n"

@@ -61,6 +61,8 @@ class _Entry:
 def plan(sources: list[str], *, jobs_file: str | None = None, template: str | None = None,
          out_dir: str = ".", config: str | None = None, sets: tuple[str, ...] = ()) -> list[Job]:
     """The jobs for command-line ``sources`` (paths, globs, @lists) and a jobs file."""
+    if os.path.exists(out_dir) and not os.path.isdir(out_dir):
+        raise OptionError(f"--out '{out_dir}' is a file, not a folder")
     base = resolve(config, {})
     overrides = parse_sets(sets)
     entries = []
