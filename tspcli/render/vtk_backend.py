@@ -75,6 +75,9 @@ class Renderer:
         self.window.SetAlphaBitPlanes(1)
         self.window.SetSize(self.width, self.height)
         self.renderer = vtkRenderer()
+        # Blending follows our back-to-front order (``_sort``); VTK's default weighted OIT only
+        # approximates it, and costs 2.5 times the drawing (1280x720, llvmpipe).
+        self.renderer.SetUseOIT(False)
         self.window.AddRenderer(self.renderer)
         self.window.Initialize()
         if not self.window.SupportsOpenGL():
@@ -207,11 +210,11 @@ class Renderer:
     def _read(self, transparent: bool) -> np.ndarray:
         w, h = self.width, self.height
         data = vtkUnsignedCharArray()
+        if not transparent:   # RGB straight from GL: 3x faster than dropping alpha in numpy
+            self.window.GetPixelData(0, 0, w - 1, h - 1, 0, data, 0)
+            return np.ascontiguousarray(vtk_to_numpy(data).reshape(h, w, 3)[::-1])
         self.window.GetRGBACharPixelData(0, 0, w - 1, h - 1, 0, data)
-        pixels = vtk_to_numpy(data).reshape(h, w, 4)[::-1]
-        if not transparent:
-            return np.ascontiguousarray(pixels[..., :3])
-        return _unpremultiply(pixels)
+        return _unpremultiply(vtk_to_numpy(data).reshape(h, w, 4)[::-1])
 
 
 def _unpremultiply(rgba: np.ndarray) -> np.ndarray:

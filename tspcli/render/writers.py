@@ -83,8 +83,8 @@ def write_frames(frames: Iterable[np.ndarray], path: str, *, fps: float = DEFAUL
     """
     kind = output_kind(path)
     _check_fps(fps, kind)
-    if kind == "mp4" and not (isinstance(quality, int) and 0 <= quality <= 51):
-        raise OptionError(f"quality (x264 CRF) must be a whole number 0..51, not {quality!r}")
+    if kind == "mp4":
+        check_quality(quality)
     if kind == "png" and total is not None and total != 1:
         raise OptionError(_one_frame_only(path, total))
     from ..progress import track
@@ -97,6 +97,12 @@ def write_frames(frames: Iterable[np.ndarray], path: str, *, fps: float = DEFAUL
     if kind == "png":
         return _write_still(stream, path)
     return _write_numbered(stream, path, kind, total)
+
+
+def check_quality(quality) -> int:
+    if isinstance(quality, bool) or not isinstance(quality, int) or not 0 <= quality <= 51:
+        raise OptionError(f"quality (x264 CRF) must be a whole number 0..51, not {quality!r}")
+    return quality
 
 
 def _check_fps(fps, kind: str) -> None:
