@@ -258,7 +258,7 @@ class _BlocksItem(_Item):
         self.tiles = None
         self.geometry = None
         self.count = 0
-        self.center = np.zeros(3)
+        self.center = self.middle = np.zeros(3)
         self.faces = None
 
     def update(self, blocks) -> None:
@@ -271,16 +271,17 @@ class _BlocksItem(_Item):
             tcoords[:, 1] = 1.0 - tcoords[:, 1]          # VTK's v runs up from the bottom row
             self.poly.GetPointData().SetTCoords(numpy_to_vtk(tcoords, deep=1))
             self.tiles, self.count, self.faces = blocks.tiles, count, None
-        key = (blocks.centers.tobytes(), blocks.size)
-        if key != self.geometry:
+        origin, relative = _split_origin(blocks.centers)
+        key = (relative.tobytes(), blocks.size)
+        if key != self.geometry:      # a layer that only slid along keeps its mesh
             points = vtkPoints()
-            points.SetData(numpy_to_vtk(geometry.box_points(blocks.centers, blocks.size), deep=1))
+            points.SetData(numpy_to_vtk(geometry.box_points(relative, blocks.size), deep=1))
             self.poly.SetPoints(points)
             self.geometry = key
-            lo, hi = blocks.centers.min(axis=0), blocks.centers.max(axis=0)
-            self.center = (lo + hi) / 2
+            self.middle = (relative.min(axis=0) + relative.max(axis=0)) / 2
+        self.actor.SetPosition(*origin)
+        self.center = origin + self.middle
         self.actor.GetProperty().SetOpacity(blocks.opacity)
-        self.poly.Modified()
 
     def order_faces(self, eye: np.ndarray) -> None:
         """Draw the faces turned away from the eye before those turned towards it."""
@@ -309,11 +310,13 @@ class _EdgesItem(_Item):
         self.key = None
 
     def update(self, blocks) -> None:
-        key = (blocks.centers.tobytes(), blocks.size, blocks.edge, blocks.opacity)
+        origin, relative = _split_origin(blocks.centers)
+        self.actor.SetPosition(*origin)
+        key = (relative.tobytes(), blocks.size, blocks.edge, blocks.opacity)
         if key == self.key:
             return
         self.key = key
-        points, segments = geometry.box_edges(blocks.centers, blocks.size)
+        points, segments = geometry.box_edges(relative, blocks.size)
         _set_lines(self.poly, points, [segments])
         self.actor.GetProperty().SetColor(*blocks.edge)
         self.actor.GetProperty().SetOpacity(blocks.opacity)
@@ -381,6 +384,13 @@ class _LabelItem(_Item):
 
 
 # --- VTK helpers ------------------------------------------------------------------------------
+def _split_origin(centers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(first centre, centres relative to it): meshes are built about the first box and the actor
+    is moved there, so a fresh window and a reused one draw the same numbers."""
+    centers = np.asarray(centers, dtype=float)
+    return centers[0], centers - centers[0]
+
+
 def _upload(window, image: np.ndarray) -> vtkOpenGLTexture:
     """A texture object with mipmaps (minified maps stay smooth) and nearest magnification
     (a zoomed-in map shows its values as crisp cells, as in TensorSpace)."""
