@@ -84,6 +84,10 @@ def command(model, output, config, open_, input_path, preprocess, values, camera
     from ..render.pipeline import compute_values
 
     m = load_model(model, max_memory)
+    if not still:   # bad steps fail before the forward pass
+        from ..render.animation import timeline_for, write_animation
+
+        timeline = timeline_for(m, options, from_flag=animate is not None, config=config)
     if options.values:
         for name, reason in compute_values(m, options).items():
             click.echo(f"tspcli: warning: layer '{name}' has no values: {reason}", err=True)
@@ -92,8 +96,5 @@ def command(model, output, config, open_, input_path, preprocess, values, camera
         from ..render.writers import write_png
 
         write_png(render_model(m, options), output)
-        return
-    from ..render.animation import timeline_for, write_animation
-
-    timeline = timeline_for(m, options, from_flag=animate is not None, config=config)
-    write_animation(m, options, output, timeline, quiet=quiet)
+    else:
+        write_animation(m, options, output, timeline, quiet=quiet)
