@@ -11,6 +11,10 @@ Two measures:
 * whole process: the command as a user runs it (imports, loading, the forward
   pass, framing, every frame, the MP4), frames / wall seconds.
 
+A second table puts the drawing choices in proportion (drawing only, one thread,
+same run): as shipped, with VTK's default order-independent transparency, with
+the stills' 4x MSAA, and with every mesh sent to GL again each frame.
+
     python benchmarks/animate.py [--runs 3] [--layer conv_dw_1]     # prints Markdown
 """
 from __future__ import annotations
@@ -50,6 +54,37 @@ def steady(animation, out: str | None, threaded: bool) -> tuple[float, float]:
         count = sum(1 for _ in frames)
     seconds = time.perf_counter() - t0
     return count / seconds, 1000 * (sum(cpu_s()) - cpu0) / count
+
+
+def variants(animation):
+    """(name, fps, CPU ms/frame) of drawing every frame one way or another."""
+    from tspcli.render import animation as anim, vtk_backend
+
+    class Variant(vtk_backend.Renderer):
+        oit = False
+        reupload = False
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.renderer.SetUseOIT(self.oit)
+
+        def _sync(self, scene):
+            super()._sync(scene)
+            if self.reupload:
+                for item in self._items.values():
+                    getattr(item, "poly", None) and item.poly.Modified()
+
+    cases = [("as shipped (no MSAA)", {}, anim.MULTISAMPLES), ("VTK's default OIT on", {"oit": True}, 0),
+             ("4x MSAA (as stills)", {}, 4), ("every mesh re-sent each frame", {"reupload": True}, 0)]
+    rows = []
+    saved = vtk_backend.Renderer, anim.MULTISAMPLES
+    try:
+        for name, flags, samples in cases:
+            vtk_backend.Renderer, anim.MULTISAMPLES = type("Case", (Variant,), flags), samples
+            rows.append((name, *steady(animation, None, threaded=False)))
+    finally:
+        vtk_backend.Renderer, anim.MULTISAMPLES = saved
+    return rows
 
 
 def whole_process(steps: str, out: str) -> tuple[float, int]:
@@ -104,6 +139,13 @@ def main() -> None:
             verdict = "met" if med["threaded"] >= GOAL_FPS else "MISSED"
             print(f"| open, close {layer} | {len(animation)} | {med['threaded']:.1f} | {med['serial']:.1f} "
                   f"| {med['draw']:.1f} | {med['cpu']:.0f} | {med['whole']:.1f} | >= {GOAL_FPS:g}: {verdict} |")
+            if layer == layers[0]:
+                drawing = variants(animation)
+    print(f"\nDrawing only, one thread, open and close {layers[0]}:\n")
+    print("| drawing | fps | CPU ms/frame | x as shipped |")
+    print("|---|---|---|---|")
+    for name, fps, cpu in drawing:
+        print(f"| {name} | {fps:.1f} | {cpu:.0f} | {cpu / drawing[0][2]:.2f} |")
     print(f"\nLoad average after: {os.getloadavg()[0]:.1f}")
 
 
