@@ -34,23 +34,25 @@ def sniff(path: str) -> str:
     return "description"
 
 
-def load(path: str, *, init: bool = True, max_memory: int = DEFAULT_MAX_MEMORY, **file_options):
-    """Read a description (YAML/JSON) or a model file (.h5, .keras, TF.js) into a Model.
+def load(path: str, *, init: bool = True, max_memory: int = DEFAULT_MAX_MEMORY, skip_unknown: bool = False,
+         show_all: bool = False):
+    """Read a description (YAML/JSON), a view of a model file or a model file (.h5, .keras, TF.js).
 
-    ``file_options`` go to the model-file readers (e.g. ``skip_unknown=True``).
+    ``skip_unknown``: draw layers of classes tspcli does not know as generic
+    layers instead of failing; ``show_all``: a view draws every layer of its file.
     """
     if sniff(path) == "model-file":
         from .io.convert import model_from_file
 
-        model = model_from_file(path, **file_options)
+        model = model_from_file(path, skip_unknown=skip_unknown)
     else:
         from .spec import load_description
 
         model = load_description(path)
-        if model.options.get("load"):
-            from .io.convert import model_from_view
+        if model.view is not None:
+            from .io.views import model_from_view
 
-            model = model_from_view(model, **file_options)
+            model = model_from_view(model, skip_unknown=skip_unknown, show_all=show_all)
     if init:
         model.init(max_memory=max_memory)
     return model

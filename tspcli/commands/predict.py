@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from .common import json_option, load_model, max_memory_option, model_argument, print_json
+from .common import json_option, load_model, max_memory_option, model_argument, print_json, skip_unknown_option
 
 PREPROCESS_HELP = ("How image values are scaled: none (0..255), unit (x/255, default for images), "
                    "tf ([-1, 1]), caffe (BGR, ImageNet means subtracted), torch (ImageNet mean/std). "
@@ -68,6 +68,7 @@ def write_npz(layers, path: str) -> None:
 @json_option
 @seed_option
 @max_memory_option
+@skip_unknown_option
 def command(model, input_path, preprocess, output, top, as_json, seed, max_memory):
     """Compute the neural value of every layer of MODEL for an input.
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from .common import load_model, max_memory_option, model_argument
+from .common import load_model, max_memory_option, model_argument, show_all_option, skip_unknown_option
 from .predict import input_option, preprocess_option
 
 CAMERAS = ["iso", "tsp", "front", "side", "top"]
@@ -41,6 +41,8 @@ CAMERAS = ["iso", "tsp", "front", "side", "top"]
 @click.option("--title", metavar="TEXT", default=None, help="A title at the top.")
 @click.option("--seed", type=int, default=None, help="Seed of the default weights of layers without weights.")
 @max_memory_option
+@skip_unknown_option
+@show_all_option
 def command(model, output, config, open_, input_path, preprocess, values, camera, azimuth, elevation, zoom,
             direction, size, scale, background, colormap, normalize, labels, legend, title, seed, max_memory):
     """Draw MODEL in 3D (TensorSpace's look) to a PNG, offscreen.
