@@ -175,15 +175,35 @@ def depthwise_mix(keras):
 KERAS3_BUILDERS = {f.__name__: f for f in (mobilenet, mobilenet_v2, branches, nested, depthwise_mix)}
 
 
+def randomise(keras, model, rng) -> None:
+    """Non-trivial values everywhere (BatchNormalization statistics included), so that a mix-up
+    shows; kernels scaled by their fan-in as trained ones are, so that deep models keep float32
+    rounding as small as real models do."""
+    for layer in model._flatten_layers(include_self=False):
+        if isinstance(layer, keras.Model):
+            continue
+        depthwise = isinstance(layer, (keras.layers.DepthwiseConv2D, keras.layers.SeparableConv2D))
+        for v in layer.weights:
+            name, shape = v.path.rsplit("/", 1)[-1], tuple(v.shape)
+            if name in ("gamma", "moving_variance"):
+                low, high = 0.5, 1.5
+            elif "kernel" in name:
+                dw = name == "depthwise_kernel" or (depthwise and name == "kernel")
+                fan_in = int(np.prod(shape[:2] if dw else shape[:-1]))
+                high = np.sqrt(3.0 / fan_in)
+                low = -high
+            else:
+                low, high = -0.5, 0.5
+            v.assign(rng.uniform(low, high, shape).astype("float32"))
+
+
 def save_keras3_models(keras, folder):
     """name -> (Keras model with random weights, {"h5": path, "keras": path})."""
     rng = np.random.default_rng(3)
     out = {}
     for name, build in KERAS3_BUILDERS.items():
         model = build(keras)
-        for v in model.weights:  # non-trivial values, so that a mix-up shows
-            low, high = (0.5, 1.5) if "variance" in v.path else (-1.0, 1.0)
-            v.assign(rng.uniform(low, high, v.shape).astype("float32"))
+        randomise(keras, model, rng)
         paths = {fmt: folder / f"{name}.{fmt}" for fmt in ("h5", "keras")}
         for path in paths.values():
             model.save(path)
