@@ -8,6 +8,7 @@ from .errors import SpecError
 from .model import DEFAULT_MAX_MEMORY
 
 DESCRIPTION_EXTENSIONS = (".yaml", ".yml", ".json")
+MODEL_EXTENSIONS = (".h5", ".hdf5", ".keras")
 
 
 def sniff(path: str) -> str:
@@ -21,8 +22,8 @@ def sniff(path: str) -> str:
             head = fh.read(4096)
     except OSError:
         return "description"  # let the reader report the problem with the path
-    if head.startswith(b"\x89HDF") or head.startswith(b"PK"):
-        return "model-file"
+    if head.startswith(b"\x89HDF") or head.startswith(b"PK") or path.lower().endswith(MODEL_EXTENSIONS):
+        return "model-file"  # by extension too, so that a broken .h5 is reported as a model file
     if path.lower().endswith(".json"):
         try:
             with open(path, encoding="utf-8") as fh:
