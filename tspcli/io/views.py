@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import os
 
 from tspcli.errors import SpecError, SpecErrors, TspError
 
@@ -28,8 +29,6 @@ _LOOK = {"color": "color", "closeButton": "close_button", "initStatus": "init_st
 
 def model_from_view(view, *, skip_unknown: bool = False, show_all: bool = False):
     """The model file's Model, drawn and styled as the view ``view`` (a parsed description) says."""
-    import os
-
     from tspcli.io.convert import convert
     from tspcli.io.filemodel import read_model_file
 
@@ -38,29 +37,30 @@ def model_from_view(view, *, skip_unknown: bool = False, show_all: bool = False)
     if not os.path.exists(path):
         raise SpecError(f"no such model file '{path}'", file=view.source, line=load_line, key="load")
     fm = read_model_file(path)
-    listed = _listed(entries or [], {fl.name: fl for fl in fm.layers}, view.source)
+    listed, problems = _listed(entries or [], {fl.name: fl for fl in fm.layers})
     model = convert(fm, skip_unknown=skip_unknown, overrides={
-        name: cls for name, (_, cls, _) in listed.items() if cls is not None})
+        name: override for name, (_, _, _, override) in listed.items() if override is not None})
     _merge_options(model, view)
     if entries is None:
         return model
-    problems = []
     for layer in model.layers:
         layer.drawn = show_all
         if layer.name in listed:
-            entry, cls, preset = listed[layer.name]
+            entry, cls, preset, _ = listed[layer.name]
             try:
                 _style(layer, entry, cls, preset, view.source)
             except TspError as exc:
-                problems.append(exc.located(file=view.source, line=_key_line(entry, exc.key),
-                                            layer=layer.name))
+                problems.append(exc.located(line=_key_line(entry, exc.key), layer=layer.name))
     if problems:
+        for exc in problems:
+            exc.located(file=view.source)
+        problems.sort(key=lambda exc: exc.line or 0)
         raise problems[0] if len(problems) == 1 else SpecErrors(problems)
     return model
 
 
-def _listed(entries, file_layers: dict, source) -> dict:
-    """name -> (entry, class to build it as or None, preset of its type), checking names."""
+def _listed(entries, file_layers: dict) -> tuple[dict, list]:
+    """name -> (entry, its type's class and preset, the class to build it as), and the problems."""
     from tspcli.layers import resolve_type
 
     out, problems = {}, []
@@ -74,16 +74,14 @@ def _listed(entries, file_layers: dict, source) -> dict:
                 raise _unknown_name(name, file_layers)
             if name in out:
                 raise SpecError("the layer is listed twice", key="name")
-            cls = preset = None
+            cls, preset = None, {}
             if "type" in entry:
                 cls, preset = resolve_type(entry["type"], {"shape": file_layers[name].shape})
-            out[name] = (entry, _override(cls, file_layers[name]), preset)
+            out[name] = (entry, cls, preset, _override(cls, file_layers[name]))
         except TspError as exc:
-            problems.append(exc.located(file=source, line=_key_line(entry, exc.key) or line,
+            problems.append(exc.located(line=_key_line(entry, exc.key) or line,
                                         layer=entry.get("name") if isinstance(entry, dict) else None))
-    if problems:
-        raise problems[0] if len(problems) == 1 else SpecErrors(problems)
-    return out
+    return out, problems
 
 
 def _unknown_name(name, file_layers: dict) -> SpecError:
@@ -102,10 +100,13 @@ def _override(cls, fl):
     if cls is None:
         return None
     if fl.class_name == "InputLayer" and cls.arity == 0:
-        shape = cls(name=fl.name, shape=list(fl.shape)).given_shape
-        if math.prod(shape) != math.prod(fl.shape):
-            raise SpecError(f"a {cls.layer_type} of shape {list(shape)} cannot stand for the file's input "
-                            f"of shape {list(fl.shape)}", key="type")
+        try:
+            fits = math.prod(cls(name=fl.name, shape=list(fl.shape)).given_shape) == math.prod(fl.shape)
+        except TspError:
+            fits = False
+        if not fits:
+            raise SpecError(f"a {cls.layer_type} cannot stand for the file's input of shape {list(fl.shape)}",
+                            key="type")
         return cls
     if fl.class_name == "Dense" and cls in (Dense, Output1d):
         return cls
