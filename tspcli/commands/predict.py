@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import click
 
-from .common import json_option, load_model, max_memory_option, model_argument, print_json, skip_unknown_option
+from .common import (json_option, load_model, max_memory_option, model_argument, print_json,
+                     skip_unknown_option)
 
 PREPROCESS_HELP = ("How image values are scaled: none (0..255), unit (x/255, default for images), "
                    "tf ([-1, 1]), caffe (BGR, ImageNet means subtracted), torch (ImageNet mean/std). "
@@ -39,7 +40,8 @@ def _sample_for(model, layer, mode):
 
     sizes = [l.config["inputDim"] for l in model.layers if layer in l.inbound and l.layer_type == "Embedding"]
     if sizes:
-        return (np.arange(np.prod(layer.output_shape)) % min(sizes)).reshape(layer.output_shape).astype(np.float32)
+        ids = np.arange(np.prod(layer.output_shape)) % min(sizes)
+        return ids.reshape(layer.output_shape).astype(np.float32)
     return sample_input(layer.output_shape, mode)
 
 
