@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict, deque
-from typing import Any
-
 import numpy as np
 
 from .errors import ShapeError, SpecError, TspError
 from .layers import params as P
 from .layers.base import Layer
-from .layers.params import Param, resolve_key
+from .layers.params import Param, coerce_keys
 
 DEFAULT_MAX_MEMORY = 4 * 2**30  # bytes of float32 activations a model may need
 
@@ -67,17 +65,7 @@ def color_map(value) -> dict[str, str]:
 
 
 def coerce_model_options(raw: dict) -> dict:
-    out: dict[str, Any] = {}
-    for key, value in raw.items():
-        name = resolve_key(str(key), MODEL_PARAMS, "model")
-        try:
-            out[name] = MODEL_PARAMS[name].coerce(value)
-        except TspError as exc:
-            raise exc.located(key=str(key))
-    for name, p in MODEL_PARAMS.items():
-        if name not in out:
-            out[name] = p.coerce(p.default) if name == "color" else p.default
-    return out
+    return coerce_keys(raw, MODEL_PARAMS, "model")
 
 
 class Model:
