@@ -11,8 +11,6 @@ numbers is never silently dropped.
 """
 from __future__ import annotations
 
-import re
-
 from tspcli.errors import LoadError, TspError
 
 # (tspcli type, preset config, {Keras key: tspcli key})
@@ -118,7 +116,7 @@ def _unsupported(layer, key, value, file) -> LoadError:
 def activation_name(value, layer, file: str) -> str:
     """An activation as stored (a name, TensorFlow.js camelCase, or a Keras-serialised dict)
     -> tspcli's canonical name."""
-    from tspcli.layers.activation_names import canonical_activation
+    from tspcli.layers.params import activation
 
     name = value
     if value is None:
@@ -129,7 +127,7 @@ def activation_name(value, layer, file: str) -> str:
         raise LoadError(f"activation {value!r} is not supported", file=file, layer=layer.name,
                         key="activation")
     try:
-        return canonical_activation(re.sub(r"(?<=[a-z])([A-Z])", r"_\1", name))
+        return activation(name)
     except TspError as exc:
         raise LoadError(exc.message, file=file, layer=layer.name, key="activation",
                         hint=exc.hint) from None
