@@ -267,3 +267,20 @@ def test_fuzzed_files_load_or_fail_cleanly(tmp_path, monkeypatch):
             tspcli.load(str(target)).predict(np.zeros((8, 8, 1), np.float32))
         except TspError as e:
             assert str(e) and "\n" not in str(e)
+
+
+@pytest.mark.parametrize("version, formula", [("2.2.4", lambda z: np.clip(0.2 * z + 0.5, 0, 1)),
+                                              ("3.5.0", lambda z: np.clip(z / 6 + 0.5, 0, 1))])
+def test_hard_sigmoid_follows_the_keras_that_saved_the_file(cli, tmp_path, version, formula):
+    config = small_sequential_config()
+    config["config"]["layers"][-1]["config"]["activation"] = "hard_sigmoid"
+    weights = small_weights()
+    weights["out"][0] = ("out/kernel:0", weights["out"][0][1] * 3)  # reach both clipped ends
+    path = write_legacy_h5(tmp_path / "m.h5", config, weights, version)
+    model = tspcli.load(str(path))
+    x = np.random.default_rng(2).uniform(0, 1, (8, 8, 1)).astype("float32")
+    out = model.predict(x)
+    z = model.get_layer("flat").neural_value @ weights["out"][0][1] + weights["out"][1][1]
+    np.testing.assert_allclose(out, formula(z), rtol=1e-5, atol=1e-6)
+    assert cli("convert", path, "-o", tmp_path / "m.yaml").code == 0
+    assert np.array_equal(tspcli.load(str(tmp_path / "m.yaml")).predict(x), out)

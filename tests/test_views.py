@@ -110,3 +110,14 @@ def test_convert_of_a_view_keeps_what_is_drawn_and_how(cli, view, tmp_path):
     assert [l.drawn for l in converted.layers] == [l.drawn for l in tspcli.load(view(LISTED)).layers]
     summary = [json.loads(cli("summary", p, "--json").out) for p in (view(LISTED), tmp_path / "full.yaml")]
     assert summary[0] == summary[1]
+
+
+def test_render_draws_only_the_listed_layers_unless_show_all(cli, view, tmp_path):
+    iio = pytest.importorskip("imageio.v3")
+    path = view(LISTED)
+    pictures = []
+    for name, extra in (("view.png", ()), ("all.png", ("--show-all",))):
+        r = cli("render", path, "-o", tmp_path / name, "--size", "320x240", "--no-legend", *extra)
+        assert r.code == 0, r.err
+        pictures.append(iio.imread(tmp_path / name).astype(int))
+    assert (np.abs(pictures[0] - pictures[1]).sum(axis=-1) > 30).sum() > 100
