@@ -22,6 +22,7 @@ COMMANDS = {
     "render": ("render", "Draw the model in 3D (TensorSpace's look) to a PNG, MP4, GIF or frames, offscreen."),
     "layers": ("layers", "List the layer catalogue, or one layer's parameters."),
     "predict": ("predict", "Compute every layer's values for an input; print the top classes."),
+    "convert": ("convert", "Write a model file (.h5, .keras, TF.js) as a description and .npz weights."),
 }
 
 EXIT_CODES_HELP = """\b

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from .common import load_model, max_memory_option, model_argument
+from .common import load_model, max_memory_option, model_argument, show_all_option, skip_unknown_option
 from .predict import input_option, preprocess_option
 
 CAMERAS = ["iso", "tsp", "front", "side", "top"]
@@ -51,6 +51,8 @@ CAMERAS = ["iso", "tsp", "front", "side", "top"]
               help="How layers move as they open (default linear, as TensorSpace).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar (there is none when stderr is not a terminal).")
 @max_memory_option
+@skip_unknown_option
+@show_all_option
 def command(model, output, config, open_, input_path, preprocess, values, camera, azimuth, elevation, zoom,
             direction, size, scale, background, colormap, normalize, labels, legend, title, seed,
             animate, fps, quality, easing, quiet, max_memory):
