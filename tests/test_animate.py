@@ -231,3 +231,17 @@ def test_a_consumer_that_stops_stops_the_producer_in_its_own_thread():
     frames.close()
     assert closed_in == ["tspcli-frames"]
     assert all(t.name != "tspcli-frames" for t in threading.enumerate())
+
+
+@pytest.mark.parametrize("name, args, message", [
+    ("x.png", ("--animate", "open:dw_rect"), "holds one frame, the animation has 37"),
+    ("x.gif", ("--animate", "open:dw_rect", "--fps", "60"), "a GIF plays at most 50 fps"),
+])
+def test_outputs_that_cannot_take_the_animation_fail_before_the_forward_pass(cli, tmp_path, monkeypatch,
+                                                                              name, args, message):
+    from tspcli.render import pipeline
+
+    monkeypatch.setattr(pipeline, "compute_values", lambda *a: pytest.fail("forward pass ran"))
+    r = cli("render", DEPTHWISE, "-o", tmp_path / name, *SMALL, *args)
+    assert r.code == 2 and message in r.err
+    assert os.listdir(tmp_path) == []

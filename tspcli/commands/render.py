@@ -86,10 +86,13 @@ def command(model, output, config, open_, input_path, preprocess, values, camera
     from ..render.pipeline import compute_values
 
     m = load_model(model, max_memory)
-    if not still:   # bad steps fail before the forward pass
+    if not still:   # bad steps or outputs fail before the forward pass
         from ..render.animation import timeline_for, write_animation
+        from ..render.writers import check_output
 
         timeline = timeline_for(m, options, from_flag=animate is not None, config=config)
+        check_output(output, fps=options.fps, quality=options.quality,
+                     total=len(timeline.frame_times(options.fps)))
     if options.values:
         for name, reason in compute_values(m, options).items():
             click.echo(f"tspcli: warning: layer '{name}' has no values: {reason}", err=True)
