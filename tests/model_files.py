@@ -107,3 +107,105 @@ def write_tfjs(folder, config=None, weights=None, shards=2):
            "weightsManifest": [{"paths": paths, "weights": specs}]}
     (folder / "model.json").write_text(json.dumps(doc))
     return folder / "model.json"
+
+
+# --- Keras 3 models with random weights (built at test time: conftest's keras3_saved) ---
+
+def mobilenet(keras):
+    return keras.applications.MobileNet(input_shape=(32, 32, 3), alpha=0.25, weights=None,
+                                        classes=4)
+
+
+def mobilenet_v2(keras):
+    return keras.applications.MobileNetV2(input_shape=(32, 32, 3), alpha=0.35, weights=None,
+                                          classes=4)
+
+
+def branches(keras):
+    """Two inputs, parallel branches, Add, Concatenate and a layer called twice."""
+    L = keras.layers
+    image = keras.Input((12, 12, 3), name="image")
+    extra = keras.Input((5,), name="extra")
+    left = L.Conv2D(4, 3, padding="same", activation="relu", name="left")(image)
+    right = L.DepthwiseConv2D(3, padding="same", depth_multiplier=2, name="right_dw")(image)
+    right = L.Conv2D(4, 1, use_bias=False, name="right_pw")(right)
+    both = L.Concatenate(name="cat")([left, L.Add(name="sum")([left, right])])
+    both = L.BatchNormalization(name="bn")(both)
+    joined = L.Concatenate(name="joined")([L.GlobalAveragePooling2D(name="gap")(both), extra])
+    shared = L.Dense(13, activation="relu", name="shared")
+    first = shared(joined)
+    second = shared(L.Dense(13, name="pre")(first))
+    out = L.Dense(3, activation="softmax", name="probs")(L.Add(name="mix")([first, second]))
+    return keras.Model([image, extra], out, name="branches")
+
+
+def nested(keras):
+    """A functional backbone and a Sequential head used as layers of an outer model."""
+    L = keras.layers
+    img = keras.Input((16, 16, 3), name="img")
+    x = L.Conv2D(4, 3, strides=2, name="conv")(img)
+    x = L.BatchNormalization(name="bn")(x)
+    x = L.ReLU(name="relu")(x)
+    x = L.Conv2D(4, 1, name="conv2")(x)
+    backbone = keras.Model(img, x, name="backbone")
+    head = keras.Sequential([L.GlobalAveragePooling2D(name="gap"), L.Dense(3, name="fc")],
+                            name="head")
+    photo = keras.Input((16, 16, 3), name="photo")
+    y = L.DepthwiseConv2D(3, padding="same", name="dw")(backbone(photo))
+    return keras.Model(photo, head(y), name="outer")
+
+
+def depthwise_mix(keras):
+    """Depthwise edge cases: multipliers, rectangular kernels, strides, dilation, no bias."""
+    L = keras.layers
+    return keras.Sequential([
+        keras.Input((15, 11, 3), name="pic"),
+        L.DepthwiseConv2D((3, 1), strides=(2, 1), padding="same", depth_multiplier=2,
+                          name="dw_rect"),
+        L.DepthwiseConv2D(3, dilation_rate=2, use_bias=False, name="dw_dilated"),
+        L.SeparableConv2D(5, (2, 3), strides=2, depth_multiplier=2, name="sep"),
+        L.BatchNormalization(name="bn"),
+        L.Conv2DTranspose(4, 3, strides=2, padding="same", name="deconv"),
+        L.DepthwiseConv2D(1),
+        L.GlobalMaxPooling2D(name="gmp"),
+        L.Dense(2, activation="sigmoid", name="out"),
+    ], name="depthwise_mix")
+
+
+KERAS3_BUILDERS = {f.__name__: f for f in (mobilenet, mobilenet_v2, branches, nested, depthwise_mix)}
+
+
+def randomise(keras, model, rng) -> None:
+    """Non-trivial values everywhere (BatchNormalization statistics included), so that a mix-up
+    shows; kernels scaled by their fan-in as trained ones are, so that deep models keep float32
+    rounding as small as real models do."""
+    for layer in model._flatten_layers(include_self=False):
+        if isinstance(layer, keras.Model):
+            continue
+        depthwise = isinstance(layer, (keras.layers.DepthwiseConv2D, keras.layers.SeparableConv2D))
+        for v in layer.weights:
+            name, shape = v.path.rsplit("/", 1)[-1], tuple(v.shape)
+            if name in ("gamma", "moving_variance"):
+                low, high = 0.5, 1.5
+            elif "kernel" in name:
+                dw = name == "depthwise_kernel" or (depthwise and name == "kernel")
+                fan_in = int(np.prod(shape[:2] if dw else shape[:-1]))
+                high = np.sqrt(3.0 / fan_in)
+                low = -high
+            else:
+                low, high = -0.5, 0.5
+            v.assign(rng.uniform(low, high, shape).astype("float32"))
+
+
+def save_keras3_models(keras, folder):
+    """name -> (Keras model with random weights, {"h5": path, "keras": path})."""
+    rng = np.random.default_rng(3)
+    out = {}
+    for name, build in KERAS3_BUILDERS.items():
+        model = build(keras)
+        randomise(keras, model, rng)
+        paths = {fmt: folder / f"{name}.{fmt}" for fmt in ("h5", "keras")}
+        for path in paths.values():
+            model.save(path)
+        out[name] = (model, paths)
+    return out

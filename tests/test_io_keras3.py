@@ -4,93 +4,12 @@ import zipfile
 import numpy as np
 import pytest
 
+from model_files import KERAS3_BUILDERS
 from tspcli.io.filemodel import read_model_file
 
 pytestmark = pytest.mark.slow
 
 FORMATS = ["h5", "keras"]
-
-
-def mobilenet(keras):
-    return keras.applications.MobileNet(input_shape=(32, 32, 3), alpha=0.25, weights=None,
-                                        classes=4)
-
-
-def mobilenet_v2(keras):
-    return keras.applications.MobileNetV2(input_shape=(32, 32, 3), alpha=0.35, weights=None,
-                                          classes=4)
-
-
-def branches(keras):
-    """Two inputs, parallel branches, Add, Concatenate and a layer called twice."""
-    L = keras.layers
-    image = keras.Input((12, 12, 3), name="image")
-    extra = keras.Input((5,), name="extra")
-    left = L.Conv2D(4, 3, padding="same", activation="relu", name="left")(image)
-    right = L.DepthwiseConv2D(3, padding="same", depth_multiplier=2, name="right_dw")(image)
-    right = L.Conv2D(4, 1, use_bias=False, name="right_pw")(right)
-    both = L.Concatenate(name="cat")([left, L.Add(name="sum")([left, right])])
-    both = L.BatchNormalization(name="bn")(both)
-    joined = L.Concatenate(name="joined")([L.GlobalAveragePooling2D(name="gap")(both), extra])
-    shared = L.Dense(13, activation="relu", name="shared")
-    first = shared(joined)
-    second = shared(L.Dense(13, name="pre")(first))
-    out = L.Dense(3, activation="softmax", name="probs")(L.Add(name="mix")([first, second]))
-    return keras.Model([image, extra], out, name="branches")
-
-
-def nested(keras):
-    """A functional backbone and a Sequential head used as layers of an outer model."""
-    L = keras.layers
-    img = keras.Input((16, 16, 3), name="img")
-    x = L.Conv2D(4, 3, strides=2, name="conv")(img)
-    x = L.BatchNormalization(name="bn")(x)
-    x = L.ReLU(name="relu")(x)
-    x = L.Conv2D(4, 1, name="conv2")(x)
-    backbone = keras.Model(img, x, name="backbone")
-    head = keras.Sequential([L.GlobalAveragePooling2D(name="gap"), L.Dense(3, name="fc")],
-                            name="head")
-    photo = keras.Input((16, 16, 3), name="photo")
-    y = L.DepthwiseConv2D(3, padding="same", name="dw")(backbone(photo))
-    return keras.Model(photo, head(y), name="outer")
-
-
-def depthwise_mix(keras):
-    """Depthwise edge cases: multipliers, rectangular kernels, strides, dilation, no bias."""
-    L = keras.layers
-    return keras.Sequential([
-        keras.Input((15, 11, 3), name="pic"),
-        L.DepthwiseConv2D((3, 1), strides=(2, 1), padding="same", depth_multiplier=2,
-                          name="dw_rect"),
-        L.DepthwiseConv2D(3, dilation_rate=2, use_bias=False, name="dw_dilated"),
-        L.SeparableConv2D(5, (2, 3), strides=2, depth_multiplier=2, name="sep"),
-        L.BatchNormalization(name="bn"),
-        L.Conv2DTranspose(4, 3, strides=2, padding="same", name="deconv"),
-        L.DepthwiseConv2D(1),
-        L.GlobalMaxPooling2D(name="gmp"),
-        L.Dense(2, activation="sigmoid", name="out"),
-    ], name="depthwise_mix")
-
-
-BUILDERS = {f.__name__: f for f in (mobilenet, mobilenet_v2, branches, nested, depthwise_mix)}
-
-
-@pytest.fixture(scope="session")
-def saved(keras, tmp_path_factory):
-    """name -> (Keras model with random weights, {"h5": path, "keras": path})."""
-    folder = tmp_path_factory.mktemp("keras3_files")
-    rng = np.random.default_rng(3)
-    out = {}
-    for name, build in BUILDERS.items():
-        model = build(keras)
-        for v in model.weights:  # non-trivial values, so that a mix-up shows
-            low, high = (0.5, 1.5) if "variance" in v.path else (-1.0, 1.0)
-            v.assign(rng.uniform(low, high, v.shape).astype("float32"))
-        paths = {fmt: folder / f"{name}.{fmt}" for fmt in FORMATS}
-        for path in paths.values():
-            model.save(path)
-        out[name] = (model, paths)
-    return out
 
 
 def flat_layers(keras, model, prefix=""):
@@ -110,9 +29,9 @@ def keras_weight_names(layer):
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-@pytest.mark.parametrize("name", BUILDERS)
-def test_every_layer_and_weight_equals_keras(keras, saved, name, fmt):
-    model, paths = saved[name]
+@pytest.mark.parametrize("name", KERAS3_BUILDERS)
+def test_every_layer_and_weight_equals_keras(keras, keras3_saved, name, fmt):
+    model, paths = keras3_saved[name]
     read = read_model_file(paths[fmt])
     assert read.format == fmt and read.keras_version == keras.__version__
     assert read.name == model.name
@@ -132,8 +51,8 @@ def test_every_layer_and_weight_equals_keras(keras, saved, name, fmt):
 
 
 @pytest.mark.parametrize("name", ["mobilenet", "mobilenet_v2", "branches"])
-def test_wiring_and_shapes_equal_keras(keras, saved, name):
-    model, paths = saved[name]
+def test_wiring_and_shapes_equal_keras(keras, keras3_saved, name):
+    model, paths = keras3_saved[name]
     for fmt in FORMATS:
         read = read_model_file(paths[fmt])
         assert read.inputs == [t._keras_history.operation.name for t in model.inputs]
@@ -152,8 +71,8 @@ def test_wiring_and_shapes_equal_keras(keras, saved, name):
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_nested_models_are_flattened_with_prefixed_names(saved, fmt):
-    read = read_model_file(saved["nested"][1][fmt])
+def test_nested_models_are_flattened_with_prefixed_names(keras3_saved, fmt):
+    read = read_model_file(keras3_saved["nested"][1][fmt])
     assert [(layer.name, layer.inbound) for layer in read.layers] == [
         ("photo", []),
         ("backbone/conv", ["photo"]),
@@ -186,9 +105,9 @@ def strip_layer_names(path, target):
 
 
 @pytest.mark.parametrize("name", ["mobilenet_v2", "nested", "branches"])
-def test_keras_archive_keys_alone_locate_every_layer(keras, saved, tmp_path, name):
+def test_keras_archive_keys_alone_locate_every_layer(keras, keras3_saved, tmp_path, name):
     """Older .keras files have no layer names: the class-name keys must find the weights."""
-    model, paths = saved[name]
+    model, paths = keras3_saved[name]
     read = read_model_file(strip_layer_names(paths["keras"], tmp_path / "old.keras"))
     for flat_name, layer in flat_layers(keras, model):
         for value, want in zip(read.layer(flat_name).weights.values(), layer.get_weights()):

@@ -35,6 +35,9 @@ MODEL_PARAMS = {p.name: p for p in (
     Param("outputs", P.optional(P.names), None, "Model only: the output layer names.", "list[str]"),
     Param("weights", P.optional(str), None, "An .npz of weights keyed '<layer>/<weight>'.", "path"),
     Param("load", P.optional(str), None, "A model file whose network this description shows.", "path"),
+    Param("kerasVersion", P.optional(lambda v: str(v)), None,
+          "Keras version whose semantics apply (hard_sigmoid differs before Keras 3); model files set it.",
+          "str"),
 )}
 
 
@@ -81,6 +84,7 @@ class Model:
         self.name = self.options["name"] or ("sequential" if self.kind == "Sequential" else "model")
         self.source: str | None = None  # file the model was read from (for error messages)
         self.timeline = None  # a description's `timeline:` steps, if any
+        self.view = None  # a view's (layer entries, line of `load:`): see tspcli.io.views
         self.inputs: list[Layer] = list(inputs or [])
         self.outputs: list[Layer] = list(outputs or [])
         self.layers: list[Layer] = list(layers) if layers is not None else self._reachable()
@@ -197,6 +201,9 @@ class Model:
         self._name_layers()
         self._link()
         self.layers = self._topological()
+        if self.options["kerasVersion"]:
+            for layer in self.layers:
+                layer.keras_version = self.options["kerasVersion"]
         total = 0
         for layer in self.layers:
             try:

@@ -9,6 +9,8 @@ takes, with the same names (``no-labels`` is written ``labels: false``)::
     camera: iso            # iso | tsp | front | side | top
     legend: true
     open: [conv_dw_1, conv_dw_2]   # or 'all', or 'conv_dw_1,conv_dw_2'
+    timeline: [{open: conv_dw_1}, {wait: 500}, {close: conv_dw_1}]   # as --animate
+    fps: 30
 
 Errors name the file and line of the bad key.
 """
@@ -19,6 +21,8 @@ import re
 from dataclasses import dataclass, replace
 
 from ..errors import OptionError, TspError
+from ..scene.timeline import check_easing, check_fps
+from .writers import DEFAULT_CRF, DEFAULT_FPS, check_quality
 
 SIZE_LIMIT = 16384   # pixels a side that the software renderer can draw
 
@@ -127,6 +131,11 @@ class RenderOptions:
     labels: bool = True
     legend: bool = True
     title: str | None = None
+    # animations (videos, GIFs, frames); ``timeline`` is --animate's steps, checked against the model later
+    timeline: object = None
+    fps: float = DEFAULT_FPS
+    quality: int = DEFAULT_CRF
+    easing: str = "linear"
 
     def updated(self, given: dict, file: str | None = None, lines: dict | None = None) -> "RenderOptions":
         """These options with ``given`` applied (None values are skipped); checks every value."""
@@ -165,8 +174,12 @@ COERCE = {
     "labels": _boolean("labels"),
     "legend": _boolean("legend"),
     "title": _text,
+    "timeline": lambda value: value,
+    "fps": lambda value: float(check_fps(value)),
+    "quality": check_quality,
+    "easing": check_easing,
 }
-NULLABLE = {"open", "title", "colormap", "azimuth", "elevation", "input", "background"}
+NULLABLE = {"open", "title", "timeline", "colormap", "azimuth", "elevation", "input", "background"}
 
 
 def read_config(path: str) -> tuple[dict, dict]:

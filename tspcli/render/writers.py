@@ -58,8 +58,11 @@ def write_png(frame: np.ndarray, path: str) -> None:
         iio.imwrite(tmp, np.ascontiguousarray(frame), extension=".png")
 
 
-def check_stdout() -> None:
-    """Binary output may go to a pipe or a file, never to a terminal."""
+def check_stdout(animation=None) -> None:
+    """stdout (``-o -``) takes a PNG still, and only when it goes to a pipe or a file, not a terminal."""
+    if animation is not None:
+        raise OptionError("-o - writes one PNG picture; write an animation to a file",
+                          hint="e.g. -o out.mp4 or -o out.gif")
     if sys.stdout.isatty():
         raise OptionError("refusing to write PNG bytes to a terminal (-o -)",
                           hint="redirect or pipe it: -o - > out.png, or -o - | display")
@@ -94,12 +97,7 @@ def write_frames(frames: Iterable[np.ndarray], path: str, *, fps: float = DEFAUL
     any frame is made.  The progress bar goes to stderr when it is a terminal
     and ``quiet`` is false.
     """
-    kind = output_kind(path)
-    _check_fps(fps, kind)
-    if kind == "mp4" and not (isinstance(quality, int) and 0 <= quality <= 51):
-        raise OptionError(f"quality (x264 CRF) must be a whole number 0..51, not {quality!r}")
-    if kind == "png" and total is not None and total != 1:
-        raise OptionError(_one_frame_only(path, total))
+    kind = check_output(path, fps=fps, quality=quality, total=total)
     from ..progress import track
 
     stream = track(frames, total, quiet=quiet)
@@ -110,6 +108,25 @@ def write_frames(frames: Iterable[np.ndarray], path: str, *, fps: float = DEFAUL
     if kind == "png":
         return _write_still(stream, path)
     return _write_numbered(stream, path, kind, total)
+
+
+def check_output(path: str, *, fps: float = DEFAULT_FPS, quality: int = DEFAULT_CRF,
+                 total: int | None = None) -> str:
+    """The kind of output ``path`` asks for (see ``output_kind``), once its options are checked:
+    callers can fail before making a frame."""
+    kind = output_kind(path)
+    _check_fps(fps, kind)
+    if kind == "mp4":
+        check_quality(quality)
+    if kind == "png" and total is not None and total != 1:
+        raise OptionError(_one_frame_only(path, total))
+    return kind
+
+
+def check_quality(quality) -> int:
+    if isinstance(quality, bool) or not isinstance(quality, int) or not 0 <= quality <= 51:
+        raise OptionError(f"quality (x264 CRF) must be a whole number 0..51, not {quality!r}")
+    return quality
 
 
 def _check_fps(fps, kind: str) -> None:

@@ -170,10 +170,11 @@ class SceneBuilder:
         self._textures: dict[str, tuple[Texture, np.ndarray, np.ndarray]] = {}
 
     # --- public ---------------------------------------------------------------------------
-    def build(self, state: State, camera=None) -> Scene:
-        """The scene for ``state``; ``camera`` (a scene.Camera) skips automatic framing."""
+    def build(self, state: State, camera=None, compact: bool = False) -> Scene:
+        """The scene for ``state``; ``camera`` (a scene.Camera) skips automatic framing,
+        and then ``compact`` says whether labels take their one-line form (see ``crowded``)."""
         state = self.resolve(state)
-        blocks, lines, labels, legend = self._elements(state)
+        blocks, lines, labels, legend = self._elements(state, compact=compact and camera is not None)
         if camera is None:
             camera = self._frame(_scene_points(blocks, lines), labels, legend, state.view)
             if self._crowded(labels, camera):
@@ -200,15 +201,19 @@ class SceneBuilder:
                 best = (distance, candidate)
         return best[1]
 
-    def frame_states(self, states: list[State]):
+    def frame_states(self, states: list[State], compact: bool = False):
         """One camera that frames every state (for an animation: no zoom pumping between frames)."""
         states = [self.resolve(s) for s in states]
         points, labels = [], []
         for state in states:
-            blocks, lines, state_labels, legend = self._elements(state)
+            blocks, lines, state_labels, legend = self._elements(state, compact)
             points += _scene_points(blocks, lines)
             labels += state_labels
         return self._frame(points, labels, legend, states[0].view)
+
+    def crowded(self, states: list[State], camera) -> bool:
+        """Whether the labels of any state would overlap seen by ``camera`` (then use compact ones)."""
+        return any(self._crowded(self._elements(self.resolve(s))[2], camera) for s in states)
 
     @property
     def title_size(self) -> float:
