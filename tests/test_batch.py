@@ -111,6 +111,17 @@ jobs:
     assert tuple(iio.imread(tmp_path / "o" / "dark.png")[0, 0]) == (0x33, 0x66, 0x99)
 
 
+def test_animations_are_written_as_render_writes_them(cli, tmp_path):
+    animate = ("--set", "timeline=open-all", "--set", "fps=5")
+    r, doc = batch(cli, "samples/lenet.yaml", *animate, "-o", "{stem}.gif", "--out", tmp_path)
+    assert r.code == 0, doc
+    frames = iio.imread(tmp_path / "lenet.gif", index=None)
+    assert frames.shape[0] > 2 and frames.shape[1:3] == (120, 160)
+    assert cli("render", "samples/lenet.yaml", "-o", tmp_path / "one.gif", "--size", "160x120",
+               "--animate", "open-all", "--fps", "5").code == 0
+    assert (tmp_path / "lenet.gif").read_bytes() == (tmp_path / "one.gif").read_bytes()
+
+
 def test_list_from_stdin(cli, tmp_path):
     r, doc = batch(cli, "@-", "--out", tmp_path, stdin="# models\nsamples/lenet.yaml\n\n")
     assert r.code == 0 and [row["model"] for row in doc["jobs"]] == ["samples/lenet.yaml"]
@@ -132,7 +143,9 @@ def test_text_output_off_a_terminal_has_no_progress_bar(cli, tmp_path):
     (("samples/nope.yaml",), "no such file 'samples/nope.yaml'"),
     (("samples/lenet.yaml", "samples/lenet.json"), "both write"),
     (("samples/lenet.yaml", "-o", "{name}.png"), "unknown field {name}"),
-    (("samples/lenet.yaml", "-o", "{stem}.mp4"), "a batch job writes a PNG still"),
+    (("samples/lenet.yaml", "-o", "{stem}_%04d.png"), "a batch job writes a .png, .mp4, .gif or a frames folder/"),
+    (("samples/lenet.yaml", "-o", "{stem}.mp4", "--set", "quality=99"), "quality (x264 CRF) must be"),
+    (("samples/lenet.yaml", "-o", "{stem}.gif", "--set", "fps=60"), "a GIF plays at most 50 fps"),
     (("samples/lenet.yaml", "--set", "size=4x4"), "--set: size 4x4 is out of range"),
     (("samples/lenet.yaml", "--set", "colour=red"), "unknown render option 'colour'"),
     (("samples/lenet.yaml", "-j", "2", "--scheduler", "tcp://127.0.0.1:1"), "--jobs counts local processes"),
@@ -200,14 +213,20 @@ jobs:
     assert (a.output, b.output) == ("o/lenet_digit.png", "o/lenet_seven_json.png")
 
 
-def test_layer_template_makes_one_job_per_drawn_layer_with_it_open():
-    jobs = plan(["samples/lenet.yaml"], template="{parent}/{stem}_{index:02d}_{layer}.png", out_dir="o")
+def test_layer_template_makes_one_job_per_layer_that_can_open():
     from tspcli.loading import load
 
-    drawn = [l.name for l in load("samples/lenet.yaml").layers if l.drawn]
-    assert [j.layer for j in jobs] == drawn and len(drawn) > 3
-    assert [j.options.open for j in jobs] == [(name,) for name in drawn]
-    assert jobs[1].output == f"o/samples/lenet_02_{drawn[1]}.png"
+    layers = {l.name: l for l in load("samples/lenet.yaml").layers}
+    jobs = plan(["samples/lenet.yaml"], template="{parent}/{stem}_{index:02d}_{layer}.png", out_dir="o")
+    names = [j.layer for j in jobs]
+    assert len(names) > 3 and "input" not in names         # a 28x28x1 input has nothing to unfold
+    assert all(layers[name].drawn for name in names)
+    assert [j.options.open for j in jobs] == [(name,) for name in names]     # stills: that layer open
+    assert jobs[1].output == f"o/samples/lenet_02_{names[1]}.png"
+    videos = plan(["samples/lenet.yaml"], template="{stem}_{layer}.mp4")
+    assert [j.options.timeline for j in videos] == [f"close:{n},open:{n}" for n in names]   # plays it opening
+    given = plan(["samples/lenet.yaml"], template="{stem}_{layer}.mp4", sets=("timeline=open-all",))
+    assert given[0].options.timeline == "open-all" and given[0].options.open == (names[0],)
 
 
 def test_layer_template_of_an_unreadable_model_fails_that_job_only(broken):

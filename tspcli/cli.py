@@ -23,7 +23,7 @@ COMMANDS = {
     "layers": ("layers", "List the layer catalogue, or one layer's parameters."),
     "predict": ("predict", "Compute every layer's values for an input; print the top classes."),
     "convert": ("convert", "Write a model file (.h5, .keras, TF.js) as a description and .npz weights."),
-    "batch": ("batch", "Render many models to many PNGs in parallel (local processes or Dask)."),
+    "batch": ("batch", "Render many models to many figures in parallel (local processes or Dask)."),
 }
 
 EXIT_CODES_HELP = """\b

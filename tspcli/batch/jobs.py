@@ -242,23 +242,34 @@ def _jobs_for(model: str, template: str, options: RenderOptions, out_dir: str, f
     layers = [None]
     if "layer" in tpl.fields_of(template):
         try:
-            layers = _drawn_layers(model)
+            layers = _openable_layers(model)
         except TspError as exc:   # this model fails; the others still run
             return [Job(first_index, model, None, options, error=str(exc))]
     jobs = []
     for index, layer in enumerate(layers, first_index):
         name = tpl.fill(template, model=model, input=options.input, index=index, layer=layer)
         output = os.path.normpath(os.path.join(out_dir, name))
-        check_output(output)
-        opened = replace(options, open=(layer,)) if layer else options
-        jobs.append(Job(index, model, output, opened, layer=layer))
+        kind = check_output(output, options)
+        jobs.append(Job(index, model, output, _with_layer(options, layer, kind), layer=layer))
     return jobs
 
 
-def _drawn_layers(model: str) -> list[str]:
-    from ..loading import load
+def _with_layer(options: RenderOptions, layer: str | None, kind: str) -> RenderOptions:
+    """A {layer} job: an animation without steps of its own plays that layer opening; else it is open."""
+    if layer is None:
+        return options
+    if kind != "png" and options.timeline is None:
+        # closing first is no step for a layer that starts closed, and makes one that starts open move
+        return replace(options, timeline=f"close:{layer},open:{layer}")
+    return replace(options, open=(layer,))
 
-    return [layer.name for layer in load(model).layers if layer.drawn]   # names are given by init()
+
+def _openable_layers(model: str) -> list[str]:
+    """The layers that have something to unfold (as TensorSpace lets them open)."""
+    from ..loading import load
+    from ..scene.timeline import can_open
+
+    return [layer.name for layer in load(model).layers if can_open(layer)]   # init() names them
 
 
 def _check_outputs(jobs: list[Job]) -> None:

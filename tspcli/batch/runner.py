@@ -26,8 +26,8 @@ def run_jobs(jobs: list[Job], open_executor: Callable, *, fail_fast: bool = Fals
     for job in jobs:
         if job.error:
             results[job.index] = _row(job, "failed", error=job.error)
-        elif skip_existing and os.path.isfile(job.output):
-            # outputs are renamed into place only when complete, so an existing file is a whole one
+        elif skip_existing and os.path.exists(job.output):
+            # outputs (files and frames folders) are renamed into place only when complete
             results[job.index] = _row(job, "skipped")
         else:
             todo.append(job)

@@ -6,7 +6,8 @@ Fields (Python format syntax, so ``{index:03d}`` works):
 * ``parent`` the name of the folder that holds the model
 * ``input``  the input file's name without its extension, or ``sample`` for the built-in sample
 * ``index``  the job's number, from 1, in the order the jobs were listed
-* ``layer``  a layer's name: the template then makes one job per drawn layer, with that layer open
+* ``layer``  a layer's name: the template then makes one job per layer that can open; a still
+             shows that layer open, an animation without a timeline of its own plays it opening
 
 A path separator inside a value (a layer named ``block1/conv``) becomes ``_``,
 so a field never adds folders of its own.

@@ -1,4 +1,4 @@
-"""What a worker runs: one model rendered to one file, the steps of `tspcli render`.
+"""What a worker runs: one model rendered to one file (a still or an animation), as `tspcli render` does.
 
 ``render_job`` takes and returns plain picklable data, so the same function
 runs in a local process pool and on Dask workers.  Paths are absolute (a
@@ -15,19 +15,23 @@ import time
 
 from ..errors import OptionError, ToolFailure, TspError
 
-OUTPUT_KINDS = ("png",)
+# Numbered frames after a pattern are moved in one by one, so a resumed batch could not
+# trust them; a frames folder/ is swapped in whole.
+OUTPUT_KINDS = ("png", "mp4", "gif", "folder")
 # Dask may run several tasks of one worker in threads; one OpenGL render at a time per process.
 _RENDER_LOCK = threading.Lock()
 _WARM = None     # ((size, scale), Renderer) of the last job in this process
 
 
-def check_output(path: str) -> None:
-    """An OptionError unless ``path`` names a kind of file a job can write."""
-    from ..render.writers import output_kind
+def check_output(path: str, options) -> str:
+    """The kind of output ``path`` names (see writers.output_kind); an OptionError unless a job can write it."""
+    from ..render.writers import check_output as check_kind
 
-    if output_kind(path) not in OUTPUT_KINDS:
-        raise OptionError(f"cannot write '{path}': a batch job writes a PNG still",
-                          hint="end the output template in .png, e.g. {stem}.png")
+    kind = check_kind(path, fps=options.fps, quality=options.quality)
+    if kind not in OUTPUT_KINDS:
+        raise OptionError(f"cannot write '{path}': a batch job writes a .png, .mp4, .gif or a frames folder/",
+                          hint="e.g. -o '{stem}.png' or -o '{stem}_frames/'")
+    return kind
 
 
 def warm_up() -> None:
@@ -57,17 +61,28 @@ def render_job(model: str, output: str, options, max_memory: int) -> dict:
 
 
 def _render(model: str, output: str, options, max_memory: int) -> list[str]:
+    """As `tspcli render`: a still for a .png, else the timeline of the options or the description."""
     from ..loading import load
+    from ..render.animation import timeline_for, write_animation
     from ..render.pipeline import compute_values, render_model
-    from ..render.writers import write_png
+    from ..render.writers import check_output as check_kind
+    from ..render.writers import output_kind, write_png
 
     m = load(model, max_memory=max_memory)
+    timeline = None
+    if output_kind(output) != "png":     # a bad timeline fails before the forward pass
+        timeline = timeline_for(m, options, from_flag=False)
+        check_kind(output, fps=options.fps, quality=options.quality,
+                   total=len(timeline.frame_times(options.fps)))
     warnings = []
     if options.values:
         warnings = [f"layer '{name}' has no values: {reason}"
                     for name, reason in compute_values(m, options).items()]
     os.makedirs(os.path.dirname(output), exist_ok=True)
     with _RENDER_LOCK:
+        if timeline is not None:
+            write_animation(m, options, output, timeline, quiet=True)
+            return warnings
         frame = render_model(m, options, _renderer(options.size, options.scale))
     write_png(frame, output)
     return warnings

@@ -14,8 +14,8 @@ from .common import json_option, max_memory_option, parse_bytes, print_json
 @click.option("-f", "--jobs-file", metavar="FILE",
               help="YAML/JSON list of jobs {model, input, output, options}, with optional defaults.")
 @click.option("-o", "--output", "template", metavar="TEMPLATE",
-              help="Output name; fields {stem} {parent} {input} {index} {layer} (one job per layer, "
-                   "opened). Default: {stem}.png")
+              help="Output name; fields {stem} {parent} {input} {index} {layer} (one job per layer "
+                   "that can open). Default: {stem}.png")
 @click.option("--out", "out_dir", default=".", metavar="DIR", help="Folder for the outputs (made if missing).")
 @click.option("--config", metavar="FILE", help="Render options for every job (YAML, as for render).")
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
@@ -31,12 +31,17 @@ from .common import json_option, max_memory_option, parse_bytes, print_json
 @max_memory_option
 def command(sources, jobs_file, template, out_dir, config, sets, workers, scheduler, fail_fast, skip_existing,
             as_json, quiet, max_memory):
-    """Render many models to many PNGs: one job per model (or per model and layer).
+    """Render many models to many figures: one job per model (or per model and layer).
 
     SOURCES are model files, globs (quote them: 'models/*.h5') or @LIST files
-    of paths, one a line (@- reads stdin).  Example:
+    of paths, one a line (@- reads stdin).  Each job writes what its output
+    name asks for, as render does: a .png still, or an .mp4, .gif or frames
+    folder/ playing the timeline option (--set timeline=open-all) or the
+    description's.  Examples:
 
+    \b
         tspcli batch 'models/*.h5' --out figures/ --config configs/paper.yaml
+        tspcli batch samples/lenet.yaml -o '{stem}_{layer}.mp4' --config configs/video.yaml
 
     Exit codes: 0 every job succeeded, 1 a job failed, 2 bad usage or jobs
     file (nothing was rendered).
