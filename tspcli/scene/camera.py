@@ -9,7 +9,7 @@ picture is the same geometry seen by a camera turned with it.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -134,8 +134,14 @@ def frame(points: np.ndarray, view: View, size: tuple[int, int], *, margin: floa
     position = cx * right + cy * up + cz * forward
     distance = (float(Z.min()) + float(Z.max())) / 2 - cz
     focal = position + forward * distance
-    angle = math.degrees(2 * math.atan(ty / view.zoom))
-    return Camera(tuple(map(float, position)), tuple(map(float, focal)), tuple(map(float, up)), angle)
+    camera = Camera(tuple(map(float, position)), tuple(map(float, focal)), tuple(map(float, up)), fov)
+    return zoomed(camera, view.zoom)
+
+
+def zoomed(camera: Camera, zoom: float) -> Camera:
+    """The same camera with its field of view narrowed ``zoom`` times (2: the middle half)."""
+    ty = math.tan(math.radians(camera.view_angle) / 2)
+    return replace(camera, view_angle=math.degrees(2 * math.atan(ty / zoom)))
 
 
 def project(points: np.ndarray, camera: Camera, size: tuple[int, int]) -> np.ndarray:

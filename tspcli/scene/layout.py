@@ -22,10 +22,10 @@ from typing import Mapping
 import numpy as np
 
 from ..errors import OptionError
-from . import atlas, camera as cam, style
+from . import atlas, camera as cam, labels as placing, style
 from .camera import View
 from .geometry import bounds_corners
-from .overlay import items_extent, legend_items, text_height, text_width
+from .overlay import TITLE_BAND, items_extent, legend_items, note_items
 from .scene import Blocks, Label, Legend, LegendEntry, Lines, Scene, ShadingKey, Texture
 
 MODEL_WIDTH = 100.0          # width of every input layer
@@ -39,8 +39,9 @@ BUTTON_THICKNESS = 0.1       # in units: a flat disc (a thick one shows its two 
 BAR_CAP = 2.0                # a 1-D layer is drawn at most this many model widths long
 MAX_BAR_TEXELS = 4096        # longer 1-D values are shown by the maximum of each bin
 RGB_SEPARATION = 20.0        # how far R and B move from G while an RGB input opens
-LABEL_GAP = 10.0             # pixels between a layer and its label
-SLANT = -55.0                # degrees of labels under crowded horizontal layers
+END_ON = 0.9                 # a view this close to the stack axis (|cos|) piles the layers up
+FRAMING_PASSES = 6           # camera and labels are fitted to each other in at most this many rounds
+LEGEND_RAMP_STEPS = 16
 
 CAN_OPEN_MESSAGE = "layers that open: those with more than one feature map or unit"
 
@@ -56,11 +57,14 @@ class Look:
     labels: bool = True
     legend: bool = True
     title: str | None = None
+    text_scale: float = 1.0            # multiplies every font size (larger for figures printed small)
 
     def __post_init__(self):
         if self.normalize not in style.NORMALIZE_MODES:
             raise OptionError(f"unknown normalize mode '{self.normalize}'",
                               hint="map, layer or model")
+        if not (self.text_scale > 0 and math.isfinite(self.text_scale)):
+            raise OptionError(f"text scale must be a positive number, got {self.text_scale}")
 
     @property
     def background_rgba(self) -> tuple[float, float, float, float]:
@@ -80,8 +84,8 @@ class Look:
 
     @property
     def font_size(self) -> float:
-        """Label font size in pixels at scale 1, proportional to the picture."""
-        return max(10.0, min(self.size) / 60)
+        """The base font size in pixels at scale 1: 1/60 of the picture's shorter side (18 px at 1080p)."""
+        return max(10.0, min(self.size) / 60) * self.text_scale
 
 
 @dataclass(frozen=True)
@@ -148,7 +152,7 @@ class SceneBuilder:
         self.aggregate_max = (options.get("aggregationStrategy") or "average") == "max"
         self.model_colors = options.get("color") or {}
         self.buttons = options.get("hasCloseButton", True)
-        self.shader = style.Shader(look.colormap, self.min_opacity)
+        self.shader = style.Shader(look.colormap, self.min_opacity, ink=look.light)
         self.layers = [layer for layer in model.layers if layer.drawn]
         self.inbound = {layer.name: _drawn_inbound(layer) for layer in self.layers}
         self.level = _levels(self.layers, self.inbound, getattr(model, "outputs", []) or [])
@@ -173,19 +177,24 @@ class SceneBuilder:
     def build(self, state: State, camera=None) -> Scene:
         """The scene for ``state``; ``camera`` (a scene.Camera) skips automatic framing."""
         state = self.resolve(state)
-        blocks, lines, labels, legend = self._elements(state)
+        blocks, lines, requests, fixed, legend = self._elements(state)
         if camera is None:
-            camera = self._frame(_scene_points(blocks, lines), labels, legend, state.view)
-            if self._crowded(labels, camera):
-                blocks, lines, labels, legend = self._elements(state, compact=True)
-                camera = self._frame(_scene_points(blocks, lines), labels, legend, state.view)
-        return Scene(blocks=blocks, lines=lines, labels=labels, camera=camera,
+            camera, placement = self._frame_and_place(blocks, lines, requests, fixed, legend, state.view)
+        else:
+            placement = self._place(requests, fixed, camera, state.view)
+        return Scene(blocks=blocks, lines=lines, labels=fixed + placement.labels, camera=camera,
                      background=self.look.background_rgba, text_color=self.look.text_color,
                      legend=legend, legend_row=_legend_row(state.view),
-                     title=self.look.title, title_size=self.title_size, size=self.look.size)
+                     title=self.look.title, title_size=self.title_size, size=self.look.size,
+                     note=_left_out_note(placement, len(requests)), note_size=self.note_size)
 
     def resolve(self, state: State) -> State:
-        """Replace direction 'auto' by the stacking that shows the model larger in this picture."""
+        """Replace direction 'auto' by the stacking that shows the model larger in this picture.
+
+        A stacking whose view looks along the stack (``side`` of a horizontal
+        one, ``top`` of a vertical one) would pile the layers onto each other:
+        it is not a candidate.
+        """
         if state.view.direction != "auto":
             return state
         if state.view.preset == "tsp":      # TensorSpace's own view is of its vertical stack
@@ -193,40 +202,56 @@ class SceneBuilder:
         best = None
         for direction in cam.DIRECTIONS:
             candidate = replace(state, view=replace(state.view, direction=direction))
-            blocks, lines, labels, legend = self._elements(candidate)
-            camera = self._frame(_scene_points(blocks, lines), labels, legend, candidate.view)
+            toward = candidate.view.orientation()[0]
+            if abs(float(toward[1])) > END_ON:
+                continue
+            blocks, lines, requests, fixed, legend = self._elements(candidate)
+            camera, _ = self._frame_and_place(blocks, lines, requests, fixed, legend, candidate.view)
             distance = np.linalg.norm(np.subtract(camera.focal_point, camera.position))
             if best is None or distance < best[0] * 0.999:
                 best = (distance, candidate)
-        return best[1]
+        return best[1] if best else replace(state, view=replace(state.view, direction="vertical"))
 
     def frame_states(self, states: list[State]):
         """One camera that frames every state (for an animation: no zoom pumping between frames)."""
         states = [self.resolve(s) for s in states]
-        points, labels = [], []
-        for state in states:
-            blocks, lines, state_labels, legend = self._elements(state)
-            points += _scene_points(blocks, lines)
-            labels += state_labels
-        return self._frame(points, labels, legend, states[0].view)
+        view = states[0].view
+        elements = [self._elements(state) for state in states]
+        points = [p for blocks, lines, *_ in elements for p in _scene_points(blocks, lines)]
+        legend = elements[0][4]
+        rough = self._frame(points, [], np.zeros((0, 4)), legend, view)
+        anchors, extents = [], []
+        for _, _, requests, fixed, _ in elements:
+            placement = self._place(requests, fixed, rough, view)
+            anchors += [r.center for r in requests] + [lab.anchor for lab in fixed]
+            extents += list(placement.extents) + [placing.extent(lab) for lab in fixed]
+        return self._frame(points, anchors, np.array(extents).reshape(-1, 4), legend, view)
 
     @property
     def title_size(self) -> float:
-        return 1.5 * self.look.font_size
+        return 1.4 * self.look.font_size
 
-    def _elements(self, state: State, compact: bool = False):
-        placed = self._place(state)
+    @property
+    def label_size(self) -> float:
+        return 0.85 * self.look.font_size
+
+    @property
+    def note_size(self) -> float:
+        return 0.75 * self.look.font_size
+
+    def _elements(self, state: State):
+        """(blocks, lines, label requests, labels placed by their layer, legend) of a state."""
+        placed = self._place_layers(state)
         blocks = [b for part, _ in placed.values() for b in part.blocks]
         lines = [] if self.linear else self._connections(placed, _level_axis(state.view))
-        labels = []
+        requests, fixed = [], []
         if self.look.labels:
-            right, up, _ = cam.basis(*state.view.orientation()[:2])
-            labels = self._labels(placed, right, up, state.view, compact)
-            labels += [lab for part, _ in placed.values() for lab in part.extra_labels]
-        return blocks, lines, labels, self._legend if self.look.legend else None
+            requests = self._label_requests(placed, state.view)
+            fixed = [lab for part, _ in placed.values() for lab in part.extra_labels]
+        return blocks, lines, requests, fixed, self._legend if self.look.legend else None
 
     # --- placement ------------------------------------------------------------------------
-    def _place(self, state: State) -> dict[str, tuple[_Part, np.ndarray]]:
+    def _place_layers(self, state: State) -> dict[str, tuple[_Part, np.ndarray]]:
         """Each drawn layer's part and its position.
 
         Levels stack along +y, 50 units apart as in TensorSpace, plus room on
@@ -302,7 +327,7 @@ class SceneBuilder:
             return _Part(blocks, label, t if c > 1 else 0.0)
         thickness = max(1.0, c / self.max_channels * MAX_SLAB_DEPTH)
         return _Part([self._blocks(layer, "slab", np.zeros((1, 3)), (fw, thickness, fd), self._aggregate_pixels,
-                                   open_=False, edge=style.FRAME_COLOR)], label)
+                                   open_=False, framed=True)], label)
 
     def _rgb_input(self, layer, t: float) -> _Part:
         h, w, _ = layer.output_shape
@@ -340,7 +365,7 @@ class SceneBuilder:
             blocks = [self._blocks(layer, "strips", centers, (drawn, thick, thick), self._strip_pixels, open_=True)]
             return _Part(blocks, label, t if c > 1 else 0.0)
         return _Part([self._blocks(layer, "strip", np.zeros((1, 3)), (drawn, s, s), self._strip_aggregate,
-                                   open_=False, edge=style.FRAME_COLOR)], label)
+                                   open_=False, framed=True)], label)
 
     def _bar(self, layer, t: float) -> _Part:
         (n,) = layer.output_shape
@@ -377,7 +402,7 @@ class SceneBuilder:
     def _closed_queue(self, layer, width: float, depth: float, u: float) -> Blocks:
         """TensorSpace's closed 1-D layer: a flat plate the size of the last layer with maps."""
         return self._blocks(layer, "block", np.zeros((1, 3)), (width, u, depth),
-                            lambda lay: self._flat_pixels(lay, (1, 1)), open_=False, edge=style.FRAME_COLOR)
+                            lambda lay: self._flat_pixels(lay, (1, 1)), open_=False, framed=True)
 
     def _top_classes(self, layer, centers, cube) -> list[Label]:
         """The most likely class above its cube, named from the layer's ``outputs`` when given."""
@@ -399,11 +424,17 @@ class SceneBuilder:
         left = min(float((b.centers[:, 0] - b.size[0] / 2).min()) for b in blocks)
         center = [[left - 2 * radius, 0.0, 0.0]]
         blocks.append(self._blocks(layer, "button", center, (2 * radius, BUTTON_THICKNESS * u, 2 * radius),
-                                   lambda lay: _button_pixels(self.colors[lay.name]), side_opacity=0.0))
+                                   lambda lay: _button_pixels(self.colors[lay.name]), side_opacity=0.0,
+                                   outline=False))
 
-    def _blocks(self, layer, part: str, centers, size, pixels, open_: bool = True, edge=None,
-                side_opacity: float | None = None) -> Blocks:
-        """A Blocks element whose texture ``pixels(layer)`` is computed once per builder."""
+    def _blocks(self, layer, part: str, centers, size, pixels, open_: bool = True, framed: bool = False,
+                side_opacity: float | None = None, outline: bool = True) -> Blocks:
+        """A Blocks element whose texture ``pixels(layer)`` is computed once per builder.
+
+        Edges: on dark backgrounds TensorSpace's grey frame around closed
+        layers (``framed``); on light ones a darker shade of the layer colour
+        around every box (``outline``), which gives pale maps an edge on paper.
+        """
         key = f"{layer.name}/{part}"
         if key not in self._textures:
             if side_opacity is None:
@@ -412,6 +443,10 @@ class SceneBuilder:
             image, tiles, side_tiles = atlas.pack(pixels(layer), sides)
             self._textures[key] = (Texture(key, image), tiles, side_tiles)
         tex, tiles, side_tiles = self._textures[key]
+        if self.look.light:
+            edge = style.outline_color(self.colors[layer.name]) if outline else None
+        else:
+            edge = style.FRAME_COLOR if framed else None
         return Blocks(key, np.asarray(centers, dtype=float), tuple(map(float, size)), tex, tiles, side_tiles, edge)
 
     def _capped(self, length: float) -> tuple[float, int]:
@@ -435,10 +470,9 @@ class SceneBuilder:
     def _side_opacity(self, open_: bool) -> float:
         if not self.has_values:
             return style.ARCHITECTURE_OPACITY
-        opacity = self.min_opacity * (0.6 if open_ else 1.0)   # TensorSpace: map sides at 60% of minOpacity
-        if self.look.light:       # pale colours vanish into white paper; solid rims keep the shapes
-            opacity = max(opacity, style.LIGHT_RIM_OPACITY)
-        return opacity
+        if self.shader.ink or self.look.colormap:      # opaque faces get opaque sides
+            return 1.0
+        return self.min_opacity * (0.6 if open_ else 1.0)   # TensorSpace: map sides at 60% of minOpacity
 
     # --- textures -------------------------------------------------------------------------
     def _range(self, layer, values):
@@ -569,70 +603,98 @@ class SceneBuilder:
         s = np.linspace(0, 1, 33)[:, None]
         return (1 - s) ** 3 * start + 3 * (1 - s) ** 2 * s * p1 + 3 * (1 - s) * s ** 2 * p2 + s ** 3 * end
 
-    def _labels(self, placed, right, up, view: View, compact: bool) -> list[Label]:
-        """Name and shape of each layer: right of it when stacked vertically, under it when horizontal.
-
-        ``compact`` (when they would overlap): one line each; under a horizontal
-        stack they start on one baseline below every layer and slant downwards.
-        """
-        size = 0.9 * self.look.font_size
-        below = view.direction == "horizontal"
-        boxes = {}
+    def _label_requests(self, placed, view: View) -> list[placing.Request]:
+        """Each layer's name and output shape, to be placed beside it: two short lines under a
+        horizontal stack, one line beside a vertical one."""
+        joiner = "\n" if _label_mode(view) == "below" else "  "
+        outputs = {out.name for out in getattr(self.model, "outputs", None) or []} | {self.layers[-1].name}
+        requests = []
         for layer in self.layers:
             part, _ = placed[layer.name]
             corners = np.concatenate([bounds_corners(b.centers, b.size) for b in part.blocks])
-            boxes[layer.name] = (corners, (corners.min(0) + corners.max(0)) / 2, part.label)
-        baseline = min(float(np.min(c @ up)) for c, _, _ in boxes.values())
-        labels = []
-        for layer in self.layers:
-            corners, center, text = boxes[layer.name]
-            key, color = f"{layer.name}/label", self.look.text_color
-            if compact:
-                text = text.replace("\n", "  ")
-            if below and compact:
-                anchor = center - (float(center @ up) - baseline) * up
-                labels.append(Label(key, text, tuple(anchor), size, color, offset=(0.0, -LABEL_GAP), angle=SLANT))
-            elif below:
-                anchor = center - float(np.max((center - corners) @ up)) * up
-                labels.append(Label(key, text, tuple(anchor), size, color, align="center", offset=(0.0, -LABEL_GAP)))
+            inbound = self.inbound[layer.name]
+            if not inbound or layer.name in outputs:
+                rank = 0
             else:
-                anchor = center + float(np.max((corners - center) @ right)) * right
-                labels.append(Label(key, text, tuple(anchor), size, color, offset=(LABEL_GAP, 0.0)))
-        return labels
+                rank = 1 if tuple(inbound[0].output_shape) != tuple(layer.output_shape) else 2
+            requests.append(placing.Request(f"{layer.name}/label", part.label.replace("\n", joiner),
+                                            (corners.min(axis=0) + corners.max(axis=0)) / 2, corners,
+                                            self.label_size, self.look.text_color, rank))
+        return requests
 
-    def _crowded(self, labels: list[Label], camera) -> bool:
-        """Whether any two labels would overlap in the picture."""
-        if len(labels) < 2:
-            return False
-        xy = cam.project(np.array([lab.anchor for lab in labels]), camera, self.look.size)
-        ext = np.array([_label_extent(lab) for lab in labels])
-        x0, x1 = xy[:, 0] - ext[:, 0], xy[:, 0] + ext[:, 1]
-        y0, y1 = xy[:, 1] - ext[:, 2], xy[:, 1] + ext[:, 3]
-        overlap = ((x0[:, None] < x1[None]) & (x0[None] < x1[:, None]) &
-                   (y0[:, None] < y1[None]) & (y0[None] < y1[:, None]))
-        np.fill_diagonal(overlap, False)
-        return bool(overlap.any())
+    def _place(self, requests, fixed, camera, view: View, note: bool = False) -> placing.Placement:
+        """Labels placed for ``camera``, kept out of the title, note and legend."""
+        left, right, bottom, top = self._insets(self._legend if self.look.legend else None, view, note)
+        width, height = self.look.size
+        bounds = (left, bottom, width - right, height - top)
+        return placing.place(requests, camera, self.look.size, _label_mode(view), self.linear, fixed, bounds)
+
+    def _frame_and_place(self, blocks, lines, requests, fixed, legend, view: View):
+        """The camera and the labels, fitted to each other.
+
+        Frame with room for the labels, place them, and repeat until every
+        label lies in the room it was given (room grows after a few rounds,
+        so this ends).
+        """
+        points = _scene_points(blocks, lines)
+        anchors = [r.center for r in requests] + [lab.anchor for lab in fixed]
+        fixed_room = np.array([placing.extent(lab) for lab in fixed]).reshape(-1, 4)
+        room = np.zeros((len(requests), 4))
+        note = False
+        whole = replace(view, zoom=1.0)       # fitted as a whole; a zoom then magnifies the middle
+        for attempt in range(FRAMING_PASSES):
+            camera = self._frame(points, anchors, np.concatenate([room, fixed_room]), legend, whole, note)
+            placement = self._place(requests, fixed, camera, view, note)
+            if np.all(placement.extents <= room + 0.5) and note == (placement.left_out > 0):
+                break
+            note = note or placement.left_out > 0
+            room = placement.extents if attempt < FRAMING_PASSES // 2 else np.maximum(room, placement.extents)
+        if view.zoom != 1.0:
+            camera = cam.zoomed(camera, view.zoom)
+            placement = self._place(requests, fixed, camera, view, note)
+        return camera, placement
 
     @functools.cached_property
     def _legend(self) -> Legend:
-        """Layer types present, and how values shade (one object for every frame)."""
-        entries, seen = [], set()
+        """Each layer type once, in its colour; layers with colours of their own are named beside their type.
+
+        With values (and no colormap) each swatch is the ramp its type is
+        shaded with, lowest value on the left, and a key says how and over what
+        the minimum and maximum are taken.
+        """
+        by_type: dict[str, dict[tuple, list[str]]] = {}
+        first = {}
         for layer in self.layers:
-            entry = LegendEntry(layer.layer_type, self.colors[layer.name])
-            if entry not in seen:
-                seen.add(entry)
-                entries.append(entry)
+            first.setdefault(layer.layer_type, layer)
+            by_type.setdefault(layer.layer_type, {}).setdefault(self.colors[layer.name], []).append(layer.name)
+        ramps = self.has_values and not self.look.colormap
+        entries = []
+        for kind, groups in by_type.items():
+            own = style.type_color(first[kind], self.model_colors)
+            main = own if own in groups else max(groups, key=lambda c: len(groups[c]))
+            for color in [main, *(c for c in groups if c != main)]:
+                text = kind if color == main else f"{kind} ({_names(groups[color])})"
+                ramp = tuple(map(tuple, self.shader.ramp(color, LEGEND_RAMP_STEPS).round(4))) if ramps else ()
+                entries.append(LegendEntry(text, color, ramp))
         key = None
         if self.has_values:
-            over = {"map": "each map", "layer": "each layer", "model": "the whole model"}[self.look.normalize]
-            what = "colour" if self.look.colormap else "opacity"
-            key = ShadingKey(f"{what}: activation, min to max over {over}",
-                             self.shader.ramp(self.look.text_color), "min", "max")
-        return Legend(tuple(entries), key, 0.9 * self.look.font_size)
+            scope = {"map": "each feature map (a 1-D layer: the layer)", "layer": "each layer",
+                     "model": "the whole model"}[self.look.normalize]
+            if self.look.colormap:
+                how = f"colour ({self.look.colormap})"
+            elif self.shader.ink:
+                how = "shade (light to dark)"
+            else:
+                how = "opacity (faint to solid)"
+            key = ShadingKey(f"{how}:\nvalue from min to max of\n{scope}",
+                             self.shader.ramp(self.look.text_color, LEGEND_RAMP_STEPS), "min", "max")
+        return Legend(tuple(entries), key, 0.85 * self.look.font_size)
 
-    def _insets(self, legend, view) -> tuple[float, float, float, float]:
-        """Pixels kept free for the title (top) and the legend (left column or bottom row)."""
-        top = 2.2 * self.title_size if self.look.title else 0.0
+    def _insets(self, legend, view, note: bool) -> tuple[float, float, float, float]:
+        """Pixels kept free for the title and a note (top) and the legend (left column or bottom row)."""
+        top = self.title_band
+        if note:
+            top += note_items(_LEFT_OUT_EXAMPLE, self.look.size, self.note_size, top)[0].h
         left = bottom = 0.0
         if legend is not None:
             right, height = items_extent(legend_items(legend, self.look.size, top, _legend_row(view)))
@@ -642,13 +704,17 @@ class SceneBuilder:
                 left = right
         return (left, 0.0, bottom, top)
 
-    def _frame(self, points, labels, legend, view):
+    @property
+    def title_band(self) -> float:
+        return TITLE_BAND * self.title_size if self.look.title else 0.0
+
+    def _frame(self, points, anchors, extents, legend, view, note: bool = False):
         points = np.asarray(points, dtype=float).reshape(-1, 3)
-        extents = np.zeros((len(points), 4))
-        if labels:
-            points = np.concatenate([points, [lab.anchor for lab in labels]])
-            extents = np.concatenate([extents, [_label_extent(lab) for lab in labels]])
-        return cam.frame(points, view, self.look.size, extents=extents, insets=self._insets(legend, view))
+        room = np.zeros((len(points), 4))
+        if len(anchors):
+            points = np.concatenate([points, np.asarray(anchors, dtype=float).reshape(-1, 3)])
+            room = np.concatenate([room, np.maximum(np.asarray(extents, dtype=float).reshape(-1, 4), 0.0)])
+        return cam.frame(points, view, self.look.size, extents=room, insets=self._insets(legend, view, note))
 
 
 def _level_axis(view: View) -> int:
@@ -666,19 +732,22 @@ def _scene_points(blocks, lines) -> list:
     return points
 
 
-def _label_extent(label: Label) -> tuple[float, float, float, float]:
-    """Pixels (left, right, below, above) a label needs around its anchor."""
-    w = text_width(label.text, label.size)
-    h = text_height(label.text, label.size)
-    dx, dy = label.offset
-    if label.angle:       # slanting down to the right from the anchor
-        a = math.radians(-label.angle)
-        return (h * math.sin(a), dx + w * math.cos(a), -dy + w * math.sin(a) + h * math.cos(a), 0.0)
-    if label.align == "left":
-        return (0.0, dx + w, h / 2, h / 2)
-    if label.align == "right":
-        return (w - dx, 0.0, h / 2, h / 2)
-    return (w / 2, w / 2, max(0.0, -dy) + (h if dy <= 0 else 0), max(0.0, dy) + (h if dy > 0 else 0))
+def _label_mode(view: View) -> str:
+    return "below" if view.direction == "horizontal" else "right"
+
+
+def _names(names: list[str], shown: int = 2) -> str:
+    more = len(names) - shown
+    return ", ".join(names[:shown]) + (f" +{more}" if more > 0 else "")
+
+
+def _left_out_note(placement, total: int) -> str | None:
+    if not placement.left_out:
+        return None
+    return f"labels of {placement.left_out} of {total} layers left out for room"
+
+
+_LEFT_OUT_EXAMPLE = "labels left out"     # the note's height is all the framing needs
 
 
 def _queue_button_radius(n: int, u: float) -> float:

@@ -65,7 +65,15 @@ class Lines:
 
 @dataclass(frozen=True)
 class Label:
-    """Text fixed to a point of the scene, drawn facing the viewer at a constant pixel size."""
+    """Horizontal text tied to a point of the scene, at a constant pixel size.
+
+    The text's attachment point is ``offset`` pixels from the anchor's place
+    in the picture: its left or right end (vertically centred) for those
+    alignments; for ``center``, the middle of its top edge when the offset
+    points down (or is zero) and of its bottom edge when it points up.
+    ``leader``: a thin line from this point (pixels from the anchor) to the
+    attachment point, tying a label set further out to its layer.
+    """
 
     key: str
     text: str
@@ -75,13 +83,16 @@ class Label:
     align: str = "left"            # left | center | right, relative to the anchor
     offset: tuple[float, float] = (0.0, 0.0)   # pixels at scale 1 (right, up)
     bold: bool = False
-    angle: float = 0.0             # degrees, counter-clockwise; slanted text starts at the anchor
+    leader: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True)
 class LegendEntry:
+    """A layer type and its colour; ``ramp`` (RGBA tuples, lowest value first): how its values are shaded."""
+
     text: str
     color: RGB
+    ramp: tuple = ()
 
 
 @dataclass(frozen=True, eq=False)
@@ -124,4 +135,6 @@ class Scene:
     title: str | None = None       # drawn at the top centre
     title_size: float = 24.0       # pixels at scale 1
     size: tuple[int, int] = (1920, 1080)   # pixels at scale 1
+    note: str | None = None        # a remark at the top right, e.g. that some labels were left out
+    note_size: float = 14.0        # pixels at scale 1
     meta: dict = field(default_factory=dict)

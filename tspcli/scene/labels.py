@@ -1,0 +1,234 @@
+"""Where layer labels go in the picture: beside their layers, never on one another (pure).
+
+Labels are horizontal text placed in pixels around each layer's projection.
+Under a horizontal stack they hang below the layers, on one line when the
+model is a chain; beside a vertical stack they line up in a column to the
+right.  When one row cannot hold them, every other label goes to the other
+side (above the chain, or left of it), where there is room; a label that
+still touches one already placed moves a row further out.  A thin leader line
+ties each label to its layer when it stands off.  When even ``MAX_ROWS`` rows
+a side cannot hold them all, the labels of the most telling layers (inputs,
+outputs, where the shape changes) are kept and the rest left out; the caller
+says so in the picture.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import camera as cam
+from .fonts import text_height, text_width
+from .scene import Label
+
+GAP = 8.0            # pixels between a layer and its first row of labels
+PAD = 0.5            # font sizes of clear space kept around each label (a word space)
+ROW_GAP = 0.45       # font sizes between staggered rows
+MAX_ROWS = 3
+SIDES = {"below": ("below", "above"), "right": ("right", "left")}
+
+
+@dataclass(frozen=True)
+class Request:
+    """A label to place: its text, the layer's centre (the anchor) and the layer's corners."""
+
+    key: str
+    text: str
+    center: np.ndarray        # (3,)
+    corners: np.ndarray       # (K, 3) points of the layer, for its extent in the picture
+    size: float
+    color: tuple
+    rank: int = 2             # 0: kept first when labels must be left out (inputs, outputs) .. 2: last
+
+
+@dataclass
+class Placement:
+    labels: list[Label]
+    extents: np.ndarray       # (N, 4) pixels (left, right, below, above) each label needs around its anchor
+    left_out: int             # labels that found no room
+
+
+def place(requests: list[Request], camera, size: tuple[int, int], mode: str, chain: bool,
+          fixed: list[Label] = (), bounds: tuple[float, float, float, float] | None = None) -> Placement:
+    """Labels for ``requests`` seen through ``camera``.
+
+    ``mode`` 'below' or 'right'; ``chain``: one baseline (below) or one column
+    (right) for all, as suits a model without branches; there labels may
+    slide along their line, in order, to make room (leaders slant to them).
+    Otherwise each label keeps to its own layer and avoids the other layers
+    too.  ``fixed`` labels (already placed, e.g. a top class) are kept clear
+    of; ``bounds`` (x0, y0, x1, y1): the part of the picture labels may slide
+    into, by default all of it.
+    """
+    n = len(requests)
+    if n == 0:
+        return Placement([], np.zeros((0, 4)), 0)
+    centers = cam.project(np.array([r.center for r in requests]), camera, size)
+    boxes = np.array([_screen_box(r.corners, camera, size) for r in requests])       # x0, y0, x1, y1
+    w = np.array([text_width(r.text, r.size) for r in requests])
+    h = np.array([text_height(r.text, r.size) for r in requests])
+    font = max(r.size for r in requests)
+    step = (h.max() if mode == "below" else w.max()) + ROW_GAP * font
+    lines_up = boxes.copy()     # where each label's rows start from
+    if chain:   # one line under (over) every layer, or one column right (left) of them all
+        lines_up[:] = boxes[:, 0].min(), boxes[:, 1].min(), boxes[:, 2].max(), boxes[:, 3].max()
+    taken = [label_box(lab, camera, size) for lab in fixed]
+    obstacles = [] if chain else [tuple(b) for b in boxes]
+    along = centers[:, 0] if mode == "below" else -centers[:, 1]
+    by_place = np.argsort(along, kind="stable")
+    by_rank = np.lexsort((along, [r.rank for r in requests]))     # when not all fit: the telling ones first
+    near, far = SIDES[mode]
+    turn = np.empty(n, int)
+    turn[by_place] = np.arange(n) % 2          # every other label along the stack
+    alternate = lambda i: (near, far) if turn[i] == 0 else (far, near)    # noqa: E731
+    attempts = [(by_place, lambda i: (near,), 1),         # one tidy row
+                (by_place, alternate, MAX_ROWS),          # both sides, further rows
+                (by_rank, alternate, MAX_ROWS)]           # the same, leaving out what does not fit
+    chosen = None
+    if chain:
+        bounds = bounds or (0.0, 0.0, float(size[0]), float(size[1]))
+        for sides in (lambda i: (near,), alternate):
+            chosen = _slid(by_place, sides, boxes, lines_up, centers, w, h, PAD * font, bounds, mode, taken)
+            if chosen is not None:
+                attempts = []
+                break
+    for order, sides, rows in attempts:
+        chosen = {}
+        occupied = list(taken)
+        for i in order:
+            spots = [_spot(side, row, boxes[i], lines_up[i], centers[i], w[i], h[i], step)
+                     for row in range(rows) for side in sides(i)]
+            spot = _first_free(spots, PAD * requests[i].size, occupied,
+                               [o for k, o in enumerate(obstacles) if k != i])
+            if spot is not None:
+                chosen[i] = spot
+                occupied += [spot[0], spot[3]]
+        if len(chosen) == n:
+            break
+    labels, extents = [], np.zeros((n, 4))
+    for i in sorted(chosen):
+        box, offset, leader, _ = chosen[i]
+        r = requests[i]
+        cx, cy = centers[i]
+        align = "center" if mode == "below" else ("left" if box[0] >= cx else "right")
+        labels.append(Label(r.key, r.text, tuple(map(float, r.center)), r.size, r.color, align=align,
+                            offset=offset, leader=leader))
+        extents[i] = np.maximum([cx - box[0], box[2] - cx, cy - box[1], box[3] - cy], 0.0)
+    return Placement(labels, extents, n - len(chosen))
+
+
+def _slid(order, sides, boxes, lines_up, centers, w, h, gap, bounds, mode, taken):
+    """Spots of labels on one line per side, slid along it in order so that none touch; None if one
+    line a side cannot hold them (or one would touch a ``taken`` box)."""
+    axis = 0 if mode == "below" else 1
+    lengths = w if axis == 0 else h
+    chosen = {}
+    for side in SIDES[mode]:
+        members = [i for i in order if sides(i)[0] == side]
+        if not members:
+            continue
+        targets = centers[members, axis]
+        if axis == 1:           # a column is read from the top down
+            members, targets = members[::-1], targets[::-1]
+        positions = _spread(targets, lengths[members], gap, bounds[axis], bounds[axis + 2])
+        if positions is None:
+            return None
+        for i, position in zip(members, positions):
+            chosen[i] = _spot(side, 0, boxes[i], lines_up[i], centers[i], w[i], h[i], 0.0, position)
+            if any(_overlap(chosen[i][0], t, gap) for t in taken):
+                return None
+    return chosen
+
+
+def _spread(targets, lengths, gap, lo, hi):
+    """Centres of segments on a line, in order, at least ``gap`` apart, as close to ``targets``
+    as can be (least squares) within [lo, hi]; None when they do not fit."""
+    need = np.concatenate([[0.0], np.cumsum((lengths[:-1] + lengths[1:]) / 2 + gap)])
+    low, high = lo + lengths[0] / 2, hi - lengths[-1] / 2 - need[-1]
+    if low > high:
+        return None
+    return np.clip(_isotonic(targets - need), low, high) + need
+
+
+def _isotonic(values: np.ndarray) -> np.ndarray:
+    """The non-decreasing sequence closest to ``values`` (pool adjacent violators)."""
+    pools: list[list[float]] = []          # [sum, count]
+    for v in values:
+        pools.append([float(v), 1])
+        while len(pools) > 1 and pools[-2][0] / pools[-2][1] > pools[-1][0] / pools[-1][1]:
+            total, count = pools.pop()
+            pools[-1][0] += total
+            pools[-1][1] += count
+    return np.concatenate([np.full(count, total / count) for total, count in pools])
+
+
+def _first_free(spots, pad, occupied, obstacles):
+    """The first spot whose label touches no other label, preferring spots clear of other layers
+    too; None if every spot is taken."""
+    clear = [s for s in spots
+             if not any(_overlap(s[0], o, pad) or _overlap(s[3], o, pad / 2) for o in occupied)]
+    for s in clear:
+        if not any(_overlap(s[0], o, 0.0) for o in obstacles):
+            return s
+    return clear[0] if clear else None
+
+
+def _spot(side, row, layer_box, line_box, center, w, h, step, along=None):
+    """(box, offset, leader, leader's path box) of the label on ``side`` of its layer, ``row`` rows
+    out from ``line_box``, centred on its layer or at ``along`` on its line.  The leader runs from
+    the layer's own edge (``layer_box``) to the label.
+    """
+    x0, y0, x1, y1 = layer_box
+    lx0, ly0, lx1, ly1 = line_box
+    cx, cy = center
+    out = GAP + row * step
+    if side in ("below", "above"):
+        mid = cx if along is None else along
+        if side == "below":
+            top = ly0 - out
+            box, attach, start = (mid - w / 2, top - h, mid + w / 2, top), (mid, top), (cx, y0)
+        else:
+            bottom = ly1 + out
+            box, attach, start = (mid - w / 2, bottom, mid + w / 2, bottom + h), (mid, bottom), (cx, y1)
+    else:
+        mid = cy if along is None else along
+        if side == "right":
+            left = lx1 + out
+            box, attach, start = (left, mid - h / 2, left + w, mid + h / 2), (left, mid), (x1, cy)
+        else:
+            right = lx0 - out
+            box, attach, start = (right - w, mid - h / 2, right, mid + h / 2), (right, mid), (x0, cy)
+    offset = (float(attach[0] - cx), float(attach[1] - cy))
+    reach = abs(attach[0] - start[0]) + abs(attach[1] - start[1])
+    leader = (float(start[0] - cx), float(start[1] - cy)) if reach > 1.5 * GAP else None
+    # the leader's path, kept clear of other labels (a point when there is none)
+    path = (min(start[0], attach[0]), min(start[1], attach[1]), max(start[0], attach[0]), max(start[1], attach[1]))
+    return box, offset, leader, path if leader else (attach[0], attach[1], attach[0], attach[1])
+
+
+def _overlap(a, b, pad: float) -> bool:
+    return a[0] - pad < b[2] and b[0] - pad < a[2] and a[1] - pad < b[3] and b[1] - pad < a[3]
+
+
+def _screen_box(corners: np.ndarray, camera, size) -> tuple[float, float, float, float]:
+    xy = cam.project(corners, camera, size)
+    return (*xy.min(axis=0), *xy.max(axis=0))
+
+
+def extent(label: Label) -> np.ndarray:
+    """Pixels (left, right, below, above) that ``label`` takes around its anchor's projection."""
+    w, h = text_width(label.text, label.size, label.bold), text_height(label.text, label.size)
+    dx, dy = label.offset
+    x0 = {"left": dx, "center": dx - w / 2, "right": dx - w}[label.align]
+    if label.align == "center":
+        y0 = dy if dy > 0 else dy - h        # stands on its attachment point, or hangs from it
+    else:
+        y0 = dy - h / 2
+    return np.array([-x0, x0 + w, -y0, y0 + h])
+
+
+def label_box(label: Label, camera, size) -> tuple[float, float, float, float]:
+    """Pixel box (x0, y0, x1, y1; y up from the bottom) that ``label`` takes in the picture."""
+    (ax, ay), = cam.project(np.array([label.anchor]), camera, size)
+    left, right, below, above = extent(label)
+    return (ax - left, ay - below, ax + right, ay + above)
