@@ -28,6 +28,7 @@ MULTISAMPLES = 4         # anti-aliasing (MSAA); Mesa's software GL offers at mo
 LEADER_WIDTH = 1.0       # pixels at scale 1, as the outlines of layers
 LEADER_INSET = 2.0       # pixels left free at each end of a leader
 LEADER_OPACITY = 0.55
+HALO_OPACITY = 0.6
 MAX_PIXELS = 16384       # the largest side a software GL renders
 
 
@@ -88,6 +89,7 @@ class Renderer:
         self._overlay: list = []
         self._overlay_key = None
         self._order: list[int] = []
+        self.halo = None
 
     def __enter__(self):
         return self
@@ -104,6 +106,7 @@ class Renderer:
     # --- drawing --------------------------------------------------------------------------
     def render(self, scene) -> np.ndarray:
         """Draw ``scene``; returns the picture (see ``render``)."""
+        self.halo = tuple(scene.background[:3]) if scene.background[3] == 1 else None
         self._sync(scene)
         self._set_camera(scene)
         self._sort(np.asarray(scene.camera.position))
@@ -364,13 +367,16 @@ class _LabelItem(_Item):
         renderer.RemoveViewProp(self.leader)
 
     def update(self, label) -> None:
-        if label == self.label:
+        if (label, self.owner.halo) == self.label:
             return
-        self.label = label
+        self.label = (label, self.owner.halo)
         s = self.owner.px
         self.actor.SetInput(label.text)
         prop = self.actor.GetTextProperty()
         _style_text(prop, label.size * s, label.color, label.bold)
+        if self.owner.halo is not None:   # a veil of the background keeps text legible over layers
+            prop.SetBackgroundColor(*self.owner.halo)
+            prop.SetBackgroundOpacity(HALO_OPACITY)
         {"left": prop.SetJustificationToLeft, "center": prop.SetJustificationToCentered,
          "right": prop.SetJustificationToRight}[label.align]()
         dx, dy = label.offset

@@ -39,6 +39,7 @@ class Request:
     size: float
     color: tuple
     rank: int = 2             # 0: kept first when labels must be left out (inputs, outputs) .. 2: last
+    row: int = 0              # the row of a chain wrapped into rows: each row has its own lines of labels
 
 
 @dataclass
@@ -70,10 +71,14 @@ def place(requests: list[Request], camera, size: tuple[int, int], mode: str, cha
     font = max(r.size for r in requests)
     step = (h.max() if mode == "below" else w.max()) + ROW_GAP * font
     lines_up = boxes.copy()     # where each label's rows start from
-    if chain:   # one line under (over) every layer, or one column right (left) of them all
-        lines_up[:] = boxes[:, 0].min(), boxes[:, 1].min(), boxes[:, 2].max(), boxes[:, 3].max()
+    rows = np.array([r.row for r in requests])
+    if chain:   # one line under (over) every layer of a row, or one column right (left) of them all
+        for row in set(rows.tolist()):
+            mine = rows == row
+            lines_up[mine] = (boxes[mine, 0].min(), boxes[mine, 1].min(), boxes[mine, 2].max(),
+                              boxes[mine, 3].max())
     taken = [label_box(lab, camera, size) for lab in fixed]
-    obstacles = [] if chain else [tuple(b) for b in boxes]
+    obstacles = [] if chain else [_hull(cam.project(r.corners, camera, size)) for r in requests]
     along = centers[:, 0] if mode == "below" else -centers[:, 1]
     by_place = np.argsort(along, kind="stable")
     by_rank = np.lexsort((along, [r.rank for r in requests]))     # when not all fit: the telling ones first
@@ -81,14 +86,16 @@ def place(requests: list[Request], camera, size: tuple[int, int], mode: str, cha
     turn = np.empty(n, int)
     turn[by_place] = np.arange(n) % 2          # every other label along the stack
     alternate = lambda i: (near, far) if turn[i] == 0 else (far, near)    # noqa: E731
-    attempts = [(by_place, lambda i: (near,), 1),         # one tidy row
-                (by_place, alternate, MAX_ROWS),          # both sides, further rows
+    if not chain:    # beside a layer of a branching model, all four sides may be free
+        beside = SIDES["right" if mode == "below" else "below"]
+        alternate = lambda i: (near, far, *beside)                          # noqa: E731
+    attempts = [(by_place, alternate, MAX_ROWS),          # both sides, further rows
                 (by_rank, alternate, MAX_ROWS)]           # the same, leaving out what does not fit
     chosen = None
     if chain:
         bounds = bounds or (0.0, 0.0, float(size[0]), float(size[1]))
         for sides in (lambda i: (near,), alternate):
-            chosen = _slid(by_place, sides, boxes, lines_up, centers, w, h, PAD * font, bounds, mode, taken)
+            chosen = _slid(by_place, sides, rows, boxes, lines_up, centers, w, h, PAD * font, bounds, mode, taken)
             if chosen is not None:
                 attempts = []
                 break
@@ -117,14 +124,15 @@ def place(requests: list[Request], camera, size: tuple[int, int], mode: str, cha
     return Placement(labels, extents, n - len(chosen))
 
 
-def _slid(order, sides, boxes, lines_up, centers, w, h, gap, bounds, mode, taken):
-    """Spots of labels on one line per side, slid along it in order so that none touch; None if one
-    line a side cannot hold them (or one would touch a ``taken`` box)."""
+def _slid(order, sides, rows, boxes, lines_up, centers, w, h, gap, bounds, mode, taken):
+    """Spots of labels on one line per side of each row, slid along it in order so that none touch;
+    None if one line a side cannot hold them (or a label would touch one of another row or ``taken``)."""
     axis = 0 if mode == "below" else 1
     lengths = w if axis == 0 else h
     chosen = {}
-    for side in SIDES[mode]:
-        members = [i for i in order if sides(i)[0] == side]
+    taken = list(taken)
+    for row, side in [(row, side) for row in sorted(set(rows.tolist())) for side in SIDES[mode]]:
+        members = [i for i in order if sides(i)[0] == side and rows[i] == row]
         if not members:
             continue
         targets = centers[members, axis]
@@ -137,6 +145,7 @@ def _slid(order, sides, boxes, lines_up, centers, w, h, gap, bounds, mode, taken
             chosen[i] = _spot(side, 0, boxes[i], lines_up[i], centers[i], w[i], h[i], 0.0, position)
             if any(_overlap(chosen[i][0], t, gap) for t in taken):
                 return None
+        taken += [chosen[i][0] for i in members]
     return chosen
 
 
@@ -168,7 +177,7 @@ def _first_free(spots, pad, occupied, obstacles):
     clear = [s for s in spots
              if not any(_overlap(s[0], o, pad) or _overlap(s[3], o, pad / 2) for o in occupied)]
     for s in clear:
-        if not any(_overlap(s[0], o, 0.0) for o in obstacles):
+        if not any(_touches(s[0], o) for o in obstacles):
             return s
     return clear[0] if clear else None
 
@@ -204,6 +213,38 @@ def _spot(side, row, layer_box, line_box, center, w, h, step, along=None):
     # the leader's path, kept clear of other labels (a point when there is none)
     path = (min(start[0], attach[0]), min(start[1], attach[1]), max(start[0], attach[0]), max(start[1], attach[1]))
     return box, offset, leader, path if leader else (attach[0], attach[1], attach[0], attach[1])
+
+
+def _hull(points: np.ndarray) -> np.ndarray:
+    """Convex hull (counter-clockwise) of 2-D points: the outline of a layer in the picture."""
+    pts = sorted(set(map(tuple, np.round(points, 3))))
+    if len(pts) < 3:
+        return np.array(pts, dtype=float).reshape(-1, 2)
+
+    def half(seq):
+        out = []
+        for p in seq:
+            while len(out) >= 2 and ((out[-1][0] - out[-2][0]) * (p[1] - out[-2][1]) -
+                                     (out[-1][1] - out[-2][1]) * (p[0] - out[-2][0])) <= 0:
+                out.pop()
+            out.append(p)
+        return out[:-1]
+
+    return np.array(half(pts) + half(pts[::-1]), dtype=float)
+
+
+def _touches(box, hull: np.ndarray) -> bool:
+    """Whether a box (x0, y0, x1, y1) and a convex polygon overlap (separating axes)."""
+    if len(hull) == 0:
+        return False
+    corners = np.array([[box[0], box[1]], [box[2], box[1]], [box[2], box[3]], [box[0], box[3]]])
+    edges = np.roll(hull, -1, axis=0) - hull
+    axes = [np.array([1.0, 0.0]), np.array([0.0, 1.0])] + [np.array([-e[1], e[0]]) for e in edges if e.any()]
+    for axis in axes:
+        a, b = corners @ axis, hull @ axis
+        if a.max() <= b.min() or b.max() <= a.min():
+            return False
+    return True
 
 
 def _overlap(a, b, pad: float) -> bool:

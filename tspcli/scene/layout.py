@@ -25,6 +25,7 @@ from ..errors import OptionError
 from . import atlas, camera as cam, labels as placing, style
 from .camera import View
 from .geometry import bounds_corners
+from .fonts import text_height, text_width
 from .overlay import TITLE_BAND, items_extent, legend_items, note_items
 from .scene import Blocks, Label, Legend, LegendEntry, Lines, Scene, ShadingKey, Texture
 
@@ -40,6 +41,13 @@ BAR_CAP = 2.0                # a 1-D layer is drawn at most this many model widt
 MAX_BAR_TEXELS = 4096        # longer 1-D values are shown by the maximum of each bin
 RGB_SEPARATION = 20.0        # how far R and B move from G while an RGB input opens
 END_ON = 0.9                 # a view this close to the stack axis (|cos|) piles the layers up
+MIN_ROW_LAYERS = 3           # a chain is wrapped into rows of at least this many layers
+MAX_AUTO_ROWS = 4
+ROWS_WORTH = 1.25            # another row must draw the model this much larger
+FILL = 0.9                   # share of the picture a wrapped chain is planned to fill
+ROW_GAP_ROUNDS = 2
+LABEL_ROOM = 1.1             # a row must be this many times its labels' length, half of them on each side
+ROW_CLEARANCE = 1.0          # label sizes kept free between wrapped rows, labels included
 FRAMING_PASSES = 6           # camera and labels are fitted to each other in at most this many rounds
 LEGEND_RAMP_STEPS = 16
 
@@ -58,6 +66,7 @@ class Look:
     legend: bool = True
     title: str | None = None
     text_scale: float = 1.0            # multiplies every font size (larger for figures printed small)
+    rows: int | None = None            # rows a chain is wrapped into; None: as many as draw it largest
 
     def __post_init__(self):
         if self.normalize not in style.NORMALIZE_MODES:
@@ -172,6 +181,8 @@ class SceneBuilder:
         self.linear = all(len(self.inbound[layer.name]) <= 1 for layer in self.layers) and \
             len(set(self.level.values())) == len(self.layers)
         self._textures: dict[str, tuple[Texture, np.ndarray, np.ndarray]] = {}
+        self._rows: tuple[list[list[str]], float] | None = None    # horizontal rows, once judged
+        self._row_gaps: np.ndarray | None = None     # units added between rows where labels needed them
 
     # --- public ---------------------------------------------------------------------------
     def build(self, state: State, camera=None) -> Scene:
@@ -180,6 +191,11 @@ class SceneBuilder:
         blocks, lines, requests, fixed, legend = self._elements(state)
         if camera is None:
             camera, placement = self._frame_and_place(blocks, lines, requests, fixed, legend, state.view)
+            for _ in range(ROW_GAP_ROUNDS):       # rows wider apart where their labels came too close
+                if not self._widen_row_gaps(state, blocks, placement, camera):
+                    break
+                blocks, lines, requests, fixed, legend = self._elements(state)
+                camera, placement = self._frame_and_place(blocks, lines, requests, fixed, legend, state.view)
         else:
             placement = self._place(requests, fixed, camera, state.view)
         return Scene(blocks=blocks, lines=lines, labels=fixed + placement.labels, camera=camera,
@@ -189,7 +205,8 @@ class SceneBuilder:
                      note=_left_out_note(placement, len(requests)), note_size=self.note_size)
 
     def resolve(self, state: State) -> State:
-        """Replace direction 'auto' by the stacking that shows the model larger in this picture.
+        """Replace direction 'auto' by the stacking that shows the model larger in this picture,
+        as one stack (a horizontal one may then be wrapped into rows).
 
         A stacking whose view looks along the stack (``side`` of a horizontal
         one, ``top`` of a vertical one) would pile the layers onto each other:
@@ -205,7 +222,7 @@ class SceneBuilder:
             toward = candidate.view.orientation()[0]
             if abs(float(toward[1])) > END_ON:
                 continue
-            blocks, lines, requests, fixed, legend = self._elements(candidate)
+            blocks, lines, requests, fixed, legend = self._elements(candidate, wrap=False)
             camera, _ = self._frame_and_place(blocks, lines, requests, fixed, legend, candidate.view)
             distance = np.linalg.norm(np.subtract(camera.focal_point, camera.position))
             if best is None or distance < best[0] * 0.999:
@@ -239,19 +256,19 @@ class SceneBuilder:
     def note_size(self) -> float:
         return 0.75 * self.look.font_size
 
-    def _elements(self, state: State):
+    def _elements(self, state: State, wrap: bool = True):
         """(blocks, lines, label requests, labels placed by their layer, legend) of a state."""
-        placed = self._place_layers(state)
+        placed = self._place_layers(state, wrap)
         blocks = [b for part, _ in placed.values() for b in part.blocks]
         lines = [] if self.linear else self._connections(placed, _level_axis(state.view))
         requests, fixed = [], []
         if self.look.labels:
-            requests = self._label_requests(placed, state.view)
+            requests = self._label_requests(placed, state, wrap)
             fixed = [lab for part, _ in placed.values() for lab in part.extra_labels]
         return blocks, lines, requests, fixed, self._legend if self.look.legend else None
 
     # --- placement ------------------------------------------------------------------------
-    def _place_layers(self, state: State) -> dict[str, tuple[_Part, np.ndarray]]:
+    def _place_layers(self, state: State, wrap: bool = True) -> dict[str, tuple[_Part, np.ndarray]]:
         """Each drawn layer's part and its position.
 
         Levels stack along +y, 50 units apart as in TensorSpace, plus room on
@@ -268,7 +285,7 @@ class SceneBuilder:
         by_level: dict[int, list] = {}
         for layer in self.layers:
             by_level.setdefault(self.level[layer.name], []).append(layer)
-        placed = {}
+        offsets = {}
         y = None
         previous_room = 0.0
         for level, members in sorted(by_level.items()):
@@ -281,15 +298,163 @@ class SceneBuilder:
             widths = [2 * float(max(-lo[axis], hi[axis])) for lo, hi in bounds]
             along = -(sum(widths) + IN_LEVEL_GAP * (len(members) - 1)) / 2
             for member, w in zip(members, widths):
-                offset = np.array([0.0, y, 0.0])
-                offset[axis] = along + w / 2
-                part = parts[member.name]
-                part.blocks = [replace(b, centers=b.centers + offset) for b in part.blocks]
-                part.extra_labels = [replace(lab, anchor=tuple(np.add(lab.anchor, offset)))
-                                     for lab in part.extra_labels]
-                placed[member.name] = (part, offset)
+                offsets[member.name] = np.array([0.0, y, 0.0])
+                offsets[member.name][axis] = along + w / 2
                 along += w + IN_LEVEL_GAP
+        groups, scale = self._row_plan(state) if wrap else ([], 1.0)
+        if len(groups) > 1:
+            self._wrap(parts, offsets, groups, state.view, scale)
+        placed = {}
+        for layer in self.layers:
+            part, offset = parts[layer.name], offsets[layer.name]
+            part.blocks = [replace(b, centers=b.centers + offset) for b in part.blocks]
+            part.extra_labels = [replace(lab, anchor=tuple(np.add(lab.anchor, offset))) for lab in part.extra_labels]
+            placed[layer.name] = (part, offset)
         return placed
+
+    # --- wrapping a long chain into rows --------------------------------------------------
+    def row_groups(self, state: State) -> list[list[str]]:
+        """The runs of layers drawn as rows, in order.
+
+        A horizontal chain of layers longer than two short rows is wrapped,
+        as lines of text are, into as many rows as draw it largest in the
+        picture while each row stays long enough for its labels (or into
+        ``Look.rows``), cut where the rows come out about equally long.  A
+        vertical stack stays one tower, TensorSpace's way.  The cut is judged
+        on the first horizontal state built, so every frame of an animation
+        keeps it.
+        """
+        return self._row_plan(state)[0]
+
+    def _row_plan(self, state: State) -> tuple[list[list[str]], float]:
+        """(row groups, pixels per unit they were planned at)."""
+        names = [layer.name for layer in self.layers]
+        if (not self.linear or len(names) < 2 * MIN_ROW_LAYERS or self.look.rows == 1
+                or state.view.direction != "horizontal"):
+            return [names], 1.0
+        if self._rows is None:
+            self._rows = self._best_rows(state)
+        return self._rows
+
+    def _best_rows(self, state: State) -> tuple[list[list[str]], float]:
+        placed = self._place_layers(state, wrap=False)
+        parts = {name: part for name, (part, _) in placed.items()}
+        offsets = {name: np.zeros(3) for name in placed}     # the parts are in place already
+        right = cam.basis(*state.view.orientation()[:2])[0]
+        spans = []
+        for layer in self.layers:
+            ends = np.concatenate([bounds_corners(b.centers, b.size) for b in parts[layer.name].blocks]) @ right
+            spans.append((float(ends.min()), float(ends.max())))
+        best = None
+        for rows in [self.look.rows] if self.look.rows else range(1, MAX_AUTO_ROWS + 1):
+            cuts = _balanced_cuts(spans, rows, MIN_ROW_LAYERS)
+            if cuts is None:
+                continue
+            groups = [[layer.name for layer in self.layers[a:b]] for a, b in zip([0, *cuts], [*cuts, len(spans)])]
+            scale, roomy = self._trial(parts, offsets, groups, state.view)
+            if best is None or (roomy and scale > best[1] * ROWS_WORTH):
+                best = (groups, scale)
+        return best
+
+    def _trial(self, parts, offsets, groups, view: View) -> tuple[float, bool]:
+        """(pixels per unit, roomy) of the chain cut into ``groups``, framed as it would be with a band
+        for labels above and below every row (see ``_row_shape`` for roomy)."""
+        scale = None
+        right, up, _ = cam.basis(*view.orientation()[:2])
+        for _ in range(2):       # the gaps between rows depend on the scale they are framed at
+            _, band, _, _ = self._row_shape(parts, offsets, groups, view, scale)
+            trial = {name: offset.copy() for name, offset in offsets.items()}
+            self._wrap(parts, trial, groups, view, scale)
+            points, anchors = [], []
+            for names in groups:
+                row = np.concatenate([bounds_corners(b.centers, b.size) + trial[n]
+                                      for n in names for b in parts[n].blocks])
+                points.append(row)
+                height = row @ up
+                anchors += [row[np.argmax(height)], row[np.argmin(height)]]
+            room = np.tile([[0.0, 0.0, 0.0, band], [0.0, 0.0, band, 0.0]], (len(groups), 1))
+            camera = self._frame(np.concatenate(points), anchors, room,
+                                 self._legend if self.look.legend else None, replace(view, zoom=1.0))
+            middle = np.asarray(camera.focal_point)
+            scale = float(np.linalg.norm(np.diff(cam.project(np.array([middle, middle + right]), camera,
+                                                             self.look.size), axis=0)))
+        return scale, self._row_shape(parts, offsets, groups, view, scale)[3]
+
+    def _row_shape(self, parts, offsets, groups: list[list[str]], view: View, scale: float | None):
+        """([(above, below) extent of each row in units], band in pixels for labels on each side of a row,
+        scale, roomy) of the chain cut into ``groups``.
+
+        ``roomy``: at ``scale`` pixels per unit (None: a first guess that
+        fills the picture) every row is long enough for its labels, half on
+        each side, to stand beside their layers.
+        """
+        right, up, _ = cam.basis(*view.orientation()[:2])
+        band = text_height("a\nb", self.label_size) + 3 * placing.GAP    # two lines and their leader
+        lengths, extents, label_room = [], [], []
+        for names in groups:
+            label_room.append(sum(text_width(parts[n].label, self.label_size) + placing.PAD * self.label_size
+                                  for n in names) / 2)
+            points = np.concatenate([bounds_corners(b.centers, b.size) + offsets[n]
+                                     for n in names for b in parts[n].blocks])
+            lengths.append(float(np.ptp(points @ right)))
+            height = points @ up
+            middle = float(np.mean(parts[names[0]].blocks[0].centers @ up)) + float(offsets[names[0]] @ up)
+            extents.append((float(height.max()) - middle, middle - float(height.min())))
+        width, height = self.look.size
+        room_across = height * FILL - 2 * len(groups) * band
+        if scale is None:
+            scale = max(min(width * FILL / max(lengths), room_across / sum(a + b for a, b in extents)), 1e-9)
+        roomy = room_across > 0 and all(scale * n >= LABEL_ROOM * need for n, need in zip(lengths, label_room))
+        return extents, band, scale, roomy
+
+    def _widen_row_gaps(self, state: State, blocks, placement, camera) -> bool:
+        """Whether rows had to move apart: neighbouring rows, layers and labels, must keep
+        ``ROW_CLEARANCE`` label sizes between them in the picture."""
+        groups = self.row_groups(state)
+        if len(groups) < 2:
+            return False
+        row_of = {name: r for r, names in enumerate(groups) for name in names}
+        low = np.full(len(groups), np.inf)
+        high = np.full(len(groups), -np.inf)
+        for b in blocks:
+            r = row_of[b.key.split("/")[0]]
+            y = cam.project(bounds_corners(b.centers, b.size), camera, self.look.size)[:, 1]
+            low[r], high[r] = min(low[r], y.min()), max(high[r], y.max())
+        for label in placement.labels:
+            r = row_of[label.key.split("/")[0]]
+            box = placing.label_box(label, camera, self.look.size)
+            low[r], high[r] = min(low[r], box[1]), max(high[r], box[3])
+        deficit = ROW_CLEARANCE * self.label_size - (low[:-1] - high[1:])    # rows run down the picture
+        if not np.any(deficit > 0.5):
+            return False
+        up = cam.basis(*state.view.orientation()[:2])[1]
+        middle = np.asarray(camera.focal_point)
+        per_unit = float(np.linalg.norm(np.diff(cam.project(np.array([middle, middle + up]), camera,
+                                                             self.look.size), axis=0)))
+        if self._row_gaps is None:
+            self._row_gaps = np.zeros(len(groups) - 1)
+        self._row_gaps += np.maximum(deficit, 0.0) * 1.1 / max(per_unit, 1e-9)
+        return True
+
+    def _wrap(self, parts, offsets, groups: list[list[str]], view: View, scale: float | None) -> None:
+        """Draw the runs of ``groups`` as rows down the picture, each starting where the first does,
+        with a band for labels on each side of every row at ``scale`` pixels per unit.
+
+        Rows move straight down the picture as the camera sees it (along
+        its up vector, so at one depth), and line up at the left however
+        oblique the view.
+        """
+        extents, band, scale, _ = self._row_shape(parts, offsets, groups, view, scale)
+        up = cam.basis(*view.orientation()[:2])[1]
+        extra = self._row_gaps if self._row_gaps is not None else np.zeros(len(groups) - 1)
+        position = 0.0
+        for r, names in enumerate(groups):
+            if r:
+                position += extents[r - 1][1] + extents[r][0] + 2 * band / scale + extra[r - 1]
+            start = offsets[names[0]][1] + float(parts[names[0]].blocks[0].centers[:, 1].mean())
+            for name in names:
+                offsets[name][1] -= start
+                offsets[name] -= position * up
 
     def _openness(self, layer, state: State) -> float:
         t = float(state.openness.get(layer.name, 0.0))
@@ -603,10 +768,12 @@ class SceneBuilder:
         s = np.linspace(0, 1, 33)[:, None]
         return (1 - s) ** 3 * start + 3 * (1 - s) ** 2 * s * p1 + 3 * (1 - s) * s ** 2 * p2 + s ** 3 * end
 
-    def _label_requests(self, placed, view: View) -> list[placing.Request]:
+    def _label_requests(self, placed, state: State, wrap: bool = True) -> list[placing.Request]:
         """Each layer's name and output shape, to be placed beside it: two short lines under a
         horizontal stack, one line beside a vertical one."""
-        joiner = "\n" if _label_mode(view) == "below" else "  "
+        joiner = "\n" if _label_mode(state.view) == "below" else "  "
+        groups = self.row_groups(state) if wrap else [[layer.name for layer in self.layers]]
+        row_of = {name: r for r, names in enumerate(groups) for name in names}
         outputs = {out.name for out in getattr(self.model, "outputs", None) or []} | {self.layers[-1].name}
         requests = []
         for layer in self.layers:
@@ -619,7 +786,7 @@ class SceneBuilder:
                 rank = 1 if tuple(inbound[0].output_shape) != tuple(layer.output_shape) else 2
             requests.append(placing.Request(f"{layer.name}/label", part.label.replace("\n", joiner),
                                             (corners.min(axis=0) + corners.max(axis=0)) / 2, corners,
-                                            self.label_size, self.look.text_color, rank))
+                                            self.label_size, self.look.text_color, rank, row_of[layer.name]))
         return requests
 
     def _place(self, requests, fixed, camera, view: View, note: bool = False) -> placing.Placement:
@@ -678,15 +845,10 @@ class SceneBuilder:
                 entries.append(LegendEntry(text, color, ramp))
         key = None
         if self.has_values:
-            scope = {"map": "each feature map (a 1-D layer: the layer)", "layer": "each layer",
+            scope = {"map": "each feature map\n(1-D layers: of the layer)", "layer": "each layer",
                      "model": "the whole model"}[self.look.normalize]
-            if self.look.colormap:
-                how = f"colour ({self.look.colormap})"
-            elif self.shader.ink:
-                how = "shade (light to dark)"
-            else:
-                how = "opacity (faint to solid)"
-            key = ShadingKey(f"{how}:\nvalue from min to max of\n{scope}",
+            scheme = f" ({self.look.colormap})" if self.look.colormap else ""
+            key = ShadingKey(f"value of {scope}{scheme}",
                              self.shader.ramp(self.look.text_color, LEGEND_RAMP_STEPS), "min", "max")
         return Legend(tuple(entries), key, 0.85 * self.look.font_size)
 
@@ -730,6 +892,27 @@ def _scene_points(blocks, lines) -> list:
     points = [c for b in blocks for c in bounds_corners(b.centers, b.size)]
     points += [p for ln in lines for path in ln.paths for p in path]
     return points
+
+
+def _balanced_cuts(spans: list[tuple[float, float]], rows: int, shortest: int) -> list[int] | None:
+    """Where to cut a chain of layers (their extents along the stack) into ``rows`` runs of at least
+    ``shortest`` layers so that the longest run is as short as can be; None if it is too short."""
+    n = len(spans)
+    if n < rows * shortest:
+        return None
+    lo, hi = np.array(spans).T
+
+    def length(a, b):                 # run of layers a .. b-1
+        return float(hi[a:b].max() - lo[a:b].min())
+
+    best = {(0, 0): (0.0, [])}        # (runs, layers used) -> (longest run, cuts)
+    for r in range(1, rows + 1):
+        for b in range(r * shortest, n - (rows - r) * shortest + 1):
+            options = [(max(best[(r - 1, a)][0], length(a, b)), best[(r - 1, a)][1] + [b])
+                       for a in range((r - 1) * shortest, b - shortest + 1) if (r - 1, a) in best]
+            if options:
+                best[(r, b)] = min(options, key=lambda o: o[0])
+    return best[(rows, n)][1][:-1] if (rows, n) in best else None
 
 
 def _label_mode(view: View) -> str:

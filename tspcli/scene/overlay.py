@@ -45,14 +45,18 @@ def legend_items(legend: Legend, size: tuple[int, int], top_inset: float, row: b
         groups.append([Item(kind, 0.0, 0.1 * px, w, 0.8 * px, color=entry.color, ramp=entry.ramp),
                        Item("text", w + gap, 0.0, text=entry.text, size=px)])
     key = legend.shading
-    if key is not None:
-        title = key.title.replace("\n", " ") if row else key.title
-        ramp_w = 6 * px
-        groups.append([Item("text", 0.0, 0.0, text=title, size=px)])
+    if key is not None:     # "min [ramp] max value of ...": the ramp shows what min and max look like
+        ramp_w = 5 * px
         low_w = text_width(key.low, px) + 0.3 * px
-        groups.append([Item("text", 0.0, 0.0, text=key.low, size=px),
-                       Item("ramp", low_w, 0.1 * px, ramp_w, 0.8 * px, ramp=tuple(map(tuple, key.ramp))),
-                       Item("text", low_w + ramp_w + 0.3 * px, 0.0, text=key.high, size=px)])
+        high_x = low_w + ramp_w + 0.3 * px
+        ramp = [Item("text", 0.0, 0.0, text=key.low, size=px),
+                Item("ramp", low_w, 0.1 * px, ramp_w, 0.8 * px, ramp=tuple(map(tuple, key.ramp))),
+                Item("text", high_x, 0.0, text=key.high, size=px)]
+        if row:
+            title_x = high_x + text_width(key.high, px) + 0.3 * px
+            groups.append(ramp + [Item("text", title_x, 0.0, text=key.title.replace("\n", " "), size=px)])
+        else:
+            groups += [ramp, [Item("text", 0.0, 0.0, text=key.title, size=px)]]
     lines: list[list] = [[]]
     x = pad
     for group in groups:

@@ -97,7 +97,8 @@ class LegendEntry:
 
 @dataclass(frozen=True, eq=False)
 class ShadingKey:
-    """How values were turned into colour: a ramp from the lowest to the highest value."""
+    """How values were turned into colour: ``low`` [ramp] ``high`` ``title``, e.g. "min [ramp] max value of
+    each feature map"; the ramp shows the shading of a neutral colour, each type's swatch its own."""
 
     title: str
     ramp: np.ndarray               # (K, 4) RGBA in 0..1, low to high
