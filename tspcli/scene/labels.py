@@ -84,7 +84,9 @@ def place(requests: list[Request], camera, size: tuple[int, int], mode: str, cha
     by_rank = np.lexsort((along, [r.rank for r in requests]))     # when not all fit: the telling ones first
     near, far = SIDES[mode]
     turn = np.empty(n, int)
-    turn[by_place] = np.arange(n) % 2          # every other label along the stack
+    for row in set(rows.tolist()):              # every other label along each row
+        mine = by_place[rows[by_place] == row]
+        turn[mine] = np.arange(len(mine)) % 2
     alternate = lambda i: (near, far) if turn[i] == 0 else (far, near)    # noqa: E731
     if not chain:    # beside a layer of a branching model, all four sides may be free
         beside = SIDES["right" if mode == "below" else "below"]
