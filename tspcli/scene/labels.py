@@ -40,6 +40,8 @@ class Request:
     color: tuple
     rank: int = 2             # 0: kept first when labels must be left out (inputs, outputs) .. 2: last
     row: int = 0              # the row of a chain wrapped into rows: each row has its own lines of labels
+    side: int | None = None   # 0: the near side (below, right), 1: the far side, None: either
+    bold: bool = False
 
 
 @dataclass
@@ -50,23 +52,22 @@ class Placement:
 
 
 def place(requests: list[Request], camera, size: tuple[int, int], mode: str, chain: bool,
-          fixed: list[Label] = (), bounds: tuple[float, float, float, float] | None = None) -> Placement:
+          bounds: tuple[float, float, float, float] | None = None) -> Placement:
     """Labels for ``requests`` seen through ``camera``.
 
     ``mode`` 'below' or 'right'; ``chain``: one baseline (below) or one column
     (right) for all, as suits a model without branches; there labels may
     slide along their line, in order, to make room (leaders slant to them).
     Otherwise each label keeps to its own layer and avoids the other layers
-    too.  ``fixed`` labels (already placed, e.g. a top class) are kept clear
-    of; ``bounds`` (x0, y0, x1, y1): the part of the picture labels may slide
-    into, by default all of it.
+    too.  ``bounds`` (x0, y0, x1, y1): the part of the picture labels may
+    slide into, by default all of it.
     """
     n = len(requests)
     if n == 0:
         return Placement([], np.zeros((0, 4)), 0)
     centers = cam.project(np.array([r.center for r in requests]), camera, size)
     boxes = np.array([_screen_box(r.corners, camera, size) for r in requests])       # x0, y0, x1, y1
-    w = np.array([text_width(r.text, r.size) for r in requests])
+    w = np.array([text_width(r.text, r.size, r.bold) for r in requests])
     h = np.array([text_height(r.text, r.size) for r in requests])
     font = max(r.size for r in requests)
     step = (h.max() if mode == "below" else w.max()) + ROW_GAP * font
@@ -77,7 +78,6 @@ def place(requests: list[Request], camera, size: tuple[int, int], mode: str, cha
             mine = rows == row
             lines_up[mine] = (boxes[mine, 0].min(), boxes[mine, 1].min(), boxes[mine, 2].max(),
                               boxes[mine, 3].max())
-    taken = [label_box(lab, camera, size) for lab in fixed]
     obstacles = [] if chain else [_hull(cam.project(r.corners, camera, size)) for r in requests]
     along = centers[:, 0] if mode == "below" else -centers[:, 1]
     by_place = np.argsort(along, kind="stable")
@@ -87,23 +87,31 @@ def place(requests: list[Request], camera, size: tuple[int, int], mode: str, cha
     for row in set(rows.tolist()):              # every other label along each row
         mine = by_place[rows[by_place] == row]
         turn[mine] = np.arange(len(mine)) % 2
-    alternate = lambda i: (near, far) if turn[i] == 0 else (far, near)    # noqa: E731
-    if not chain:    # beside a layer of a branching model, all four sides may be free
-        beside = SIDES["right" if mode == "below" else "below"]
-        alternate = lambda i: (near, far, *beside)                          # noqa: E731
+    beside = SIDES["right" if mode == "below" else "below"]
+
+    def alternate(i):
+        if requests[i].side is not None:
+            return (SIDES[mode][requests[i].side],)
+        if not chain:    # beside a layer of a branching model, all four sides may be free
+            return (near, far, *beside)
+        return (near, far) if turn[i] == 0 else (far, near)
+
+    def one_side(i):
+        return (SIDES[mode][requests[i].side],) if requests[i].side is not None else (near,)
+
     attempts = [(by_place, alternate, MAX_ROWS),          # both sides, further rows
                 (by_rank, alternate, MAX_ROWS)]           # the same, leaving out what does not fit
     chosen = None
     if chain:
         bounds = bounds or (0.0, 0.0, float(size[0]), float(size[1]))
-        for sides in (lambda i: (near,), alternate):
-            chosen = _slid(by_place, sides, rows, boxes, lines_up, centers, w, h, PAD * font, bounds, mode, taken)
+        for sides in (one_side, alternate):
+            chosen = _slid(by_place, sides, rows, boxes, lines_up, centers, w, h, PAD * font, bounds, mode)
             if chosen is not None:
                 attempts = []
                 break
     for order, sides, rows in attempts:
         chosen = {}
-        occupied = list(taken)
+        occupied = []
         for i in order:
             spots = [_spot(side, row, boxes[i], lines_up[i], centers[i], w[i], h[i], step)
                      for row in range(rows) for side in sides(i)]
@@ -121,18 +129,18 @@ def place(requests: list[Request], camera, size: tuple[int, int], mode: str, cha
         cx, cy = centers[i]
         align = "center" if mode == "below" else ("left" if box[0] >= cx else "right")
         labels.append(Label(r.key, r.text, tuple(map(float, r.center)), r.size, r.color, align=align,
-                            offset=offset, leader=leader))
+                            offset=offset, bold=r.bold, leader=leader))
         extents[i] = np.maximum([cx - box[0], box[2] - cx, cy - box[1], box[3] - cy], 0.0)
     return Placement(labels, extents, n - len(chosen))
 
 
-def _slid(order, sides, rows, boxes, lines_up, centers, w, h, gap, bounds, mode, taken):
+def _slid(order, sides, rows, boxes, lines_up, centers, w, h, gap, bounds, mode):
     """Spots of labels on one line per side of each row, slid along it in order so that none touch;
-    None if one line a side cannot hold them (or a label would touch one of another row or ``taken``)."""
+    None if one line a side cannot hold them (or a label would touch one of another row)."""
     axis = 0 if mode == "below" else 1
     lengths = w if axis == 0 else h
     chosen = {}
-    taken = list(taken)
+    taken = []
     for row, side in [(row, side) for row in sorted(set(rows.tolist())) for side in SIDES[mode]]:
         members = [i for i in order if sides(i)[0] == side and rows[i] == row]
         if not members:

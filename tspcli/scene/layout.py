@@ -36,6 +36,9 @@ MAX_SLAB_DEPTH = 30.0        # thickness of the slab with the most channels
 OPEN_ROOM = 0.8              # extra room on each side of an open layer, per unit of its spread seen edgewise
 MAP_PITCH = 1.5              # centre pitch of open maps, in map sizes
 CLOSE_BUTTON_RATIO = 0.03    # button radius per open height
+BUTTON_GAP = 30.0            # TensorSpace: from the open layer's left edge to the button's centre
+MIN_OUTLINED_PX = 12.0       # boxes narrower than this in the picture (at scale 1) are drawn without outlines
+MIN_BUTTON_PX = 7.0          # a button's radius is at least this many pixels (at scale 1), so its cross reads
 BUTTON_THICKNESS = 0.1       # in units: a flat disc (a thick one shows its two faces apart)
 BAR_CAP = 2.0                # a 1-D layer is drawn at most this many model widths long
 MAX_BAR_TEXELS = 4096        # longer 1-D values are shown by the maximum of each bin
@@ -142,7 +145,7 @@ class _Part:
     blocks: list[Blocks]
     label: str
     opened: float = 0.0        # openness of a layer that spreads out: it gets room in its level
-    extra_labels: list[Label] = field(default_factory=list)
+    callouts: list[tuple[str, str, np.ndarray]] = field(default_factory=list)   # (key, text, point it names)
 
     def bounds(self) -> tuple[np.ndarray, np.ndarray]:
         corners = np.concatenate([bounds_corners(b.centers, b.size) for b in self.blocks])
@@ -188,17 +191,18 @@ class SceneBuilder:
     def build(self, state: State, camera=None) -> Scene:
         """The scene for ``state``; ``camera`` (a scene.Camera) skips automatic framing."""
         state = self.resolve(state)
-        blocks, lines, requests, fixed, legend = self._elements(state)
+        blocks, lines, requests, legend = self._elements(state)
         if camera is None:
-            camera, placement = self._frame_and_place(blocks, lines, requests, fixed, legend, state.view)
+            camera, placement = self._frame_and_place(blocks, lines, requests, legend, state.view)
             for _ in range(ROW_GAP_ROUNDS):       # rows wider apart where their labels came too close
                 if not self._widen_row_gaps(state, blocks, placement, camera):
                     break
-                blocks, lines, requests, fixed, legend = self._elements(state)
-                camera, placement = self._frame_and_place(blocks, lines, requests, fixed, legend, state.view)
+                blocks, lines, requests, legend = self._elements(state)
+                camera, placement = self._frame_and_place(blocks, lines, requests, legend, state.view)
         else:
-            placement = self._place(requests, fixed, camera, state.view)
-        return Scene(blocks=blocks, lines=lines, labels=fixed + placement.labels, camera=camera,
+            placement = self._place(requests, camera, state.view)
+        blocks = [self._fitted_to_picture(b, camera) for b in blocks]
+        return Scene(blocks=blocks, lines=lines, labels=placement.labels, camera=camera,
                      background=self.look.background_rgba, text_color=self.look.text_color,
                      legend=legend, legend_row=_legend_row(state.view),
                      title=self.look.title, title_size=self.title_size, size=self.look.size,
@@ -222,8 +226,8 @@ class SceneBuilder:
             toward = candidate.view.orientation()[0]
             if abs(float(toward[1])) > END_ON:
                 continue
-            blocks, lines, requests, fixed, legend = self._elements(candidate, wrap=False)
-            camera, _ = self._frame_and_place(blocks, lines, requests, fixed, legend, candidate.view)
+            blocks, lines, requests, legend = self._elements(candidate, wrap=False)
+            camera, _ = self._frame_and_place(blocks, lines, requests, legend, candidate.view)
             distance = np.linalg.norm(np.subtract(camera.focal_point, camera.position))
             if best is None or distance < best[0] * 0.999:
                 best = (distance, candidate)
@@ -235,13 +239,12 @@ class SceneBuilder:
         view = states[0].view
         elements = [self._elements(state) for state in states]
         points = [p for blocks, lines, *_ in elements for p in _scene_points(blocks, lines)]
-        legend = elements[0][4]
+        legend = elements[0][3]
         rough = self._frame(points, [], np.zeros((0, 4)), legend, view)
         anchors, extents = [], []
-        for _, _, requests, fixed, _ in elements:
-            placement = self._place(requests, fixed, rough, view)
-            anchors += [r.center for r in requests] + [lab.anchor for lab in fixed]
-            extents += list(placement.extents) + [placing.extent(lab) for lab in fixed]
+        for _, _, requests, _ in elements:
+            anchors += [r.center for r in requests]
+            extents += list(self._place(requests, rough, view).extents)
         return self._frame(points, anchors, np.array(extents).reshape(-1, 4), legend, view)
 
     @property
@@ -257,15 +260,12 @@ class SceneBuilder:
         return 0.75 * self.look.font_size
 
     def _elements(self, state: State, wrap: bool = True):
-        """(blocks, lines, label requests, labels placed by their layer, legend) of a state."""
+        """(blocks, lines, label requests, legend) of a state."""
         placed = self._place_layers(state, wrap)
         blocks = [b for part, _ in placed.values() for b in part.blocks]
         lines = [] if self.linear else self._connections(placed, _level_axis(state.view))
-        requests, fixed = [], []
-        if self.look.labels:
-            requests = self._label_requests(placed, state, wrap)
-            fixed = [lab for part, _ in placed.values() for lab in part.extra_labels]
-        return blocks, lines, requests, fixed, self._legend if self.look.legend else None
+        requests = self._label_requests(placed, state, wrap) if self.look.labels else []
+        return blocks, lines, requests, self._legend if self.look.legend else None
 
     # --- placement ------------------------------------------------------------------------
     def _place_layers(self, state: State, wrap: bool = True) -> dict[str, tuple[_Part, np.ndarray]]:
@@ -308,7 +308,7 @@ class SceneBuilder:
         for layer in self.layers:
             part, offset = parts[layer.name], offsets[layer.name]
             part.blocks = [replace(b, centers=b.centers + offset) for b in part.blocks]
-            part.extra_labels = [replace(lab, anchor=tuple(np.add(lab.anchor, offset))) for lab in part.extra_labels]
+            part.callouts = [(key, text, point + offset) for key, text, point in part.callouts]
             placed[layer.name] = (part, offset)
         return placed
 
@@ -557,28 +557,47 @@ class SceneBuilder:
         centers = np.zeros((n, 3))
         centers[:, 0] = (np.arange(n) - (n - 1) / 2) * 2 * cube * t
         blocks = [self._blocks(layer, "cubes", centers, (cube, cube, cube), self._cube_pixels, open_=True)]
-        extra = []
+        callouts = []
         if t >= 1:
-            extra = self._top_classes(layer, centers, cube)
+            callouts = self._top_classes(layer, centers)
             if n > 1:
                 self._attach_button(layer, blocks, _queue_button_radius(n, u), u)
-        return _Part(blocks, label, t if n > 1 else 0.0, extra)
+        return _Part(blocks, label, t if n > 1 else 0.0, callouts)
 
     def _closed_queue(self, layer, width: float, depth: float, u: float) -> Blocks:
         """TensorSpace's closed 1-D layer: a flat plate the size of the last layer with maps."""
         return self._blocks(layer, "block", np.zeros((1, 3)), (width, u, depth),
                             lambda lay: self._flat_pixels(lay, (1, 1)), open_=False, framed=True)
 
-    def _top_classes(self, layer, centers, cube) -> list[Label]:
-        """The most likely class above its cube, named from the layer's ``outputs`` when given."""
+    def _top_classes(self, layer, centers) -> list[tuple[str, str, np.ndarray]]:
+        """The most likely class and its value, named from the layer's ``outputs`` when given, pointing at its cube."""
         if layer.neural_value is None:
             return []
         names = (getattr(layer, "config", None) or {}).get("outputs")
         values = np.asarray(layer.neural_value, dtype=float).ravel()
         best = int(np.argmax(values))
         name = names[best] if names else f"unit {best}"
-        return [Label(f"{layer.name}/top", f"{name} {values[best]:.3g}", tuple(centers[best] + (0, cube, 0)),
-                      self.look.font_size, self.look.text_color, align="center", offset=(0, 6), bold=True)]
+        return [(f"{layer.name}/top", f"{name} {values[best]:.3g}", np.asarray(centers[best], dtype=float))]
+
+    def _fitted_to_picture(self, blocks: Blocks, camera) -> Blocks:
+        """Details by their size in the picture: a close button grows about its right edge to
+        ``MIN_BUTTON_PX``; boxes narrower than ``MIN_OUTLINED_PX`` lose their outlines, which would
+        otherwise cover them."""
+        button = blocks.key.endswith("/button")
+        if not button and blocks.edge is None:
+            return blocks
+        center = blocks.centers.mean(axis=0)
+        right = cam.basis(np.subtract(camera.position, camera.focal_point), np.asarray(camera.up))[0]
+        ends = cam.project(np.array([center, center + right]), camera, self.look.size)
+        width = min(blocks.size[0], blocks.size[2]) * float(np.linalg.norm(ends[1] - ends[0]))
+        if button and width / 2 < MIN_BUTTON_PX:
+            grow = MIN_BUTTON_PX / max(width / 2, 1e-9)
+            w, h, d = blocks.size
+            moved = blocks.centers - [w * (grow - 1) / 2, 0.0, 0.0]
+            return replace(blocks, centers=moved, size=(w * grow, h, d * grow))
+        if not button and width < MIN_OUTLINED_PX:
+            return replace(blocks, edge=None)
+        return blocks
 
     def _attach_button(self, layer, blocks: list[Blocks], radius: float, u: float) -> None:
         """TensorSpace's close button: a disc left of the open layer, if the layer shows one."""
@@ -587,7 +606,7 @@ class SceneBuilder:
             return
         radius *= float(settings.get("ratio", 1.0))
         left = min(float((b.centers[:, 0] - b.size[0] / 2).min()) for b in blocks)
-        center = [[left - 2 * radius, 0.0, 0.0]]
+        center = [[left - max(BUTTON_GAP, 2 * radius), 0.0, 0.0]]
         blocks.append(self._blocks(layer, "button", center, (2 * radius, BUTTON_THICKNESS * u, 2 * radius),
                                    lambda lay: _button_pixels(self.colors[lay.name]), side_opacity=0.0,
                                    outline=False))
@@ -787,16 +806,20 @@ class SceneBuilder:
             requests.append(placing.Request(f"{layer.name}/label", part.label.replace("\n", joiner),
                                             (corners.min(axis=0) + corners.max(axis=0)) / 2, corners,
                                             self.label_size, self.look.text_color, rank, row_of[layer.name]))
+            # a top class stands on the far side (above, or left) with a leader to its cube
+            requests += [placing.Request(key, text, point, corners, self.look.font_size, self.look.text_color, 0,
+                                         row_of[layer.name], side=1, bold=True)
+                         for key, text, point in part.callouts]
         return requests
 
-    def _place(self, requests, fixed, camera, view: View, note: bool = False) -> placing.Placement:
+    def _place(self, requests, camera, view: View, note: bool = False) -> placing.Placement:
         """Labels placed for ``camera``, kept out of the title, note and legend."""
         left, right, bottom, top = self._insets(self._legend if self.look.legend else None, view, note)
         width, height = self.look.size
         bounds = (left, bottom, width - right, height - top)
-        return placing.place(requests, camera, self.look.size, _label_mode(view), self.linear, fixed, bounds)
+        return placing.place(requests, camera, self.look.size, _label_mode(view), self.linear, bounds)
 
-    def _frame_and_place(self, blocks, lines, requests, fixed, legend, view: View):
+    def _frame_and_place(self, blocks, lines, requests, legend, view: View):
         """The camera and the labels, fitted to each other.
 
         Frame with room for the labels, place them, and repeat until every
@@ -804,21 +827,20 @@ class SceneBuilder:
         so this ends).
         """
         points = _scene_points(blocks, lines)
-        anchors = [r.center for r in requests] + [lab.anchor for lab in fixed]
-        fixed_room = np.array([placing.extent(lab) for lab in fixed]).reshape(-1, 4)
+        anchors = [r.center for r in requests]
         room = np.zeros((len(requests), 4))
         note = False
         whole = replace(view, zoom=1.0)       # fitted as a whole; a zoom then magnifies the middle
         for attempt in range(FRAMING_PASSES):
-            camera = self._frame(points, anchors, np.concatenate([room, fixed_room]), legend, whole, note)
-            placement = self._place(requests, fixed, camera, view, note)
+            camera = self._frame(points, anchors, room, legend, whole, note)
+            placement = self._place(requests, camera, view, note)
             if np.all(placement.extents <= room + 0.5) and note == (placement.left_out > 0):
                 break
             note = note or placement.left_out > 0
             room = placement.extents if attempt < FRAMING_PASSES // 2 else np.maximum(room, placement.extents)
         if view.zoom != 1.0:
             camera = cam.zoomed(camera, view.zoom)
-            placement = self._place(requests, fixed, camera, view, note)
+            placement = self._place(requests, camera, view, note)
         return camera, placement
 
     @functools.cached_property
