@@ -577,12 +577,12 @@ class SceneBuilder:
         values = np.asarray(layer.neural_value, dtype=float).ravel()
         best = int(np.argmax(values))
         name = names[best] if names else f"unit {best}"
-        return [(f"{layer.name}/top", f"{name} {values[best]:.3g}", np.asarray(centers[best], dtype=float))]
+        return [(f"{layer.name}/top", f"{name}: {values[best]:.3g}", np.asarray(centers[best], dtype=float))]
 
     def _fitted_to_picture(self, blocks: Blocks, camera) -> Blocks:
         """Details by their size in the picture: a close button grows about its right edge to
-        ``MIN_BUTTON_PX``; boxes narrower than ``MIN_OUTLINED_PX`` lose their outlines, which would
-        otherwise cover them."""
+        ``MIN_BUTTON_PX``; many boxes narrower than ``MIN_OUTLINED_PX`` (feature maps) lose their
+        outlines, which would otherwise cover them."""
         button = blocks.key.endswith("/button")
         if not button and blocks.edge is None:
             return blocks
@@ -595,7 +595,7 @@ class SceneBuilder:
             w, h, d = blocks.size
             moved = blocks.centers - [w * (grow - 1) / 2, 0.0, 0.0]
             return replace(blocks, centers=moved, size=(w * grow, h, d * grow))
-        if not button and width < MIN_OUTLINED_PX:
+        if not button and len(blocks.centers) > 1 and width < MIN_OUTLINED_PX:
             return replace(blocks, edge=None)
         return blocks
 
