@@ -163,8 +163,8 @@ def test_ink_shading_runs_evenly_from_a_light_tint_to_a_dark_shade_of_the_colour
     lut = style.Shader(ink=True).lut(rgb).astype(float) / 255
     lum = np.array([style.luminance(c) for c in lut])
     assert np.all(lut[:, 3] == 1)
-    assert lum[0] == pytest.approx(style.INK_LIGHTNESS[0], abs=0.01)
-    assert lum[-1] == pytest.approx(style.INK_LIGHTNESS[1], abs=0.01)
+    assert lut[0, :3] == pytest.approx(1 - (1 - rgb) * style.INK_TINT, abs=1 / 255)    # a light tint of it
+    assert lum[-1] == pytest.approx(style.INK_DARKEST, abs=0.01)
     assert np.allclose(np.diff(lum), np.diff(lum).mean(), atol=0.004)          # even steps
     chroma = lut[:, :3] - lut[:, :3].mean(axis=1, keepdims=True)
     own = rgb - rgb.mean()

@@ -25,6 +25,7 @@ PRESETS = {
     "top": (0.0, 90.0, 12.0),
 }
 DIRECTIONS = ("vertical", "horizontal")     # and "auto": whichever shows the model larger
+MARGIN = 0.03       # of the picture's shorter side, kept free all round
 
 # Rows: display-frame axes in scene coordinates.  Horizontal: the stacking axis
 # (+y) points right, image rows (+z) point down, image columns (+x) away from the viewer.
@@ -84,7 +85,7 @@ def basis(toward: np.ndarray, up: np.ndarray) -> tuple[np.ndarray, np.ndarray, n
     return right, np.cross(right, forward), forward
 
 
-def frame(points: np.ndarray, view: View, size: tuple[int, int], *, margin: float = 0.03,
+def frame(points: np.ndarray, view: View, size: tuple[int, int], *, margin: float = MARGIN,
           extents: np.ndarray | None = None, insets: tuple[float, float, float, float] = (0, 0, 0, 0)) -> Camera:
     """The closest camera along ``view`` that shows every point inside the picture.
 

@@ -15,6 +15,7 @@ import os
 
 LINE_SPACING = 1.1           # baseline to baseline, in font sizes
 FALLBACK_SLACK = 1.1
+HINTING = 0.35               # pixels a character may grow when small text is snapped to whole pixels
 
 _ASCII = "".join(chr(c) for c in range(32, 127))
 # Advance widths in hundredths of the font size, printable ASCII from the space to '~'.
@@ -48,7 +49,8 @@ def text_width(text: str, size: float, bold: bool = False) -> float:
     """Pixels of the widest line of ``text`` at font size ``size``; unknown characters count one size."""
     widths = _WIDTHS[bold]
     slack = 1.0 if font_file(bold) else FALLBACK_SLACK
-    return slack * size * max((sum(widths.get(c, 1.0) for c in line) for line in text.split("\n")), default=0.0)
+    return max((slack * size * sum(widths.get(c, 1.0) for c in line) + HINTING * len(line)
+                for line in text.split("\n")), default=0.0)
 
 
 def text_height(text: str, size: float) -> float:

@@ -206,7 +206,8 @@ class SceneBuilder:
                      background=self.look.background_rgba, text_color=self.look.text_color,
                      legend=legend, legend_row=_legend_row(state.view),
                      title=self.look.title, title_size=self.title_size, size=self.look.size,
-                     note=_left_out_note(placement, len(requests)), note_size=self.note_size)
+                     note=_left_out_note(placement, len(self.layers)) if requests else None,
+                     note_size=self.note_size)
 
     def resolve(self, state: State) -> State:
         """Replace direction 'auto' by the stacking that shows the model larger in this picture,
@@ -816,7 +817,8 @@ class SceneBuilder:
         """Labels placed for ``camera``, kept out of the title, note and legend."""
         left, right, bottom, top = self._insets(self._legend if self.look.legend else None, view, note)
         width, height = self.look.size
-        bounds = (left, bottom, width - right, height - top)
+        pad = cam.MARGIN * min(width, height)        # the margin the camera keeps free all round
+        bounds = (left + pad, bottom + pad, width - right - pad, height - top - pad)
         return placing.place(requests, camera, self.look.size, _label_mode(view), self.linear, bounds)
 
     def _frame_and_place(self, blocks, lines, requests, legend, view: View):
@@ -946,10 +948,11 @@ def _names(names: list[str], shown: int = 2) -> str:
     return ", ".join(names[:shown]) + (f" +{more}" if more > 0 else "")
 
 
-def _left_out_note(placement, total: int) -> str | None:
-    if not placement.left_out:
+def _left_out_note(placement, layers: int) -> str | None:
+    shown = sum(1 for label in placement.labels if label.key.endswith("/label"))
+    if shown == layers:
         return None
-    return f"labels of {placement.left_out} of {total} layers left out for room"
+    return f"labels of {layers - shown} of {layers} layers left out for room"
 
 
 _LEFT_OUT_EXAMPLE = "labels left out"     # the note's height is all the framing needs

@@ -25,9 +25,10 @@ FRAME_COLOR = (0xA5 / 255, 0xA5 / 255, 0xA5 / 255)   # TensorSpace's outline of 
 DEFAULT_MIN_OPACITY = 0.3
 # Side faces are shaded flat colours: x faces a little darker than the data faces, z faces darker still.
 SIDE_SHADES = (0.78, 0.6)
-# Ink shading: luminance of the lowest and of the highest value, and the outline's shade of the layer colour.
-INK_LIGHTNESS = (0.93, 0.3)
-OUTLINE_SHADE = 0.5
+# Ink shading: the lowest value is this much of the layer colour on white, the highest has this luminance.
+INK_TINT = 0.25
+INK_DARKEST = 0.3
+OUTLINE_SHADE = 0.5      # outlines: this shade of the layer colour
 # Without neural values, faces show the layer colour at this opacity: solid enough to read as a diagram.
 ARCHITECTURE_OPACITY = 0.85
 
@@ -148,14 +149,16 @@ def colormap_lut(name: str) -> np.ndarray:
 
 
 def ink_shades(rgb, steps: np.ndarray) -> np.ndarray:
-    """(K, 3) shades of ``rgb`` whose luminance runs evenly from ``INK_LIGHTNESS[0]`` (step 0) to ``[1]`` (step 1).
+    """(K, 3) shades of ``rgb`` whose luminance runs evenly from a light tint (step 0: ``INK_TINT`` of the
+    colour on white) to a dark shade (step 1: luminance ``INK_DARKEST``).
 
     Lighter than the colour: mixed with white; darker: scaled towards black;
     both keep the hue, and the luminance is linear in either mix.
     """
     color = np.asarray(rgb, dtype=float)
     lum = luminance(color)
-    target = INK_LIGHTNESS[0] + np.asarray(steps, dtype=float)[:, None] * (INK_LIGHTNESS[1] - INK_LIGHTNESS[0])
+    lightest = luminance(1 - (1 - color) * INK_TINT)
+    target = lightest + np.asarray(steps, dtype=float)[:, None] * (INK_DARKEST - lightest)
     lighter = color + (1 - color) * (target - lum) / max(1 - lum, 1e-6)
     darker = color * target / max(lum, 1e-6)
     return np.clip(np.where(target >= lum, lighter, darker), 0, 1)
