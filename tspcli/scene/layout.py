@@ -22,12 +22,13 @@ from typing import Mapping
 import numpy as np
 
 from ..errors import OptionError
-from . import atlas, camera as cam, labels as placing, style
+from . import atlas, camera as cam, labels as placing, rows, style
 from .camera import View
 from .geometry import bounds_corners
-from .fonts import text_height, text_width
+from .fonts import text_height
 from .overlay import TITLE_BAND, items_extent, legend_items, note_items
-from .scene import Blocks, Label, Legend, LegendEntry, Lines, Scene, ShadingKey, Texture
+from .rows import RowPlan
+from .scene import Blocks, Legend, LegendEntry, Lines, Scene, ShadingKey, Texture
 
 MODEL_WIDTH = 100.0          # width of every input layer
 LEVEL_INTERVAL = 50.0        # between levels along y
@@ -47,9 +48,7 @@ END_ON = 0.9                 # a view this close to the stack axis (|cos|) piles
 MIN_ROW_LAYERS = 3           # a chain is wrapped into rows of at least this many layers
 MAX_AUTO_ROWS = 4
 ROWS_WORTH = 1.25            # another row must draw the model this much larger
-FILL = 0.9                   # share of the picture a wrapped chain is planned to fill
-ROW_GAP_ROUNDS = 2
-LABEL_ROOM = 1.1             # a row must be this many times its labels' length, half of them on each side
+ROW_ROUNDS = 3               # tries to set wrapped rows apart so that their labels keep clear
 ROW_CLEARANCE = 1.0          # label sizes kept free between wrapped rows, labels included
 FRAMING_PASSES = 6           # camera and labels are fitted to each other in at most this many rounds
 LEGEND_RAMP_STEPS = 16
@@ -184,8 +183,7 @@ class SceneBuilder:
         self.linear = all(len(self.inbound[layer.name]) <= 1 for layer in self.layers) and \
             len(set(self.level.values())) == len(self.layers)
         self._textures: dict[str, tuple[Texture, np.ndarray, np.ndarray]] = {}
-        self._rows: tuple[list[list[str]], float] | None = None    # horizontal rows, once judged
-        self._row_gaps: np.ndarray | None = None     # units added between rows where labels needed them
+        self._rows: RowPlan | None = None    # how a horizontal stack is wrapped, once judged
 
     # --- public ---------------------------------------------------------------------------
     def build(self, state: State, camera=None) -> Scene:
@@ -194,11 +192,6 @@ class SceneBuilder:
         blocks, lines, requests, legend = self._elements(state)
         if camera is None:
             camera, placement = self._frame_and_place(blocks, lines, requests, legend, state.view)
-            for _ in range(ROW_GAP_ROUNDS):       # rows wider apart where their labels came too close
-                if not self._widen_row_gaps(state, blocks, placement, camera):
-                    break
-                blocks, lines, requests, legend = self._elements(state)
-                camera, placement = self._frame_and_place(blocks, lines, requests, legend, state.view)
         else:
             placement = self._place(requests, camera, state.view)
         blocks = [self._fitted_to_picture(b, camera) for b in blocks]
@@ -260,17 +253,23 @@ class SceneBuilder:
     def note_size(self) -> float:
         return 0.75 * self.look.font_size
 
-    def _elements(self, state: State, wrap: bool = True):
-        """(blocks, lines, label requests, legend) of a state."""
-        placed = self._place_layers(state, wrap)
+    def _elements(self, state: State, wrap: bool = True, stack=None, plan: RowPlan | None = None):
+        """(blocks, lines, label requests, legend) of a state: its layers in rows when ``wrap`` (by
+        ``plan``, else the builder's), on one stack otherwise; ``stack``: the state's (parts, offsets)."""
+        plan = plan or (self.row_plan(state) if wrap else RowPlan([[layer.name for layer in self.layers]]))
+        parts, offsets = stack or self._stack(state)
+        offsets = {name: offset.copy() for name, offset in offsets.items()}
+        if plan.rows > 1:
+            rows.wrap(parts, offsets, plan, state.view)
+        placed = _assemble(parts, offsets)
         blocks = [b for part, _ in placed.values() for b in part.blocks]
         lines = [] if self.linear else self._connections(placed, _level_axis(state.view))
-        requests = self._label_requests(placed, state, wrap) if self.look.labels else []
+        requests = self._label_requests(placed, state, plan) if self.look.labels else []
         return blocks, lines, requests, self._legend if self.look.legend else None
 
     # --- placement ------------------------------------------------------------------------
-    def _place_layers(self, state: State, wrap: bool = True) -> dict[str, tuple[_Part, np.ndarray]]:
-        """Each drawn layer's part and its position.
+    def _stack(self, state: State) -> tuple[dict[str, _Part], dict[str, np.ndarray]]:
+        """Each drawn layer's part (drawn at the origin) and its position on one stack.
 
         Levels stack along +y, 50 units apart as in TensorSpace, plus room on
         both sides of an open layer in proportion to its spread and to how
@@ -302,160 +301,76 @@ class SceneBuilder:
                 offsets[member.name] = np.array([0.0, y, 0.0])
                 offsets[member.name][axis] = along + w / 2
                 along += w + IN_LEVEL_GAP
-        groups, scale = self._row_plan(state) if wrap else ([], 1.0)
-        if len(groups) > 1:
-            self._wrap(parts, offsets, groups, state.view, scale)
-        placed = {}
-        for layer in self.layers:
-            part, offset = parts[layer.name], offsets[layer.name]
-            part.blocks = [replace(b, centers=b.centers + offset) for b in part.blocks]
-            part.callouts = [(key, text, point + offset) for key, text, point in part.callouts]
-            placed[layer.name] = (part, offset)
-        return placed
+        return parts, offsets
 
     # --- wrapping a long chain into rows --------------------------------------------------
     def row_groups(self, state: State) -> list[list[str]]:
-        """The runs of layers drawn as rows, in order.
+        """The runs of layers drawn as rows, in order (see ``row_plan``)."""
+        return self.row_plan(state).groups
+
+    def row_plan(self, state: State) -> RowPlan:
+        """How the stack is wrapped into rows.
 
         A horizontal chain of layers longer than two short rows is wrapped,
         as lines of text are, into as many rows as draw it largest in the
-        picture while each row stays long enough for its labels (or into
-        ``Look.rows``), cut where the rows come out about equally long.  A
-        vertical stack stays one tower, TensorSpace's way.  The cut is judged
-        on the first horizontal state built, so every frame of an animation
-        keeps it.
+        picture with every label in place and the rows clear of each other
+        (or into ``Look.rows``), cut where the rows come out about equally
+        long.  A vertical stack stays one tower, TensorSpace's way.  The plan
+        is judged on the first horizontal state built, so every frame of an
+        animation keeps it.
         """
-        return self._row_plan(state)[0]
-
-    def _row_plan(self, state: State) -> tuple[list[list[str]], float]:
-        """(row groups, pixels per unit they were planned at)."""
         names = [layer.name for layer in self.layers]
         if (not self.linear or len(names) < 2 * MIN_ROW_LAYERS or self.look.rows == 1
                 or state.view.direction != "horizontal"):
-            return [names], 1.0
+            return RowPlan([names])
         if self._rows is None:
             self._rows = self._best_rows(state)
         return self._rows
 
-    def _best_rows(self, state: State) -> tuple[list[list[str]], float]:
-        placed = self._place_layers(state, wrap=False)
-        parts = {name: part for name, (part, _) in placed.items()}
-        offsets = {name: np.zeros(3) for name in placed}     # the parts are in place already
+    def _best_rows(self, state: State) -> RowPlan:
+        stack = self._stack(state)
+        parts, offsets = stack
         right = cam.basis(*state.view.orientation()[:2])[0]
         spans = []
         for layer in self.layers:
-            ends = np.concatenate([bounds_corners(b.centers, b.size) for b in parts[layer.name].blocks]) @ right
+            ends = np.concatenate([bounds_corners(b.centers, b.size) + offsets[layer.name]
+                                   for b in parts[layer.name].blocks]) @ right
             spans.append((float(ends.min()), float(ends.max())))
-        best = None
-        for rows in [self.look.rows] if self.look.rows else range(1, MAX_AUTO_ROWS + 1):
-            cuts = _balanced_cuts(spans, rows, MIN_ROW_LAYERS)
+        band = text_height("a\nb", self.label_size) + 3 * placing.GAP     # two lines of label and a leader
+        best = RowPlan([[layer.name for layer in self.layers]])
+        best_scale = self._rows_scale(state, stack, best)
+        for count in [self.look.rows] if self.look.rows else range(2, MAX_AUTO_ROWS + 1):
+            cuts = rows.balanced_cuts(spans, count, MIN_ROW_LAYERS)
             if cuts is None:
                 continue
-            groups = [[layer.name for layer in self.layers[a:b]] for a, b in zip([0, *cuts], [*cuts, len(spans)])]
-            scale, roomy = self._trial(parts, offsets, groups, state.view)
-            if best is None or (roomy and scale > best[1] * ROWS_WORTH):
-                best = (groups, scale)
+            edges = zip([0, *cuts], [*cuts, len(spans)])
+            plan = RowPlan([[layer.name for layer in self.layers[a:b]] for a, b in edges], band, best_scale,
+                           np.zeros(count - 1))
+            scale = self._rows_scale(state, stack, plan)
+            if scale is not None and (self.look.rows or scale > best_scale * ROWS_WORTH):
+                best, best_scale = plan, scale
         return best
 
-    def _trial(self, parts, offsets, groups, view: View) -> tuple[float, bool]:
-        """(pixels per unit, roomy) of the chain cut into ``groups``, framed as it would be with a band
-        for labels above and below every row (see ``_row_shape`` for roomy)."""
-        scale = None
-        right, up, _ = cam.basis(*view.orientation()[:2])
-        for _ in range(2):       # the gaps between rows depend on the scale they are framed at
-            _, band, _, _ = self._row_shape(parts, offsets, groups, view, scale)
-            trial = {name: offset.copy() for name, offset in offsets.items()}
-            self._wrap(parts, trial, groups, view, scale)
-            points, anchors = [], []
-            for names in groups:
-                row = np.concatenate([bounds_corners(b.centers, b.size) + trial[n]
-                                      for n in names for b in parts[n].blocks])
-                points.append(row)
-                height = row @ up
-                anchors += [row[np.argmax(height)], row[np.argmin(height)]]
-            room = np.tile([[0.0, 0.0, 0.0, band], [0.0, 0.0, band, 0.0]], (len(groups), 1))
-            camera = self._frame(np.concatenate(points), anchors, room,
-                                 self._legend if self.look.legend else None, replace(view, zoom=1.0))
-            middle = np.asarray(camera.focal_point)
-            scale = float(np.linalg.norm(np.diff(cam.project(np.array([middle, middle + right]), camera,
-                                                             self.look.size), axis=0)))
-        return scale, self._row_shape(parts, offsets, groups, view, scale)[3]
-
-    def _row_shape(self, parts, offsets, groups: list[list[str]], view: View, scale: float | None):
-        """([(above, below) extent of each row in units], band in pixels for labels on each side of a row,
-        scale, roomy) of the chain cut into ``groups``.
-
-        ``roomy``: at ``scale`` pixels per unit (None: a first guess that
-        fills the picture) every row is long enough for its labels, half on
-        each side, to stand beside their layers.
-        """
-        right, up, _ = cam.basis(*view.orientation()[:2])
-        band = text_height("a\nb", self.label_size) + 3 * placing.GAP    # two lines and their leader
-        lengths, extents, label_room = [], [], []
-        for names in groups:
-            label_room.append(sum(text_width(parts[n].label, self.label_size) + placing.PAD * self.label_size
-                                  for n in names) / 2)
-            points = np.concatenate([bounds_corners(b.centers, b.size) + offsets[n]
-                                     for n in names for b in parts[n].blocks])
-            lengths.append(float(np.ptp(points @ right)))
-            height = points @ up
-            middle = float(np.mean(parts[names[0]].blocks[0].centers @ up)) + float(offsets[names[0]] @ up)
-            extents.append((float(height.max()) - middle, middle - float(height.min())))
-        width, height = self.look.size
-        room_across = height * FILL - 2 * len(groups) * band
-        if scale is None:
-            scale = max(min(width * FILL / max(lengths), room_across / sum(a + b for a, b in extents)), 1e-9)
-        roomy = room_across > 0 and all(scale * n >= LABEL_ROOM * need for n, need in zip(lengths, label_room))
-        return extents, band, scale, roomy
-
-    def _widen_row_gaps(self, state: State, blocks, placement, camera) -> bool:
-        """Whether rows had to move apart: neighbouring rows, layers and labels, must keep
-        ``ROW_CLEARANCE`` label sizes between them in the picture."""
-        groups = self.row_groups(state)
-        if len(groups) < 2:
-            return False
-        row_of = {name: r for r, names in enumerate(groups) for name in names}
-        low = np.full(len(groups), np.inf)
-        high = np.full(len(groups), -np.inf)
-        for b in blocks:
-            r = row_of[b.key.split("/")[0]]
-            y = cam.project(bounds_corners(b.centers, b.size), camera, self.look.size)[:, 1]
-            low[r], high[r] = min(low[r], y.min()), max(high[r], y.max())
-        for label in placement.labels:
-            r = row_of[label.key.split("/")[0]]
-            box = placing.label_box(label, camera, self.look.size)
-            low[r], high[r] = min(low[r], box[1]), max(high[r], box[3])
-        deficit = ROW_CLEARANCE * self.label_size - (low[:-1] - high[1:])    # rows run down the picture
-        if not np.any(deficit > 0.5):
-            return False
-        up = cam.basis(*state.view.orientation()[:2])[1]
-        middle = np.asarray(camera.focal_point)
-        per_unit = float(np.linalg.norm(np.diff(cam.project(np.array([middle, middle + up]), camera,
-                                                             self.look.size), axis=0)))
-        if self._row_gaps is None:
-            self._row_gaps = np.zeros(len(groups) - 1)
-        self._row_gaps += np.maximum(deficit, 0.0) * 1.1 / max(per_unit, 1e-9)
-        return True
-
-    def _wrap(self, parts, offsets, groups: list[list[str]], view: View, scale: float | None) -> None:
-        """Draw the runs of ``groups`` as rows down the picture, each starting where the first does,
-        with a band for labels on each side of every row at ``scale`` pixels per unit.
-
-        Rows move straight down the picture as the camera sees it (along
-        its up vector, so at one depth), and line up at the left however
-        oblique the view.
-        """
-        extents, band, scale, _ = self._row_shape(parts, offsets, groups, view, scale)
-        up = cam.basis(*view.orientation()[:2])[1]
-        extra = self._row_gaps if self._row_gaps is not None else np.zeros(len(groups) - 1)
-        position = 0.0
-        for r, names in enumerate(groups):
-            if r:
-                position += extents[r - 1][1] + extents[r][0] + 2 * band / scale + extra[r - 1]
-            start = offsets[names[0]][1] + float(parts[names[0]].blocks[0].centers[:, 1].mean())
-            for name in names:
-                offsets[name][1] -= start
-                offsets[name] -= position * up
+    def _rows_scale(self, state: State, stack, plan: RowPlan) -> float | None:
+        """Pixels per unit of the picture drawn by ``plan``, after moving rows apart where they came
+        too close (``plan`` keeps those gaps); None if that fails or a label is left out."""
+        right, up, _ = cam.basis(*state.view.orientation()[:2])
+        for _ in range(ROW_ROUNDS):
+            blocks, lines, requests, legend = self._elements(state, stack=stack, plan=plan)
+            camera, placement = self._frame_and_place(blocks, lines, requests, legend, state.view)
+            scale = rows.pixels_per_unit(camera, right, self.look.size)
+            if plan.rows == 1:
+                return scale
+            if placement.left_out:
+                return None
+            short = rows.shortfalls(plan, blocks, placement.labels, camera, self.look.size,
+                                    ROW_CLEARANCE * self.label_size)
+            if np.all(short <= 0.5) and scale <= plan.scale * 1.1:
+                return scale
+            # rows further apart by what they lack; the band converted at the scale now seen
+            plan.gaps = plan.gaps + np.maximum(short, 0.0) * 1.1 / rows.pixels_per_unit(camera, up, self.look.size)
+            plan.scale = scale
+        return None
 
     def _openness(self, layer, state: State) -> float:
         t = float(state.openness.get(layer.name, 0.0))
@@ -788,12 +703,11 @@ class SceneBuilder:
         s = np.linspace(0, 1, 33)[:, None]
         return (1 - s) ** 3 * start + 3 * (1 - s) ** 2 * s * p1 + 3 * (1 - s) * s ** 2 * p2 + s ** 3 * end
 
-    def _label_requests(self, placed, state: State, wrap: bool = True) -> list[placing.Request]:
+    def _label_requests(self, placed, state: State, plan: RowPlan) -> list[placing.Request]:
         """Each layer's name and output shape, to be placed beside it: two short lines under a
         horizontal stack, one line beside a vertical one."""
         joiner = "\n" if _label_mode(state.view) == "below" else "  "
-        groups = self.row_groups(state) if wrap else [[layer.name for layer in self.layers]]
-        row_of = {name: r for r, names in enumerate(groups) for name in names}
+        row_of = {name: r for r, names in enumerate(plan.groups) for name in names}
         outputs = {out.name for out in getattr(self.model, "outputs", None) or []} | {self.layers[-1].name}
         requests = []
         for layer in self.layers:
@@ -918,25 +832,15 @@ def _scene_points(blocks, lines) -> list:
     return points
 
 
-def _balanced_cuts(spans: list[tuple[float, float]], rows: int, shortest: int) -> list[int] | None:
-    """Where to cut a chain of layers (their extents along the stack) into ``rows`` runs of at least
-    ``shortest`` layers so that the longest run is as short as can be; None if it is too short."""
-    n = len(spans)
-    if n < rows * shortest:
-        return None
-    lo, hi = np.array(spans).T
-
-    def length(a, b):                 # run of layers a .. b-1
-        return float(hi[a:b].max() - lo[a:b].min())
-
-    best = {(0, 0): (0.0, [])}        # (runs, layers used) -> (longest run, cuts)
-    for r in range(1, rows + 1):
-        for b in range(r * shortest, n - (rows - r) * shortest + 1):
-            options = [(max(best[(r - 1, a)][0], length(a, b)), best[(r - 1, a)][1] + [b])
-                       for a in range((r - 1) * shortest, b - shortest + 1) if (r - 1, a) in best]
-            if options:
-                best[(r, b)] = min(options, key=lambda o: o[0])
-    return best[(rows, n)][1][:-1] if (rows, n) in best else None
+def _assemble(parts: dict[str, _Part], offsets: dict[str, np.ndarray]) -> dict[str, tuple[_Part, np.ndarray]]:
+    """Each part moved to its offset (new parts; those given stay at the origin)."""
+    placed = {}
+    for name, part in parts.items():
+        offset = offsets[name]
+        moved = replace(part, blocks=[replace(b, centers=b.centers + offset) for b in part.blocks],
+                        callouts=[(key, text, point + offset) for key, text, point in part.callouts])
+        placed[name] = (moved, offset)
+    return placed
 
 
 def _label_mode(view: View) -> str:

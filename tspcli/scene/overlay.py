@@ -37,7 +37,7 @@ def legend_items(legend: Legend, size: tuple[int, int], top_inset: float, row: b
     ramp from min to max.  Rows wrap to stay inside the picture.
     """
     px = legend.size
-    pad, gap, step = 0.8 * px, 0.4 * px, 1.3 * px
+    pad, gap = 0.8 * px, 0.4 * px
     groups = []      # each a list of (width, items at x = 0, y = 0)
     for entry in legend.entries:
         w = (2.2 if entry.ramp else 0.9) * px
