@@ -11,6 +11,11 @@ side, with lines to their inbound layers.
 ``State.openness`` gives each layer's openness from 0 (closed) to 1 (open);
 values in between are the frames of an opening: maps fly out from the slab's
 centre, a 1-D bar stretches, RGB channels separate then spread.
+
+Beyond TensorSpace, for a still picture: a long horizontal chain may be
+wrapped into rows (``rows``), labels are placed apart from each other
+(``labels``), and the camera is fitted to the layers and their labels
+together.
 """
 from __future__ import annotations
 
