@@ -25,6 +25,14 @@ def keras():
     return pytest.importorskip("keras")
 
 
+@pytest.fixture(scope="session")
+def keras3_saved(keras, tmp_path_factory):
+    """Keras 3 models with random weights, each saved as .h5 and .keras (tests/model_files.py)."""
+    from model_files import save_keras3_models
+
+    return save_keras3_models(keras, tmp_path_factory.mktemp("keras3_files"))
+
+
 class CliResult:
     def __init__(self, code, out, err):
         self.code, self.out, self.err = code, out, err

@@ -111,6 +111,13 @@ def test_a_layer_without_init_status_starts_as_the_model_says():
     assert parse_timeline("close:a,open:b", net).state_at(0).openness == {"a": 1.0, "b": 0.0}
 
 
+def test_a_given_initial_state_replaces_init_status():
+    net = model(layer("a", init_status="open"), layer("b"))
+    tl = parse_timeline("open:a,close:b", net, initial={"b": 1.0})
+    assert tl.state_at(0).openness == {"a": 0.0, "b": 1.0}
+    assert tl.state_at(4000).openness == {"a": 1.0, "b": 0.0}
+
+
 def test_opening_an_open_layer_does_nothing_and_takes_no_time():
     net = model(layer("a", init_status="open"), layer("b"))
     assert parse_timeline("open:a,open:b", net).duration_ms == 2000

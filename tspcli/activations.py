@@ -204,14 +204,25 @@ def get_activation(spec, keras_version: str | None = "3"):
                       f"(known: {', '.join(sorted(ACTIVATIONS))})")
 
 
-def _named(name: str, params: dict, keras_version):
+def known_name(name: str) -> str | None:
+    """The key of ACTIVATIONS that ``name`` spells, or None.
+
+    "ReLU", "relu", and TensorFlow.js' camelCase "hardSigmoid" all name Keras' functions.
+    """
     name = name.strip() or "linear"
-    # "ReLU", "relu", and TensorFlow.js' camelCase "hardSigmoid" all name Keras' functions.
     snake = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
-    fn = ACTIVATIONS.get(name.lower()) or ACTIVATIONS.get(snake)
-    if fn is None:
+    for key in (name.lower(), snake):
+        if key in ACTIVATIONS:
+            return key
+    return None
+
+
+def _named(name: str, params: dict, keras_version):
+    key = known_name(name)
+    if key is None:
         raise OptionError(f"unknown activation {name!r} "
                           f"(known: {', '.join(sorted(ACTIVATIONS))})")
+    fn = ACTIVATIONS[key]
     version = str(keras_version or "3")
     if fn is hard_sigmoid and (version[:1] in ("1", "2") or version.startswith("tfjs")):
         fn = hard_sigmoid_keras2

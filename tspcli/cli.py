@@ -19,9 +19,10 @@ from .errors import ToolFailure, TspError
 COMMANDS = {
     "summary": ("summary", "Print every layer with its input/output shape and parameter count."),
     "validate": ("validate", "Check descriptions or model files; one line per problem."),
-    "render": ("render", "Draw the model in 3D (TensorSpace's look) to a PNG, offscreen."),
+    "render": ("render", "Draw the model in 3D (TensorSpace's look) to a PNG, MP4, GIF or frames, offscreen."),
     "layers": ("layers", "List the layer catalogue, or one layer's parameters."),
     "predict": ("predict", "Compute every layer's values for an input; print the top classes."),
+    "convert": ("convert", "Write a model file (.h5, .keras, TF.js) as a description and .npz weights."),
 }
 
 EXIT_CODES_HELP = """\b

@@ -8,6 +8,7 @@ from .errors import SpecError
 from .model import DEFAULT_MAX_MEMORY
 
 DESCRIPTION_EXTENSIONS = (".yaml", ".yml", ".json")
+MODEL_EXTENSIONS = (".h5", ".hdf5", ".keras")
 
 
 def sniff(path: str) -> str:
@@ -21,8 +22,8 @@ def sniff(path: str) -> str:
             head = fh.read(4096)
     except OSError:
         return "description"  # let the reader report the problem with the path
-    if head.startswith(b"\x89HDF") or head.startswith(b"PK"):
-        return "model-file"
+    if head.startswith(b"\x89HDF") or head.startswith(b"PK") or path.lower().endswith(MODEL_EXTENSIONS):
+        return "model-file"  # by extension too, so that a broken .h5 is reported as a model file
     if path.lower().endswith(".json"):
         try:
             with open(path, encoding="utf-8") as fh:
@@ -34,23 +35,25 @@ def sniff(path: str) -> str:
     return "description"
 
 
-def load(path: str, *, init: bool = True, max_memory: int = DEFAULT_MAX_MEMORY, **file_options):
-    """Read a description (YAML/JSON) or a model file (.h5, .keras, TF.js) into a Model.
+def load(path: str, *, init: bool = True, max_memory: int = DEFAULT_MAX_MEMORY, skip_unknown: bool = False,
+         show_all: bool = False):
+    """Read a description (YAML/JSON), a view of a model file or a model file (.h5, .keras, TF.js).
 
-    ``file_options`` go to the model-file readers (e.g. ``skip_unknown=True``).
+    ``skip_unknown``: draw layers of classes tspcli does not know as generic
+    layers instead of failing; ``show_all``: a view draws every layer of its file.
     """
     if sniff(path) == "model-file":
         from .io.convert import model_from_file
 
-        model = model_from_file(path, **file_options)
+        model = model_from_file(path, skip_unknown=skip_unknown)
     else:
         from .spec import load_description
 
         model = load_description(path)
-        if model.options.get("load"):
-            from .io.convert import model_from_view
+        if model.view is not None:
+            from .io.views import model_from_view
 
-            model = model_from_view(model, **file_options)
+            model = model_from_view(model, skip_unknown=skip_unknown, show_all=show_all)
     if init:
         model.init(max_memory=max_memory)
     return model

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict, deque
-from typing import Any
-
 import numpy as np
 
 from .errors import ShapeError, SpecError, TspError
 from .layers import params as P
 from .layers.base import Layer
-from .layers.params import Param, resolve_key
+from .layers.params import Param, coerce_keys
 
 DEFAULT_MAX_MEMORY = 4 * 2**30  # bytes of float32 activations a model may need
 
@@ -37,6 +35,9 @@ MODEL_PARAMS = {p.name: p for p in (
     Param("outputs", P.optional(P.names), None, "Model only: the output layer names.", "list[str]"),
     Param("weights", P.optional(str), None, "An .npz of weights keyed '<layer>/<weight>'.", "path"),
     Param("load", P.optional(str), None, "A model file whose network this description shows.", "path"),
+    Param("kerasVersion", P.optional(lambda v: str(v)), None,
+          "Keras version whose semantics apply (hard_sigmoid differs before Keras 3); model files set it.",
+          "str"),
 )}
 
 
@@ -64,17 +65,7 @@ def color_map(value) -> dict[str, str]:
 
 
 def coerce_model_options(raw: dict) -> dict:
-    out: dict[str, Any] = {}
-    for key, value in raw.items():
-        name = resolve_key(str(key), MODEL_PARAMS, "model")
-        try:
-            out[name] = MODEL_PARAMS[name].coerce(value)
-        except TspError as exc:
-            raise exc.located(key=str(key))
-    for name, p in MODEL_PARAMS.items():
-        if name not in out:
-            out[name] = p.coerce(p.default) if name == "color" else p.default
-    return out
+    return coerce_keys(raw, MODEL_PARAMS, "model")
 
 
 class Model:
@@ -93,6 +84,7 @@ class Model:
         self.name = self.options["name"] or ("sequential" if self.kind == "Sequential" else "model")
         self.source: str | None = None  # file the model was read from (for error messages)
         self.timeline = None  # a description's `timeline:` steps, if any
+        self.view = None  # a view's (layer entries, line of `load:`): see tspcli.io.views
         self.inputs: list[Layer] = list(inputs or [])
         self.outputs: list[Layer] = list(outputs or [])
         self.layers: list[Layer] = list(layers) if layers is not None else self._reachable()
@@ -209,6 +201,9 @@ class Model:
         self._name_layers()
         self._link()
         self.layers = self._topological()
+        if self.options["kerasVersion"]:
+            for layer in self.layers:
+                layer.keras_version = self.options["kerasVersion"]
         total = 0
         for layer in self.layers:
             try:

@@ -125,12 +125,14 @@ def build_model(doc, name: str):
     if not isinstance(model_section, dict):
         raise SpecError("'model' must be a mapping", file=name, line=_line(doc, "model"), key="model")
     layer_docs = doc.get("layers")
-    if not isinstance(layer_docs, list) or not layer_docs:
+    # A view (model: {load: FILE}) takes its layers from the file; its list only picks and styles them.
+    view = model_section.get("load") is not None
+    if not (isinstance(layer_docs, list) and layer_docs or view and layer_docs is None):
         raise SpecError("'layers' must be a non-empty list of layers", file=name,
                         line=_line(doc, "layers") or 1, key="layers")
 
     layers, problems = [], []
-    for i, entry in enumerate(layer_docs):  # every layer is checked, so `validate` lists every problem
+    for i, entry in enumerate([] if view else layer_docs):  # each checked: `validate` lists every problem
         entry_line = layer_docs.item_lines[i] if isinstance(layer_docs, LineList) else None
         if not isinstance(entry, dict):
             problems.append(SpecError(f"layer #{i + 1} must be a mapping with a 'type'", file=name,
@@ -164,6 +166,7 @@ def build_model(doc, name: str):
         raise exc.located(file=name, line=_line(model_section, exc.key.split(".")[0] if exc.key else None))
     model.source = name
     model.timeline = doc.get("timeline")
+    model.view = (layer_docs, _line(model_section, "load")) if view else None
     base = os.path.dirname(os.path.abspath(name)) if name != "<stdin>" else os.getcwd()
     for key in ("weights", "load"):
         if model.options[key]:

@@ -30,10 +30,31 @@ max_memory_option = click.option(
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts instead of text.")
 
 
-def load_model(path: str, max_memory: str | None = None, **file_options):
+_FILE_OPTIONS = "tspcli.model_file_options"
+
+
+def _remember(ctx, param, value):
+    """Keep a model-file flag for load_model, so commands need not pass it along."""
+    ctx.meta.setdefault(_FILE_OPTIONS, {})[param.name] = value
+
+
+skip_unknown_option = click.option(
+    "--skip-unknown", is_flag=True, expose_value=False, callback=_remember,
+    help="Model files: draw layers of classes tspcli does not know (Lambda, custom layers) as generic "
+         "layers of their shape instead of failing; their values pass through only if the size is kept.")
+
+show_all_option = click.option(
+    "--show-all", is_flag=True, expose_value=False, callback=_remember,
+    help="Views (model: {load: FILE}): also draw the file's layers that the view does not list.")
+
+
+def load_model(path: str, max_memory: str | None = None):
+    """``tspcli.load`` with the command's --max-memory, --skip-unknown and --show-all."""
     from ..loading import load
 
     limit = parse_bytes(max_memory) if max_memory is not None else DEFAULT_MAX_MEMORY
+    ctx = click.get_current_context(silent=True)
+    file_options = ctx.meta.get(_FILE_OPTIONS, {}) if ctx is not None else {}
     return load(path, max_memory=limit, **file_options)
 
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import click
 
-from .common import json_option, load_model, max_memory_option, model_argument, print_json
+from .common import (json_option, load_model, max_memory_option, model_argument, print_json,
+                     skip_unknown_option)
 
 PREPROCESS_HELP = ("How image values are scaled: none (0..255), unit (x/255, default for images), "
                    "tf ([-1, 1]), caffe (BGR, ImageNet means subtracted), torch (ImageNet mean/std). "
@@ -21,14 +22,27 @@ seed_option = click.option("--seed", type=int, default=0, show_default=True,
 def model_inputs(model, input_path: str | None, mode: str | None):
     """The value of each input layer: read from ``input_path`` or the built-in sample."""
     from ..errors import InputError
-    from ..io.inputs import read_input, sample_input
+    from ..io.inputs import read_input
 
     if input_path is not None and len(model.inputs) != 1:
         raise InputError(f"--input feeds one input layer, the model has {len(model.inputs)} "
                          f"({', '.join(l.name for l in model.inputs)})")
     if input_path is not None:
         return [read_input(input_path, model.inputs[0].output_shape, mode)]
-    return [sample_input(layer.output_shape, mode) for layer in model.inputs]
+    return [_sample_for(model, layer, mode) for layer in model.inputs]
+
+
+def _sample_for(model, layer, mode):
+    """The built-in sample; ids for an input that feeds Embeddings (a generator's class id)."""
+    import numpy as np
+
+    from ..io.inputs import sample_input
+
+    sizes = [l.config["inputDim"] for l in model.layers if layer in l.inbound and l.layer_type == "Embedding"]
+    if sizes:
+        ids = np.arange(np.prod(layer.output_shape)) % min(sizes)
+        return ids.reshape(layer.output_shape).astype(np.float32)
+    return sample_input(layer.output_shape, mode)
 
 
 def top_classes(layer, k: int) -> list[dict]:
@@ -68,6 +82,7 @@ def write_npz(layers, path: str) -> None:
 @json_option
 @seed_option
 @max_memory_option
+@skip_unknown_option
 def command(model, input_path, preprocess, output, top, as_json, seed, max_memory):
     """Compute the neural value of every layer of MODEL for an input.
 

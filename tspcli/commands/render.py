@@ -1,9 +1,9 @@
-"""`tspcli render`: the model in 3D, shaded by what an input produces, to a PNG."""
+"""`tspcli render`: the model in 3D, shaded by what an input produces, to a PNG or an animation."""
 from __future__ import annotations
 
 import click
 
-from .common import load_model, max_memory_option, model_argument
+from .common import load_model, max_memory_option, model_argument, show_all_option, skip_unknown_option
 from .predict import input_option, preprocess_option
 
 CAMERAS = ["iso", "tsp", "front", "side", "top"]
@@ -11,7 +11,8 @@ CAMERAS = ["iso", "tsp", "front", "side", "top"]
 
 @click.command("render")
 @model_argument
-@click.option("-o", "--output", required=True, metavar="FILE.png", help="The picture to write (PNG).")
+@click.option("-o", "--output", required=True, metavar="FILE",
+              help="A picture (.png), or an animation: .mp4, .gif, a folder/ or a pattern like out_%04d.png.")
 @click.option("--config", "config", metavar="FILE",
               help="Render options from a YAML file (e.g. configs/paper.yaml); flags override it.")
 @click.option("--open", "open_", metavar="NAMES|all",
@@ -44,37 +45,65 @@ CAMERAS = ["iso", "tsp", "front", "side", "top"]
 @click.option("--rows", metavar="N|auto", default=None,
               help="Rows a long horizontal chain is wrapped into (default auto; 1: one row, as TensorSpace).")
 @click.option("--seed", type=int, default=None, help="Seed of the default weights of layers without weights.")
+@click.option("--animate", metavar="STEPS",
+              help="Animate: open-all, or steps such as open:conv_dw_1,wait:500,close:conv_dw_1,orbit:360 "
+                   "(default for videos: the description's or config's timeline).")
+@click.option("--fps", type=float, default=None, help="Frames per second of an animation (default 30).")
+@click.option("--quality", type=int, default=None, metavar="CRF",
+              help="MP4 quality, x264's CRF: 0 lossless .. 51 worst (default 20).")
+@click.option("--easing", type=click.Choice(["linear", "ease-in-out", "cubic"]), default=None,
+              help="How layers move as they open (default linear, as TensorSpace).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar (there is none when stderr is not a terminal).")
 @max_memory_option
+@skip_unknown_option
+@show_all_option
 def command(model, output, config, open_, input_path, preprocess, values, camera, azimuth, elevation, zoom,
             direction, size, scale, background, colormap, normalize, labels, legend, title, text_scale, rows, seed,
-            max_memory):
-    """Draw MODEL in 3D (TensorSpace's look) to a PNG, offscreen.
+            animate, fps, quality, easing, quiet, max_memory):
+    """Draw MODEL in 3D (TensorSpace's look) to a PNG, or animate it, offscreen.
 
     Each layer is a slab in its type's colour; opened layers show their
-    feature maps for an input (--input, else a built-in sample).  Example:
+    feature maps for an input (--input, else a built-in sample).  An .mp4,
+    .gif or frames/ output plays --animate (or the timeline of the description
+    or config).  Examples:
 
     \b
         tspcli render samples/mobilenet_v1.yaml -o mobilenet.png --open conv_dw_1
         tspcli render samples/lenet.yaml -o lenet.png --config configs/paper.yaml
+        tspcli render samples/mobilenet_v1.yaml -o open.mp4 --config configs/video.yaml --animate open:conv_dw_1
+        tspcli render samples/lenet.yaml -o lenet.gif --animate open-all --size 480x270 --fps 15
     """
     from ..atomic import check_writable, install_sigterm_handler
-    from ..errors import OptionError
     from ..render.options import resolve
+    from ..render.writers import output_kind
 
     install_sigterm_handler()
-    if not output.lower().endswith(".png"):
-        raise OptionError(f"cannot write '{output}': render writes a PNG", hint="use -o NAME.png")
-    check_writable(output)
+    still = output_kind(output) == "png" and animate is None
+    if output_kind(output) in ("png", "mp4", "gif"):
+        check_writable(output)
     options = resolve(config, {
         "open": open_, "input": input_path, "preprocess": preprocess, "values": values, "camera": camera,
         "azimuth": azimuth, "elevation": elevation, "zoom": zoom, "direction": direction, "size": size,
         "scale": scale, "background": background, "colormap": colormap, "normalize": normalize,
-        "labels": labels, "legend": legend, "title": title, "text_scale": text_scale, "rows": rows, "seed": seed})
-    from ..render.pipeline import compute_values, render_model
-    from ..render.writers import write_png
+        "labels": labels, "legend": legend, "title": title, "text_scale": text_scale, "rows": rows, "seed": seed,
+        "timeline": animate, "fps": fps, "quality": quality, "easing": easing})
+    from ..render.pipeline import compute_values
 
     m = load_model(model, max_memory)
+    if not still:   # bad steps or outputs fail before the forward pass
+        from ..render.animation import timeline_for, write_animation
+        from ..render.writers import check_output
+
+        timeline = timeline_for(m, options, from_flag=animate is not None, config=config)
+        check_output(output, fps=options.fps, quality=options.quality,
+                     total=len(timeline.frame_times(options.fps)))
     if options.values:
         for name, reason in compute_values(m, options).items():
             click.echo(f"tspcli: warning: layer '{name}' has no values: {reason}", err=True)
-    write_png(render_model(m, options), output)
+    if still:
+        from ..render.pipeline import render_model
+        from ..render.writers import write_png
+
+        write_png(render_model(m, options), output)
+    else:
+        write_animation(m, options, output, timeline, quiet=quiet)

@@ -6,13 +6,14 @@ import sys
 import click
 
 from ..errors import TspError
-from .common import json_option, load_model, max_memory_option, print_json
+from .common import json_option, load_model, max_memory_option, print_json, skip_unknown_option
 
 
 @click.command("validate")
 @click.argument("models", nargs=-1, required=True, metavar="MODEL...")
 @json_option
 @max_memory_option
+@skip_unknown_option
 def command(models, as_json, max_memory):
     """Check each MODEL (description or model file); exit 0 if all are valid, 2 otherwise.
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import math
 from typing import Any, ClassVar
 
-from ..errors import ShapeError, SpecError, TspError
+from ..errors import ShapeError
 from . import params as P
-from .params import REQUIRED, Param, resolve_key
+from .params import REQUIRED, Param, coerce_keys
 
 # Keys every layer has: identity, graph and look.
 COMMON_PARAMS = (
@@ -80,23 +80,7 @@ class Layer:
 
     @classmethod
     def coerce_config(cls, raw: dict) -> dict:
-        params = cls.all_params()
-        out: dict[str, Any] = {}
-        for key, value in raw.items():
-            name = resolve_key(str(key), params, cls.layer_type)
-            if name in out:
-                raise SpecError(f"key given twice (also as '{name}')", key=str(key))
-            try:
-                out[name] = params[name].coerce(value)
-            except TspError as exc:
-                raise exc.located(key=str(key))
-        for name, p in params.items():
-            if name not in out:
-                if p.required:
-                    raise SpecError(f"missing required key for {cls.layer_type}", key=name,
-                                    hint=p.doc or None)
-                out[name] = p.default
-        return out
+        return coerce_keys(raw, cls.all_params(), cls.layer_type)
 
     def validate_config(self) -> None:
         """Checks between keys that no single key can do (override)."""

@@ -270,6 +270,11 @@ class GenericLayer(Layer):
     layer_type = "Layer3d"
     rank = 3
 
+    @property
+    def arity(self):
+        """It may stand for a layer of several inputs (a user's merge), drawn but not computed."""
+        return "many" if len(self.apply_names or ()) > 1 else 1
+
     def validate_config(self):
         if self.given_shape is None:
             raise SpecError(f"{self.layer_type} needs its output shape", layer=self.name, key="shape")
@@ -281,9 +286,9 @@ class GenericLayer(Layer):
         return self.given_shape
 
     def missing_parameters(self):
-        if math.prod(self.input_shape) == math.prod(self.given_shape):
+        if self.arity == 1 and math.prod(self.input_shape) == math.prod(self.given_shape):
             return None
-        return "it is a generic layer: its values pass through only when the size is unchanged"
+        return "it is a generic layer: its values pass through only from one input of the same size"
 
     def forward(self, inputs):
         return inputs[0].reshape(self.given_shape)

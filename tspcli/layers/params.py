@@ -6,12 +6,13 @@ table of ``tspcli layers TYPE``.
 """
 from __future__ import annotations
 
+import copy
 import difflib
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from ..errors import SpecError
+from ..errors import SpecError, TspError
 
 REQUIRED = object()  # sentinel: the parameter has no default
 
@@ -179,13 +180,18 @@ def names(v):
 
 
 def activation(v):
-    from .activation_names import canonical_activation
+    from ..activations import ACTIVATIONS, known_name
 
     if v is None:
         return None
     if not isinstance(v, str):
         _fail(f"must be an activation name, got {v!r}")
-    return canonical_activation(v)
+    key = known_name(v)
+    if key is None:
+        close = difflib.get_close_matches(v.lower(), list(ACTIVATIONS), n=1)
+        _fail(f"unknown activation {v!r}",
+              hint=f"did you mean '{close[0]}'?" if close else "known: " + ", ".join(ACTIVATIONS))
+    return key
 
 
 @dataclass(frozen=True)
@@ -207,6 +213,25 @@ class Param:
 def snake_to_camel(key: str) -> str:
     head, *rest = key.split("_")
     return head + "".join(p[:1].upper() + p[1:] for p in rest)
+
+
+def coerce_keys(raw: dict, params: dict[str, Param], owner: str) -> dict:
+    """Validate a mapping of user keys (any accepted spelling) into canonical keys with defaults."""
+    out: dict[str, Any] = {}
+    for key, value in raw.items():
+        name = resolve_key(str(key), params, owner)
+        if name in out:
+            raise SpecError(f"key given twice (also as '{name}')", key=str(key))
+        try:
+            out[name] = params[name].coerce(value)
+        except TspError as exc:
+            raise exc.located(key=str(key))
+    for name, p in params.items():
+        if name not in out:
+            if p.required:
+                raise SpecError(f"missing required key for {owner}", key=name, hint=p.doc or None)
+            out[name] = copy.copy(p.default)
+    return out
 
 
 def resolve_key(key: str, params: dict[str, Param], owner: str) -> str:

@@ -11,6 +11,8 @@ takes, with the same names (``no-labels`` is written ``labels: false``)::
     text-scale: 1.5        # every font size times 1.5
     rows: auto             # auto | 1, 2, ...: rows a long horizontal chain is wrapped into
     open: [conv_dw_1, conv_dw_2]   # or 'all', or 'conv_dw_1,conv_dw_2'
+    timeline: [{open: conv_dw_1}, {wait: 500}, {close: conv_dw_1}]   # as --animate
+    fps: 30
 
 Errors name the file and line of the bad key.
 """
@@ -21,6 +23,8 @@ import re
 from dataclasses import dataclass, replace
 
 from ..errors import OptionError, TspError
+from ..scene.timeline import check_easing, check_fps
+from .writers import DEFAULT_CRF, DEFAULT_FPS, check_quality
 
 SIZE_LIMIT = 16384   # pixels a side that the software renderer can draw
 
@@ -144,6 +148,11 @@ class RenderOptions:
     title: str | None = None
     text_scale: float = 1.0
     rows: int | None = None            # None: auto
+    # animations (videos, GIFs, frames); ``timeline`` is --animate's steps, checked against the model later
+    timeline: object = None
+    fps: float = DEFAULT_FPS
+    quality: int = DEFAULT_CRF
+    easing: str = "linear"
 
     def updated(self, given: dict, file: str | None = None, lines: dict | None = None) -> "RenderOptions":
         """These options with ``given`` applied (None values are skipped); checks every value."""
@@ -184,8 +193,12 @@ COERCE = {
     "title": _text,
     "text_scale": _number("text-scale", positive=True),
     "rows": parse_rows,
+    "timeline": lambda value: value,
+    "fps": lambda value: float(check_fps(value)),
+    "quality": check_quality,
+    "easing": check_easing,
 }
-NULLABLE = {"open", "title", "colormap", "azimuth", "elevation", "input", "background", "rows"}
+NULLABLE = {"open", "title", "timeline", "colormap", "azimuth", "elevation", "input", "background", "rows"}
 
 
 def read_config(path: str) -> tuple[dict, dict]:

@@ -81,12 +81,7 @@ def write_frames(frames: Iterable[np.ndarray], path: str, *, fps: float = DEFAUL
     any frame is made.  The progress bar goes to stderr when it is a terminal
     and ``quiet`` is false.
     """
-    kind = output_kind(path)
-    _check_fps(fps, kind)
-    if kind == "mp4" and not (isinstance(quality, int) and 0 <= quality <= 51):
-        raise OptionError(f"quality (x264 CRF) must be a whole number 0..51, not {quality!r}")
-    if kind == "png" and total is not None and total != 1:
-        raise OptionError(_one_frame_only(path, total))
+    kind = check_output(path, fps=fps, quality=quality, total=total)
     from ..progress import track
 
     stream = track(frames, total, quiet=quiet)
@@ -97,6 +92,25 @@ def write_frames(frames: Iterable[np.ndarray], path: str, *, fps: float = DEFAUL
     if kind == "png":
         return _write_still(stream, path)
     return _write_numbered(stream, path, kind, total)
+
+
+def check_output(path: str, *, fps: float = DEFAULT_FPS, quality: int = DEFAULT_CRF,
+                 total: int | None = None) -> str:
+    """The kind of output ``path`` asks for (see ``output_kind``), once its options are checked:
+    callers can fail before making a frame."""
+    kind = output_kind(path)
+    _check_fps(fps, kind)
+    if kind == "mp4":
+        check_quality(quality)
+    if kind == "png" and total is not None and total != 1:
+        raise OptionError(_one_frame_only(path, total))
+    return kind
+
+
+def check_quality(quality) -> int:
+    if isinstance(quality, bool) or not isinstance(quality, int) or not 0 <= quality <= 51:
+        raise OptionError(f"quality (x264 CRF) must be a whole number 0..51, not {quality!r}")
+    return quality
 
 
 def _check_fps(fps, kind: str) -> None:

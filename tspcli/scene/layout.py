@@ -191,10 +191,12 @@ class SceneBuilder:
         self._rows: RowPlan | None = None    # how a horizontal stack is wrapped, once judged
 
     # --- public ---------------------------------------------------------------------------
-    def build(self, state: State, camera=None) -> Scene:
-        """The scene for ``state``; ``camera`` (a scene.Camera) skips automatic framing."""
+    def build(self, state: State, camera=None, compact: bool = False) -> Scene:
+        """The scene for ``state``; ``camera`` (a scene.Camera) skips automatic framing,
+        and then ``compact`` says whether labels take their compact form, the layer's name
+        alone (see ``crowded``)."""
         state = self.resolve(state)
-        blocks, lines, requests, legend = self._elements(state)
+        blocks, lines, requests, legend = self._elements(state, compact=compact and camera is not None)
         if camera is None:
             camera, placement = self._frame_and_place(blocks, lines, requests, legend, state.view)
         else:
@@ -232,11 +234,11 @@ class SceneBuilder:
                 best = (distance, candidate)
         return best[1] if best else replace(state, view=replace(state.view, direction="vertical"))
 
-    def frame_states(self, states: list[State]):
+    def frame_states(self, states: list[State], compact: bool = False):
         """One camera that frames every state (for an animation: no zoom pumping between frames)."""
         states = [self.resolve(s) for s in states]
         view = states[0].view
-        elements = [self._elements(state) for state in states]
+        elements = [self._elements(state, compact=compact) for state in states]
         points = [p for blocks, lines, *_ in elements for p in _scene_points(blocks, lines)]
         legend = elements[0][3]
         rough = self._frame(points, [], np.zeros((0, 4)), legend, view)
@@ -245,6 +247,11 @@ class SceneBuilder:
             anchors += [r.center for r in requests]
             extents += list(self._place(requests, rough, view).extents)
         return self._frame(points, anchors, np.array(extents).reshape(-1, 4), legend, view)
+
+    def crowded(self, states: list[State], camera) -> bool:
+        """Whether any state seen by ``camera`` would leave labels out for room (then use compact ones)."""
+        states = [self.resolve(s) for s in states]
+        return any(self._place(self._elements(s)[2], camera, s.view).left_out for s in states)
 
     @property
     def title_size(self) -> float:
@@ -258,9 +265,11 @@ class SceneBuilder:
     def note_size(self) -> float:
         return 0.75 * self.look.font_size
 
-    def _elements(self, state: State, wrap: bool = True, stack=None, plan: RowPlan | None = None):
+    def _elements(self, state: State, wrap: bool = True, stack=None, plan: RowPlan | None = None,
+                  compact: bool = False):
         """(blocks, lines, label requests, legend) of a state: its layers in rows when ``wrap`` (by
-        ``plan``, else the builder's), on one stack otherwise; ``stack``: the state's (parts, offsets)."""
+        ``plan``, else the builder's), on one stack otherwise; ``stack``: the state's (parts, offsets);
+        ``compact``: labels of names alone."""
         plan = plan or (self.row_plan(state) if wrap else RowPlan([[layer.name for layer in self.layers]]))
         parts, offsets = stack or self._stack(state)
         offsets = {name: offset.copy() for name, offset in offsets.items()}
@@ -269,7 +278,7 @@ class SceneBuilder:
         placed = _assemble(parts, offsets)
         blocks = [b for part, _ in placed.values() for b in part.blocks]
         lines = [] if self.linear else self._connections(placed, _level_axis(state.view))
-        requests = self._label_requests(placed, state, plan) if self.look.labels else []
+        requests = self._label_requests(placed, state, plan, compact) if self.look.labels else []
         return blocks, lines, requests, self._legend if self.look.legend else None
 
     # --- placement ------------------------------------------------------------------------
@@ -708,9 +717,9 @@ class SceneBuilder:
         s = np.linspace(0, 1, 33)[:, None]
         return (1 - s) ** 3 * start + 3 * (1 - s) ** 2 * s * p1 + 3 * (1 - s) * s ** 2 * p2 + s ** 3 * end
 
-    def _label_requests(self, placed, state: State, plan: RowPlan) -> list[placing.Request]:
-        """Each layer's name and output shape, to be placed beside it: two short lines under a
-        horizontal stack, one line beside a vertical one."""
+    def _label_requests(self, placed, state: State, plan: RowPlan, compact: bool = False) -> list[placing.Request]:
+        """Each layer's name and output shape (``compact``: its name alone), to be placed beside it:
+        two short lines under a horizontal stack, one line beside a vertical one."""
         joiner = "\n" if _label_mode(state.view) == "below" else "  "
         row_of = {name: r for r, names in enumerate(plan.groups) for name in names}
         outputs = {out.name for out in getattr(self.model, "outputs", None) or []} | {self.layers[-1].name}
@@ -723,7 +732,8 @@ class SceneBuilder:
                 rank = 0
             else:
                 rank = 1 if tuple(inbound[0].output_shape) != tuple(layer.output_shape) else 2
-            requests.append(placing.Request(f"{layer.name}/label", part.label.replace("\n", joiner),
+            text = part.label.split("\n")[0] if compact else part.label.replace("\n", joiner)
+            requests.append(placing.Request(f"{layer.name}/label", text,
                                             (corners.min(axis=0) + corners.max(axis=0)) / 2, corners,
                                             self.label_size, self.look.text_color, rank, row_of[layer.name]))
             # a top class stands on the far side (above, or left) with a leader to its cube

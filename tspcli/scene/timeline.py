@@ -180,16 +180,20 @@ def can_open(layer) -> bool:
 class _Builder:
     """Plays steps forward on a model's layers, recording transitions and orbits."""
 
-    def __init__(self, model, error: type[TspError], where: str, file: str | None):
+    def __init__(self, model, error: type[TspError], where: str, file: str | None,
+                 initial: Mapping[str, float] | None = None):
         self.model = model
         self.error = error
         self.where = where
         self.file = file
         self.label = ""  # the step being played, for messages
         self.layers = {layer.name: layer for layer in model.layers if layer.drawn}
-        default = model.options.get("layerInitStatus", "close")
-        self.is_open = {name: (layer.init_status or default) == "open"
-                        for name, layer in self.layers.items()}
+        if initial is None:
+            default = model.options.get("layerInitStatus", "close")
+            self.is_open = {name: (layer.init_status or default) == "open"
+                            for name, layer in self.layers.items()}
+        else:
+            self.is_open = {name: initial.get(name, 0.0) >= 1.0 for name in self.layers}
         self.initial = {name: 1.0 if o else 0.0 for name, o in self.is_open.items()}
         self.openable = [name for name, layer in self.layers.items() if can_open(layer)]
         self.t = 0.0
@@ -256,14 +260,17 @@ class _Builder:
 
 
 def parse_timeline(what, model, *, easing: str = "linear", error: type[TspError] = OptionError,
-                   where: str = "--animate", file: str | None = None) -> Timeline:
+                   where: str = "--animate", file: str | None = None,
+                   initial: Mapping[str, float] | None = None) -> Timeline:
     """Compile ``what`` (a string like ``open:dw1,close:dw1`` or a list of steps) for ``model``.
 
     Problems raise ``error`` (OptionError for a command-line value, SpecError for
     a description's ``timeline:``) with a one-line message naming ``where``.
+    ``initial`` (layer name -> openness) replaces the initStatus of every layer
+    at time 0, e.g. with layers a user opened by ``--open``.
     """
     check_easing(easing)
-    builder = _Builder(model, error, where, file)
+    builder = _Builder(model, error, where, file, initial)
     if isinstance(what, str):
         steps = [(f"step {i} '{text.strip()}'", text) for i, text in enumerate(what.split(","), 1)]
     elif isinstance(what, list):

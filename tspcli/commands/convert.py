@@ -1,0 +1,66 @@
+"""`tspcli convert`: a model file (or view) -> an editable description and its weights."""
+from __future__ import annotations
+
+import os
+
+import click
+
+from .common import load_model, max_memory_option, model_argument, show_all_option, skip_unknown_option
+
+
+@click.command("convert")
+@model_argument
+@click.option("-o", "--output", required=True, metavar="FILE.yaml",
+              help="The description to write (.yaml/.yml, or .json).")
+@click.option("--weights", "weights", metavar="FILE.npz",
+              help="Where the weights go, keyed '<layer>/<weight>' (default: beside the description, .npz).")
+@skip_unknown_option
+@show_all_option
+@max_memory_option
+def command(model, output, weights, max_memory):
+    """Write the description of MODEL (a .h5, .keras, TF.js model or a view) and its weights.
+
+    The description names the weights file, so that summary, predict and render
+    of the description give what they give for MODEL.  Example:
+
+    \b
+        tspcli convert lenet.h5 -o lenet.yaml     # writes lenet.yaml and lenet.npz
+    """
+    from ..atomic import atomic_output, check_writable
+    from ..engine import ensure_weights
+    from ..errors import OptionError
+    from ..io.write_description import description_of, description_text, relative_to, weights_of
+
+    fmt = _format(output)
+    weights = weights or os.path.splitext(output)[0] + ".npz"
+    if not weights.lower().endswith(".npz"):
+        raise OptionError(f"cannot write weights to '{weights}': they go to an .npz",
+                          hint="use --weights NAME.npz")
+    if os.path.abspath(weights) == os.path.abspath(output):
+        raise OptionError("the description and the weights need different files")
+    check_writable(output)
+    check_writable(weights)
+    m = load_model(model, max_memory)
+    ensure_weights(m)  # a description without weights: the seeded defaults it computes with
+    import numpy as np
+
+    with atomic_output(weights, suffix=".npz") as tmp:
+        with open(tmp, "wb") as fh:
+            np.savez(fh, **weights_of(m))
+    text = description_text(description_of(m, relative_to(weights, output)), model, fmt)
+    with atomic_output(output) as tmp:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    click.echo(f"wrote {output} ({len(m.layers)} layers) and {weights}")
+
+
+def _format(output: str) -> str:
+    from ..errors import OptionError
+
+    ext = os.path.splitext(output)[1].lower()
+    if ext in (".yaml", ".yml"):
+        return "yaml"
+    if ext == ".json":
+        return "json"
+    raise OptionError(f"cannot write '{output}': convert writes a description (.yaml, .yml or .json)",
+                      hint="use -o NAME.yaml")

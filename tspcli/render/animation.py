@@ -1,0 +1,183 @@
+"""A timeline played through one scene builder and one offscreen renderer: frames for a writer.
+
+    m = tspcli.load("samples/mobilenet_v1.yaml")
+    opts = RenderOptions(size=(1280, 720), timeline="open:conv_dw_1")
+    compute_values(m, opts)
+    write_animation(m, opts, "out.mp4")
+
+Frame i shows ``timeline.state_at(t_i)``: a pure function of i, so any frame can
+be drawn alone (``Animation.scene``).  Between frames only what moved is
+updated: the builder keeps its textures and the renderer its actors.  All
+frames of one camera azimuth share one camera that frames every state of the
+animation, so nothing zooms while layers open; an orbit turns that framing
+with the azimuth.  Frames are drawn in a thread of their own while the main
+thread hands the previous ones to the encoder (ffmpeg works in a process of its
+own), so drawing, writing and encoding overlap.
+"""
+from __future__ import annotations
+
+import queue
+import threading
+from dataclasses import replace
+from typing import Callable, Iterator, TypeVar
+
+import numpy as np
+
+from ..errors import OptionError, SpecError
+from ..scene.layout import SceneBuilder, State, initial_state
+from ..scene.timeline import Timeline, parse_timeline
+from .options import RenderOptions
+from .pipeline import look_from, view_from
+
+# No anti-aliasing in animations: 4x MSAA (the stills') costs 3-4 times the drawing
+# on a software GL, which 20 frames a second at 1280x720 cannot afford; FXAA more still.
+MULTISAMPLES = 0
+AHEAD = 2        # frames drawn ahead of the encoder; memory stays flat
+T = TypeVar("T")
+
+
+def timeline_for(model, options: RenderOptions, *, from_flag: bool, config: str | None = None) -> Timeline:
+    """The steps to play: --animate, else the config's ``timeline:``, else the description's.
+
+    Layers opened by ``options.open`` (or their initStatus) are open at time 0.
+    """
+    if options.timeline is not None:
+        what, error = options.timeline, OptionError
+        where, file = ("--animate", None) if from_flag else ("timeline", config)
+    elif getattr(model, "timeline", None) is not None:
+        what, error, where, file = model.timeline, SpecError, "timeline", model.source
+    else:
+        raise OptionError("an animation needs steps to play",
+                          hint="--animate open-all (or e.g. open:LAYER,close:LAYER), "
+                               "or a timeline: list in the description or the --config file")
+    return parse_timeline(what, model, easing=options.easing, error=error, where=where, file=file,
+                          initial=initial_state(model, options.open).openness)
+
+
+class Animation:
+    """The frames of ``timeline`` played on ``model`` at ``options.fps``, as ``options`` draw them."""
+
+    def __init__(self, model, options: RenderOptions, timeline: Timeline):
+        self.options = options
+        self.timeline = timeline
+        self.builder = SceneBuilder(model, look_from(options, model))
+        self.times = timeline.frame_times(options.fps)
+        self.samples = self._samples()
+        # One stacking direction for the whole animation, chosen for its most open state.
+        most_open = max(self.samples, key=lambda s: sum(s.openness.values()))
+        self.view = self.builder.resolve(most_open).view
+        start = self._view_at(0.0)
+        camera = self.builder.frame_states(self._samples_at(start))
+        # Labels keep one form throughout: compact if they would overlap in any state.
+        self.compact = self.builder.crowded(self._samples_at(start), camera)
+        self._cameras = {} if self.compact else {start.azimuth: camera}
+
+    def __len__(self) -> int:
+        return len(self.times)
+
+    def state(self, i: int) -> State:
+        tl = self.timeline.state_at(self.times[i])
+        return State(tl.openness, self._view_at(tl.azimuth))
+
+    def scene(self, i: int):
+        state = self.state(i)
+        return self.builder.build(state, camera=self.camera(state.view), compact=self.compact)
+
+    def camera(self, view):
+        """The camera that frames every state of the animation from ``view`` (cached per azimuth)."""
+        if view.azimuth not in self._cameras:
+            self._cameras[view.azimuth] = self.builder.frame_states(self._samples_at(view), self.compact)
+        return self._cameras[view.azimuth]
+
+    def frames(self) -> Iterator[np.ndarray]:
+        """Every frame in order, drawn in a thread ``AHEAD`` frames before the caller takes it."""
+        return in_background(self._draw)
+
+    def _draw(self) -> Iterator[np.ndarray]:
+        from .vtk_backend import Renderer
+
+        with Renderer(self.builder.look.size, self.options.scale, multisamples=MULTISAMPLES) as renderer:
+            for i in range(len(self)):
+                yield renderer.render(self.scene(i))
+
+    def _view_at(self, orbited: float):
+        return replace(self.view, azimuth=self.view.angles[0] + orbited)
+
+    def _samples_at(self, view) -> list[State]:
+        return [replace(s, view=view) for s in self.samples]
+
+    def _samples(self) -> list[State]:
+        """States that bound every frame's: the ends, and the start, middle and end of each move.
+
+        Positions move monotonically between a move's ends, except an RGB input's
+        channels, which rise and fall back: their farthest is the middle.
+        """
+        times = {0.0, self.timeline.duration_ms}
+        for move in self.timeline.transitions:
+            times |= {move.start_ms, move.start_ms + move.ms / 2, move.start_ms + move.ms}
+        states = {}
+        for t in sorted(times):
+            openness = self.timeline.state_at(t).openness
+            states.setdefault(tuple(sorted(openness.items())), State(openness, view_from(self.options)))
+        return list(states.values())
+
+
+def write_animation(model, options: RenderOptions, path: str, timeline: Timeline | None = None, *,
+                    quiet: bool = False) -> int:
+    """Play ``timeline`` (default: ``timeline_for(model, options)``) into ``path``; the frame count."""
+    from .writers import write_frames
+
+    if timeline is None:
+        timeline = timeline_for(model, options, from_flag=False)
+    animation = Animation(model, options, timeline)
+    return write_frames(animation.frames(), path, fps=options.fps, quality=options.quality,
+                        total=len(animation), quiet=quiet)
+
+
+def in_background(produce: Callable[[], Iterator[T]], ahead: int = AHEAD) -> Iterator[T]:
+    """The items of ``produce()``, made in a thread of their own at most ``ahead`` items early.
+
+    The thread calls ``produce`` itself, so what it makes (an OpenGL context
+    belongs to the thread that made it) is made, used and closed there.  Its
+    errors are raised here; when the consumer stops (done, an error, Ctrl-C,
+    SIGTERM) the thread is told to stop and joined before this returns.
+    """
+    items: queue.Queue = queue.Queue(ahead)
+    stop = threading.Event()
+
+    def hand_over(entry) -> bool:
+        while not stop.is_set():
+            try:
+                items.put(entry, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def work() -> None:
+        try:
+            produced = produce()
+            try:
+                for item in produced:
+                    if not hand_over((True, item)):
+                        return
+            finally:
+                produced.close()
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer
+            hand_over((False, exc))
+            return
+        hand_over((False, None))
+
+    thread = threading.Thread(target=work, name="tspcli-frames", daemon=True)
+    thread.start()
+    try:
+        while True:
+            made, value = items.get()
+            if not made:
+                if value is not None:
+                    raise value
+                return
+            yield value
+    finally:
+        stop.set()
+        thread.join()
