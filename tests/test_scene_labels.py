@@ -226,15 +226,15 @@ def test_text_scale_grows_every_font(mobilenet):
 
 
 def test_labels_avoid_the_other_layers_of_a_branching_model():
+    from tspcli.scene.labels import _hull, _Outlines
+
     model = tspcli.load("samples/functional.yaml")
     _, scene = build(model, "all")
-    from tspcli.scene.labels import _hull, _touches
-
-    hulls = {b.key.split("/")[0]: _hull(cam.project(bounds_corners(b.centers, b.size), scene.camera, scene.size))
-             for b in scene.blocks if not b.key.endswith("/button")}
+    names = [b.key.split("/")[0] for b in scene.blocks if not b.key.endswith("/button")]
+    outlines = _Outlines([_hull(cam.project(bounds_corners(b.centers, b.size), scene.camera, scene.size))
+                          for b in scene.blocks if not b.key.endswith("/button")])
     clear = [lab for lab in scene.labels
-             if not any(_touches(label_box(lab, scene.camera, scene.size), hull)
-                        for name, hull in hulls.items() if name != lab.key.split("/")[0])]
+             if not outlines.touch(label_box(lab, scene.camera, scene.size), names.index(lab.key.split("/")[0]))]
     assert len(clear) >= len(scene.labels) - 1          # the level of three branches leaves one no free side
 
 
@@ -244,3 +244,12 @@ def test_label_pad_keeps_a_word_space_between_labels(mobilenet):
     size = scene.labels[0].size
     for i, a in enumerate(boxes):
         assert all(not overlap(a, b, PAD * size * 0.99) for b in boxes[i + 1:])
+
+
+def test_labels_of_a_deep_branching_model_file_never_touch(shared_data):
+    model = tspcli.load(str(shared_data / "tfkeras2" / "tfk2_mobilenet_v2.h5"))     # 156 layers, residual adds
+    _, scene = build(model)
+    boxes = list(boxes_of(scene).values())
+    assert len(boxes) > 10 and scene.note.startswith("labels of ")
+    for i, a in enumerate(boxes):
+        assert all(not overlap(a, b) for b in boxes[i + 1:])

@@ -66,7 +66,10 @@ def place(requests: list[Request], camera, size: tuple[int, int], mode: str, cha
     if n == 0:
         return Placement([], np.zeros((0, 4)), 0)
     centers = cam.project(np.array([r.center for r in requests]), camera, size)
-    boxes = np.array([_screen_box(r.corners, camera, size) for r in requests])       # x0, y0, x1, y1
+    # every layer's corners projected at once, then split back per layer
+    projected = np.split(cam.project(np.concatenate([r.corners for r in requests]), camera, size),
+                         np.cumsum([len(r.corners) for r in requests])[:-1])
+    boxes = np.array([[*xy.min(axis=0), *xy.max(axis=0)] for xy in projected])       # x0, y0, x1, y1
     w = np.array([text_width(r.text, r.size, r.bold) for r in requests])
     h = np.array([text_height(r.text, r.size) for r in requests])
     font = max(r.size for r in requests)
@@ -78,7 +81,7 @@ def place(requests: list[Request], camera, size: tuple[int, int], mode: str, cha
             mine = rows == row
             lines_up[mine] = (boxes[mine, 0].min(), boxes[mine, 1].min(), boxes[mine, 2].max(),
                               boxes[mine, 3].max())
-    obstacles = [] if chain else [_hull(cam.project(r.corners, camera, size)) for r in requests]
+    outlines = _Outlines([] if chain else [_hull(xy) for xy in projected])
     along = centers[:, 0] if mode == "below" else -centers[:, 1]
     by_place = np.argsort(along, kind="stable")
     by_rank = np.lexsort((along, [r.rank for r in requests]))     # when not all fit: the telling ones first
@@ -111,15 +114,15 @@ def place(requests: list[Request], camera, size: tuple[int, int], mode: str, cha
                 break
     for order, sides, rows in attempts:
         chosen = {}
-        occupied = []
+        taken = _Taken(2 * n)
         for i in order:
             spots = [_spot(side, row, boxes[i], lines_up[i], centers[i], w[i], h[i], step)
                      for row in range(rows) for side in sides(i)]
-            spot = _first_free(spots, PAD * requests[i].size, occupied,
-                               [o for k, o in enumerate(obstacles) if k != i])
+            spot = _first_free(spots, PAD * requests[i].size, taken, outlines, i)
             if spot is not None:
                 chosen[i] = spot
-                occupied += [spot[0], spot[3]]
+                taken.add(spot[0])
+                taken.add(spot[3])
         if len(chosen) == n:
             break
     labels, extents = [], np.zeros((n, 4))
@@ -127,7 +130,8 @@ def place(requests: list[Request], camera, size: tuple[int, int], mode: str, cha
         box, offset, leader, _ = chosen[i]
         r = requests[i]
         cx, cy = centers[i]
-        align = "center" if mode == "below" else ("left" if box[0] >= cx else "right")
+        x = cx + offset[0]             # the attachment point: a label's left or right end beside, else its middle
+        align = "left" if abs(x - box[0]) < 1e-6 else "right" if abs(x - box[2]) < 1e-6 else "center"
         labels.append(Label(r.key, r.text, tuple(map(float, r.center)), r.size, r.color, align=align,
                             offset=offset, bold=r.bold, leader=leader))
         extents[i] = np.maximum([cx - box[0], box[2] - cx, cy - box[1], box[3] - cy], 0.0)
@@ -181,15 +185,64 @@ def _isotonic(values: np.ndarray) -> np.ndarray:
     return np.concatenate([np.full(count, total / count) for total, count in pools])
 
 
-def _first_free(spots, pad, occupied, obstacles):
-    """The first spot whose label touches no other label, preferring spots clear of other layers
-    too; None if every spot is taken."""
-    clear = [s for s in spots
-             if not any(_overlap(s[0], o, pad) or _overlap(s[3], o, pad / 2) for o in occupied)]
+def _first_free(spots, pad, taken: "_Taken", outlines: "_Outlines", own: int):
+    """The first spot whose label and leader touch no other label, preferring spots clear of the
+    outlines of layers other than ``own`` too; None if every spot is taken."""
+    free = ~(taken.hits(np.array([s[0] for s in spots]), pad) | taken.hits(np.array([s[3] for s in spots]), pad / 2))
+    clear = [s for s, ok in zip(spots, free) if ok]
     for s in clear:
-        if not any(_touches(s[0], o) for o in obstacles):
+        if not outlines.touch(s[0], own):
             return s
     return clear[0] if clear else None
+
+
+class _Taken:
+    """Boxes already taken by labels and leaders, tested all at once."""
+
+    def __init__(self, capacity: int):
+        self.boxes = np.empty((capacity, 4))
+        self.count = 0
+
+    def add(self, box) -> None:
+        self.boxes[self.count] = box
+        self.count += 1
+
+    def hits(self, boxes: np.ndarray, pad: float) -> np.ndarray:
+        """For each of (S, 4) boxes, whether it comes within ``pad`` of a box taken."""
+        a, b = boxes[:, None, :], self.boxes[None, :self.count]
+        return np.any((a[..., 0] - pad < b[..., 2]) & (b[..., 0] - pad < a[..., 2]) &
+                      (a[..., 1] - pad < b[..., 3]) & (b[..., 1] - pad < a[..., 3]), axis=1)
+
+
+class _Outlines:
+    """Layers' outlines in the picture (convex polygons), with what the separating-axis test needs
+    worked out once: their bounding boxes, edge normals and extents along them."""
+
+    def __init__(self, hulls: list[np.ndarray]):
+        self.hulls = hulls
+        self.bounds = np.array([[*h.min(axis=0), *h.max(axis=0)] if len(h) else [np.inf, np.inf, -np.inf, -np.inf]
+                                for h in hulls]).reshape(-1, 4)
+        self.normals, self.spans = [], []
+        for hull in hulls:
+            edges = np.roll(hull, -1, axis=0) - hull
+            normals = np.array([[-e[1], e[0]] for e in edges if e.any()]).reshape(-1, 2)
+            projected = hull @ normals.T
+            self.normals.append(normals)
+            self.spans.append((projected.min(axis=0), projected.max(axis=0)))
+
+    def touch(self, box, own: int) -> bool:
+        """Whether a box (x0, y0, x1, y1) overlaps the outline of a layer other than ``own``."""
+        b = self.bounds
+        near = np.nonzero((box[0] < b[:, 2]) & (b[:, 0] < box[2]) & (box[1] < b[:, 3]) & (b[:, 1] < box[3]))[0]
+        corners = np.array([[box[0], box[1]], [box[2], box[1]], [box[2], box[3]], [box[0], box[3]]])
+        for k in near:
+            if k == own:
+                continue
+            projected = corners @ self.normals[k].T
+            low, high = self.spans[k]
+            if np.all((projected.max(axis=0) > low) & (high > projected.min(axis=0))):
+                return True       # no separating axis: the boxes' own axes were the bounding-box test
+        return False
 
 
 def _spot(side, row, layer_box, line_box, center, w, h, step, along=None):
@@ -243,27 +296,8 @@ def _hull(points: np.ndarray) -> np.ndarray:
     return np.array(half(pts) + half(pts[::-1]), dtype=float)
 
 
-def _touches(box, hull: np.ndarray) -> bool:
-    """Whether a box (x0, y0, x1, y1) and a convex polygon overlap (separating axes)."""
-    if len(hull) == 0:
-        return False
-    corners = np.array([[box[0], box[1]], [box[2], box[1]], [box[2], box[3]], [box[0], box[3]]])
-    edges = np.roll(hull, -1, axis=0) - hull
-    axes = [np.array([1.0, 0.0]), np.array([0.0, 1.0])] + [np.array([-e[1], e[0]]) for e in edges if e.any()]
-    for axis in axes:
-        a, b = corners @ axis, hull @ axis
-        if a.max() <= b.min() or b.max() <= a.min():
-            return False
-    return True
-
-
 def _overlap(a, b, pad: float) -> bool:
     return a[0] - pad < b[2] and b[0] - pad < a[2] and a[1] - pad < b[3] and b[1] - pad < a[3]
-
-
-def _screen_box(corners: np.ndarray, camera, size) -> tuple[float, float, float, float]:
-    xy = cam.project(corners, camera, size)
-    return (*xy.min(axis=0), *xy.max(axis=0))
 
 
 def extent(label: Label) -> np.ndarray:
