@@ -960,14 +960,19 @@ def _drawn_inbound(layer) -> list:
 
 
 def _levels(layers, inbound, outputs) -> dict[str, int]:
-    """Longest path from the inputs; outputs aligned to the last level (TensorSpace)."""
+    """Longest path from the inputs; final outputs aligned to the last level (TensorSpace).
+
+    An output that other layers consume (a model exporting intermediate values,
+    like TensorSpace's ACGAN) keeps its own level.
+    """
     level: dict[str, int] = {}
     for layer in layers:      # topological order
         sources = inbound[layer.name]
         level[layer.name] = 1 + max((level[s.name] for s in sources), default=-1)
     last = max(level.values(), default=0)
+    consumed = {s.name for layer in layers for s in inbound[layer.name]}
     for out in outputs:
-        if out.name in level:
+        if out.name in level and out.name not in consumed:
             level[out.name] = last
     return level
 
