@@ -183,7 +183,7 @@ def test_sigterm_midway_leaves_no_output(tmp_path):
     out_dir.mkdir()
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     child = subprocess.Popen([sys.executable, "-m", "tspcli", "render", DEPTHWISE, *SMALL, "--animate",
-                              "open-all", "--fps", "50", "-o", str(out_dir / "a.mp4")],
+                              "open-all,wait:60000", "--fps", "50", "-o", str(out_dir / "a.mp4")],
                              env=env, cwd=str(ROOT), stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 60

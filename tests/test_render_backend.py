@@ -42,5 +42,21 @@ def test_actors_are_kept_updated_and_dropped_not_piled_up(frames):
         assert "blocks:conv1/slab" in renderer._items
 
 
+@pytest.mark.parametrize("scale, bold", [(1, False), (3, False), (1, True)])
+def test_text_is_no_wider_than_the_layout_reserved(scale, bold):
+    """Labels are kept apart by estimated widths: the drawn text must fit in them."""
+    from tspcli.scene.fonts import text_height, text_width
+    from tspcli.scene.scene import Camera, Label, Scene
+
+    text = "global_average_pooling2d\nWMm 1024×7 (drawn 1:3)"
+    label = Label("t", text, (0.0, 0.0, 0.0), 20.0, (1.0, 1.0, 1.0), align="left", bold=bold)
+    scene = Scene([], [], [label], Camera((0.0, 0.0, 100.0), (0.0, 0.0, 0.0), (0.0, 1.0, 0.0), 30.0),
+                  (0.0, 0.0, 0.0, 1.0), (1.0, 1.0, 1.0), size=(800, 200))
+    image = vtk_backend.render(scene, scale)
+    rows, cols = np.nonzero(image.max(axis=-1) > 60)
+    assert 0.9 * text_width(text, 20, bold) * scale <= np.ptp(cols) + 1 <= text_width(text, 20, bold) * scale
+    assert np.ptp(rows) + 1 <= text_height(text, 20) * scale
+
+
 def test_frames_framed_together_share_one_camera(frames):
     assert len({scene.camera for scene in frames}) == 1

@@ -96,6 +96,9 @@ def test_a_config_sets_options_and_flags_override_it(cli, tmp_path):
     (("--colormap", "no_such_map"), "unknown colormap"),
     (("--zoom", "0"), "zoom must be a positive number"),
     (("--scale", "-1"), "scale must be a positive number"),
+    (("--text-scale", "0"), "text-scale must be a positive number"),
+    (("--rows", "many"), "rows must be 'auto' or a whole number"),
+    (("--rows", "0"), "rows must be 1 to 8"),
 ])
 def test_bad_options_exit_2_with_one_line(cli, tmp_path, args, message):
     out = tmp_path / "x.png"
@@ -134,7 +137,9 @@ def test_paper_preset_prints_mobilenet_at_3x(cli, tmp_path):
     assert r.code == 0, r.err
     image = iio.imread(out)
     assert image.shape == (2025, 3600, 3)
-    assert hue_matches(image, DEPTHWISE, background=(1, 1, 1)).sum() > 100_000
+    # ink shading: tints of the colour (towards white) and shades of it (towards black)
+    inked = hue_matches(image, DEPTHWISE, background=(1, 1, 1)) | hue_matches(image, DEPTHWISE)
+    assert inked.sum() > 100_000
 
 
 @pytest.mark.slow
@@ -143,6 +148,20 @@ def test_paper_preset_prints_mobilenet_at_3x(cli, tmp_path):
 def test_real_models_render(cli, tmp_path, shared_data, name):
     image, _ = render(cli, tmp_path, "--open", "all", model=shared_data / name)
     assert image.std() > 5
+
+
+def test_on_white_open_maps_are_ink_darker_than_the_paper(cli, tmp_path):
+    def ink(*args):
+        image, _ = render(cli, tmp_path, "--no-labels", "--no-legend", "--size", "640x360", "--open", "dw_same",
+                          *args, name="w.png")
+        lum = image[..., :3].astype(float) @ [0.2126, 0.7152, 0.0722] / 255
+        return lum[lum < 0.97]          # what is drawn on the paper
+
+    drawn = ink("--background", "white")
+    assert drawn.size > 5_000
+    assert np.median(drawn) < 0.85 and np.percentile(drawn, 5) < 0.5     # values show as darker ink
+    on_black, _ = render(cli, tmp_path, "--no-labels", "--no-legend", "--open", "dw_same", name="b.png")
+    assert hue_matches(on_black, DEPTHWISE).sum() > 500                  # black keeps TensorSpace's opacity
 
 
 def test_the_picture_gets_the_usual_file_mode(cli, tmp_path):

@@ -316,6 +316,6 @@ def test_an_open_output_names_its_top_class(tmp_path):
     out.neural_value = np.array([0.1, 0.6, 0.1, 0.1, 0.1], np.float32)
     scene = scene_of(model, ["classes"])
     top = next(lab for lab in scene.labels if lab.key == "classes/top")
-    assert top.text == "dog 0.6"
+    assert top.text == "dog: 0.6" and top.bold and top.align == "right"     # left of a tower, its far side
     cubes = blocks(scene, "classes/cubes")
     assert np.allclose(top.anchor[0], cubes.centers[1, 0])

@@ -41,6 +41,10 @@ CAMERAS = ["iso", "tsp", "front", "side", "top"]
 @click.option("--labels/--no-labels", default=None, help="Layer names and shapes (default: on).")
 @click.option("--legend/--no-legend", default=None, help="Legend of layer types and shading (default: on).")
 @click.option("--title", metavar="TEXT", default=None, help="A title at the top.")
+@click.option("--text-scale", type=float, default=None,
+              help="Multiply every font size (e.g. 1.5 for a figure printed at column width).")
+@click.option("--rows", metavar="N|auto", default=None,
+              help="Rows a long horizontal chain is wrapped into (default auto; 1: one row, as TensorSpace).")
 @click.option("--seed", type=int, default=None, help="Seed of the default weights of layers without weights.")
 @click.option("--animate", metavar="STEPS",
               help="Animate: open-all, or steps such as open:conv_dw_1,wait:500,close:conv_dw_1,orbit:360 "
@@ -55,7 +59,7 @@ CAMERAS = ["iso", "tsp", "front", "side", "top"]
 @skip_unknown_option
 @show_all_option
 def command(model, output, config, open_, input_path, preprocess, values, camera, azimuth, elevation, zoom,
-            direction, size, scale, background, colormap, normalize, labels, legend, title, seed,
+            direction, size, scale, background, colormap, normalize, labels, legend, title, text_scale, rows, seed,
             animate, fps, quality, easing, quiet, max_memory):
     """Draw MODEL in 3D (TensorSpace's look) to a PNG, or animate it, offscreen.
 
@@ -84,7 +88,7 @@ def command(model, output, config, open_, input_path, preprocess, values, camera
         "open": open_, "input": input_path, "preprocess": preprocess, "values": values, "camera": camera,
         "azimuth": azimuth, "elevation": elevation, "zoom": zoom, "direction": direction, "size": size,
         "scale": scale, "background": background, "colormap": colormap, "normalize": normalize,
-        "labels": labels, "legend": legend, "title": title, "seed": seed,
+        "labels": labels, "legend": legend, "title": title, "text_scale": text_scale, "rows": rows, "seed": seed,
         "timeline": animate, "fps": fps, "quality": quality, "easing": easing})
     from ..render.pipeline import compute_values
 

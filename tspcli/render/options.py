@@ -8,6 +8,8 @@ takes, with the same names (``no-labels`` is written ``labels: false``)::
     background: white      # white | black | '#RRGGBB' | transparent
     camera: iso            # iso | tsp | front | side | top
     legend: true
+    text-scale: 1.5        # every font size times 1.5
+    rows: auto             # auto | 1, 2, ...: rows a long horizontal chain is wrapped into
     open: [conv_dw_1, conv_dw_2]   # or 'all', or 'conv_dw_1,conv_dw_2'
     timeline: [{open: conv_dw_1}, {wait: 500}, {close: conv_dw_1}]   # as --animate
     fps: 30
@@ -105,6 +107,19 @@ def _text(value):
     return None if value is None else str(value)
 
 
+def parse_rows(value):
+    """'auto' (None) or a whole number of rows, 1 to 8."""
+    if value is None or str(value).strip().lower() == "auto":
+        return None
+    try:
+        rows = int(str(value).strip())
+    except ValueError:
+        raise OptionError(f"rows must be 'auto' or a whole number, got {value!r}") from None
+    if not 1 <= rows <= 8:
+        raise OptionError(f"rows must be 1 to 8, got {rows}")
+    return rows
+
+
 def _seed(value):
     if isinstance(value, bool) or not isinstance(value, int):
         raise OptionError(f"seed must be a whole number, got {value!r}")
@@ -131,6 +146,8 @@ class RenderOptions:
     labels: bool = True
     legend: bool = True
     title: str | None = None
+    text_scale: float = 1.0
+    rows: int | None = None            # None: auto
     # animations (videos, GIFs, frames); ``timeline`` is --animate's steps, checked against the model later
     timeline: object = None
     fps: float = DEFAULT_FPS
@@ -174,12 +191,14 @@ COERCE = {
     "labels": _boolean("labels"),
     "legend": _boolean("legend"),
     "title": _text,
+    "text_scale": _number("text-scale", positive=True),
+    "rows": parse_rows,
     "timeline": lambda value: value,
     "fps": lambda value: float(check_fps(value)),
     "quality": check_quality,
     "easing": check_easing,
 }
-NULLABLE = {"open", "title", "timeline", "colormap", "azimuth", "elevation", "input", "background"}
+NULLABLE = {"open", "title", "timeline", "colormap", "azimuth", "elevation", "input", "background", "rows"}
 
 
 def read_config(path: str) -> tuple[dict, dict]:

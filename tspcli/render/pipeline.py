@@ -27,7 +27,8 @@ def compute_values(model, options: RenderOptions) -> dict[str, str]:
 def look_from(options: RenderOptions, model) -> Look:
     background = options.background or (getattr(model, "options", None) or {}).get("color", {}).get("background")
     return Look(size=options.size, background=background or "black", colormap=options.colormap,
-                normalize=options.normalize, labels=options.labels, legend=options.legend, title=options.title)
+                normalize=options.normalize, labels=options.labels, legend=options.legend, title=options.title,
+                text_scale=options.text_scale, rows=options.rows)
 
 
 def view_from(options: RenderOptions) -> View:

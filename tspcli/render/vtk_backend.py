@@ -21,9 +21,14 @@ import numpy as np
 
 from ..errors import OptionError, ToolFailure
 from ..scene import geometry
-from ..scene.overlay import legend_items
+from ..scene.fonts import LINE_SPACING, font_file
+from ..scene.overlay import overlay_items
 
 MULTISAMPLES = 4         # anti-aliasing (MSAA); Mesa's software GL offers at most 4
+LEADER_WIDTH = 1.0       # pixels at scale 1, as the outlines of layers
+LEADER_INSET = 2.0       # pixels left free at each end of a leader
+LEADER_OPACITY = 0.55
+HALO_OPACITY = 0.6
 MAX_PIXELS = 16384       # the largest side a software GL renders
 
 
@@ -42,7 +47,7 @@ def configure_offscreen(env=os.environ) -> None:
 configure_offscreen()
 
 from vtkmodules.util.numpy_support import numpy_to_vtk, numpy_to_vtkIdTypeArray, vtk_to_numpy  # noqa: E402
-from vtkmodules.vtkCommonCore import VTK_UNSIGNED_CHAR, vtkPoints, vtkUnsignedCharArray  # noqa: E402
+from vtkmodules.vtkCommonCore import VTK_FONT_FILE, VTK_UNSIGNED_CHAR, vtkPoints, vtkUnsignedCharArray  # noqa: E402
 from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData  # noqa: E402
 from vtkmodules.vtkRenderingCore import (vtkActor, vtkActor2D, vtkCoordinate, vtkPolyDataMapper,  # noqa: E402
                                          vtkPolyDataMapper2D, vtkRenderer, vtkRenderWindow, vtkTextActor)
@@ -87,6 +92,7 @@ class Renderer:
         self._overlay: list = []
         self._overlay_key = None
         self._order: list[int] = []
+        self.halo = None
 
     def __enter__(self):
         return self
@@ -103,6 +109,7 @@ class Renderer:
     # --- drawing --------------------------------------------------------------------------
     def render(self, scene) -> np.ndarray:
         """Draw ``scene``; returns the picture (see ``render``)."""
+        self.halo = tuple(scene.background[:3]) if scene.background[3] == 1 else None
         self._sync(scene)
         self._set_camera(scene)
         self._sort(np.asarray(scene.camera.position))
@@ -134,25 +141,13 @@ class Renderer:
         self._sync_overlay(scene)
 
     def _sync_overlay(self, scene) -> None:
-        key = (scene.title, scene.title_size, scene.legend, scene.legend_row, scene.text_color, scene.size)
+        key = (scene.title, scene.title_size, scene.note, scene.note_size, scene.legend, scene.legend_row,
+               scene.text_color, scene.size)
         if key == self._overlay_key:
             return
         for actor in self._overlay:
             self.renderer.RemoveViewProp(actor)
-        self._overlay = []
-        top = 0.0
-        if scene.title:
-            size = scene.title_size
-            actor = _text_actor(scene.title, size * self.px, scene.text_color, bold=True)
-            actor.GetTextProperty().SetJustificationToCentered()
-            actor.GetTextProperty().SetVerticalJustificationToTop()
-            actor.SetDisplayPosition(int(self.width / 2),
-                                     int(self.height - 0.7 * size * self.px))
-            self._overlay.append(actor)
-            top = 2.2 * size
-        if scene.legend is not None:
-            for item in legend_items(scene.legend, scene.size, top, scene.legend_row):
-                self._overlay.append(self._overlay_actor(item, scene))
+        self._overlay = [self._overlay_actor(item, scene) for item in overlay_items(scene)]
         for actor in self._overlay:
             self.renderer.AddViewProp(actor)
         self._overlay_key = key
@@ -161,12 +156,9 @@ class Renderer:
         s = self.px
         if item.kind == "text":
             actor = _text_actor(item.text, item.size * s, scene.text_color, bold=item.bold)
-            actor.SetDisplayPosition(int(item.x * s), int(item.y * s))
+            actor.SetDisplayPosition(int(round(item.x * s)), int(round(item.y * s)))
             return actor
-        if item.kind == "swatch":
-            colors = np.array([[*item.color, 1.0]])
-        else:
-            colors = scene.legend.shading.ramp
+        colors = np.array(item.ramp) if item.kind == "ramp" else np.array([[*item.color, 1.0]])
         return _rect_strip(item.x * s, item.y * s, item.w * s, item.h * s, colors)
 
     def _sort(self, eye: np.ndarray) -> None:
@@ -349,7 +341,7 @@ class _LinesItem(_Item):
 
 
 class _LabelItem(_Item):
-    """Text pinned to a scene point, offset by pixels, always facing the viewer."""
+    """Text pinned to a scene point, offset by pixels, always facing the viewer; and its leader line."""
 
     def __init__(self, owner):
         super().__init__(owner)
@@ -359,28 +351,55 @@ class _LabelItem(_Item):
         position = self.actor.GetPositionCoordinate()
         position.SetCoordinateSystemToDisplay()
         position.SetReferenceCoordinate(self.anchor)
+        # The leader's points are pixel offsets from the anchor, as the text's position is.
+        self.leader_poly = vtkPolyData()
+        offsets = vtkCoordinate()
+        offsets.SetCoordinateSystemToDisplay()
+        offsets.SetReferenceCoordinate(self.anchor)
+        mapper = vtkPolyDataMapper2D()
+        mapper.SetInputData(self.leader_poly)
+        mapper.SetTransformCoordinate(offsets)
+        self.leader = vtkActor2D()
+        self.leader.SetMapper(mapper)
+        self.leader.GetProperty().SetLineWidth(LEADER_WIDTH * owner.px)
         self.label = None
 
+    def add(self, renderer):
+        renderer.AddViewProp(self.leader)
+        renderer.AddViewProp(self.actor)
+
+    def remove(self, renderer):
+        renderer.RemoveViewProp(self.actor)
+        renderer.RemoveViewProp(self.leader)
+
     def update(self, label) -> None:
-        if label == self.label:
+        if (label, self.owner.halo) == self.label:
             return
-        self.label = label
+        self.label = (label, self.owner.halo)
         s = self.owner.px
         self.actor.SetInput(label.text)
-        _style_text(self.actor.GetTextProperty(), label.size * s, label.color, label.bold)
         prop = self.actor.GetTextProperty()
+        _style_text(prop, label.size * s, label.color, label.bold)
+        if self.owner.halo is not None:   # a veil of the background keeps text legible over layers
+            prop.SetBackgroundColor(*self.owner.halo)
+            prop.SetBackgroundOpacity(HALO_OPACITY)
         {"left": prop.SetJustificationToLeft, "center": prop.SetJustificationToCentered,
          "right": prop.SetJustificationToRight}[label.align]()
         dx, dy = label.offset
-        prop.SetOrientation(label.angle)
-        if label.angle:
-            prop.SetVerticalJustificationToTop()
-        elif label.align == "center":
+        if label.align == "center":
             prop.SetVerticalJustificationToTop() if dy <= 0 else prop.SetVerticalJustificationToBottom()
         else:
             prop.SetVerticalJustificationToCentered()
         self.anchor.SetValue(*label.anchor)
         self.actor.GetPositionCoordinate().SetValue(dx * s, dy * s)
+        self.leader.SetVisibility(label.leader is not None)
+        if label.leader is not None:
+            start, end = np.array(label.leader, dtype=float), np.array(label.offset, dtype=float)
+            along = (end - start) / max(float(np.linalg.norm(end - start)), 1e-6)
+            ends = np.array([start + LEADER_INSET * along, end - LEADER_INSET * along]) * s
+            _set_lines(self.leader_poly, np.pad(ends, ((0, 0), (0, 1))), [np.array([0, 1])])
+            self.leader.GetProperty().SetColor(*label.color)
+            self.leader.GetProperty().SetOpacity(LEADER_OPACITY)
 
 
 # --- VTK helpers ------------------------------------------------------------------------------
@@ -440,11 +459,17 @@ def _set_lines(poly: vtkPolyData, points: np.ndarray, polylines: list[np.ndarray
 
 
 def _style_text(prop, size: float, color, bold: bool) -> None:
-    prop.SetFontFamilyToArial()
+    """The picture's typeface (see scene.fonts), else VTK's own sans-serif."""
+    path = font_file(bool(bold))
+    if path:
+        prop.SetFontFamily(VTK_FONT_FILE)
+        prop.SetFontFile(path)
+    else:
+        prop.SetFontFamilyToArial()
+        prop.SetBold(bool(bold))
     prop.SetFontSize(max(1, int(round(size))))
     prop.SetColor(*color)
-    prop.SetBold(bool(bold))
-    prop.SetLineSpacing(1.1)
+    prop.SetLineSpacing(LINE_SPACING)
 
 
 def _text_actor(text: str, size: float, color, bold: bool = False) -> vtkTextActor:

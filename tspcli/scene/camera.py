@@ -9,7 +9,7 @@ picture is the same geometry seen by a camera turned with it.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -25,6 +25,7 @@ PRESETS = {
     "top": (0.0, 90.0, 12.0),
 }
 DIRECTIONS = ("vertical", "horizontal")     # and "auto": whichever shows the model larger
+MARGIN = 0.03       # of the picture's shorter side, kept free all round
 
 # Rows: display-frame axes in scene coordinates.  Horizontal: the stacking axis
 # (+y) points right, image rows (+z) point down, image columns (+x) away from the viewer.
@@ -84,7 +85,7 @@ def basis(toward: np.ndarray, up: np.ndarray) -> tuple[np.ndarray, np.ndarray, n
     return right, np.cross(right, forward), forward
 
 
-def frame(points: np.ndarray, view: View, size: tuple[int, int], *, margin: float = 0.03,
+def frame(points: np.ndarray, view: View, size: tuple[int, int], *, margin: float = MARGIN,
           extents: np.ndarray | None = None, insets: tuple[float, float, float, float] = (0, 0, 0, 0)) -> Camera:
     """The closest camera along ``view`` that shows every point inside the picture.
 
@@ -134,8 +135,14 @@ def frame(points: np.ndarray, view: View, size: tuple[int, int], *, margin: floa
     position = cx * right + cy * up + cz * forward
     distance = (float(Z.min()) + float(Z.max())) / 2 - cz
     focal = position + forward * distance
-    angle = math.degrees(2 * math.atan(ty / view.zoom))
-    return Camera(tuple(map(float, position)), tuple(map(float, focal)), tuple(map(float, up)), angle)
+    camera = Camera(tuple(map(float, position)), tuple(map(float, focal)), tuple(map(float, up)), fov)
+    return zoomed(camera, view.zoom)
+
+
+def zoomed(camera: Camera, zoom: float) -> Camera:
+    """The same camera with its field of view narrowed ``zoom`` times (2: the middle half)."""
+    ty = math.tan(math.radians(camera.view_angle) / 2)
+    return replace(camera, view_angle=math.degrees(2 * math.atan(ty / zoom)))
 
 
 def project(points: np.ndarray, camera: Camera, size: tuple[int, int]) -> np.ndarray:

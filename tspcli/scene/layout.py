@@ -11,6 +11,11 @@ side, with lines to their inbound layers.
 ``State.openness`` gives each layer's openness from 0 (closed) to 1 (open);
 values in between are the frames of an opening: maps fly out from the slab's
 centre, a 1-D bar stretches, RGB channels separate then spread.
+
+Beyond TensorSpace, for a still picture: a long horizontal chain may be
+wrapped into rows (``rows``), labels are placed apart from each other
+(``labels``), and the camera is fitted to the layers and their labels
+together.
 """
 from __future__ import annotations
 
@@ -22,11 +27,13 @@ from typing import Mapping
 import numpy as np
 
 from ..errors import OptionError
-from . import atlas, camera as cam, style
+from . import atlas, camera as cam, labels as placing, rows, style
 from .camera import View
 from .geometry import bounds_corners
-from .overlay import items_extent, legend_items, text_height, text_width
-from .scene import Blocks, Label, Legend, LegendEntry, Lines, Scene, ShadingKey, Texture
+from .fonts import text_height
+from .overlay import TITLE_BAND, items_extent, legend_items, note_items
+from .rows import RowPlan
+from .scene import Blocks, Legend, LegendEntry, Lines, Scene, ShadingKey, Texture
 
 MODEL_WIDTH = 100.0          # width of every input layer
 LEVEL_INTERVAL = 50.0        # between levels along y
@@ -35,12 +42,21 @@ MAX_SLAB_DEPTH = 30.0        # thickness of the slab with the most channels
 OPEN_ROOM = 0.8              # extra room on each side of an open layer, per unit of its spread seen edgewise
 MAP_PITCH = 1.5              # centre pitch of open maps, in map sizes
 CLOSE_BUTTON_RATIO = 0.03    # button radius per open height
+BUTTON_GAP = 30.0            # TensorSpace: from the open layer's left edge to the button's centre
+MIN_OUTLINED_PX = 12.0       # boxes narrower than this in the picture (at scale 1) are drawn without outlines
+MIN_BUTTON_PX = 7.0          # a button's radius is at least this many pixels (at scale 1), so its cross reads
 BUTTON_THICKNESS = 0.1       # in units: a flat disc (a thick one shows its two faces apart)
 BAR_CAP = 2.0                # a 1-D layer is drawn at most this many model widths long
 MAX_BAR_TEXELS = 4096        # longer 1-D values are shown by the maximum of each bin
 RGB_SEPARATION = 20.0        # how far R and B move from G while an RGB input opens
-LABEL_GAP = 10.0             # pixels between a layer and its label
-SLANT = -55.0                # degrees of labels under crowded horizontal layers
+END_ON = 0.9                 # a view this close to the stack axis (|cos|) piles the layers up
+MIN_ROW_LAYERS = 3           # a chain is wrapped into rows of at least this many layers
+MAX_AUTO_ROWS = 4
+ROWS_WORTH = 1.25            # another row must draw the model this much larger
+ROW_ROUNDS = 3               # tries to set wrapped rows apart so that their labels keep clear
+ROW_CLEARANCE = 1.0          # label sizes kept free between wrapped rows, labels included
+FRAMING_PASSES = 6           # camera and labels are fitted to each other in at most this many rounds
+LEGEND_RAMP_STEPS = 16
 
 CAN_OPEN_MESSAGE = "layers that open: those with more than one feature map or unit"
 
@@ -56,11 +72,15 @@ class Look:
     labels: bool = True
     legend: bool = True
     title: str | None = None
+    text_scale: float = 1.0            # multiplies every font size (larger for figures printed small)
+    rows: int | None = None            # rows a chain is wrapped into; None: as many as draw it largest
 
     def __post_init__(self):
         if self.normalize not in style.NORMALIZE_MODES:
             raise OptionError(f"unknown normalize mode '{self.normalize}'",
                               hint="map, layer or model")
+        if not (self.text_scale > 0 and math.isfinite(self.text_scale)):
+            raise OptionError(f"text scale must be a positive number, got {self.text_scale}")
 
     @property
     def background_rgba(self) -> tuple[float, float, float, float]:
@@ -80,8 +100,8 @@ class Look:
 
     @property
     def font_size(self) -> float:
-        """Label font size in pixels at scale 1, proportional to the picture."""
-        return max(10.0, min(self.size) / 60)
+        """The base font size in pixels at scale 1: 1/60 of the picture's shorter side (18 px at 1080p)."""
+        return max(10.0, min(self.size) / 60) * self.text_scale
 
 
 @dataclass(frozen=True)
@@ -129,7 +149,7 @@ class _Part:
     blocks: list[Blocks]
     label: str
     opened: float = 0.0        # openness of a layer that spreads out: it gets room in its level
-    extra_labels: list[Label] = field(default_factory=list)
+    callouts: list[tuple[str, str, np.ndarray]] = field(default_factory=list)   # (key, text, point it names)
 
     def bounds(self) -> tuple[np.ndarray, np.ndarray]:
         corners = np.concatenate([bounds_corners(b.centers, b.size) for b in self.blocks])
@@ -148,7 +168,7 @@ class SceneBuilder:
         self.aggregate_max = (options.get("aggregationStrategy") or "average") == "max"
         self.model_colors = options.get("color") or {}
         self.buttons = options.get("hasCloseButton", True)
-        self.shader = style.Shader(look.colormap, self.min_opacity)
+        self.shader = style.Shader(look.colormap, self.min_opacity, ink=look.light)
         self.layers = [layer for layer in model.layers if layer.drawn]
         self.inbound = {layer.name: _drawn_inbound(layer) for layer in self.layers}
         self.level = _levels(self.layers, self.inbound, getattr(model, "outputs", []) or [])
@@ -168,25 +188,35 @@ class SceneBuilder:
         self.linear = all(len(self.inbound[layer.name]) <= 1 for layer in self.layers) and \
             len(set(self.level.values())) == len(self.layers)
         self._textures: dict[str, tuple[Texture, np.ndarray, np.ndarray]] = {}
+        self._rows: RowPlan | None = None    # how a horizontal stack is wrapped, once judged
 
     # --- public ---------------------------------------------------------------------------
     def build(self, state: State, camera=None, compact: bool = False) -> Scene:
         """The scene for ``state``; ``camera`` (a scene.Camera) skips automatic framing,
-        and then ``compact`` says whether labels take their one-line form (see ``crowded``)."""
+        and then ``compact`` says whether labels take their compact form, the layer's name
+        alone (see ``crowded``)."""
         state = self.resolve(state)
-        blocks, lines, labels, legend = self._elements(state, compact=compact and camera is not None)
+        blocks, lines, requests, legend = self._elements(state, compact=compact and camera is not None)
         if camera is None:
-            camera = self._frame(_scene_points(blocks, lines), labels, legend, state.view)
-            if self._crowded(labels, camera):
-                blocks, lines, labels, legend = self._elements(state, compact=True)
-                camera = self._frame(_scene_points(blocks, lines), labels, legend, state.view)
-        return Scene(blocks=blocks, lines=lines, labels=labels, camera=camera,
+            camera, placement = self._frame_and_place(blocks, lines, requests, legend, state.view)
+        else:
+            placement = self._place(requests, camera, state.view)
+        blocks = [self._fitted_to_picture(b, camera) for b in blocks]
+        return Scene(blocks=blocks, lines=lines, labels=placement.labels, camera=camera,
                      background=self.look.background_rgba, text_color=self.look.text_color,
                      legend=legend, legend_row=_legend_row(state.view),
-                     title=self.look.title, title_size=self.title_size, size=self.look.size)
+                     title=self.look.title, title_size=self.title_size, size=self.look.size,
+                     note=_left_out_note(placement, len(self.layers)) if requests else None,
+                     note_size=self.note_size)
 
     def resolve(self, state: State) -> State:
-        """Replace direction 'auto' by the stacking that shows the model larger in this picture."""
+        """Replace direction 'auto' by the stacking that shows the model larger in this picture,
+        as one stack (a horizontal one may then be wrapped into rows).
+
+        A stacking whose view looks along the stack (``side`` of a horizontal
+        one, ``top`` of a vertical one) would pile the layers onto each other:
+        it is not a candidate.
+        """
         if state.view.direction != "auto":
             return state
         if state.view.preset == "tsp":      # TensorSpace's own view is of its vertical stack
@@ -194,45 +224,66 @@ class SceneBuilder:
         best = None
         for direction in cam.DIRECTIONS:
             candidate = replace(state, view=replace(state.view, direction=direction))
-            blocks, lines, labels, legend = self._elements(candidate)
-            camera = self._frame(_scene_points(blocks, lines), labels, legend, candidate.view)
+            toward = candidate.view.orientation()[0]
+            if abs(float(toward[1])) > END_ON:
+                continue
+            blocks, lines, requests, legend = self._elements(candidate, wrap=False)
+            camera, _ = self._frame_and_place(blocks, lines, requests, legend, candidate.view)
             distance = np.linalg.norm(np.subtract(camera.focal_point, camera.position))
             if best is None or distance < best[0] * 0.999:
                 best = (distance, candidate)
-        return best[1]
+        return best[1] if best else replace(state, view=replace(state.view, direction="vertical"))
 
     def frame_states(self, states: list[State], compact: bool = False):
         """One camera that frames every state (for an animation: no zoom pumping between frames)."""
         states = [self.resolve(s) for s in states]
-        points, labels = [], []
-        for state in states:
-            blocks, lines, state_labels, legend = self._elements(state, compact)
-            points += _scene_points(blocks, lines)
-            labels += state_labels
-        return self._frame(points, labels, legend, states[0].view)
+        view = states[0].view
+        elements = [self._elements(state, compact=compact) for state in states]
+        points = [p for blocks, lines, *_ in elements for p in _scene_points(blocks, lines)]
+        legend = elements[0][3]
+        rough = self._frame(points, [], np.zeros((0, 4)), legend, view)
+        anchors, extents = [], []
+        for _, _, requests, _ in elements:
+            anchors += [r.center for r in requests]
+            extents += list(self._place(requests, rough, view).extents)
+        return self._frame(points, anchors, np.array(extents).reshape(-1, 4), legend, view)
 
     def crowded(self, states: list[State], camera) -> bool:
-        """Whether the labels of any state would overlap seen by ``camera`` (then use compact ones)."""
-        return any(self._crowded(self._elements(self.resolve(s))[2], camera) for s in states)
+        """Whether any state seen by ``camera`` would leave labels out for room (then use compact ones)."""
+        states = [self.resolve(s) for s in states]
+        return any(self._place(self._elements(s)[2], camera, s.view).left_out for s in states)
 
     @property
     def title_size(self) -> float:
-        return 1.5 * self.look.font_size
+        return 1.4 * self.look.font_size
 
-    def _elements(self, state: State, compact: bool = False):
-        placed = self._place(state)
+    @property
+    def label_size(self) -> float:
+        return 0.85 * self.look.font_size
+
+    @property
+    def note_size(self) -> float:
+        return 0.75 * self.look.font_size
+
+    def _elements(self, state: State, wrap: bool = True, stack=None, plan: RowPlan | None = None,
+                  compact: bool = False):
+        """(blocks, lines, label requests, legend) of a state: its layers in rows when ``wrap`` (by
+        ``plan``, else the builder's), on one stack otherwise; ``stack``: the state's (parts, offsets);
+        ``compact``: labels of names alone."""
+        plan = plan or (self.row_plan(state) if wrap else RowPlan([[layer.name for layer in self.layers]]))
+        parts, offsets = stack or self._stack(state)
+        offsets = {name: offset.copy() for name, offset in offsets.items()}
+        if plan.rows > 1:
+            rows.wrap(parts, offsets, plan, state.view)
+        placed = _assemble(parts, offsets)
         blocks = [b for part, _ in placed.values() for b in part.blocks]
         lines = [] if self.linear else self._connections(placed, _level_axis(state.view))
-        labels = []
-        if self.look.labels:
-            right, up, _ = cam.basis(*state.view.orientation()[:2])
-            labels = self._labels(placed, right, up, state.view, compact)
-            labels += [lab for part, _ in placed.values() for lab in part.extra_labels]
-        return blocks, lines, labels, self._legend if self.look.legend else None
+        requests = self._label_requests(placed, state, plan, compact) if self.look.labels else []
+        return blocks, lines, requests, self._legend if self.look.legend else None
 
     # --- placement ------------------------------------------------------------------------
-    def _place(self, state: State) -> dict[str, tuple[_Part, np.ndarray]]:
-        """Each drawn layer's part and its position.
+    def _stack(self, state: State) -> tuple[dict[str, _Part], dict[str, np.ndarray]]:
+        """Each drawn layer's part (drawn at the origin) and its position on one stack.
 
         Levels stack along +y, 50 units apart as in TensorSpace, plus room on
         both sides of an open layer in proportion to its spread and to how
@@ -248,7 +299,7 @@ class SceneBuilder:
         by_level: dict[int, list] = {}
         for layer in self.layers:
             by_level.setdefault(self.level[layer.name], []).append(layer)
-        placed = {}
+        offsets = {}
         y = None
         previous_room = 0.0
         for level, members in sorted(by_level.items()):
@@ -261,15 +312,79 @@ class SceneBuilder:
             widths = [2 * float(max(-lo[axis], hi[axis])) for lo, hi in bounds]
             along = -(sum(widths) + IN_LEVEL_GAP * (len(members) - 1)) / 2
             for member, w in zip(members, widths):
-                offset = np.array([0.0, y, 0.0])
-                offset[axis] = along + w / 2
-                part = parts[member.name]
-                part.blocks = [replace(b, centers=b.centers + offset) for b in part.blocks]
-                part.extra_labels = [replace(lab, anchor=tuple(np.add(lab.anchor, offset)))
-                                     for lab in part.extra_labels]
-                placed[member.name] = (part, offset)
+                offsets[member.name] = np.array([0.0, y, 0.0])
+                offsets[member.name][axis] = along + w / 2
                 along += w + IN_LEVEL_GAP
-        return placed
+        return parts, offsets
+
+    # --- wrapping a long chain into rows --------------------------------------------------
+    def row_groups(self, state: State) -> list[list[str]]:
+        """The runs of layers drawn as rows, in order (see ``row_plan``)."""
+        return self.row_plan(state).groups
+
+    def row_plan(self, state: State) -> RowPlan:
+        """How the stack is wrapped into rows.
+
+        A horizontal chain of layers longer than two short rows is wrapped,
+        as lines of text are, into as many rows as draw it largest in the
+        picture with every label in place and the rows clear of each other
+        (or into ``Look.rows``), cut where the rows come out about equally
+        long.  A vertical stack stays one tower, TensorSpace's way.  The plan
+        is judged on the first horizontal state built, so every frame of an
+        animation keeps it.
+        """
+        names = [layer.name for layer in self.layers]
+        if (not self.linear or len(names) < 2 * MIN_ROW_LAYERS or self.look.rows == 1
+                or state.view.direction != "horizontal"):
+            return RowPlan([names])
+        if self._rows is None:
+            self._rows = self._best_rows(state)
+        return self._rows
+
+    def _best_rows(self, state: State) -> RowPlan:
+        stack = self._stack(state)
+        parts, offsets = stack
+        right = cam.basis(*state.view.orientation()[:2])[0]
+        spans = []
+        for layer in self.layers:
+            ends = np.concatenate([bounds_corners(b.centers, b.size) + offsets[layer.name]
+                                   for b in parts[layer.name].blocks]) @ right
+            spans.append((float(ends.min()), float(ends.max())))
+        band = text_height("a\nb", self.label_size) + 3 * placing.GAP     # two lines of label and a leader
+        best = RowPlan([[layer.name for layer in self.layers]])
+        best_scale = self._rows_scale(state, stack, best)
+        for count in [self.look.rows] if self.look.rows else range(2, MAX_AUTO_ROWS + 1):
+            cuts = rows.balanced_cuts(spans, count, MIN_ROW_LAYERS)
+            if cuts is None:
+                continue
+            edges = zip([0, *cuts], [*cuts, len(spans)])
+            plan = RowPlan([[layer.name for layer in self.layers[a:b]] for a, b in edges], band, best_scale,
+                           np.zeros(count - 1))
+            scale = self._rows_scale(state, stack, plan)
+            if scale is not None and (self.look.rows or scale > best_scale * ROWS_WORTH):
+                best, best_scale = plan, scale
+        return best
+
+    def _rows_scale(self, state: State, stack, plan: RowPlan) -> float | None:
+        """Pixels per unit of the picture drawn by ``plan``, after moving rows apart where they came
+        too close (``plan`` keeps those gaps); None if that fails or a label is left out."""
+        right, up, _ = cam.basis(*state.view.orientation()[:2])
+        for _ in range(ROW_ROUNDS):
+            blocks, lines, requests, legend = self._elements(state, stack=stack, plan=plan)
+            camera, placement = self._frame_and_place(blocks, lines, requests, legend, state.view)
+            scale = rows.pixels_per_unit(camera, right, self.look.size)
+            if plan.rows == 1:
+                return scale
+            if placement.left_out:
+                return None
+            short = rows.shortfalls(plan, blocks, placement.labels, camera, self.look.size,
+                                    ROW_CLEARANCE * self.label_size)
+            if np.all(short <= 0.5) and scale <= plan.scale * 1.1:
+                return scale
+            # rows further apart by what they lack; the band converted at the scale now seen
+            plan.gaps = plan.gaps + np.maximum(short, 0.0) * 1.1 / rows.pixels_per_unit(camera, up, self.look.size)
+            plan.scale = scale
+        return None
 
     def _openness(self, layer, state: State) -> float:
         t = float(state.openness.get(layer.name, 0.0))
@@ -307,7 +422,7 @@ class SceneBuilder:
             return _Part(blocks, label, t if c > 1 else 0.0)
         thickness = max(1.0, c / self.max_channels * MAX_SLAB_DEPTH)
         return _Part([self._blocks(layer, "slab", np.zeros((1, 3)), (fw, thickness, fd), self._aggregate_pixels,
-                                   open_=False, edge=style.FRAME_COLOR)], label)
+                                   open_=False, framed=True)], label)
 
     def _rgb_input(self, layer, t: float) -> _Part:
         h, w, _ = layer.output_shape
@@ -345,7 +460,7 @@ class SceneBuilder:
             blocks = [self._blocks(layer, "strips", centers, (drawn, thick, thick), self._strip_pixels, open_=True)]
             return _Part(blocks, label, t if c > 1 else 0.0)
         return _Part([self._blocks(layer, "strip", np.zeros((1, 3)), (drawn, s, s), self._strip_aggregate,
-                                   open_=False, edge=style.FRAME_COLOR)], label)
+                                   open_=False, framed=True)], label)
 
     def _bar(self, layer, t: float) -> _Part:
         (n,) = layer.output_shape
@@ -372,28 +487,47 @@ class SceneBuilder:
         centers = np.zeros((n, 3))
         centers[:, 0] = (np.arange(n) - (n - 1) / 2) * 2 * cube * t
         blocks = [self._blocks(layer, "cubes", centers, (cube, cube, cube), self._cube_pixels, open_=True)]
-        extra = []
+        callouts = []
         if t >= 1:
-            extra = self._top_classes(layer, centers, cube)
+            callouts = self._top_classes(layer, centers)
             if n > 1:
                 self._attach_button(layer, blocks, _queue_button_radius(n, u), u)
-        return _Part(blocks, label, t if n > 1 else 0.0, extra)
+        return _Part(blocks, label, t if n > 1 else 0.0, callouts)
 
     def _closed_queue(self, layer, width: float, depth: float, u: float) -> Blocks:
         """TensorSpace's closed 1-D layer: a flat plate the size of the last layer with maps."""
         return self._blocks(layer, "block", np.zeros((1, 3)), (width, u, depth),
-                            lambda lay: self._flat_pixels(lay, (1, 1)), open_=False, edge=style.FRAME_COLOR)
+                            lambda lay: self._flat_pixels(lay, (1, 1)), open_=False, framed=True)
 
-    def _top_classes(self, layer, centers, cube) -> list[Label]:
-        """The most likely class above its cube, named from the layer's ``outputs`` when given."""
+    def _top_classes(self, layer, centers) -> list[tuple[str, str, np.ndarray]]:
+        """The most likely class and its value, named from the layer's ``outputs`` when given, pointing at its cube."""
         if layer.neural_value is None:
             return []
         names = (getattr(layer, "config", None) or {}).get("outputs")
         values = np.asarray(layer.neural_value, dtype=float).ravel()
         best = int(np.argmax(values))
         name = names[best] if names else f"unit {best}"
-        return [Label(f"{layer.name}/top", f"{name} {values[best]:.3g}", tuple(centers[best] + (0, cube, 0)),
-                      self.look.font_size, self.look.text_color, align="center", offset=(0, 6), bold=True)]
+        return [(f"{layer.name}/top", f"{name}: {values[best]:.3g}", np.asarray(centers[best], dtype=float))]
+
+    def _fitted_to_picture(self, blocks: Blocks, camera) -> Blocks:
+        """Details by their size in the picture: a close button grows about its right edge to
+        ``MIN_BUTTON_PX``; many boxes narrower than ``MIN_OUTLINED_PX`` (feature maps) lose their
+        outlines, which would otherwise cover them."""
+        button = blocks.key.endswith("/button")
+        if not button and blocks.edge is None:
+            return blocks
+        center = blocks.centers.mean(axis=0)
+        right = cam.basis(np.subtract(camera.position, camera.focal_point), np.asarray(camera.up))[0]
+        ends = cam.project(np.array([center, center + right]), camera, self.look.size)
+        width = min(blocks.size[0], blocks.size[2]) * float(np.linalg.norm(ends[1] - ends[0]))
+        if button and width / 2 < MIN_BUTTON_PX:
+            grow = MIN_BUTTON_PX / max(width / 2, 1e-9)
+            w, h, d = blocks.size
+            moved = blocks.centers - [w * (grow - 1) / 2, 0.0, 0.0]
+            return replace(blocks, centers=moved, size=(w * grow, h, d * grow))
+        if not button and len(blocks.centers) > 1 and width < MIN_OUTLINED_PX:
+            return replace(blocks, edge=None)
+        return blocks
 
     def _attach_button(self, layer, blocks: list[Blocks], radius: float, u: float) -> None:
         """TensorSpace's close button: a disc left of the open layer, if the layer shows one."""
@@ -402,13 +536,19 @@ class SceneBuilder:
             return
         radius *= float(settings.get("ratio", 1.0))
         left = min(float((b.centers[:, 0] - b.size[0] / 2).min()) for b in blocks)
-        center = [[left - 2 * radius, 0.0, 0.0]]
+        center = [[left - max(BUTTON_GAP, 2 * radius), 0.0, 0.0]]
         blocks.append(self._blocks(layer, "button", center, (2 * radius, BUTTON_THICKNESS * u, 2 * radius),
-                                   lambda lay: _button_pixels(self.colors[lay.name]), side_opacity=0.0))
+                                   lambda lay: _button_pixels(self.colors[lay.name]), side_opacity=0.0,
+                                   outline=False))
 
-    def _blocks(self, layer, part: str, centers, size, pixels, open_: bool = True, edge=None,
-                side_opacity: float | None = None) -> Blocks:
-        """A Blocks element whose texture ``pixels(layer)`` is computed once per builder."""
+    def _blocks(self, layer, part: str, centers, size, pixels, open_: bool = True, framed: bool = False,
+                side_opacity: float | None = None, outline: bool = True) -> Blocks:
+        """A Blocks element whose texture ``pixels(layer)`` is computed once per builder.
+
+        Edges: on dark backgrounds TensorSpace's grey frame around closed
+        layers (``framed``); on light ones a darker shade of the layer colour
+        around every box (``outline``), which gives pale maps an edge on paper.
+        """
         key = f"{layer.name}/{part}"
         if key not in self._textures:
             if side_opacity is None:
@@ -417,6 +557,10 @@ class SceneBuilder:
             image, tiles, side_tiles = atlas.pack(pixels(layer), sides)
             self._textures[key] = (Texture(key, image), tiles, side_tiles)
         tex, tiles, side_tiles = self._textures[key]
+        if self.look.light:
+            edge = style.outline_color(self.colors[layer.name]) if outline else None
+        else:
+            edge = style.FRAME_COLOR if framed else None
         return Blocks(key, np.asarray(centers, dtype=float), tuple(map(float, size)), tex, tiles, side_tiles, edge)
 
     def _capped(self, length: float) -> tuple[float, int]:
@@ -440,10 +584,9 @@ class SceneBuilder:
     def _side_opacity(self, open_: bool) -> float:
         if not self.has_values:
             return style.ARCHITECTURE_OPACITY
-        opacity = self.min_opacity * (0.6 if open_ else 1.0)   # TensorSpace: map sides at 60% of minOpacity
-        if self.look.light:       # pale colours vanish into white paper; solid rims keep the shapes
-            opacity = max(opacity, style.LIGHT_RIM_OPACITY)
-        return opacity
+        if self.shader.ink or self.look.colormap:      # opaque faces get opaque sides
+            return 1.0
+        return self.min_opacity * (0.6 if open_ else 1.0)   # TensorSpace: map sides at 60% of minOpacity
 
     # --- textures -------------------------------------------------------------------------
     def _range(self, layer, values):
@@ -574,70 +717,99 @@ class SceneBuilder:
         s = np.linspace(0, 1, 33)[:, None]
         return (1 - s) ** 3 * start + 3 * (1 - s) ** 2 * s * p1 + 3 * (1 - s) * s ** 2 * p2 + s ** 3 * end
 
-    def _labels(self, placed, right, up, view: View, compact: bool) -> list[Label]:
-        """Name and shape of each layer: right of it when stacked vertically, under it when horizontal.
-
-        ``compact`` (when they would overlap): one line each; under a horizontal
-        stack they start on one baseline below every layer and slant downwards.
-        """
-        size = 0.9 * self.look.font_size
-        below = view.direction == "horizontal"
-        boxes = {}
+    def _label_requests(self, placed, state: State, plan: RowPlan, compact: bool = False) -> list[placing.Request]:
+        """Each layer's name and output shape (``compact``: its name alone), to be placed beside it:
+        two short lines under a horizontal stack, one line beside a vertical one."""
+        joiner = "\n" if _label_mode(state.view) == "below" else "  "
+        row_of = {name: r for r, names in enumerate(plan.groups) for name in names}
+        outputs = {out.name for out in getattr(self.model, "outputs", None) or []} | {self.layers[-1].name}
+        requests = []
         for layer in self.layers:
             part, _ = placed[layer.name]
             corners = np.concatenate([bounds_corners(b.centers, b.size) for b in part.blocks])
-            boxes[layer.name] = (corners, (corners.min(0) + corners.max(0)) / 2, part.label)
-        baseline = min(float(np.min(c @ up)) for c, _, _ in boxes.values())
-        labels = []
-        for layer in self.layers:
-            corners, center, text = boxes[layer.name]
-            key, color = f"{layer.name}/label", self.look.text_color
-            if compact:
-                text = text.replace("\n", "  ")
-            if below and compact:
-                anchor = center - (float(center @ up) - baseline) * up
-                labels.append(Label(key, text, tuple(anchor), size, color, offset=(0.0, -LABEL_GAP), angle=SLANT))
-            elif below:
-                anchor = center - float(np.max((center - corners) @ up)) * up
-                labels.append(Label(key, text, tuple(anchor), size, color, align="center", offset=(0.0, -LABEL_GAP)))
+            inbound = self.inbound[layer.name]
+            if not inbound or layer.name in outputs:
+                rank = 0
             else:
-                anchor = center + float(np.max((corners - center) @ right)) * right
-                labels.append(Label(key, text, tuple(anchor), size, color, offset=(LABEL_GAP, 0.0)))
-        return labels
+                rank = 1 if tuple(inbound[0].output_shape) != tuple(layer.output_shape) else 2
+            text = part.label.split("\n")[0] if compact else part.label.replace("\n", joiner)
+            requests.append(placing.Request(f"{layer.name}/label", text,
+                                            (corners.min(axis=0) + corners.max(axis=0)) / 2, corners,
+                                            self.label_size, self.look.text_color, rank, row_of[layer.name]))
+            # a top class stands on the far side (above, or left) with a leader to its cube
+            requests += [placing.Request(key, text, point, corners, self.look.font_size, self.look.text_color, 0,
+                                         row_of[layer.name], side=1, bold=True)
+                         for key, text, point in part.callouts]
+        return requests
 
-    def _crowded(self, labels: list[Label], camera) -> bool:
-        """Whether any two labels would overlap in the picture."""
-        if len(labels) < 2:
-            return False
-        xy = cam.project(np.array([lab.anchor for lab in labels]), camera, self.look.size)
-        ext = np.array([_label_extent(lab) for lab in labels])
-        x0, x1 = xy[:, 0] - ext[:, 0], xy[:, 0] + ext[:, 1]
-        y0, y1 = xy[:, 1] - ext[:, 2], xy[:, 1] + ext[:, 3]
-        overlap = ((x0[:, None] < x1[None]) & (x0[None] < x1[:, None]) &
-                   (y0[:, None] < y1[None]) & (y0[None] < y1[:, None]))
-        np.fill_diagonal(overlap, False)
-        return bool(overlap.any())
+    def _place(self, requests, camera, view: View, note: bool = False) -> placing.Placement:
+        """Labels placed for ``camera``, kept out of the title, note and legend."""
+        left, right, bottom, top = self._insets(self._legend if self.look.legend else None, view, note)
+        width, height = self.look.size
+        pad = cam.MARGIN * min(width, height)        # the margin the camera keeps free all round
+        bounds = (left + pad, bottom + pad, width - right - pad, height - top - pad)
+        return placing.place(requests, camera, self.look.size, _label_mode(view), self.linear, bounds)
+
+    def _frame_and_place(self, blocks, lines, requests, legend, view: View):
+        """The camera and the labels, fitted to each other.
+
+        Frame with room for the labels, place them, and repeat until every
+        label lies in the room it was given (room grows after a few rounds,
+        so this ends).
+        """
+        points = _scene_points(blocks, lines)
+        anchors = [r.center for r in requests]
+        room = np.zeros((len(requests), 4))
+        note = False
+        whole = replace(view, zoom=1.0)       # fitted as a whole; a zoom then magnifies the middle
+        for attempt in range(FRAMING_PASSES):
+            camera = self._frame(points, anchors, room, legend, whole, note)
+            placement = self._place(requests, camera, view, note)
+            if np.all(placement.extents <= room + 0.5) and note == (placement.left_out > 0):
+                break
+            note = note or placement.left_out > 0
+            room = placement.extents if attempt < FRAMING_PASSES // 2 else np.maximum(room, placement.extents)
+        if view.zoom != 1.0:
+            camera = cam.zoomed(camera, view.zoom)
+            placement = self._place(requests, camera, view, note)
+        return camera, placement
 
     @functools.cached_property
     def _legend(self) -> Legend:
-        """Layer types present, and how values shade (one object for every frame)."""
-        entries, seen = [], set()
+        """Each layer type once, in its colour; layers with colours of their own are named beside their type.
+
+        With values (and no colormap) each swatch is the ramp its type is
+        shaded with, lowest value on the left, and a key says how and over what
+        the minimum and maximum are taken.
+        """
+        by_type: dict[str, dict[tuple, list[str]]] = {}
+        first = {}
         for layer in self.layers:
-            entry = LegendEntry(layer.layer_type, self.colors[layer.name])
-            if entry not in seen:
-                seen.add(entry)
-                entries.append(entry)
+            first.setdefault(layer.layer_type, layer)
+            by_type.setdefault(layer.layer_type, {}).setdefault(self.colors[layer.name], []).append(layer.name)
+        ramps = self.has_values and not self.look.colormap
+        entries = []
+        for kind, groups in by_type.items():
+            own = style.type_color(first[kind], self.model_colors)
+            main = own if own in groups else max(groups, key=lambda c: len(groups[c]))
+            for color in [main, *(c for c in groups if c != main)]:
+                text = kind if color == main else f"{kind} ({_names(groups[color])})"
+                ramp = tuple(map(tuple, self.shader.ramp(color, LEGEND_RAMP_STEPS).round(4))) if ramps else ()
+                entries.append(LegendEntry(text, color, ramp))
         key = None
         if self.has_values:
-            over = {"map": "each map", "layer": "each layer", "model": "the whole model"}[self.look.normalize]
-            what = "colour" if self.look.colormap else "opacity"
-            key = ShadingKey(f"{what}: activation, min to max over {over}",
-                             self.shader.ramp(self.look.text_color), "min", "max")
-        return Legend(tuple(entries), key, 0.9 * self.look.font_size)
+            scope = {"map": "each feature map\n(1-D layers: of the layer)", "layer": "each layer",
+                     "model": "the whole model"}[self.look.normalize]
+            scheme = f" ({self.look.colormap})" if self.look.colormap else ""
+            key = ShadingKey(f"value of {scope}{scheme}",
+                             self.shader.ramp(self.look.text_color, LEGEND_RAMP_STEPS), "min", "max")
+        return Legend(tuple(entries), key, 0.85 * self.look.font_size)
 
-    def _insets(self, legend, view) -> tuple[float, float, float, float]:
-        """Pixels kept free for the title (top) and the legend (left column or bottom row)."""
-        top = 2.2 * self.title_size if self.look.title else 0.0
+    def _insets(self, legend, view, note: bool) -> tuple[float, float, float, float]:
+        """Pixels kept free for the title and a note (top) and the legend (left column or bottom row)."""
+        top = self.title_band
+        if note:
+            top += note_items(_LEFT_OUT_EXAMPLE, self.look.size, self.note_size, top)[0].h
         left = bottom = 0.0
         if legend is not None:
             right, height = items_extent(legend_items(legend, self.look.size, top, _legend_row(view)))
@@ -647,13 +819,17 @@ class SceneBuilder:
                 left = right
         return (left, 0.0, bottom, top)
 
-    def _frame(self, points, labels, legend, view):
+    @property
+    def title_band(self) -> float:
+        return TITLE_BAND * self.title_size if self.look.title else 0.0
+
+    def _frame(self, points, anchors, extents, legend, view, note: bool = False):
         points = np.asarray(points, dtype=float).reshape(-1, 3)
-        extents = np.zeros((len(points), 4))
-        if labels:
-            points = np.concatenate([points, [lab.anchor for lab in labels]])
-            extents = np.concatenate([extents, [_label_extent(lab) for lab in labels]])
-        return cam.frame(points, view, self.look.size, extents=extents, insets=self._insets(legend, view))
+        room = np.zeros((len(points), 4))
+        if len(anchors):
+            points = np.concatenate([points, np.asarray(anchors, dtype=float).reshape(-1, 3)])
+            room = np.concatenate([room, np.maximum(np.asarray(extents, dtype=float).reshape(-1, 4), 0.0)])
+        return cam.frame(points, view, self.look.size, extents=room, insets=self._insets(legend, view, note))
 
 
 def _level_axis(view: View) -> int:
@@ -671,19 +847,34 @@ def _scene_points(blocks, lines) -> list:
     return points
 
 
-def _label_extent(label: Label) -> tuple[float, float, float, float]:
-    """Pixels (left, right, below, above) a label needs around its anchor."""
-    w = text_width(label.text, label.size)
-    h = text_height(label.text, label.size)
-    dx, dy = label.offset
-    if label.angle:       # slanting down to the right from the anchor
-        a = math.radians(-label.angle)
-        return (h * math.sin(a), dx + w * math.cos(a), -dy + w * math.sin(a) + h * math.cos(a), 0.0)
-    if label.align == "left":
-        return (0.0, dx + w, h / 2, h / 2)
-    if label.align == "right":
-        return (w - dx, 0.0, h / 2, h / 2)
-    return (w / 2, w / 2, max(0.0, -dy) + (h if dy <= 0 else 0), max(0.0, dy) + (h if dy > 0 else 0))
+def _assemble(parts: dict[str, _Part], offsets: dict[str, np.ndarray]) -> dict[str, tuple[_Part, np.ndarray]]:
+    """Each part moved to its offset (new parts; those given stay at the origin)."""
+    placed = {}
+    for name, part in parts.items():
+        offset = offsets[name]
+        moved = replace(part, blocks=[replace(b, centers=b.centers + offset) for b in part.blocks],
+                        callouts=[(key, text, point + offset) for key, text, point in part.callouts])
+        placed[name] = (moved, offset)
+    return placed
+
+
+def _label_mode(view: View) -> str:
+    return "below" if view.direction == "horizontal" else "right"
+
+
+def _names(names: list[str], shown: int = 2) -> str:
+    more = len(names) - shown
+    return ", ".join(names[:shown]) + (f" +{more}" if more > 0 else "")
+
+
+def _left_out_note(placement, layers: int) -> str | None:
+    shown = sum(1 for label in placement.labels if label.key.endswith("/label"))
+    if shown == layers:
+        return None
+    return f"labels of {layers - shown} of {layers} layers left out for room"
+
+
+_LEFT_OUT_EXAMPLE = "labels left out"     # the note's height is all the framing needs
 
 
 def _queue_button_radius(n: int, u: float) -> float:
@@ -769,14 +960,19 @@ def _drawn_inbound(layer) -> list:
 
 
 def _levels(layers, inbound, outputs) -> dict[str, int]:
-    """Longest path from the inputs; outputs aligned to the last level (TensorSpace)."""
+    """Longest path from the inputs; final outputs aligned to the last level (TensorSpace).
+
+    An output that other layers consume (a model exporting intermediate values,
+    like TensorSpace's ACGAN) keeps its own level.
+    """
     level: dict[str, int] = {}
     for layer in layers:      # topological order
         sources = inbound[layer.name]
         level[layer.name] = 1 + max((level[s.name] for s in sources), default=-1)
     last = max(level.values(), default=0)
+    consumed = {s.name for layer in layers for s in inbound[layer.name]}
     for out in outputs:
-        if out.name in level:
+        if out.name in level and out.name not in consumed:
             level[out.name] = last
     return level
 

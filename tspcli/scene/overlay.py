@@ -1,30 +1,21 @@
-"""Where the 2-D overlay goes: title and legend boxes in pixels (pure).
+"""Where the 2-D overlay goes: legend and note boxes in pixels (pure).
 
 The scene builder uses these boxes to keep the model clear of them when it
 frames the camera; the backend draws exactly these boxes, so both agree.
-Sizes are pixels at scale 1; text width is estimated from the character count.
+Sizes are pixels at scale 1, text widths those of the picture's typeface.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from .fonts import text_height, text_width
 from .scene import Legend
 
-CHAR_WIDTH = 0.6         # average advance of the sans-serif font (Arial), in font sizes
-LINE_HEIGHT = 1.3
-
-
-def text_width(text: str, size: float) -> float:
-    return max((len(line) for line in text.split("\n")), default=0) * CHAR_WIDTH * size
-
-
-def text_height(text: str, size: float) -> float:
-    return (text.count("\n") + 1) * LINE_HEIGHT * size
-
+TITLE_BAND = 2.2         # title sizes of room kept at the top for a title
 
 @dataclass(frozen=True)
 class Item:
-    """One thing of the overlay: a filled box (``color``), a colour ramp, or text at (x, y)."""
+    """One thing of the overlay: a filled box (``color``), a colour ramp (``ramp``), or text at (x, y)."""
 
     kind: str                        # swatch | ramp | text
     x: float                         # left, pixels from the left border
@@ -35,49 +26,93 @@ class Item:
     color: tuple = (0.0, 0.0, 0.0)
     size: float = 0.0
     bold: bool = False
+    ramp: tuple = ()                 # RGBA tuples, left to right
 
 
 def legend_items(legend: Legend, size: tuple[int, int], top_inset: float, row: bool) -> list[Item]:
-    """Legend as overlay items: a column at the top left, or a row along the bottom (``row``)."""
+    """Legend as overlay items: a column at the top left, or rows along the bottom (``row``).
+
+    Each entry is a swatch (a ramp of its shading when values are shown) and
+    the type's name; the shading key follows: what the shading means, then a
+    ramp from min to max.  Rows wrap to stay inside the picture.
+    """
     px = legend.size
-    pad = 0.8 * px
-    box = 0.9 * px
-    step = LINE_HEIGHT * px
-    items: list[Item] = []
-    x, y = pad, size[1] - top_inset - pad - step
+    pad, gap = 0.8 * px, 0.4 * px
+    groups = []      # each a list of (width, items at x = 0, y = 0)
     for entry in legend.entries:
-        if row:
-            items.append(Item("swatch", x, pad + 0.15 * px, box, box, color=entry.color))
-            items.append(Item("text", x + box + 0.4 * px, pad, text=entry.text, size=px))
-            x += box + 0.4 * px + text_width(entry.text, px) + 1.2 * px
-        else:
-            items.append(Item("swatch", x, y + 0.15 * px, box, box, color=entry.color))
-            items.append(Item("text", x + box + 0.4 * px, y, text=entry.text, size=px))
-            y -= step
+        w = (2.2 if entry.ramp else 0.9) * px
+        kind = "ramp" if entry.ramp else "swatch"
+        groups.append([Item(kind, 0.0, 0.1 * px, w, 0.8 * px, color=entry.color, ramp=entry.ramp),
+                       Item("text", w + gap, 0.0, text=entry.text, size=px)])
     key = legend.shading
-    if key is not None:
-        ramp_w = 8 * px
+    if key is not None:     # "min [ramp] max value of ...": the ramp shows what min and max look like
+        ramp_w = 5 * px
+        low_w = text_width(key.low, px) + 0.3 * px
+        high_x = low_w + ramp_w + 0.3 * px
+        ramp = [Item("text", 0.0, 0.0, text=key.low, size=px),
+                Item("ramp", low_w, 0.1 * px, ramp_w, 0.8 * px, ramp=tuple(map(tuple, key.ramp))),
+                Item("text", high_x, 0.0, text=key.high, size=px)]
         if row:
-            kx, ky = x + 0.6 * px, pad
-            items.append(Item("text", kx, ky, text=key.title, size=px))
-            kx += text_width(key.title, px) + 0.6 * px
-            items.append(Item("text", kx, ky, text=key.low, size=px))
-            kx += text_width(key.low, px) + 0.3 * px
-            items.append(Item("ramp", kx, ky + 0.15 * px, ramp_w, box))
-            items.append(Item("text", kx + ramp_w + 0.3 * px, ky, text=key.high, size=px))
+            title_x = high_x + text_width(key.high, px) + 0.3 * px
+            groups.append(ramp + [Item("text", title_x, 0.0, text=key.title.replace("\n", " "), size=px)])
         else:
-            y -= 0.4 * px
-            items.append(Item("text", pad, y, text=key.title, size=px))
-            y -= step
-            items.append(Item("text", pad, y, text=key.low, size=px))
-            rx = pad + text_width(key.low, px) + 0.3 * px
-            items.append(Item("ramp", rx, y + 0.15 * px, ramp_w, box))
-            items.append(Item("text", rx + ramp_w + 0.3 * px, y, text=key.high, size=px))
+            groups += [ramp, [Item("text", 0.0, 0.0, text=key.title, size=px)]]
+    lines: list[list] = [[]]
+    x = pad
+    for group in groups:
+        w = max(i.x + (i.w or text_width(i.text, i.size)) for i in group)
+        if row and lines[-1] and x + w > size[0] - pad:
+            lines.append([])
+            x = pad
+        lines[-1].append((x, group))
+        x = x + w + 1.2 * px if row else pad
+        if not row:
+            lines.append([])
+    lines = [line for line in lines if line]
+    items: list[Item] = []
+    heights = [max(text_height(i.text, i.size) if i.kind == "text" else i.h for _, g in line for i in g)
+               for line in lines]
+    if row:   # the last line sits on the bottom margin, earlier ones above it
+        baselines = [pad + sum(h + 0.3 * px for h in heights[k + 1:]) for k in range(len(lines))]
+    else:     # from the top inset down
+        baselines = [size[1] - top_inset - pad - sum(h + 0.3 * px for h in heights[:k]) - heights[k]
+                     for k in range(len(lines))]
+    for line, base in zip(lines, baselines):
+        for x0, group in line:
+            items += [replace(i, x=i.x + x0, y=i.y + base) for i in group]
     return items
+
+
+def overlay_items(scene) -> list[Item]:
+    """Everything drawn flat over the picture: the title, a note, the legend."""
+    items: list[Item] = []
+    width, height = scene.size
+    top = 0.0
+    if scene.title:
+        size = scene.title_size
+        w, h = text_width(scene.title, size, bold=True), text_height(scene.title, size)
+        items.append(Item("text", (width - w) / 2, height - 0.7 * size - h, w, h, text=scene.title, size=size,
+                          bold=True))
+        top = TITLE_BAND * size
+    if scene.note:
+        note = note_items(scene.note, scene.size, scene.note_size, top)
+        items += note
+        top += note[0].h
+    if scene.legend is not None:
+        items += legend_items(scene.legend, scene.size, top, scene.legend_row)
+    return items
+
+
+def note_items(note: str, size: tuple[int, int], font: float, top_inset: float) -> list[Item]:
+    """A one-line remark at the top right, under the title band."""
+    pad = 0.8 * font
+    w, h = text_width(note, font), text_height(note, font)
+    return [Item("text", size[0] - pad - w, size[1] - top_inset - pad - h, w, h + pad, text=note, size=font)]
 
 
 def items_extent(items: list[Item]) -> tuple[float, float]:
     """(right, top) pixel extent of overlay items measured from the bottom-left corner."""
-    right = max((i.x + (i.w or text_width(i.text, i.size)) for i in items), default=0.0)
+    right = max((i.x + (i.w or text_width(i.text, i.size, i.bold)) for i in items), default=0.0)
     top = max((i.y + (i.h or text_height(i.text, i.size)) for i in items), default=0.0)
     return right, top
+

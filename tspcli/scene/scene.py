@@ -1,7 +1,7 @@
 """What is drawn: plain geometry, textures and text; no rendering library here.
 
 A ``Scene`` is a pure function of (model, state) built by ``scene.layout`` and
-drawn by ``render.pyvista_backend``.  Every element carries a stable ``key``
+drawn by ``render.vtk_backend``.  Every element carries a stable ``key``
 (the layer name and a part) so that a backend can keep one actor per element
 between frames and only update what changed: positions, sizes, opacity.
 
@@ -65,7 +65,15 @@ class Lines:
 
 @dataclass(frozen=True)
 class Label:
-    """Text fixed to a point of the scene, drawn facing the viewer at a constant pixel size."""
+    """Horizontal text tied to a point of the scene, at a constant pixel size.
+
+    The text's attachment point is ``offset`` pixels from the anchor's place
+    in the picture: its left or right end (vertically centred) for those
+    alignments; for ``center``, the middle of its top edge when the offset
+    points down (or is zero) and of its bottom edge when it points up.
+    ``leader``: a thin line from this point (pixels from the anchor) to the
+    attachment point, tying a label set further out to its layer.
+    """
 
     key: str
     text: str
@@ -75,18 +83,22 @@ class Label:
     align: str = "left"            # left | center | right, relative to the anchor
     offset: tuple[float, float] = (0.0, 0.0)   # pixels at scale 1 (right, up)
     bold: bool = False
-    angle: float = 0.0             # degrees, counter-clockwise; slanted text starts at the anchor
+    leader: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True)
 class LegendEntry:
+    """A layer type and its colour; ``ramp`` (RGBA tuples, lowest value first): how its values are shaded."""
+
     text: str
     color: RGB
+    ramp: tuple = ()
 
 
 @dataclass(frozen=True, eq=False)
 class ShadingKey:
-    """How values were turned into colour: a ramp from the lowest to the highest value."""
+    """How values were turned into colour: ``low`` [ramp] ``high`` ``title``, e.g. "min [ramp] max value of
+    each feature map"; the ramp shows the shading of a neutral colour, each type's swatch its own."""
 
     title: str
     ramp: np.ndarray               # (K, 4) RGBA in 0..1, low to high
@@ -124,4 +136,6 @@ class Scene:
     title: str | None = None       # drawn at the top centre
     title_size: float = 24.0       # pixels at scale 1
     size: tuple[int, int] = (1920, 1080)   # pixels at scale 1
+    note: str | None = None        # a remark at the top right, e.g. that some labels were left out
+    note_size: float = 14.0        # pixels at scale 1
     meta: dict = field(default_factory=dict)

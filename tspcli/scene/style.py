@@ -2,8 +2,12 @@
 
 TensorSpace's style (the default) keeps the layer's colour and lets the value
 set the opacity: the lowest value gets ``minOpacity``, the highest 1, after
-min-max normalisation.  With a colormap, the value picks the colour instead and
-the opacity is 1.  ``normalize`` says over what the minimum and maximum are
+min-max normalisation.  That reads on black, where more value is more light;
+on white paper it would wash out to white, so light backgrounds get *ink*
+shading instead: opaque shades of the layer's colour from a light tint (the
+lowest value) to a dark shade (the highest), evenly spaced in lightness, so
+more value is more ink.  With a colormap, the value picks the colour instead
+and the opacity is 1.  ``normalize`` says over what the minimum and maximum are
 taken: each feature map alone (``map``, TensorSpace's choice), the whole layer
 (``layer``) or every layer of the model (``model``).
 """
@@ -21,8 +25,10 @@ FRAME_COLOR = (0xA5 / 255, 0xA5 / 255, 0xA5 / 255)   # TensorSpace's outline of 
 DEFAULT_MIN_OPACITY = 0.3
 # Side faces are shaded flat colours: x faces a little darker than the data faces, z faces darker still.
 SIDE_SHADES = (0.78, 0.6)
-# On light backgrounds the side faces are at least this opaque, so pale maps keep a visible rim.
-LIGHT_RIM_OPACITY = 0.8
+# Ink shading: the lowest value is this much of the layer colour on white, the highest has this luminance.
+INK_TINT = 0.25
+INK_DARKEST = 0.3
+OUTLINE_SHADE = 0.5      # outlines: this shade of the layer colour
 # Without neural values, faces show the layer colour at this opacity: solid enough to read as a diagram.
 ARCHITECTURE_OPACITY = 0.85
 
@@ -46,6 +52,11 @@ def layer_color(layer, model_colors: dict | None) -> tuple[float, float, float]:
     """The layer's own ``color``, else the model's colour for its type, else its type's default."""
     if getattr(layer, "color", None):
         return parse_color(layer.color, f"layer '{layer.name}' color")
+    return type_color(layer, model_colors)
+
+
+def type_color(layer, model_colors: dict | None) -> tuple[float, float, float]:
+    """The colour of the layer's type: the model's ``color`` for it, else TensorSpace's default."""
     for key, value in (model_colors or {}).items():
         if key.lower() == layer.color_key.lower():
             return parse_color(value, f"color.{key}")
@@ -82,23 +93,33 @@ def normalise(values: np.ndarray, lo_hi: tuple[float, float] | None) -> np.ndarr
 
 
 class Shader:
-    """Turns normalised values (0..1) into RGBA pixels for one layer colour."""
+    """Turns normalised values (0..1) into RGBA pixels for one layer colour.
 
-    def __init__(self, colormap: str | None = None, min_opacity: float = DEFAULT_MIN_OPACITY):
+    ``ink``: opaque shades from light to dark (for light backgrounds) instead
+    of TensorSpace's opacity from ``min_opacity`` to 1.
+    """
+
+    def __init__(self, colormap: str | None = None, min_opacity: float = DEFAULT_MIN_OPACITY, ink: bool = False):
         self.min_opacity = float(min_opacity)
         self.colormap = colormap
+        self.ink = ink
         self._lut = colormap_lut(colormap) if colormap else None
 
     def rgba(self, norm: np.ndarray, rgb) -> np.ndarray:
         """(..., ) values in 0..1 -> (..., 4) uint8 RGBA."""
-        out = np.empty(norm.shape + (4,), np.uint8)
-        if self._lut is not None:
-            idx = np.rint(norm * 255).astype(np.intp)
-            out[...] = self._lut[idx]
+        lut = self._lut if self._lut is not None else self.lut(rgb)
+        return lut[np.rint(norm * 255).astype(np.intp)]
+
+    def lut(self, rgb) -> np.ndarray:
+        """(256, 4) uint8: the pixel of each value step 0..255 in colour ``rgb``."""
+        steps = np.linspace(0, 1, 256)
+        out = np.empty((256, 4), np.uint8)
+        if self.ink:
+            out[:, :3] = np.rint(ink_shades(rgb, steps) * 255)
+            out[:, 3] = 255
         else:
-            out[..., :3] = np.rint(np.asarray(rgb) * 255).astype(np.uint8)
-            alpha = self.min_opacity + norm * (1 - self.min_opacity)
-            out[..., 3] = np.rint(alpha * 255).astype(np.uint8)
+            out[:, :3] = np.rint(np.asarray(rgb) * 255)
+            out[:, 3] = np.rint((self.min_opacity + steps * (1 - self.min_opacity)) * 255)
         return out
 
     def flat(self, shape: tuple, rgb, opacity: float) -> np.ndarray:
@@ -125,6 +146,27 @@ def colormap_lut(name: str) -> np.ndarray:
     lut = np.rint(cmap(np.linspace(0, 1, 256)) * 255).astype(np.uint8)
     lut[:, 3] = 255
     return lut
+
+
+def ink_shades(rgb, steps: np.ndarray) -> np.ndarray:
+    """(K, 3) shades of ``rgb`` whose luminance runs evenly from a light tint (step 0: ``INK_TINT`` of the
+    colour on white) to a dark shade (step 1: luminance ``INK_DARKEST``).
+
+    Lighter than the colour: mixed with white; darker: scaled towards black;
+    both keep the hue, and the luminance is linear in either mix.
+    """
+    color = np.asarray(rgb, dtype=float)
+    lum = luminance(color)
+    lightest = luminance(1 - (1 - color) * INK_TINT)
+    target = lightest + np.asarray(steps, dtype=float)[:, None] * (INK_DARKEST - lightest)
+    lighter = color + (1 - color) * (target - lum) / max(1 - lum, 1e-6)
+    darker = color * target / max(lum, 1e-6)
+    return np.clip(np.where(target >= lum, lighter, darker), 0, 1)
+
+
+def outline_color(rgb) -> tuple[float, float, float]:
+    """A darker shade of the layer colour: thin outlines that give pale shapes an edge on white."""
+    return tuple(float(c) * OUTLINE_SHADE for c in rgb)
 
 
 def side_colors(rgb, opacity: float) -> np.ndarray:

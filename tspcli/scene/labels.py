@@ -1,0 +1,319 @@
+"""Where layer labels go in the picture: beside their layers, never on one another (pure).
+
+Labels are horizontal text placed in pixels around each layer's projection.
+Under a horizontal stack they hang below the layers, on one line when the
+model is a chain; beside a vertical stack they line up in a column to the
+right.  When one row cannot hold them, every other label goes to the other
+side (above the chain, or left of it), where there is room; a label that
+still touches one already placed moves a row further out.  A thin leader line
+ties each label to its layer when it stands off.  When even ``MAX_ROWS`` rows
+a side cannot hold them all, the labels of the most telling layers (inputs,
+outputs, where the shape changes) are kept and the rest left out; the caller
+says so in the picture.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import camera as cam
+from .fonts import text_height, text_width
+from .scene import Label
+
+GAP = 8.0            # pixels between a layer and its first row of labels
+PAD = 0.5            # font sizes of clear space kept around each label (a word space)
+ROW_GAP = 0.45       # font sizes between staggered rows
+MAX_ROWS = 3
+SIDES = {"below": ("below", "above"), "right": ("right", "left")}
+
+
+@dataclass(frozen=True)
+class Request:
+    """A label to place: its text, the layer's centre (the anchor) and the layer's corners."""
+
+    key: str
+    text: str
+    center: np.ndarray        # (3,)
+    corners: np.ndarray       # (K, 3) points of the layer, for its extent in the picture
+    size: float
+    color: tuple
+    rank: int = 2             # 0: kept first when labels must be left out (inputs, outputs) .. 2: last
+    row: int = 0              # the row of a chain wrapped into rows: each row has its own lines of labels
+    side: int | None = None   # 0: the near side (below, right), 1: the far side, None: either
+    bold: bool = False
+
+
+@dataclass
+class Placement:
+    labels: list[Label]
+    extents: np.ndarray       # (N, 4) pixels (left, right, below, above) each label needs around its anchor
+    left_out: int             # labels that found no room
+
+
+def place(requests: list[Request], camera, size: tuple[int, int], mode: str, chain: bool,
+          bounds: tuple[float, float, float, float] | None = None) -> Placement:
+    """Labels for ``requests`` seen through ``camera``.
+
+    ``mode`` 'below' or 'right'; ``chain``: one baseline (below) or one column
+    (right) for all, as suits a model without branches; there labels may
+    slide along their line, in order, to make room (leaders slant to them).
+    Otherwise each label keeps to its own layer and avoids the other layers
+    too.  ``bounds`` (x0, y0, x1, y1): the part of the picture labels may
+    slide into, by default all of it.
+    """
+    n = len(requests)
+    if n == 0:
+        return Placement([], np.zeros((0, 4)), 0)
+    centers = cam.project(np.array([r.center for r in requests]), camera, size)
+    # every layer's corners projected at once, then split back per layer
+    projected = np.split(cam.project(np.concatenate([r.corners for r in requests]), camera, size),
+                         np.cumsum([len(r.corners) for r in requests])[:-1])
+    boxes = np.array([[*xy.min(axis=0), *xy.max(axis=0)] for xy in projected])       # x0, y0, x1, y1
+    w = np.array([text_width(r.text, r.size, r.bold) for r in requests])
+    h = np.array([text_height(r.text, r.size) for r in requests])
+    font = max(r.size for r in requests)
+    step = (h.max() if mode == "below" else w.max()) + ROW_GAP * font
+    lines_up = boxes.copy()     # where each label's rows start from
+    rows = np.array([r.row for r in requests])
+    if chain:   # one line under (over) every layer of a row, or one column right (left) of them all
+        for row in set(rows.tolist()):
+            mine = rows == row
+            lines_up[mine] = (boxes[mine, 0].min(), boxes[mine, 1].min(), boxes[mine, 2].max(),
+                              boxes[mine, 3].max())
+    outlines = _Outlines([] if chain else [_hull(xy) for xy in projected])
+    along = centers[:, 0] if mode == "below" else -centers[:, 1]
+    by_place = np.argsort(along, kind="stable")
+    by_rank = np.lexsort((along, [r.rank for r in requests]))     # when not all fit: the telling ones first
+    near, far = SIDES[mode]
+    turn = np.empty(n, int)
+    for row in set(rows.tolist()):              # every other label along each row
+        mine = by_place[rows[by_place] == row]
+        turn[mine] = np.arange(len(mine)) % 2
+    beside = SIDES["right" if mode == "below" else "below"]
+
+    def alternate(i):
+        if requests[i].side is not None:
+            return (SIDES[mode][requests[i].side],)
+        if not chain:    # beside a layer of a branching model, all four sides may be free
+            return (near, far, *beside)
+        return (near, far) if turn[i] == 0 else (far, near)
+
+    def one_side(i):
+        return (SIDES[mode][requests[i].side],) if requests[i].side is not None else (near,)
+
+    attempts = [(by_place, alternate, MAX_ROWS),          # both sides, further rows
+                (by_rank, alternate, MAX_ROWS)]           # the same, leaving out what does not fit
+    chosen = None
+    if chain:
+        bounds = bounds or (0.0, 0.0, float(size[0]), float(size[1]))
+        for sides in (one_side, alternate):
+            chosen = _slid(by_place, sides, rows, boxes, lines_up, centers, w, h, PAD * font, bounds, mode)
+            if chosen is not None:
+                attempts = []
+                break
+    for order, sides, rows in attempts:
+        chosen = {}
+        taken = _Taken(2 * n)
+        for i in order:
+            spots = [_spot(side, row, boxes[i], lines_up[i], centers[i], w[i], h[i], step)
+                     for row in range(rows) for side in sides(i)]
+            spot = _first_free(spots, PAD * requests[i].size, taken, outlines, i)
+            if spot is not None:
+                chosen[i] = spot
+                taken.add(spot[0])
+                taken.add(spot[3])
+        if len(chosen) == n:
+            break
+    labels, extents = [], np.zeros((n, 4))
+    for i in sorted(chosen):
+        box, offset, leader, _ = chosen[i]
+        r = requests[i]
+        cx, cy = centers[i]
+        x = cx + offset[0]             # the attachment point: a label's left or right end beside, else its middle
+        align = "left" if abs(x - box[0]) < 1e-6 else "right" if abs(x - box[2]) < 1e-6 else "center"
+        labels.append(Label(r.key, r.text, tuple(map(float, r.center)), r.size, r.color, align=align,
+                            offset=offset, bold=r.bold, leader=leader))
+        extents[i] = np.maximum([cx - box[0], box[2] - cx, cy - box[1], box[3] - cy], 0.0)
+    return Placement(labels, extents, n - len(chosen))
+
+
+def _slid(order, sides, rows, boxes, lines_up, centers, w, h, gap, bounds, mode):
+    """Spots of labels on one line per side of each row, slid along it in order so that none touch;
+    None if one line a side cannot hold them (or a label would touch one of another row)."""
+    axis = 0 if mode == "below" else 1
+    lengths = w if axis == 0 else h
+    chosen = {}
+    taken = []
+    for row, side in [(row, side) for row in sorted(set(rows.tolist())) for side in SIDES[mode]]:
+        members = [i for i in order if sides(i)[0] == side and rows[i] == row]
+        if not members:
+            continue
+        targets = centers[members, axis]
+        if axis == 1:           # a column is read from the top down
+            members, targets = members[::-1], targets[::-1]
+        positions = _spread(targets, lengths[members], gap, bounds[axis], bounds[axis + 2])
+        if positions is None:
+            return None
+        for i, position in zip(members, positions):
+            chosen[i] = _spot(side, 0, boxes[i], lines_up[i], centers[i], w[i], h[i], 0.0, position)
+            if any(_overlap(chosen[i][0], t, gap) for t in taken):
+                return None
+        taken += [chosen[i][0] for i in members]
+    return chosen
+
+
+def _spread(targets, lengths, gap, lo, hi):
+    """Centres of segments on a line, in order, at least ``gap`` apart, as close to ``targets``
+    as can be (least squares) within [lo, hi]; None when they do not fit."""
+    need = np.concatenate([[0.0], np.cumsum((lengths[:-1] + lengths[1:]) / 2 + gap)])
+    low, high = lo + lengths[0] / 2, hi - lengths[-1] / 2 - need[-1]
+    if low > high:
+        return None
+    return np.clip(_isotonic(targets - need), low, high) + need
+
+
+def _isotonic(values: np.ndarray) -> np.ndarray:
+    """The non-decreasing sequence closest to ``values`` (pool adjacent violators)."""
+    pools: list[list[float]] = []          # [sum, count]
+    for v in values:
+        pools.append([float(v), 1])
+        while len(pools) > 1 and pools[-2][0] / pools[-2][1] > pools[-1][0] / pools[-1][1]:
+            total, count = pools.pop()
+            pools[-1][0] += total
+            pools[-1][1] += count
+    return np.concatenate([np.full(count, total / count) for total, count in pools])
+
+
+def _first_free(spots, pad, taken: "_Taken", outlines: "_Outlines", own: int):
+    """The first spot whose label and leader touch no other label, preferring spots clear of the
+    outlines of layers other than ``own`` too; None if every spot is taken."""
+    free = ~(taken.hits(np.array([s[0] for s in spots]), pad) | taken.hits(np.array([s[3] for s in spots]), pad / 2))
+    clear = [s for s, ok in zip(spots, free) if ok]
+    for s in clear:
+        if not outlines.touch(s[0], own):
+            return s
+    return clear[0] if clear else None
+
+
+class _Taken:
+    """Boxes already taken by labels and leaders, tested all at once."""
+
+    def __init__(self, capacity: int):
+        self.boxes = np.empty((capacity, 4))
+        self.count = 0
+
+    def add(self, box) -> None:
+        self.boxes[self.count] = box
+        self.count += 1
+
+    def hits(self, boxes: np.ndarray, pad: float) -> np.ndarray:
+        """For each of (S, 4) boxes, whether it comes within ``pad`` of a box taken."""
+        a, b = boxes[:, None, :], self.boxes[None, :self.count]
+        return np.any((a[..., 0] - pad < b[..., 2]) & (b[..., 0] - pad < a[..., 2]) &
+                      (a[..., 1] - pad < b[..., 3]) & (b[..., 1] - pad < a[..., 3]), axis=1)
+
+
+class _Outlines:
+    """Layers' outlines in the picture (convex polygons), with what the separating-axis test needs
+    worked out once: their bounding boxes, edge normals and extents along them."""
+
+    def __init__(self, hulls: list[np.ndarray]):
+        self.hulls = hulls
+        self.bounds = np.array([[*h.min(axis=0), *h.max(axis=0)] if len(h) else [np.inf, np.inf, -np.inf, -np.inf]
+                                for h in hulls]).reshape(-1, 4)
+        self.normals, self.spans = [], []
+        for hull in hulls:
+            edges = np.roll(hull, -1, axis=0) - hull
+            normals = np.array([[-e[1], e[0]] for e in edges if e.any()]).reshape(-1, 2)
+            projected = hull @ normals.T
+            self.normals.append(normals)
+            self.spans.append((projected.min(axis=0), projected.max(axis=0)))
+
+    def touch(self, box, own: int) -> bool:
+        """Whether a box (x0, y0, x1, y1) overlaps the outline of a layer other than ``own``."""
+        b = self.bounds
+        near = np.nonzero((box[0] < b[:, 2]) & (b[:, 0] < box[2]) & (box[1] < b[:, 3]) & (b[:, 1] < box[3]))[0]
+        corners = np.array([[box[0], box[1]], [box[2], box[1]], [box[2], box[3]], [box[0], box[3]]])
+        for k in near:
+            if k == own:
+                continue
+            projected = corners @ self.normals[k].T
+            low, high = self.spans[k]
+            if np.all((projected.max(axis=0) > low) & (high > projected.min(axis=0))):
+                return True       # no separating axis: the boxes' own axes were the bounding-box test
+        return False
+
+
+def _spot(side, row, layer_box, line_box, center, w, h, step, along=None):
+    """(box, offset, leader, leader's path box) of the label on ``side`` of its layer, ``row`` rows
+    out from ``line_box``, centred on its layer or at ``along`` on its line.  The leader runs from
+    the layer's own edge (``layer_box``) to the label.
+    """
+    x0, y0, x1, y1 = layer_box
+    lx0, ly0, lx1, ly1 = line_box
+    cx, cy = center
+    out = GAP + row * step
+    if side in ("below", "above"):
+        mid = cx if along is None else along
+        if side == "below":
+            top = ly0 - out
+            box, attach, start = (mid - w / 2, top - h, mid + w / 2, top), (mid, top), (cx, y0)
+        else:
+            bottom = ly1 + out
+            box, attach, start = (mid - w / 2, bottom, mid + w / 2, bottom + h), (mid, bottom), (cx, y1)
+    else:
+        mid = cy if along is None else along
+        if side == "right":
+            left = lx1 + out
+            box, attach, start = (left, mid - h / 2, left + w, mid + h / 2), (left, mid), (x1, cy)
+        else:
+            right = lx0 - out
+            box, attach, start = (right - w, mid - h / 2, right, mid + h / 2), (right, mid), (x0, cy)
+    offset = (float(attach[0] - cx), float(attach[1] - cy))
+    reach = abs(attach[0] - start[0]) + abs(attach[1] - start[1])
+    leader = (float(start[0] - cx), float(start[1] - cy)) if reach > 1.5 * GAP else None
+    # the leader's path, kept clear of other labels (a point when there is none)
+    path = (min(start[0], attach[0]), min(start[1], attach[1]), max(start[0], attach[0]), max(start[1], attach[1]))
+    return box, offset, leader, path if leader else (attach[0], attach[1], attach[0], attach[1])
+
+
+def _hull(points: np.ndarray) -> np.ndarray:
+    """Convex hull (counter-clockwise) of 2-D points: the outline of a layer in the picture."""
+    pts = sorted(set(map(tuple, np.round(points, 3))))
+    if len(pts) < 3:
+        return np.array(pts, dtype=float).reshape(-1, 2)
+
+    def half(seq):
+        out = []
+        for p in seq:
+            while len(out) >= 2 and ((out[-1][0] - out[-2][0]) * (p[1] - out[-2][1]) -
+                                     (out[-1][1] - out[-2][1]) * (p[0] - out[-2][0])) <= 0:
+                out.pop()
+            out.append(p)
+        return out[:-1]
+
+    return np.array(half(pts) + half(pts[::-1]), dtype=float)
+
+
+def _overlap(a, b, pad: float) -> bool:
+    return a[0] - pad < b[2] and b[0] - pad < a[2] and a[1] - pad < b[3] and b[1] - pad < a[3]
+
+
+def extent(label: Label) -> np.ndarray:
+    """Pixels (left, right, below, above) that ``label`` takes around its anchor's projection."""
+    w, h = text_width(label.text, label.size, label.bold), text_height(label.text, label.size)
+    dx, dy = label.offset
+    x0 = {"left": dx, "center": dx - w / 2, "right": dx - w}[label.align]
+    if label.align == "center":
+        y0 = dy if dy > 0 else dy - h        # stands on its attachment point, or hangs from it
+    else:
+        y0 = dy - h / 2
+    return np.array([-x0, x0 + w, -y0, y0 + h])
+
+
+def label_box(label: Label, camera, size) -> tuple[float, float, float, float]:
+    """Pixel box (x0, y0, x1, y1; y up from the bottom) that ``label`` takes in the picture."""
+    (ax, ay), = cam.project(np.array([label.anchor]), camera, size)
+    left, right, below, above = extent(label)
+    return (ax - left, ay - below, ax + right, ay + above)

@@ -1,0 +1,109 @@
+"""Wrapping a long horizontal chain of layers into rows, as lines of text are wrapped (pure).
+
+A 30-layer chain drawn in one row of a 16:9 picture is a thin strip: its
+small layers come out a few pixels wide and most of the picture stays empty.
+Cut into rows that run down the picture, each starting at the left, it is
+drawn two or three times larger.  The layout builder judges how many rows
+(see ``SceneBuilder.row_plan``); this module cuts the chain and moves the
+rows into place.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import camera as cam
+from .geometry import bounds_corners
+from .labels import label_box
+
+
+@dataclass
+class RowPlan:
+    """How a chain is wrapped: its runs of layer names, and the room between the rows."""
+
+    groups: list[list[str]]
+    band: float = 0.0              # pixels kept for labels on each side of a row
+    scale: float = 1.0             # pixels per unit the band is converted at
+    gaps: np.ndarray = field(default_factory=lambda: np.zeros(0))   # units added between rows
+
+    @property
+    def rows(self) -> int:
+        return len(self.groups)
+
+
+def balanced_cuts(spans: list[tuple[float, float]], rows: int, shortest: int) -> list[int] | None:
+    """Where to cut a chain of layers (their extents along the stack) into ``rows`` runs of at least
+    ``shortest`` layers so that the longest run is as short as can be; None if it is too short."""
+    n = len(spans)
+    if n < rows * shortest:
+        return None
+    lo, hi = np.array(spans).T
+
+    def length(a, b):                 # run of layers a .. b-1
+        return float(hi[a:b].max() - lo[a:b].min())
+
+    best = {(0, 0): (0.0, [])}        # (runs, layers used) -> (longest run, cuts)
+    for r in range(1, rows + 1):
+        for b in range(r * shortest, n - (rows - r) * shortest + 1):
+            options = [(max(best[(r - 1, a)][0], length(a, b)), best[(r - 1, a)][1] + [b])
+                       for a in range((r - 1) * shortest, b - shortest + 1) if (r - 1, a) in best]
+            if options:
+                best[(r, b)] = min(options, key=lambda o: o[0])
+    return best[(rows, n)][1][:-1] if (rows, n) in best else None
+
+
+def wrap(parts, offsets: dict, plan: RowPlan, view) -> None:
+    """Move ``offsets`` so that the runs of ``plan`` are rows down the picture, each starting where
+    the first does, with ``plan.band`` pixels for labels on each side of every row.
+
+    Rows move straight down the picture as the camera sees it (along its up
+    vector, so at one depth) and so line up at the left however oblique the
+    view.  ``parts`` are the layers drawn at the origin.
+    """
+    up = cam.basis(*view.orientation()[:2])[1]
+    extents = row_extents(parts, offsets, plan.groups, up)
+    position = 0.0
+    for r, names in enumerate(plan.groups):
+        if r:
+            position += extents[r - 1][1] + extents[r][0] + 2 * plan.band / plan.scale + plan.gaps[r - 1]
+        start = offsets[names[0]][1] + float(parts[names[0]].blocks[0].centers[:, 1].mean())
+        for name in names:
+            offsets[name][1] -= start
+            offsets[name] -= position * up
+
+
+def row_extents(parts, offsets, groups, up) -> list[tuple[float, float]]:
+    """(above, below) each row reaches from its first layer's centre, in units up the picture."""
+    extents = []
+    for names in groups:
+        points = np.concatenate([bounds_corners(b.centers, b.size) + offsets[n]
+                                 for n in names for b in parts[n].blocks])
+        middle = float(parts[names[0]].blocks[0].centers.mean(axis=0) @ up) + float(offsets[names[0]] @ up)
+        height = points @ up
+        extents.append((float(height.max()) - middle, middle - float(height.min())))
+    return extents
+
+
+def shortfalls(plan: RowPlan, blocks, labels, camera, size, clearance: float) -> np.ndarray:
+    """Pixels each pair of neighbouring rows lacks of ``clearance`` between them, layers and labels
+    included (positive: too close)."""
+    row_of = {name: r for r, names in enumerate(plan.groups) for name in names}
+    low = np.full(plan.rows, np.inf)
+    high = np.full(plan.rows, -np.inf)
+    for b in blocks:
+        r = row_of[b.key.split("/")[0]]
+        y = cam.project(bounds_corners(b.centers, b.size), camera, size)[:, 1]
+        low[r], high[r] = min(low[r], y.min()), max(high[r], y.max())
+    for label in labels:
+        r = row_of[label.key.split("/")[0]]
+        box = label_box(label, camera, size)
+        low[r], high[r] = min(low[r], box[1]), max(high[r], box[3])
+    return clearance - (low[:-1] - high[1:])          # rows run down the picture
+
+
+def pixels_per_unit(camera, direction: np.ndarray, size) -> float:
+    """How many pixels one unit along ``direction`` spans at the camera's focal point."""
+    middle = np.asarray(camera.focal_point, dtype=float)
+    ends = cam.project(np.array([middle, middle + direction]), camera, size)
+    return float(np.linalg.norm(ends[1] - ends[0]))
