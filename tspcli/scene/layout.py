@@ -47,6 +47,9 @@ MIN_OUTLINED_PX = 12.0       # boxes narrower than this in the picture (at scale
 MIN_BUTTON_PX = 7.0          # a button's radius is at least this many pixels (at scale 1), so its cross reads
 BUTTON_THICKNESS = 0.1       # in units: a flat disc (a thick one shows its two faces apart)
 BAR_CAP = 2.0                # a 1-D layer is drawn at most this many model widths long
+BAR_ASPECT = 20              # a bar of more units than this is this many times longer than thick
+BUTTON_SHARE = 0.12          # a button's radius is at most this share of its layer's longest side
+MAX_BUTTON_FONTS = 0.8       # ... and at most this many font sizes in the picture
 MAX_BAR_TEXELS = 4096        # longer 1-D values are shown by the maximum of each bin
 RGB_SEPARATION = 20.0        # how far R and B move from G while an RGB input opens
 END_ON = 0.9                 # a view this close to the stack axis (|cos|) piles the layers up
@@ -453,7 +456,7 @@ class SceneBuilder:
         s = max(u, drawn / 40)
         label = f"{layer.name}\n{length}×{c}" + _ratio_text(ratio)
         if c == 1 or t > 0:
-            pitch = min(2 * s, 1.5 * drawn / max(c - 1, 1))
+            pitch = min(2 * s, 1.5 * max(drawn, c * u) / max(c - 1, 1))    # short sequences: a cell apart
             thick = min(s, 0.6 * pitch)
             centers = np.zeros((c, 3))
             centers[:, 2] = (np.arange(c) - (c - 1) / 2) * pitch * t
@@ -468,11 +471,13 @@ class SceneBuilder:
         drawn, ratio = self._capped(n * u)
         label = f"{layer.name}\n{n}" + _ratio_text(ratio)
         agg_w, agg_d = self._aggregate_footprint(layer)
+        # a row of unit cells, no thicker than a twentieth of its length however large the unit
+        thick = min(u, drawn / min(n, BAR_ASPECT))
         if n == 1 or t > 0:   # TensorSpace: the closed plate stretches into the bar
-            size = (_lerp(agg_w, drawn, t), u, _lerp(agg_d, u, t))
+            size = (_lerp(agg_w, drawn, t), thick, _lerp(agg_d, thick, t))
             blocks = [self._blocks(layer, "bar", np.zeros((1, 3)), size, self._bar_pixels, open_=True)]
             if t >= 1:
-                self._attach_button(layer, blocks, _queue_button_radius(n, u), u)
+                self._attach_button(layer, blocks, _queue_button_radius(n, u), thick)
             return _Part(blocks, label, t)
         return _Part([self._closed_queue(layer, agg_w, agg_d, u)], label)
 
@@ -510,8 +515,8 @@ class SceneBuilder:
         return [(f"{layer.name}/top", f"{name}: {values[best]:.3g}", np.asarray(centers[best], dtype=float))]
 
     def _fitted_to_picture(self, blocks: Blocks, camera) -> Blocks:
-        """Details by their size in the picture: a close button grows about its right edge to
-        ``MIN_BUTTON_PX``; many boxes narrower than ``MIN_OUTLINED_PX`` (feature maps) lose their
+        """Details by their size in the picture: a close button grows or shrinks about its right edge
+        into ``MIN_BUTTON_PX`` .. ``MAX_BUTTON_FONTS`` font sizes of radius; many boxes narrower than ``MIN_OUTLINED_PX`` (feature maps) lose their
         outlines, which would otherwise cover them."""
         button = blocks.key.endswith("/button")
         if not button and blocks.edge is None:
@@ -520,8 +525,9 @@ class SceneBuilder:
         right = cam.basis(np.subtract(camera.position, camera.focal_point), np.asarray(camera.up))[0]
         ends = cam.project(np.array([center, center + right]), camera, self.look.size)
         width = min(blocks.size[0], blocks.size[2]) * float(np.linalg.norm(ends[1] - ends[0]))
-        if button and width / 2 < MIN_BUTTON_PX:
-            grow = MIN_BUTTON_PX / max(width / 2, 1e-9)
+        largest = MAX_BUTTON_FONTS * self.look.font_size
+        if button and not MIN_BUTTON_PX <= width / 2 <= largest:
+            grow = min(max(width / 2, MIN_BUTTON_PX), largest) / max(width / 2, 1e-9)
             w, h, d = blocks.size
             moved = blocks.centers - [w * (grow - 1) / 2, 0.0, 0.0]
             return replace(blocks, centers=moved, size=(w * grow, h, d * grow))
@@ -534,7 +540,9 @@ class SceneBuilder:
         settings = getattr(layer, "close_button", None) or {}
         if not (self.buttons and settings.get("display", True)):
             return
-        radius *= float(settings.get("ratio", 1.0))
+        corners = np.concatenate([bounds_corners(b.centers, b.size) for b in blocks])
+        longest = float(np.ptp(corners[:, [0, 2]], axis=0).max())
+        radius = min(radius, BUTTON_SHARE * longest) * float(settings.get("ratio", 1.0))
         left = min(float((b.centers[:, 0] - b.size[0] / 2).min()) for b in blocks)
         center = [[left - max(BUTTON_GAP, 2 * radius), 0.0, 0.0]]
         blocks.append(self._blocks(layer, "button", center, (2 * radius, BUTTON_THICKNESS * u, 2 * radius),
@@ -978,13 +986,33 @@ def _levels(layers, inbound, outputs) -> dict[str, int]:
 
 
 def _units(layers) -> dict[str, float]:
-    """TensorSpace's unit length: 100 / input width, inherited along the first inbound."""
+    """TensorSpace's unit length: 100 / input width, inherited along the first inbound; two departures.
+
+    A 1-D input beside other inputs takes the smallest of their units, so that a
+    one-unit class label is one cell beside a 100-unit noise vector, not a
+    100-unit cube.  Feature maps made from a vector (a generator's Reshape)
+    start a scale of their own in which their widest map is 100 units, as an
+    input image would be: at the vector's unit a 28x28 output is a speck.
+    """
+    inputs = [layer for layer in layers if not layer.inbound]
+    own = {layer.name: MODEL_WIDTH / (layer.output_shape[1] if len(layer.output_shape) == 3
+                                      else layer.output_shape[0]) for layer in inputs}
     unit: dict[str, float] = {}
+    root: dict[str, str | None] = {}     # layer -> the vector-made maps whose scale it shares, if any
+    widest: dict[str, int] = {}
     for layer in layers:
-        if layer.inbound:
-            unit[layer.name] = unit[layer.inbound[0].name]
-        else:
-            shape = layer.output_shape
-            width = shape[1] if len(shape) == 3 else shape[0]
-            unit[layer.name] = MODEL_WIDTH / width
+        shape = layer.output_shape
+        if not layer.inbound:
+            unit[layer.name] = min(own.values()) if len(shape) == 1 else own[layer.name]
+            root[layer.name] = None
+            continue
+        first = layer.inbound[0]
+        unit[layer.name] = unit[first.name]
+        made_from_vector = len(shape) == 3 and len(first.output_shape) != 3
+        root[layer.name] = layer.name if made_from_vector else root[first.name]
+        if len(shape) == 3 and root[layer.name]:
+            widest[root[layer.name]] = max(widest.get(root[layer.name], 0), shape[1])
+    for name, base in root.items():
+        if base:
+            unit[name] = MODEL_WIDTH / widest[base]
     return unit
