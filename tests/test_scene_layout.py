@@ -10,7 +10,7 @@ from tspcli.errors import OptionError
 from tspcli.scene import camera as cam
 from tspcli.scene.camera import View
 from tspcli.scene.geometry import bounds_corners
-from tspcli.scene.layout import (LEVEL_INTERVAL, MAP_PITCH, MAX_SLAB_DEPTH, MODEL_WIDTH, Look, SceneBuilder,
+from tspcli.scene.layout import (BUTTON_SHARE, LEVEL_INTERVAL, MAX_BUTTON_FONTS, MAP_PITCH, MAX_SLAB_DEPTH, MODEL_WIDTH, Look, SceneBuilder,
                                  State, closest_factors, initial_state)
 
 VERTICAL = View(direction="vertical")
@@ -319,3 +319,58 @@ def test_an_open_output_names_its_top_class(tmp_path):
     assert top.text == "dog: 0.6" and top.bold and top.align == "right"     # left of a tower, its far side
     cubes = blocks(scene, "classes/cubes")
     assert np.allclose(top.anchor[0], cubes.centers[1, 0])
+
+
+@pytest.fixture(scope="module")
+def acgan(shared_data):
+    path = shared_data / "tensorspace" / "acgan_tfjs" / "model.json"
+    if not path.exists():
+        pytest.skip("TensorSpace's ACGAN is not in the shared data")
+    return tspcli.load(str(path))
+
+
+def _extent(element):
+    corners = bounds_corners(element.centers, element.size)
+    return np.ptp(corners, axis=0)
+
+
+def test_close_buttons_stay_small_beside_their_layers_however_large_the_unit(acgan):
+    # input_3 is one unit wide: at TensorSpace's unit (100 / width) its button was 200 units across
+    builder = SceneBuilder(acgan, Look(size=(1280, 720)))
+    state = builder.resolve(initial_state(acgan, "all", View(direction="horizontal")))
+    parts, _ = builder._stack(state)
+    buttons = 0
+    for name, part in parts.items():
+        for element in part.blocks:
+            if element.key.endswith("/button"):
+                buttons += 1
+                rest = [_extent(b) for b in part.blocks if b is not element]
+                assert element.size[0] / 2 <= BUTTON_SHARE * max(max(e[0], e[2]) for e in rest) + 1e-9, name
+    assert buttons >= 10
+    scene = builder.build(state)
+    for element in scene.blocks:
+        if element.key.endswith("/button"):
+            ends = cam.project(np.array([element.centers[0], element.centers[0] + [element.size[0], 0, 0]]),
+                               scene.camera, scene.size)
+            radius = np.linalg.norm(ends[1] - ends[0]) / 2
+            assert radius <= MAX_BUTTON_FONTS * Look(size=(1280, 720)).font_size * 1.2, element.key
+
+
+def test_a_one_unit_input_is_one_cell_beside_a_vector_input(acgan):
+    scene = scene_of(acgan, "all", View(direction="horizontal"))
+    one, noise = blocks(scene, "input_3/bar"), blocks(scene, "input_2/bar")
+    assert one.size == pytest.approx(noise.size[1:2] * 3)       # a cube as thick as the noise bar
+    assert noise.size[0] == pytest.approx(MODEL_WIDTH)
+    flatten = blocks(scene, "flatten_2/bar")                    # 100 units, no longer drawn 1:50
+    assert flatten.size[0] == pytest.approx(MODEL_WIDTH) and flatten.size[1] <= flatten.size[0] / 20
+
+
+def test_maps_made_from_a_vector_are_scaled_as_an_input_image_is(acgan):
+    """A generator's 28x28 output is 100 units wide like an input image, and as wide as its other
+    28x28 layers' maps, not a speck at the unit of the noise vector."""
+    scene = scene_of(acgan, "all", View(direction="horizontal"))
+    single = blocks(scene, "conv2d_7/maps")
+    assert single.size[0] == pytest.approx(MODEL_WIDTH)
+    assert single.size[0] == pytest.approx(blocks(scene, "conv2d_6/maps").size[0])
+    closed = scene_of(acgan, None, View(direction="horizontal"))
+    assert blocks(closed, "conv2d_7/maps").size[0] == pytest.approx(blocks(closed, "conv2d_6/slab").size[0])

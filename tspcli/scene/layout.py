@@ -47,13 +47,16 @@ MIN_OUTLINED_PX = 12.0       # boxes narrower than this in the picture (at scale
 MIN_BUTTON_PX = 7.0          # a button's radius is at least this many pixels (at scale 1), so its cross reads
 BUTTON_THICKNESS = 0.1       # in units: a flat disc (a thick one shows its two faces apart)
 BAR_CAP = 2.0                # a 1-D layer is drawn at most this many model widths long
+BAR_ASPECT = 20              # a bar of more units than this is this many times longer than thick
+BUTTON_SHARE = 0.12          # a button's radius is at most this share of its layer's longest side
+MAX_BUTTON_FONTS = 0.8       # ... and at most this many font sizes in the picture
 MAX_BAR_TEXELS = 4096        # longer 1-D values are shown by the maximum of each bin
 RGB_SEPARATION = 20.0        # how far R and B move from G while an RGB input opens
 END_ON = 0.9                 # a view this close to the stack axis (|cos|) piles the layers up
 MIN_ROW_LAYERS = 3           # a chain is wrapped into rows of at least this many layers
 MAX_AUTO_ROWS = 4
 ROWS_WORTH = 1.25            # another row must draw the model this much larger
-ROW_ROUNDS = 3               # tries to set wrapped rows apart so that their labels keep clear
+ROW_ROUNDS = 6               # tries to set wrapped rows apart so that their labels keep clear
 ROW_CLEARANCE = 1.0          # label sizes kept free between wrapped rows, labels included
 FRAMING_PASSES = 6           # camera and labels are fitted to each other in at most this many rounds
 LEGEND_RAMP_STEPS = 16
@@ -277,7 +280,8 @@ class SceneBuilder:
             rows.wrap(parts, offsets, plan, state.view)
         placed = _assemble(parts, offsets)
         blocks = [b for part, _ in placed.values() for b in part.blocks]
-        lines = [] if self.linear else self._connections(placed, _level_axis(state.view))
+        row_of = {name: r for r, names in enumerate(plan.groups) for name in names}
+        lines = [] if self.linear else self._connections(placed, _level_axis(state.view), row_of)
         requests = self._label_requests(placed, state, plan, compact) if self.look.labels else []
         return blocks, lines, requests, self._legend if self.look.legend else None
 
@@ -325,64 +329,89 @@ class SceneBuilder:
     def row_plan(self, state: State) -> RowPlan:
         """How the stack is wrapped into rows.
 
-        A horizontal chain of layers longer than two short rows is wrapped,
+        A horizontal stack of levels longer than two short rows is wrapped,
         as lines of text are, into as many rows as draw it largest in the
-        picture with every label in place and the rows clear of each other
-        (or into ``Look.rows``), cut where the rows come out about equally
-        long.  A vertical stack stays one tower, TensorSpace's way.  The plan
+        picture with no more labels left out than in one row and the rows
+        clear of each other (or into ``Look.rows``), cut where the rows come
+        out about equally long.  A branching model is cut only between levels
+        that one connection alone crosses (between residual blocks, never
+        through a skip), and that connection is not drawn, as in a wrapped
+        chain.  A vertical stack stays one tower, TensorSpace's way.  The plan
         is judged on the first horizontal state built, so every frame of an
         animation keeps it.
         """
         names = [layer.name for layer in self.layers]
-        if (not self.linear or len(names) < 2 * MIN_ROW_LAYERS or self.look.rows == 1
+        if (len(self._level_names) < 2 * MIN_ROW_LAYERS or self.look.rows == 1
                 or state.view.direction != "horizontal"):
             return RowPlan([names])
         if self._rows is None:
             self._rows = self._best_rows(state)
         return self._rows
 
+    @functools.cached_property
+    def _level_names(self) -> list[list[str]]:
+        """The layers of each level, level by level."""
+        by_level: dict[int, list[str]] = {}
+        for layer in self.layers:
+            by_level.setdefault(self.level[layer.name], []).append(layer.name)
+        return [by_level[k] for k in sorted(by_level)]
+
+    def _cuttable(self) -> set[int]:
+        """Indices of levels before which a row may start: one connection alone crosses there."""
+        ranks = sorted(set(self.level.values()))
+        crossing = np.zeros(len(ranks) + 1, int)
+        position = {rank: i for i, rank in enumerate(ranks)}
+        for layer in self.layers:
+            for source in self.inbound[layer.name]:
+                crossing[position[self.level[source.name]] + 1:position[self.level[layer.name]] + 1] += 1
+        return {i for i in range(1, len(ranks)) if crossing[i] == 1}
+
     def _best_rows(self, state: State) -> RowPlan:
         stack = self._stack(state)
         parts, offsets = stack
         right = cam.basis(*state.view.orientation()[:2])[0]
         spans = []
-        for layer in self.layers:
-            ends = np.concatenate([bounds_corners(b.centers, b.size) + offsets[layer.name]
-                                   for b in parts[layer.name].blocks]) @ right
+        for names in self._level_names:
+            ends = np.concatenate([bounds_corners(b.centers, b.size) + offsets[name]
+                                   for name in names for b in parts[name].blocks]) @ right
             spans.append((float(ends.min()), float(ends.max())))
         band = text_height("a\nb", self.label_size) + 3 * placing.GAP     # two lines of label and a leader
         best = RowPlan([[layer.name for layer in self.layers]])
-        best_scale = self._rows_scale(state, stack, best)
+        best_scale, most_left_out = self._rows_scale(state, stack, best)
+        allowed = self._cuttable()
         for count in [self.look.rows] if self.look.rows else range(2, MAX_AUTO_ROWS + 1):
-            cuts = rows.balanced_cuts(spans, count, MIN_ROW_LAYERS)
+            cuts = rows.balanced_cuts(spans, count, MIN_ROW_LAYERS, allowed)
             if cuts is None:
                 continue
             edges = zip([0, *cuts], [*cuts, len(spans)])
-            plan = RowPlan([[layer.name for layer in self.layers[a:b]] for a, b in edges], band, best_scale,
-                           np.zeros(count - 1))
-            scale = self._rows_scale(state, stack, plan)
-            if scale is not None and (self.look.rows or scale > best_scale * ROWS_WORTH):
-                best, best_scale = plan, scale
+            plan = RowPlan([[name for names in self._level_names[a:b] for name in names] for a, b in edges],
+                           band, best_scale, np.zeros(count - 1))
+            judged = self._rows_scale(state, stack, plan)
+            if judged is None or judged[1] > most_left_out:
+                continue
+            if self.look.rows or judged[0] > best_scale * ROWS_WORTH:
+                best, best_scale = plan, judged[0]
         return best
 
-    def _rows_scale(self, state: State, stack, plan: RowPlan) -> float | None:
-        """Pixels per unit of the picture drawn by ``plan``, after moving rows apart where they came
-        too close (``plan`` keeps those gaps); None if that fails or a label is left out."""
+    def _rows_scale(self, state: State, stack, plan: RowPlan) -> tuple[float, int] | None:
+        """(pixels per unit, labels left out) of the picture drawn by ``plan``, after moving rows apart
+        where they came too close (``plan`` keeps those gaps); None if that fails."""
         right, up, _ = cam.basis(*state.view.orientation()[:2])
         for _ in range(ROW_ROUNDS):
             blocks, lines, requests, legend = self._elements(state, stack=stack, plan=plan)
             camera, placement = self._frame_and_place(blocks, lines, requests, legend, state.view)
             scale = rows.pixels_per_unit(camera, right, self.look.size)
             if plan.rows == 1:
-                return scale
-            if placement.left_out:
-                return None
+                return scale, placement.left_out
             short = rows.shortfalls(plan, blocks, placement.labels, camera, self.look.size,
                                     ROW_CLEARANCE * self.label_size)
             if np.all(short <= 0.5) and scale <= plan.scale * 1.1:
-                return scale
+                return scale, placement.left_out
             # rows further apart by what they lack; the band converted at the scale now seen
-            plan.gaps = plan.gaps + np.maximum(short, 0.0) * 1.1 / rows.pixels_per_unit(camera, up, self.look.size)
+            upward = rows.pixels_per_unit(camera, up, self.look.size)
+            if not np.all(np.isfinite(short)) or upward <= 0:
+                return None
+            plan.gaps = plan.gaps + np.maximum(short, 0.0) * 1.1 / upward
             plan.scale = scale
         return None
 
@@ -453,7 +482,7 @@ class SceneBuilder:
         s = max(u, drawn / 40)
         label = f"{layer.name}\n{length}×{c}" + _ratio_text(ratio)
         if c == 1 or t > 0:
-            pitch = min(2 * s, 1.5 * drawn / max(c - 1, 1))
+            pitch = min(2 * s, 1.5 * max(drawn, c * u) / max(c - 1, 1))    # short sequences: a cell apart
             thick = min(s, 0.6 * pitch)
             centers = np.zeros((c, 3))
             centers[:, 2] = (np.arange(c) - (c - 1) / 2) * pitch * t
@@ -468,11 +497,13 @@ class SceneBuilder:
         drawn, ratio = self._capped(n * u)
         label = f"{layer.name}\n{n}" + _ratio_text(ratio)
         agg_w, agg_d = self._aggregate_footprint(layer)
+        # a row of unit cells, no thicker than a twentieth of its length however large the unit
+        thick = min(u, drawn / min(n, BAR_ASPECT))
         if n == 1 or t > 0:   # TensorSpace: the closed plate stretches into the bar
-            size = (_lerp(agg_w, drawn, t), u, _lerp(agg_d, u, t))
+            size = (_lerp(agg_w, drawn, t), thick, _lerp(agg_d, thick, t))
             blocks = [self._blocks(layer, "bar", np.zeros((1, 3)), size, self._bar_pixels, open_=True)]
             if t >= 1:
-                self._attach_button(layer, blocks, _queue_button_radius(n, u), u)
+                self._attach_button(layer, blocks, _queue_button_radius(n, u), thick)
             return _Part(blocks, label, t)
         return _Part([self._closed_queue(layer, agg_w, agg_d, u)], label)
 
@@ -510,8 +541,8 @@ class SceneBuilder:
         return [(f"{layer.name}/top", f"{name}: {values[best]:.3g}", np.asarray(centers[best], dtype=float))]
 
     def _fitted_to_picture(self, blocks: Blocks, camera) -> Blocks:
-        """Details by their size in the picture: a close button grows about its right edge to
-        ``MIN_BUTTON_PX``; many boxes narrower than ``MIN_OUTLINED_PX`` (feature maps) lose their
+        """Details by their size in the picture: a close button grows or shrinks about its right edge
+        into ``MIN_BUTTON_PX`` .. ``MAX_BUTTON_FONTS`` font sizes of radius; many boxes narrower than ``MIN_OUTLINED_PX`` (feature maps) lose their
         outlines, which would otherwise cover them."""
         button = blocks.key.endswith("/button")
         if not button and blocks.edge is None:
@@ -520,8 +551,9 @@ class SceneBuilder:
         right = cam.basis(np.subtract(camera.position, camera.focal_point), np.asarray(camera.up))[0]
         ends = cam.project(np.array([center, center + right]), camera, self.look.size)
         width = min(blocks.size[0], blocks.size[2]) * float(np.linalg.norm(ends[1] - ends[0]))
-        if button and width / 2 < MIN_BUTTON_PX:
-            grow = MIN_BUTTON_PX / max(width / 2, 1e-9)
+        largest = MAX_BUTTON_FONTS * self.look.font_size
+        if button and not MIN_BUTTON_PX <= width / 2 <= largest:
+            grow = min(max(width / 2, MIN_BUTTON_PX), largest) / max(width / 2, 1e-9)
             w, h, d = blocks.size
             moved = blocks.centers - [w * (grow - 1) / 2, 0.0, 0.0]
             return replace(blocks, centers=moved, size=(w * grow, h, d * grow))
@@ -534,7 +566,9 @@ class SceneBuilder:
         settings = getattr(layer, "close_button", None) or {}
         if not (self.buttons and settings.get("display", True)):
             return
-        radius *= float(settings.get("ratio", 1.0))
+        corners = np.concatenate([bounds_corners(b.centers, b.size) for b in blocks])
+        longest = float(np.ptp(corners[:, [0, 2]], axis=0).max())
+        radius = min(radius, BUTTON_SHARE * longest) * float(settings.get("ratio", 1.0))
         left = min(float((b.centers[:, 0] - b.size[0] / 2).min()) for b in blocks)
         center = [[left - max(BUTTON_GAP, 2 * radius), 0.0, 0.0]]
         blocks.append(self._blocks(layer, "button", center, (2 * radius, BUTTON_THICKNESS * u, 2 * radius),
@@ -684,13 +718,15 @@ class SceneBuilder:
         return self.shader.flat((1, *shape), self.colors[layer.name], opacity)
 
     # --- lines, labels, legend, camera ----------------------------------------------------
-    def _connections(self, placed, axis: int) -> list[Lines]:
-        """A line from the top of each inbound layer to the bottom of the layer it feeds."""
+    def _connections(self, placed, axis: int, row_of: dict[str, int]) -> list[Lines]:
+        """A line from the top of each inbound layer to the bottom of the layer it feeds, within a row."""
         paths = []
         for layer in self.layers:
             part, offset = placed[layer.name]
             end = np.array([offset[0], part.bounds()[0][1], offset[2]])
             for source in self.inbound[layer.name]:
+                if row_of[source.name] != row_of[layer.name]:
+                    continue
                 spart, soffset = placed[source.name]
                 start = np.array([soffset[0], spart.bounds()[1][1], soffset[2]])
                 if self.level[layer.name] - self.level[source.name] <= 1:
@@ -978,13 +1014,33 @@ def _levels(layers, inbound, outputs) -> dict[str, int]:
 
 
 def _units(layers) -> dict[str, float]:
-    """TensorSpace's unit length: 100 / input width, inherited along the first inbound."""
+    """TensorSpace's unit length: 100 / input width, inherited along the first inbound; two departures.
+
+    A 1-D input beside other inputs takes the smallest of their units, so that a
+    one-unit class label is one cell beside a 100-unit noise vector, not a
+    100-unit cube.  Feature maps made from a vector (a generator's Reshape)
+    start a scale of their own in which their widest map is 100 units, as an
+    input image would be: at the vector's unit a 28x28 output is a speck.
+    """
+    inputs = [layer for layer in layers if not layer.inbound]
+    own = {layer.name: MODEL_WIDTH / (layer.output_shape[1] if len(layer.output_shape) == 3
+                                      else layer.output_shape[0]) for layer in inputs}
     unit: dict[str, float] = {}
+    root: dict[str, str | None] = {}     # layer -> the vector-made maps whose scale it shares, if any
+    widest: dict[str, int] = {}
     for layer in layers:
-        if layer.inbound:
-            unit[layer.name] = unit[layer.inbound[0].name]
-        else:
-            shape = layer.output_shape
-            width = shape[1] if len(shape) == 3 else shape[0]
-            unit[layer.name] = MODEL_WIDTH / width
+        shape = layer.output_shape
+        if not layer.inbound:
+            unit[layer.name] = min(own.values()) if len(shape) == 1 else own[layer.name]
+            root[layer.name] = None
+            continue
+        first = layer.inbound[0]
+        unit[layer.name] = unit[first.name]
+        made_from_vector = len(shape) == 3 and len(first.output_shape) != 3
+        root[layer.name] = layer.name if made_from_vector else root[first.name]
+        if len(shape) == 3 and root[layer.name]:
+            widest[root[layer.name]] = max(widest.get(root[layer.name], 0), shape[1])
+    for name, base in root.items():
+        if base:
+            unit[name] = MODEL_WIDTH / widest[base]
     return unit

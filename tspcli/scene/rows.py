@@ -32,9 +32,11 @@ class RowPlan:
         return len(self.groups)
 
 
-def balanced_cuts(spans: list[tuple[float, float]], rows: int, shortest: int) -> list[int] | None:
+def balanced_cuts(spans: list[tuple[float, float]], rows: int, shortest: int,
+                  allowed: set[int] | None = None) -> list[int] | None:
     """Where to cut a chain of layers (their extents along the stack) into ``rows`` runs of at least
-    ``shortest`` layers so that the longest run is as short as can be; None if it is too short."""
+    ``shortest`` layers so that the longest run is as short as can be; None if it is too short.
+    ``allowed``: the only places (index of the first layer after a cut) a cut may go, if given."""
     n = len(spans)
     if n < rows * shortest:
         return None
@@ -46,6 +48,8 @@ def balanced_cuts(spans: list[tuple[float, float]], rows: int, shortest: int) ->
     best = {(0, 0): (0.0, [])}        # (runs, layers used) -> (longest run, cuts)
     for r in range(1, rows + 1):
         for b in range(r * shortest, n - (rows - r) * shortest + 1):
+            if allowed is not None and b < n and b not in allowed:
+                continue
             options = [(max(best[(r - 1, a)][0], length(a, b)), best[(r - 1, a)][1] + [b])
                        for a in range((r - 1) * shortest, b - shortest + 1) if (r - 1, a) in best]
             if options:
