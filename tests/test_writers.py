@@ -341,3 +341,14 @@ def test_sigterm_midway_leaves_no_output_and_no_ffmpeg(tmp_path, name):
     assert code != 0
     assert os.listdir(out_dir) == []
     assert processes_mentioning(str(out_dir)) == []
+
+
+def test_frames_folder_gets_the_usual_mode(tmp_path):
+    import stat
+
+    from tspcli.atomic import current_umask
+
+    out = tmp_path / "frames"
+    frames = [np.zeros((8, 8, 3), np.uint8) for _ in range(2)]
+    write_frames(iter(frames), str(out) + "/", quiet=True)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o777 & ~current_umask()

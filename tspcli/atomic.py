@@ -40,7 +40,7 @@ def atomic_output(path: str, suffix: str | None = None):
     os.close(fd)
     try:
         yield tmp
-        os.chmod(tmp, 0o666 & ~_umask())   # mkstemp makes 0600; a finished file gets the usual mode
+        os.chmod(tmp, 0o666 & ~current_umask())   # mkstemp makes 0600; a finished file gets the usual mode
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -48,7 +48,7 @@ def atomic_output(path: str, suffix: str | None = None):
         raise
 
 
-def _umask() -> int:
+def current_umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask

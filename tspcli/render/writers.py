@@ -32,7 +32,7 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
-from ..atomic import atomic_output
+from ..atomic import current_umask, atomic_output
 from ..errors import OptionError, ToolFailure
 
 DEFAULT_FPS = 30.0
@@ -268,6 +268,7 @@ def _write_numbered(frames: Iterable[np.ndarray], path: str, kind: str, total: i
 
     staging = tempfile.mkdtemp(prefix=f".{os.path.basename(path.rstrip('/')) or 'frames'}.",
                                suffix=".part", dir=parent)
+    os.chmod(staging, 0o777 & ~current_umask())  # mkdtemp makes 0700; a finished folder gets the usual mode
     try:
         count = 0
         for count, frame in enumerate(_rgb_frames(frames, keep_alpha=True), 1):
