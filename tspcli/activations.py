@@ -133,7 +133,7 @@ def erfc(z):
 
     numpy has no erf; this Chebyshev-fitted formula (Press et al., Numerical
     Recipes, "erfcc") runs ~5x faster than math.erfc mapped over the elements
-    (benchmarks/bench_erfc.py) and is exact enough for float32 results.
+    (benchmarks/erfc.py) and is exact enough for float32 results.
     """
     z = np.asarray(z, dtype=np.float64)
     t = np.abs(z)

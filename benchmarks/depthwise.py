@@ -12,7 +12,7 @@ compete with the numpy timings:
 Per layer the median over rounds is taken; totals are sums of those medians.
 Outputs of (b) and (c) are checked against (a).
 
-Run:  python benchmarks/bench_depthwise.py [--rounds 30] [--no-keras]
+Run:  python benchmarks/depthwise.py [--rounds 30] [--no-keras]
 """
 import argparse
 import os

@@ -1,6 +1,6 @@
 """Time tspcli.activations.erfc against math.erfc mapped over the elements.
 
-numpy has no erf; exact GELU needs one.  Run: python benchmarks/bench_erfc.py
+numpy has no erf; exact GELU needs one.  Run: python benchmarks/erfc.py
 """
 import math
 import pathlib

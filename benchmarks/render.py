@@ -7,7 +7,7 @@ set size (os.wait4).  Two reference rows measured in the same run put the
 figures in proportion: `tspcli summary` (start-up, parsing and shapes only)
 and the render without values (no forward pass).
 
-    python benchmarks/bench_render.py [--runs 5]     # prints a Markdown table
+    python benchmarks/render.py [--runs 5]     # prints a Markdown table
 """
 from __future__ import annotations
 
