@@ -32,13 +32,16 @@ class Padding2d(Layer):
     rank = 2
     PARAMS = (Param("padding", pair_of_pairs, ((1, 1), (1, 1)),
                     "int, [h, w] or [[top, bottom], [left, right]] zeros to add.", "int|list"),)
+    amount_key, grows = "padding", 1  # Cropping shares the arithmetic with the opposite sign
 
     def amounts(self):
-        return self.config["padding"] if self.rank == 2 else (self.config["padding"],)
+        """((before, after), ...) per spatial axis."""
+        a = self.config[self.amount_key]
+        return a if self.rank == 2 else (a,)
 
     def compute_output_shape(self, input_shape):
         single_input(self, input_shape, self.rank + 1)
-        spatial = tuple(n + a + b for n, (a, b) in zip(input_shape[:-1], self.amounts()))
+        spatial = tuple(n + self.grows * (a + b) for n, (a, b) in zip(input_shape[:-1], self.amounts()))
         return (*spatial, input_shape[-1])
 
     def forward(self, inputs):
@@ -62,14 +65,7 @@ class Cropping2d(Padding2d):
     default_color = "#CEFC86"
     PARAMS = (Param("cropping", pair_of_pairs, ((0, 0), (0, 0)),
                     "int, [h, w] or [[top, bottom], [left, right]] cells to remove.", "int|list"),)
-
-    def amounts(self):
-        return self.config["cropping"] if self.rank == 2 else (self.config["cropping"],)
-
-    def compute_output_shape(self, input_shape):
-        single_input(self, input_shape, self.rank + 1)
-        spatial = tuple(n - a - b for n, (a, b) in zip(input_shape[:-1], self.amounts()))
-        return (*spatial, input_shape[-1])
+    amount_key, grows = "cropping", -1
 
     def forward(self, inputs):
         window = tuple(slice(a, n - b) for n, (a, b) in zip(self.input_shape, self.amounts()))
