@@ -130,3 +130,22 @@ def tap_ranges(n_in: int, n_out: int, k: int, s: int, d: int, pad_before: int):
         o1 = max(min(-((off - n_in) // s), n_out), o0)    # first o with o*s + off >= n_in
         ranges.append((o0, o1, o0 * s + off))
     return ranges
+
+
+def kernel_operands(op: str, x, kernel, spatial: int, layout: str, in_axis: int = -2):
+    """x and kernel as float32, x with a batch axis, the kernel's rank and input channels checked.
+
+    ``layout`` names the kernel's axes for messages, e.g. "(kh, kw, Cin, Cout)";
+    ``in_axis`` is the kernel axis that must match x's channels.
+    Returns (x with batch axis, whether x had one, kernel).
+    """
+    x = as_float32(x, op)
+    kernel = as_float32(kernel, op, "kernel")
+    xb, batched = check_ndim(x, op, spatial)
+    if kernel.ndim != spatial + 2 or 0 in kernel.shape:
+        raise ShapeError(f"{op}: kernel must have shape {layout} with sizes >= 1, "
+                         f"got shape {kernel.shape}")
+    if kernel.shape[in_axis] != xb.shape[-1]:
+        raise ShapeError(f"{op}: kernel has {kernel.shape[in_axis]} input channels (shape "
+                         f"{kernel.shape}) but x has {xb.shape[-1]} (shape {x.shape})")
+    return xb, batched, kernel

@@ -5,8 +5,8 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from tspcli.errors import OptionError, ShapeError
-from tspcli.ops._geometry import (as_float32, axis_geometry, check_ndim, check_padding, dilated,
-                                  int_tuple, transpose_geometry)
+from tspcli.ops._geometry import (axis_geometry, check_padding, dilated, int_tuple, kernel_operands,
+                                  transpose_geometry)
 from tspcli.ops.depthwise import depthwise_conv2d
 
 # Bytes of im2col patches built at once: bounds memory on big images.
@@ -21,7 +21,7 @@ def conv2d(x, kernel, strides=1, padding="valid", dilation_rate=1) -> np.ndarray
     Returns float32 (oh, ow, Cout), with x's batch axis if it has one.
     """
     op = "conv2d"
-    xb, batched, kernel = _operands(op, x, kernel, spatial=2)
+    xb, batched, kernel = kernel_operands(op, x, kernel, 2, "(kh, kw, Cin, Cout)")
     strides = int_tuple(strides, 2, op, "strides")
     dilation = int_tuple(dilation_rate, 2, op, "dilation_rate")
     out = _conv(op, xb, kernel, strides, dilation, check_padding(padding, op))
@@ -35,7 +35,7 @@ def conv1d(x, kernel, strides=1, padding="valid", dilation_rate=1) -> np.ndarray
     'same' or 'causal' (all padding on the left, so output t sees inputs <= t).
     """
     op = "conv1d"
-    xb, batched, kernel = _operands(op, x, kernel, spatial=1)
+    xb, batched, kernel = kernel_operands(op, x, kernel, 1, "(k, Cin, Cout)")
     (s,) = int_tuple(strides, 1, op, "strides")
     (d,) = int_tuple(dilation_rate, 1, op, "dilation_rate")
     padding = check_padding(padding, op, ("valid", "same", "causal"))
@@ -55,16 +55,8 @@ def conv2d_transpose(x, kernel, strides=1, padding="valid", output_padding=None,
     (n-1)*s + K + p ('valid') or (n-1)*s + K%2 + p ('same'); p < stride.
     """
     op = "conv2d_transpose"
-    x = as_float32(x, op)
-    kernel = as_float32(kernel, op, "kernel")
-    xb, batched = check_ndim(x, op, 2)
-    if kernel.ndim != 4 or 0 in kernel.shape:
-        raise ShapeError(f"{op}: kernel must have shape (kh, kw, Cout, Cin) with sizes >= 1, "
-                         f"got shape {kernel.shape}")
+    xb, batched, kernel = kernel_operands(op, x, kernel, 2, "(kh, kw, Cout, Cin)", in_axis=-1)
     kh, kw, cout, cin = kernel.shape
-    if cin != xb.shape[3]:
-        raise ShapeError(f"{op}: kernel has {cin} input channels (last axis of shape "
-                         f"{kernel.shape}) but x has {xb.shape[3]} (shape {x.shape})")
     strides = int_tuple(strides, 2, op, "strides")
     dilation = int_tuple(dilation_rate, 2, op, "dilation_rate")
     padding = check_padding(padding, op)
@@ -107,20 +99,6 @@ def separable_conv2d(x, depthwise_kernel, pointwise_kernel, strides=1, padding="
     """
     mid = depthwise_conv2d(x, depthwise_kernel, strides, padding, dilation_rate)
     return conv2d(mid, pointwise_kernel)
-
-
-def _operands(op, x, kernel, spatial):
-    x = as_float32(x, op)
-    kernel = as_float32(kernel, op, "kernel")
-    xb, batched = check_ndim(x, op, spatial)
-    layout = "(kh, kw, Cin, Cout)" if spatial == 2 else "(k, Cin, Cout)"
-    if kernel.ndim != spatial + 2 or 0 in kernel.shape:
-        raise ShapeError(f"{op}: kernel must have shape {layout} with sizes >= 1, "
-                         f"got shape {kernel.shape}")
-    if kernel.shape[-2] != xb.shape[-1]:
-        raise ShapeError(f"{op}: kernel has {kernel.shape[-2]} input channels (shape "
-                         f"{kernel.shape}) but x has {xb.shape[-1]} (shape {x.shape})")
-    return xb, batched, kernel
 
 
 def _conv(op, xb, kernel, strides, dilation, padding):

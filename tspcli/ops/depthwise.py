@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tspcli.errors import ShapeError
-from tspcli.ops._geometry import (as_float32, axis_geometry, check_ndim, check_padding, int_tuple,
-                                  tap_ranges)
+from tspcli.ops._geometry import axis_geometry, check_padding, int_tuple, kernel_operands, tap_ranges
 
 # Output floats per block of rows (the temporary is one block).  Each numpy call
 # costs ~1 us of overhead and numpy's float32 loops run at the same speed from
@@ -29,17 +27,9 @@ def depthwise_conv2d(x, kernel, strides=1, padding="valid", dilation_rate=1) -> 
     (oh, ow, C*M), or (N, oh, ow, C*M) when x has a batch axis.  No bias.
     """
     op = "depthwise_conv2d"
-    x = as_float32(x, op)
-    kernel = as_float32(kernel, op, "kernel")
-    xb, batched = check_ndim(x, op, 2)
-    if kernel.ndim != 4 or 0 in kernel.shape:
-        raise ShapeError(f"{op}: kernel must have shape (kh, kw, C, M) with sizes >= 1, "
-                         f"got shape {kernel.shape}")
-    kh, kw, kc, mult = kernel.shape
+    xb, batched, kernel = kernel_operands(op, x, kernel, 2, "(kh, kw, C, M)")
+    kh, kw, _, mult = kernel.shape
     n, h, w, c = xb.shape
-    if kc != c:
-        raise ShapeError(f"{op}: kernel has {kc} input channels (shape {kernel.shape}) "
-                         f"but x has {c} (shape {x.shape})")
     strides = int_tuple(strides, 2, op, "strides")
     dilation = int_tuple(dilation_rate, 2, op, "dilation_rate")
     padding = check_padding(padding, op)
