@@ -231,6 +231,20 @@ class _Item:
         renderer.RemoveViewProp(self.actor)
 
 
+class _UnlitLinesItem(_Item):
+    """An unlit actor over one polydata of line segments (outlines, connections)."""
+
+    def __init__(self, owner):
+        super().__init__(owner)
+        self.poly = vtkPolyData()
+        mapper = vtkPolyDataMapper()
+        mapper.SetInputData(self.poly)
+        self.actor = vtkActor()
+        self.actor.SetMapper(mapper)
+        self.actor.GetProperty().LightingOff()
+        self.key = None  # what was drawn last, so an unchanged element costs nothing
+
+
 class _BlocksItem(_Item):
     """One textured quad mesh for a Blocks element."""
 
@@ -287,19 +301,12 @@ class _BlocksItem(_Item):
             self.faces = faces
 
 
-class _EdgesItem(_Item):
+class _EdgesItem(_UnlitLinesItem):
     """The outline of closed layers (TensorSpace's frame lines)."""
 
     def __init__(self, owner):
         super().__init__(owner)
-        self.poly = vtkPolyData()
-        mapper = vtkPolyDataMapper()
-        mapper.SetInputData(self.poly)
-        self.actor = vtkActor()
-        self.actor.SetMapper(mapper)
-        self.actor.GetProperty().LightingOff()
         self.actor.GetProperty().SetLineWidth(1.0 * owner.px)
-        self.key = None
 
     def update(self, blocks) -> None:
         origin, relative = _split_origin(blocks.centers)
@@ -314,16 +321,8 @@ class _EdgesItem(_Item):
         self.actor.GetProperty().SetOpacity(blocks.opacity)
 
 
-class _LinesItem(_Item):
-    def __init__(self, owner):
-        super().__init__(owner)
-        self.poly = vtkPolyData()
-        mapper = vtkPolyDataMapper()
-        mapper.SetInputData(self.poly)
-        self.actor = vtkActor()
-        self.actor.SetMapper(mapper)
-        self.actor.GetProperty().LightingOff()
-        self.key = None
+class _LinesItem(_UnlitLinesItem):
+    """Connections between layers."""
 
     def update(self, lines) -> None:
         key = (tuple(p.tobytes() for p in lines.paths), lines.color, lines.width)
