@@ -143,7 +143,7 @@ def test_a_setting_that_changes_the_numbers_is_never_dropped(cli, tmp_path):
     (lambda shard: shard.write_bytes(shard.read_bytes()[:-4]), "hold 952 bytes but the manifest describes 956"),
 ])
 def test_tfjs_shard_missing_or_short(cli, tmp_path, damage, needle):
-    model_json = write_tfjs(tmp_path / "js")
+    write_tfjs(tmp_path / "js")
     damage(tmp_path / "js" / "group1-shard2of2")
     clean_failure(cli("predict", tmp_path / "js"), needle)
 

@@ -4,10 +4,8 @@ from __future__ import annotations
 import json
 import os
 
-from .errors import SpecError
 from .model import DEFAULT_MAX_MEMORY
 
-DESCRIPTION_EXTENSIONS = (".yaml", ".yml", ".json")
 MODEL_EXTENSIONS = (".h5", ".hdf5", ".keras")
 
 
@@ -58,7 +56,3 @@ def load(path: str, *, init: bool = True, max_memory: int = DEFAULT_MAX_MEMORY, 
         model.init(max_memory=max_memory)
     return model
 
-
-def check_path(path: str) -> None:
-    if path != "-" and not os.path.exists(path):
-        raise SpecError("no such file", file=path)
