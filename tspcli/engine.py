@@ -1,59 +1,58 @@
 """The forward pass: weights for every layer, then every layer's neural value.
 
 Weights come from a model file (set by the readers), from a description's
-``weights: file.npz``, or from Keras' default initialisers with a seed, so a
+``weights: file.npz``, or are drawn with a seed (tspcli.initializers), so a
 description without weights still gives deterministic, non-trivial values.
 """
 from __future__ import annotations
 
-import math
 import zlib
 
 import numpy as np
 
-from .errors import InputError, LoadError, ShapeError, TspError
+from .errors import InputError, LoadError, OptionError, ShapeError, TspError
+from .initializers import DEFAULT_INIT, INITS, draw, gain_after
 from .model import as_batchless
 
 
-def _fans(shape: tuple) -> tuple[int, int]:
-    """Keras' fan-in / fan-out: kernels (..., in, out) count their receptive field."""
-    if len(shape) == 1:
-        return shape[0], shape[0]
-    receptive = math.prod(shape[:-2]) if len(shape) > 2 else 1
-    return receptive * shape[-2], receptive * shape[-1]
-
-
-def default_weight(name: str, shape: tuple, rng: np.random.Generator) -> np.ndarray:
-    """Keras' default initialiser for a weight of this name."""
-    if name in ("kernel", "depthwise_kernel", "pointwise_kernel"):
-        fan_in, fan_out = _fans(shape)
-        limit = math.sqrt(6.0 / (fan_in + fan_out))  # glorot uniform
-        return rng.uniform(-limit, limit, size=shape).astype(np.float32)
-    if name == "embeddings":
-        return rng.uniform(-0.05, 0.05, size=shape).astype(np.float32)
-    if name in ("gamma", "moving_variance"):
-        return np.ones(shape, np.float32)
-    return np.zeros(shape, np.float32)  # bias, beta, moving_mean
-
-
-def ensure_weights(model, seed: int = 0) -> None:
-    """Give every layer the weights it lacks: from the description's .npz, else seeded defaults.
+def ensure_weights(model, seed: int = 0, init: str = DEFAULT_INIT) -> None:
+    """Give every layer the weights it lacks: from the description's .npz, else drawn by ``init``
+    (see tspcli.initializers).
 
     Each layer's generator is seeded by (seed, layer name), so adding a layer
-    does not change the weights of the others.
+    does not change the weights of the others.  Drawn weights are remembered
+    (``layer.drawn_weights``), so another seed or init draws them again and
+    ``model_has_drawn_weights`` tells a prediction from noise.
     """
+    if init not in INITS:
+        raise OptionError(f"unknown init {init!r}", hint="he or keras")
     if model.options.get("weights") and not getattr(model, "_npz_loaded", False):
         load_weights_npz(model, model.options["weights"])
         model._npz_loaded = True
+    users: dict[int, list] = {}
     for layer in model.layers:
+        for source in layer.inbound:
+            users.setdefault(id(source), []).append(layer)
+    for layer in model.layers:
+        drawn = getattr(layer, "drawn_weights", None)
+        if drawn and drawn[0] != (seed, init):
+            for name in drawn[1]:
+                del layer.weights[name]
         shapes = layer.weight_shapes()
         missing = [n for n in shapes if n not in layer.weights]
         if not missing:
             continue
         rng = np.random.default_rng([seed, zlib.crc32(layer.name.encode())])
+        gain = gain_after(layer, users)
         for name in shapes:  # draw in Keras' order so each weight's values do not depend on the others given
-            value = default_weight(name, shapes[name], rng)
+            value = draw(layer, name, shapes[name], rng, init, gain)
             layer.weights.setdefault(name, value)
+        layer.drawn_weights = ((seed, init), tuple(missing))
+
+
+def model_has_drawn_weights(model) -> bool:
+    """Whether any layer computed with drawn (random) weights: its outputs predict nothing."""
+    return any(getattr(layer, "drawn_weights", None) for layer in model.layers)
 
 
 def load_weights_npz(model, path: str) -> None:
@@ -106,7 +105,7 @@ def _inputs_by_layer(model, x) -> dict:
     return out
 
 
-def run_forward(model, x, *, seed: int = 0, strict: bool = True):
+def run_forward(model, x, *, seed: int = 0, init: str = DEFAULT_INIT, strict: bool = True):
     """Fill every layer's ``neural_value``; returns the output value (a list for several outputs).
 
     A layer that cannot be computed (given by its shape only) raises in strict
@@ -115,7 +114,7 @@ def run_forward(model, x, *, seed: int = 0, strict: bool = True):
     """
     if not model.initialized:
         model.init()
-    ensure_weights(model, seed)
+    ensure_weights(model, seed, init)
     feeds = _inputs_by_layer(model, x)
     model.uncomputed = {}
     for layer in model.layers:

@@ -17,6 +17,9 @@ preprocess_option = click.option("--preprocess", type=click.Choice(["none", "uni
                                  default=None, help=PREPROCESS_HELP)
 seed_option = click.option("--seed", type=int, default=0, show_default=True,
                            help="Seed of the default weights of layers without weights.")
+init_option = click.option("--init", type=click.Choice(["he", "keras"]), default=None,
+                           help="How weights a model lacks are drawn: he (default: He/LeCun, values keep "
+                                "their scale through depth) or keras (Keras' own defaults).")
 
 
 def model_inputs(model, input_path: str | None, mode: str | None):
@@ -81,20 +84,22 @@ def write_npz(layers, path: str) -> None:
               help="How many top classes of each 1-D output to print.")
 @json_option
 @seed_option
+@init_option
 @max_memory_option
 @skip_unknown_option
-def command(model, input_path, preprocess, output, top, as_json, seed, max_memory):
+def command(model, input_path, preprocess, output, top, as_json, seed, init, max_memory):
     """Compute the neural value of every layer of MODEL for an input.
 
     Prints the top classes of each 1-D output (with the labels of an Output1d);
     --output writes all values to an .npz keyed by layer name.
     """
     from ..atomic import check_writable
+    from ..initializers import DEFAULT_INIT
 
     if output:
         check_writable(output)
     m = load_model(model, max_memory)
-    m.predict(model_inputs(m, input_path, preprocess), seed=seed, strict=False)
+    m.predict(model_inputs(m, input_path, preprocess), seed=seed, init=init or DEFAULT_INIT, strict=False)
     for name, reason in m.uncomputed.items():
         click.echo(f"tspcli: warning: layer '{name}' has no values: {reason}", err=True)
     computed = [l for l in m.layers if l.neural_value is not None]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from .common import load_model, max_memory_option, model_argument, show_all_option, skip_unknown_option
-from .predict import input_option, preprocess_option
+from .predict import init_option, input_option, preprocess_option
 
 CAMERAS = ["iso", "tsp", "front", "side", "top"]
 
@@ -46,6 +46,7 @@ CAMERAS = ["iso", "tsp", "front", "side", "top"]
 @click.option("--rows", metavar="N|auto", default=None,
               help="Rows a long horizontal chain is wrapped into (default auto; 1: one row, as TensorSpace).")
 @click.option("--seed", type=int, default=None, help="Seed of the default weights of layers without weights.")
+@init_option
 @click.option("--animate", metavar="STEPS",
               help="Animate: open-all, or steps such as open:conv_dw_1,wait:500,close:conv_dw_1,orbit:360 "
                    "(default for videos: the description's or config's timeline).")
@@ -60,7 +61,7 @@ CAMERAS = ["iso", "tsp", "front", "side", "top"]
 @show_all_option
 def command(model, output, config, open_, input_path, preprocess, values, camera, azimuth, elevation, zoom,
             direction, size, scale, background, colormap, normalize, labels, legend, title, text_scale, rows, seed,
-            animate, fps, quality, easing, quiet, max_memory):
+            init, animate, fps, quality, easing, quiet, max_memory):
     """Draw MODEL in 3D (TensorSpace's look) to a PNG, or animate it, offscreen.
 
     Each layer is a slab in its type's colour; opened layers show their
@@ -88,8 +89,8 @@ def command(model, output, config, open_, input_path, preprocess, values, camera
         "open": open_, "input": input_path, "preprocess": preprocess, "values": values, "camera": camera,
         "azimuth": azimuth, "elevation": elevation, "zoom": zoom, "direction": direction, "size": size,
         "scale": scale, "background": background, "colormap": colormap, "normalize": normalize,
-        "labels": labels, "legend": legend, "title": title, "text_scale": text_scale, "rows": rows, "seed": seed,
-        "timeline": animate, "fps": fps, "quality": quality, "easing": easing})
+        "labels": labels, "legend": legend, "title": title, "text_scale": text_scale, "rows": rows,
+        "seed": seed, "init": init, "timeline": animate, "fps": fps, "quality": quality, "easing": easing})
     from ..render.pipeline import compute_values
 
     m = load_model(model, max_memory)

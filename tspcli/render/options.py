@@ -133,6 +133,7 @@ class RenderOptions:
     preprocess: str | None = None
     values: bool = True
     seed: int = 0
+    init: str = "he"                   # how weights a model lacks are drawn: he | keras
     camera: str = "iso"
     azimuth: float | None = None
     elevation: float | None = None
@@ -178,6 +179,7 @@ COERCE = {
     "preprocess": _choice("preprocess", "none", "unit", "tf", "caffe", "torch"),
     "values": _boolean("values"),
     "seed": _seed,
+    "init": _choice("init", "he", "keras"),
     "camera": _choice("camera", "iso", "tsp", "front", "side", "top"),
     "azimuth": _number("azimuth"),
     "elevation": _number("elevation"),

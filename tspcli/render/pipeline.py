@@ -20,7 +20,8 @@ def compute_values(model, options: RenderOptions) -> dict[str, str]:
     """
     from ..commands.predict import model_inputs
 
-    model.predict(model_inputs(model, options.input, options.preprocess), seed=options.seed, strict=False)
+    model.predict(model_inputs(model, options.input, options.preprocess), seed=options.seed, init=options.init,
+                  strict=False)
     return dict(getattr(model, "uncomputed", {}))
 
 
