@@ -15,7 +15,7 @@ input_option = click.option("--input", "input_path", metavar="FILE",
                                  "Default: a built-in sample of the input's shape.")
 preprocess_option = click.option("--preprocess", type=click.Choice(["none", "unit", "tf", "caffe", "torch"]),
                                  default=None, help=PREPROCESS_HELP)
-seed_option = click.option("--seed", type=int, default=0, show_default=True,
+seed_option = click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True,
                            help="Seed of the default weights of layers without weights.")
 
 
