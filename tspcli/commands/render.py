@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import click
 
+from ..text import echo
 from .common import load_model, max_memory_option, model_argument, show_all_option, skip_unknown_option
 from .predict import input_option, preprocess_option
 
@@ -102,7 +103,7 @@ def command(model, output, config, open_, input_path, preprocess, values, camera
                      total=len(timeline.frame_times(options.fps)))
     if options.values:
         for name, reason in compute_values(m, options).items():
-            click.echo(f"tspcli: warning: layer '{name}' has no values: {reason}", err=True)
+            echo(f"tspcli: warning: layer '{name}' has no values: {reason}", err=True)
     if still:
         from ..render.pipeline import render_model
         from ..render.writers import write_png
