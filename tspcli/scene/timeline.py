@@ -30,6 +30,7 @@ from typing import Callable, Iterator, Mapping
 
 from ..errors import OptionError, TspError, did_you_mean
 
+MAX_FRAMES = 100_000      # frames in one animation: about 55 minutes at 30 fps
 # --open and --animate say the same of a name that is not a drawn layer
 NO_LAYER = "no drawn layer named '{name}'"
 
@@ -164,7 +165,12 @@ class Timeline:
         check_fps(fps)
         if self.duration_ms <= 0:
             return [0.0]
-        n = max(1, round(self.duration_ms / 1000.0 * fps))
+        frames = self.duration_ms / 1000.0 * fps
+        if not frames <= MAX_FRAMES:        # counted before a list of them is made (inf and nan too)
+            raise OptionError(f"the animation would have {frames:.3g} frames ({self.duration_ms / 1000:.3g} s "
+                              f"at {fps:g} fps); at most {MAX_FRAMES:,} are made",
+                              hint="lower --fps or shorten the steps")
+        n = max(1, round(frames))
         return [self.duration_ms * (i / n) for i in range(n + 1)]
 
     def states(self, fps: float) -> Iterator[State]:
