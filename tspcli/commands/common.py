@@ -15,7 +15,7 @@ UNITS = {"": 1, "b": 1, "k": 2**10, "kb": 10**3, "kib": 2**10, "m": 2**20, "mb":
 
 
 def parse_bytes(text: str) -> int:
-    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*", str(text))
+    m = re.fullmatch(r"\s*(\d{1,30}(?:\.\d{1,30})?)\s*([a-zA-Z]*)\s*", str(text))
     if not m or m.group(2).lower() not in UNITS:
         raise OptionError(f"--max-memory: cannot read {text!r}", hint="e.g. 4GiB, 512MB, 2G")
     return int(float(m.group(1)) * UNITS[m.group(2).lower()])
