@@ -12,11 +12,10 @@ from collections import defaultdict, deque
 import numpy as np
 
 from .errors import ShapeError, SpecError, TspError
+from .io.limits import DEFAULT_MAX_BYTES as DEFAULT_MAX_MEMORY  # bytes of float32 weights and activations
 from .layers import params as P
 from .layers.base import Layer
 from .layers.params import Param, coerce_keys
-
-DEFAULT_MAX_MEMORY = 4 * 2**30  # bytes of float32 activations a model may need
 
 MODEL_PARAMS = {p.name: p for p in (
     Param("type", P.choice("Sequential", "Model"), "Sequential", "Sequential (a chain) or Model (functional).",
@@ -198,6 +197,7 @@ class Model:
     # --- shapes ----------------------------------------------------------------------
     def init(self, max_memory: int = DEFAULT_MAX_MEMORY) -> "Model":
         """Compute every layer's input and output shape (no data is touched)."""
+        self.max_memory = max_memory  # weights read later (a description's .npz) keep to it too
         self._name_layers()
         self._link()
         self.layers = self._topological()
@@ -221,6 +221,12 @@ class Model:
                 raise self._located(ShapeError(
                     f"the activations need more than {max_memory / 2**30:.3g} GiB (at this layer, shape "
                     f"{list(out)})", layer=layer.name, hint="use smaller shapes, or raise --max-memory"), layer)
+            total += 4 * layer.param_count  # float32 weights, estimated before any is made or read
+            if total > max_memory:
+                raise self._located(ShapeError(
+                    f"the weights and activations need more than {max_memory / 2**30:.3g} GiB (this layer's "
+                    f"weights: {layer.param_count:,} numbers)", layer=layer.name,
+                    hint="use smaller layers, or raise --max-memory"), layer)
         status = self.options["layerInitStatus"]
         for layer in self.layers:
             layer.is_open = (layer.init_status or status) == "open"

@@ -103,11 +103,25 @@ def build_model(doc, name: str):
     model.source = name
     model.timeline = doc.get("timeline")
     model.view = (layer_docs, _line(model_section, "load")) if view else None
-    base = os.path.dirname(os.path.abspath(name)) if name != "<stdin>" else os.getcwd()
     for key in ("weights", "load"):
         if model.options[key]:
-            model.options[key] = os.path.join(base, model.options[key])
+            model.options[key] = _file_path(model.options[key], name, key, _line(model_section, key))
     return model
+
+
+def _file_path(path: str, name: str, key: str, line: int | None) -> str:
+    """A file a description names: an absolute path as written; a relative one inside the
+    description's folder (the working directory for stdin), symlinks resolved.  A description
+    that came with a downloaded model thus reads nothing outside its folder unless its text
+    says where, in full."""
+    if os.path.isabs(path):
+        return path
+    base = os.path.dirname(os.path.abspath(name)) if name != "<stdin>" else os.getcwd()
+    try:
+        return str(limits.confine(base, path, SpecError, name, key, "description",
+                                  hint="write the file's absolute path to use a file elsewhere"))
+    except SpecError as exc:
+        raise exc.located(line=line, key=key) from None
 
 
 def load_description(path: str):

@@ -27,6 +27,7 @@ import stat
 import zipfile
 from pathlib import Path
 
+DEFAULT_MAX_BYTES = 4 * 2**30  # --max-memory's default: weights a model file may hold
 TEXT_LIMIT = 64 * 2**20        # descriptions, configs, jobs files, JSON inputs and configs inside models
 MAX_ZIP_RATIO = 1000           # deflate cannot do better than ~1032:1; a header claiming more lies
 _ZIP_RATIO_FLOOR = 2**20       # small members may compress as well as they like
@@ -125,17 +126,18 @@ def zip_member(archive: zipfile.ZipFile, name: str, limit: int, error, file: str
         return member.read()
 
 
-def confine(folder, name: str, error, file: str, what: str) -> Path:
+def confine(folder, name: str, error, file: str, what: str, owner: str = "model",
+            hint: str | None = None) -> Path:
     """``folder/name`` with symlinks resolved, refused unless it stays inside ``folder``.
 
     Nothing is opened: a path that leaves the folder is refused by its name alone.
     """
     base = Path(folder).resolve()
+    hint = hint or f"files a {owner} lists must sit in its folder; '..' and links out are refused"
     if os.path.isabs(name) or "\0" in name:
-        raise error(f"{what} '{name}' is not a file name relative to the model's folder", file=file,
-                    hint="files a model lists must sit in its folder")
+        raise error(f"{what} '{name}' is not a file name relative to the {owner}'s folder", file=file,
+                    hint=hint)
     target = (base / name).resolve()
     if target != base and base not in target.parents:
-        raise error(f"{what} '{name}' leads outside the model's folder ({base})", file=file,
-                    hint="files a model lists must sit in its folder; '..' and links out are refused")
+        raise error(f"{what} '{name}' leads outside the {owner}'s folder ({base})", file=file, hint=hint)
     return target
