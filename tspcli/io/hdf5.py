@@ -180,25 +180,27 @@ def _dataset_problem(dataset) -> str | None:
     return None
 
 
-def _check_local(path: str, dataset) -> None:
-    """Refuse data kept outside the file: external raw storage and virtual datasets."""
+def _outside(path: str, dataset) -> str | None:
+    """Why a dataset's data is kept outside the file (external raw storage, virtual), or None."""
     if dataset.is_virtual:
-        raise _Refused(f"dataset '/{path}' is a virtual dataset (its data lives in other files): "
-                       "refused, tspcli reads nothing outside the model file")
+        return (f"dataset '/{path}' is a virtual dataset (its data lives in other files): refused, "
+                "tspcli reads nothing outside the model file")
     if dataset.id.get_create_plist().get_external_count() > 0:
-        raise _Refused(f"dataset '/{path}' keeps its data in an external file: refused, tspcli "
-                       "reads nothing outside the model file")
+        return (f"dataset '/{path}' keeps its data in an external file: refused, tspcli reads "
+                "nothing outside the model file")
+    return None
 
 
-def _refuse_external_links(f) -> None:
+def _external_link(f) -> str | None:
     import h5py
 
-    def visit(path, link):
+    def visit(path, link):  # h5py visitors stop at the first value returned (raising is unsafe)
         if isinstance(link, h5py.ExternalLink):
-            raise _Refused(f"'/{path}' is an external link to '{link.filename}': refused, tspcli "
-                           "reads nothing outside the model file")
+            return (f"'/{path}' is an external link to '{link.filename}': refused, tspcli reads "
+                    "nothing outside the model file")
+        return None
 
-    f.visititems_links(visit)
+    return f.visititems_links(visit)
 
 
 def _dump(source, skip, max_bytes: int) -> tuple[dict, list]:
@@ -206,7 +208,8 @@ def _dump(source, skip, max_bytes: int) -> tuple[dict, list]:
     nodes, arrays = {}, []
     declared = 0
     with h5py.File(source, "r") as f:
-        _refuse_external_links(f)
+        if (refusal := _external_link(f)) is not None:
+            raise _Refused(refusal)
         nodes[""] = {"group": True, "attrs": {n: _attribute(f.attrs, n) for n in f.attrs}}
 
         def visit(path, obj):
@@ -215,8 +218,9 @@ def _dump(source, skip, max_bytes: int) -> tuple[dict, list]:
             nodes[path] = node
             if isinstance(obj, h5py.Group):
                 node["group"] = True
-                return
-            _check_local(path, obj)
+                return None
+            if (refusal := _outside(path, obj)) is not None:
+                return refusal
             if path.split("/", 1)[0] in skip:
                 node["bad"] = "is not read (optimizer state)"
             elif (problem := _dataset_problem(obj)) is not None:
@@ -224,13 +228,15 @@ def _dump(source, skip, max_bytes: int) -> tuple[dict, list]:
             else:
                 declared += obj.size * obj.dtype.itemsize  # checked before reading: may be unallocated
                 if declared > max_bytes:
-                    raise _Refused(f"dataset '/{path}' takes the weights over {limits.human(declared)}, "
-                                   f"more than --max-memory {limits.human(max_bytes)} (raise --max-memory "
-                                   "if the model is that big)")
+                    return (f"dataset '/{path}' takes the weights over {limits.human(declared)}, more "
+                            f"than --max-memory {limits.human(max_bytes)} (raise --max-memory if the "
+                            "model is that big)")
                 node["array"] = len(arrays)
                 arrays.append(np.asarray(obj[()]))
+            return None
 
-        f.visititems(visit)
+        if (refusal := f.visititems(visit)) is not None:
+            raise _Refused(refusal)
     return nodes, arrays
 
 
