@@ -12,7 +12,7 @@ import numpy as np
 
 from .errors import InputError, LoadError, OptionError, ShapeError, TspError
 from .initializers import DEFAULT_INIT, INITS, draw, gain_after
-from .model import as_batchless
+from .model import DEFAULT_MAX_MEMORY, as_batchless
 
 
 def ensure_weights(model, seed: int = 0, init: str = DEFAULT_INIT) -> None:
@@ -24,6 +24,8 @@ def ensure_weights(model, seed: int = 0, init: str = DEFAULT_INIT) -> None:
     (``layer.drawn_weights``), so another seed or init draws them again and
     ``model_has_drawn_weights`` tells a prediction from noise.
     """
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**64:
+        raise OptionError(f"--seed {seed}: a seed is a whole number from 0 to 2**64-1")
     if init not in INITS:
         raise OptionError(f"unknown init {init!r}", hint="he or keras")
     if model.options.get("weights") and not getattr(model, "_npz_loaded", False):
@@ -56,30 +58,31 @@ def model_has_drawn_weights(model) -> bool:
 
 
 def load_weights_npz(model, path: str) -> None:
-    """Weights keyed '<layer name>/<weight name>' (e.g. dw1/depthwise_kernel), checked against the shapes."""
-    try:
-        data = np.load(path, allow_pickle=False)
-    except FileNotFoundError:
-        raise LoadError("weights file not found", file=path) from None
-    except (OSError, ValueError) as exc:
-        raise LoadError(f"not a readable .npz of weights ({exc})", file=path) from None
+    """Weights keyed '<layer name>/<weight name>' (e.g. dw1/depthwise_kernel), checked against the shapes.
+
+    Each array is checked as it is read (tspcli.io.npz), within the model's --max-memory.
+    """
+    from .io.npz import read_npz
+
+    data = read_npz(path, getattr(model, "max_memory", DEFAULT_MAX_MEMORY), LoadError)
     by_name = {l.name: l for l in model.layers}
-    with data:
-        for key in data.files:
-            layer_name, _, weight = key.rpartition("/")
-            layer = by_name.get(layer_name)
-            if layer is None:
-                raise LoadError(f"weights for unknown layer {layer_name!r} (key {key!r})", file=path,
-                                hint="layers: " + ", ".join(by_name))
-            shapes = layer.weight_shapes()
-            if weight not in shapes:
-                raise LoadError(f"{layer.layer_type} has no weight {weight!r} (key {key!r})", file=path,
-                                layer=layer_name, hint="its weights: " + (", ".join(shapes) or "none"))
-            value = data[key]
-            if tuple(value.shape) != tuple(shapes[weight]):
-                raise LoadError(f"weight {key!r} has shape {list(value.shape)}, the layer needs "
-                                f"{list(shapes[weight])}", file=path, layer=layer_name)
-            layer.weights[weight] = value.astype(np.float32)
+    for key in data:
+        layer_name, _, weight = key.rpartition("/")
+        layer = by_name.get(layer_name)
+        if layer is None:
+            raise LoadError(f"weights for unknown layer {layer_name!r} (key {key!r})", file=path,
+                            hint="layers: " + ", ".join(by_name))
+        shapes = layer.weight_shapes()
+        if weight not in shapes:
+            raise LoadError(f"{layer.layer_type} has no weight {weight!r} (key {key!r})", file=path,
+                            layer=layer_name, hint="its weights: " + (", ".join(shapes) or "none"))
+        value = data[key]
+        if tuple(value.shape) != tuple(shapes[weight]):
+            raise LoadError(f"weight {key!r} has shape {list(value.shape)}, the layer needs "
+                            f"{list(shapes[weight])}", file=path, layer=layer_name)
+        layer.weights[weight] = value.astype(np.float32, copy=False)
+
+
 
 
 def _inputs_by_layer(model, x) -> dict:

@@ -31,6 +31,7 @@ _RELU_FAMILY = {"relu", "relu6", "leaky_relu", "elu", "silu", "swish", "gelu", "
 _SCALE_KEEPING = {"BatchNormalization", "Dropout"}
 _ACTIVATIONS = {"Activation", "Activation1d", "Activation2d", "Activation3d"}
 _KERNELS = ("kernel", "depthwise_kernel", "pointwise_kernel")
+_DRAW_CHUNK = 1 << 20        # values drawn at once
 
 
 def draw(layer, name: str, shape: tuple, rng: np.random.Generator, init: str, gain: float = 1.0) -> np.ndarray:
@@ -41,9 +42,9 @@ def draw(layer, name: str, shape: tuple, rng: np.random.Generator, init: str, ga
         # a separable layer's depthwise step feeds its pointwise step directly: no activation between
         step_gain = 1.0 if name == "depthwise_kernel" and "pointwise_kernel" in layer.weight_shapes() else gain
         std = math.sqrt(step_gain / fan_in(layer, name, shape))
-        return rng.normal(0.0, std, size=shape).astype(np.float32)
+        return _drawn(lambda n: rng.normal(0.0, std, size=n), shape)
     if name == "embeddings":
-        return rng.normal(0.0, 1.0, size=shape).astype(np.float32)
+        return _drawn(lambda n: rng.normal(0.0, 1.0, size=n), shape)
     return _constant(name, shape)
 
 
@@ -79,10 +80,19 @@ def _keras_default(name: str, shape: tuple, rng: np.random.Generator) -> np.ndar
     if name in _KERNELS:
         fan_in_, fan_out = _keras_fans(shape)
         limit = math.sqrt(6.0 / (fan_in_ + fan_out))           # glorot uniform
-        return rng.uniform(-limit, limit, size=shape).astype(np.float32)
+        return _drawn(lambda n: rng.uniform(-limit, limit, size=n), shape)
     if name == "embeddings":
-        return rng.uniform(-0.05, 0.05, size=shape).astype(np.float32)
+        return _drawn(lambda n: rng.uniform(-0.05, 0.05, size=n), shape)
     return _constant(name, shape)
+
+
+def _drawn(sample, shape: tuple) -> np.ndarray:
+    """float32 values of ``shape`` from ``sample(n)`` (float64), drawn in pieces: a big kernel drawn at
+    once would take twice its float32 size again; the values are the same either way."""
+    out = np.empty(math.prod(shape), np.float32)
+    for start in range(0, out.size, _DRAW_CHUNK):
+        out[start:start + _DRAW_CHUNK] = sample(min(_DRAW_CHUNK, out.size - start))
+    return out.reshape(shape)
 
 
 def _keras_fans(shape: tuple) -> tuple[int, int]:
