@@ -48,6 +48,9 @@ CAMERAS = ["iso", "tsp", "front", "side", "top"]
               help="Rows a long horizontal chain is wrapped into (default auto; 1: one row, as TensorSpace).")
 @click.option("--seed", type=int, default=None, help="Seed of the default weights of layers without weights.")
 @init_option
+@click.option("--fold", type=click.Choice(["auto", "none"]), default=None,
+              help="auto (default): BatchNormalization, activations and Dropout are drawn with the layer "
+                   "before them; none: every layer on its own.")
 @click.option("--animate", metavar="STEPS",
               help="Animate: open-all, or steps such as open:conv_dw_1,wait:500,close:conv_dw_1,orbit:360 "
                    "(default for videos: the description's or config's timeline).")
@@ -65,7 +68,7 @@ CAMERAS = ["iso", "tsp", "front", "side", "top"]
 @show_all_option
 def command(model, output, config, open_, input_path, preprocess, values, camera, azimuth, elevation, zoom,
             direction, size, scale, background, colormap, normalize, labels, legend, title, text_scale, rows, seed,
-            init, animate, fps, quality, easing, quiet, overwrite, max_memory):
+            init, fold, animate, fps, quality, easing, quiet, overwrite, max_memory):
     """Draw MODEL in 3D (TensorSpace's look) to a PNG, or animate it, offscreen.
 
     Each layer is a slab in its type's colour; opened layers show their
@@ -94,7 +97,7 @@ def command(model, output, config, open_, input_path, preprocess, values, camera
         "azimuth": azimuth, "elevation": elevation, "zoom": zoom, "direction": direction, "size": size,
         "scale": scale, "background": background, "colormap": colormap, "normalize": normalize,
         "labels": labels, "legend": legend, "title": title, "text_scale": text_scale, "rows": rows,
-        "seed": seed, "init": init, "timeline": animate, "fps": fps, "quality": quality, "easing": easing})
+        "seed": seed, "init": init, "fold": fold, "timeline": animate, "fps": fps, "quality": quality, "easing": easing})
     from ..render.pipeline import compute_values
 
     m = load_model(model, max_memory)

@@ -137,6 +137,7 @@ class RenderOptions:
     values: bool = True
     seed: int = 0
     init: str = "he"                   # how weights a model lacks are drawn: he | keras
+    fold: str = "auto"                 # auto: element-wise layers drawn with the layer before | none
     camera: str = "iso"
     azimuth: float | None = None
     elevation: float | None = None
@@ -184,6 +185,7 @@ COERCE = {
     "values": _boolean("values"),
     "seed": _seed,
     "init": _choice("init", "he", "keras"),
+    "fold": _choice("fold", "auto", "none"),
     "camera": _choice("camera", "iso", "tsp", "front", "side", "top"),
     "azimuth": _number("azimuth"),
     "elevation": _number("elevation", low=-90, high=90),

@@ -36,6 +36,18 @@ def view_from(options: RenderOptions) -> View:
     return View(options.camera, options.azimuth, options.elevation, options.zoom, options.direction)
 
 
+def drawn_model(model, options: RenderOptions, named=frozenset()):
+    """What is drawn: ``model`` with element-wise layers folded into the layer before them
+    (``options.fold``, tspcli.scene.folding), except layers the user names: in ``--open``, in a
+    view's list, or ``named`` by a timeline's steps."""
+    from ..scene.folding import fold
+
+    keep = set(named) | set(getattr(model, "named_in_view", ()))
+    if options.open not in (None, "all"):
+        keep |= set(options.open)
+    return fold(model, options.fold, keep)
+
+
 def render_model(model, options: RenderOptions, renderer=None):
     """The picture of ``model`` as ``options`` say: (H, W, 3) uint8, or RGBA on a transparent background.
 
@@ -45,8 +57,9 @@ def render_model(model, options: RenderOptions, renderer=None):
     """
     from . import vtk_backend
 
-    builder = SceneBuilder(model, look_from(options, model))
-    scene = builder.build(initial_state(model, options.open, view_from(options)))
+    shown = drawn_model(model, options)
+    builder = SceneBuilder(shown, look_from(options, model))
+    scene = builder.build(initial_state(shown, options.open, view_from(options)))
     if renderer is not None:
         return renderer.render(scene)
     return vtk_backend.render(scene, options.scale)

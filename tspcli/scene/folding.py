@@ -34,6 +34,8 @@ def short_name(layer) -> str:
     if layer.layer_type in _SHORT:
         return _SHORT[layer.layer_type]
     name = layer.config.get("activation") or "linear"
+    if name == "relu" and layer.config.get("maxValue") == 6:     # Keras' ReLU(6) layer
+        name = "relu6"
     return _ACTIVATION_NAMES.get(name, name)
 
 

@@ -52,6 +52,13 @@ class Parts:
 
     # --- one layer ------------------------------------------------------------------------
     def _part(self, layer, t: float) -> _Part:
+        part = self._layer_part(layer, t)
+        caption = getattr(layer, "caption", None)      # a fold group's name: 'conv1 +BN +ReLU' (scene.folding)
+        if caption:
+            part.label = caption + part.label[len(layer.name):]
+        return part
+
+    def _layer_part(self, layer, t: float) -> _Part:
         shape = tuple(layer.output_shape)
         if len(shape) == 3:
             if layer.layer_type == "RGBInput":

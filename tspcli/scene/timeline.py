@@ -135,6 +135,7 @@ class Timeline:
     orbits: tuple = ()
     duration_ms: float = 0.0
     easing: str = "linear"
+    named: frozenset = frozenset()      # layers the steps name (not through 'all'): they keep their own slab
 
     def __post_init__(self):
         check_easing(self.easing)
@@ -207,6 +208,7 @@ class _Builder:
         self.t = 0.0
         self.transitions: list[Transition] = []
         self.orbits: list[Orbit] = []
+        self.named: set[str] = set()
 
     def fail(self, message: str, hint: str | None = None) -> TspError:
         label = f"{self.label}: " if self.label else ""
@@ -230,6 +232,7 @@ class _Builder:
             if name not in self.openable:
                 raise self.fail(f"layer '{name}' ({self.layers[name].layer_type}) cannot open "
                                 f"or close (it has a single map or nothing to unfold)")
+        self.named.update(names)
         return names
 
     def toggle(self, names: list[str], opening: bool, ms: float | None) -> None:
@@ -289,7 +292,7 @@ def parse_timeline(what, model, *, easing: str = "linear", error: type[TspError]
         raise builder.fail("nothing to animate (every step is already done at time 0; "
                            "open layers that start closed, or add a wait or an orbit)")
     return Timeline(builder.initial, tuple(builder.transitions), tuple(builder.orbits),
-                    builder.t, easing)
+                    builder.t, easing, frozenset(builder.named))
 
 
 def _play(builder: _Builder, action: str, value, ms: float | None) -> None:
