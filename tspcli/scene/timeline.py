@@ -232,7 +232,6 @@ class _Builder:
             if name not in self.openable:
                 raise self.fail(f"layer '{name}' ({self.layers[name].layer_type}) cannot open "
                                 f"or close (it has a single map or nothing to unfold)")
-        self.named.update(names)
         return names
 
     def toggle(self, names: list[str], opening: bool, ms: float | None) -> None:
@@ -300,6 +299,7 @@ def _play(builder: _Builder, action: str, value, ms: float | None) -> None:
         builder.open_all()
     elif action in ("open", "close"):
         builder.toggle(value, action == "open", ms)
+        builder.named.update(name for name in value if name != "all")
     elif action == "wait":
         builder.t += value
     else:
