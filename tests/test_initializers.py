@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import tspcli
-from tspcli.engine import ensure_weights, model_has_drawn_weights
+from tspcli.engine import ensure_weights
 from tspcli.io.inputs import sample_input
 from tspcli.layers import layer_from_config
 from tspcli.layers.inputs import input_class_for_shape
@@ -81,14 +81,14 @@ def test_drawn_weights_are_deterministic_and_redrawn_for_another_seed_or_init():
     assert not np.array_equal(model.predict(x, seed=2), first)
     assert not np.array_equal(model.predict(x, seed=1, init="keras"), first)
     assert np.array_equal(model.predict(x, seed=1), first)
-    assert model_has_drawn_weights(model)
+    assert model.random_weights
 
 
 def test_weights_given_are_not_drawn(tmp_path):
     model = chain({"type": "Conv2d", "name": "c", "filters": 2, "kernelSize": 1})
     model.get_layer("c").weights = {"kernel": np.ones((1, 1, 3, 2), np.float32), "bias": np.zeros(2, np.float32)}
     model.predict(np.ones((8, 8, 3), np.float32), init="keras")
-    assert not model_has_drawn_weights(model)
+    assert not model.random_weights
     assert np.all(model.get_layer("c").neural_value == 3)
 
 

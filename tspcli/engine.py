@@ -21,8 +21,9 @@ def ensure_weights(model, seed: int = 0, init: str = DEFAULT_INIT) -> None:
 
     Each layer's generator is seeded by (seed, layer name), so adding a layer
     does not change the weights of the others.  Drawn weights are remembered
-    (``layer.drawn_weights``), so another seed or init draws them again and
-    ``model_has_drawn_weights`` tells a prediction from noise.
+    (``layer.drawn_weights``), so another seed or init draws them again, and
+    ``model.random_weights`` says whether any were drawn: then the outputs
+    predict nothing, and a picture claims no top class.
     """
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**64:
         raise OptionError(f"--seed {seed}: a seed is a whole number from 0 to 2**64-1")
@@ -50,11 +51,7 @@ def ensure_weights(model, seed: int = 0, init: str = DEFAULT_INIT) -> None:
             value = draw(layer, name, shapes[name], rng, init, gain)
             layer.weights.setdefault(name, value)
         layer.drawn_weights = ((seed, init), tuple(missing))
-
-
-def model_has_drawn_weights(model) -> bool:
-    """Whether any layer computed with drawn (random) weights: its outputs predict nothing."""
-    return any(getattr(layer, "drawn_weights", None) for layer in model.layers)
+    model.random_weights = any(getattr(layer, "drawn_weights", None) for layer in model.layers)
 
 
 def load_weights_npz(model, path: str) -> None:

@@ -39,7 +39,9 @@ CAMERAS = ["iso", "tsp", "front", "side", "top"]
               help="Colour values with a matplotlib colormap instead of the layer colour's opacity.")
 @click.option("--normalize", type=click.Choice(["map", "layer", "model"]), default=None,
               help="Scale values min..max over each feature map (default), layer, or the whole model.")
-@click.option("--labels/--no-labels", default=None, help="Layer names and shapes (default: on).")
+@click.option("--no-labels", "labels", flag_value=False, default=None, help="No layer names and shapes.")
+@click.option("--labels", "class_labels", metavar="FILE",
+              help="Names of the output's classes, one a line: the top class is written beside its unit.")
 @click.option("--legend/--no-legend", default=None, help="Legend of layer types and shading (default: on).")
 @click.option("--title", metavar="TEXT", default=None, help="A title at the top.")
 @click.option("--text-scale", type=float, default=None,
@@ -67,7 +69,7 @@ CAMERAS = ["iso", "tsp", "front", "side", "top"]
 @skip_unknown_option
 @show_all_option
 def command(model, output, config, open_, input_path, preprocess, values, camera, azimuth, elevation, zoom,
-            direction, size, scale, background, colormap, normalize, labels, legend, title, text_scale, rows, seed,
+            direction, size, scale, background, colormap, normalize, labels, class_labels, legend, title, text_scale, rows, seed,
             init, fold, animate, fps, quality, easing, quiet, overwrite, max_memory):
     """Draw MODEL in 3D (TensorSpace's look) to a PNG, or animate it, offscreen.
 
@@ -96,11 +98,13 @@ def command(model, output, config, open_, input_path, preprocess, values, camera
         "open": open_, "input": input_path, "preprocess": preprocess, "values": values, "camera": camera,
         "azimuth": azimuth, "elevation": elevation, "zoom": zoom, "direction": direction, "size": size,
         "scale": scale, "background": background, "colormap": colormap, "normalize": normalize,
-        "labels": labels, "legend": legend, "title": title, "text_scale": text_scale, "rows": rows,
-        "seed": seed, "init": init, "fold": fold, "timeline": animate, "fps": fps, "quality": quality, "easing": easing})
+        "labels": labels, "class_labels": class_labels, "legend": legend, "title": title,
+        "text_scale": text_scale, "rows": rows, "seed": seed, "init": init, "fold": fold, "timeline": animate, "fps": fps, "quality": quality, "easing": easing})
+    from ..io.class_names import names_for_model
     from ..render.pipeline import compute_values
 
     m = load_model(model, max_memory)
+    names_for_model(options.class_labels, m)     # a bad names file fails before any work
     if not still:   # bad steps or outputs fail before the forward pass
         from ..render.animation import timeline_for, write_animation
         from ..render.writers import check_output

@@ -138,6 +138,7 @@ class RenderOptions:
     seed: int = 0
     init: str = "he"                   # how weights a model lacks are drawn: he | keras
     fold: str = "auto"                 # auto: element-wise layers drawn with the layer before | none
+    class_labels: str | None = None    # a file of the output's class names, one a line (--labels FILE)
     camera: str = "iso"
     azimuth: float | None = None
     elevation: float | None = None
@@ -186,6 +187,7 @@ COERCE = {
     "seed": _seed,
     "init": _choice("init", "he", "keras"),
     "fold": _choice("fold", "auto", "none"),
+    "class_labels": _text,
     "camera": _choice("camera", "iso", "tsp", "front", "side", "top"),
     "azimuth": _number("azimuth"),
     "elevation": _number("elevation", low=-90, high=90),
@@ -208,7 +210,7 @@ COERCE = {
 }
 # the command-line flag of an option whose name differs from its key
 FLAGS = {"timeline": "--animate"}
-NULLABLE = {"open", "title", "timeline", "colormap", "azimuth", "elevation", "input", "background", "rows"}
+NULLABLE = {"class_labels", "open", "title", "timeline", "colormap", "azimuth", "elevation", "input", "background", "rows"}
 
 
 def read_config(path: str) -> tuple[dict, dict]:

@@ -7,6 +7,7 @@
 """
 from __future__ import annotations
 
+from ..io.class_names import names_for_model
 from ..scene.camera import View
 from ..scene.layout import Look, SceneBuilder, initial_state
 from .options import RenderOptions
@@ -29,7 +30,8 @@ def look_from(options: RenderOptions, model) -> Look:
     background = options.background or (getattr(model, "options", None) or {}).get("color", {}).get("background")
     return Look(size=options.size, background=background or "black", colormap=options.colormap,
                 normalize=options.normalize, labels=options.labels, legend=options.legend, title=options.title,
-                text_scale=options.text_scale, rows=options.rows)
+                text_scale=options.text_scale, rows=options.rows,
+                class_names=names_for_model(options.class_labels, model))
 
 
 def view_from(options: RenderOptions) -> View:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import OptionError
+from ..io.class_names import class_names
 from . import atlas, style
 from .geometry import bounds_corners
 from .look import State
@@ -36,7 +37,7 @@ class _Part:
     blocks: list[Blocks]
     label: str
     opened: float = 0.0        # openness of a layer that spreads out: it gets room in its level
-    callouts: list[tuple[str, str, np.ndarray]] = field(default_factory=list)   # (key, text, point it names)
+    callouts: list[tuple[str, str, np.ndarray]] = field(default_factory=list)   # (key, text, corners it names)
 
     def bounds(self) -> tuple[np.ndarray, np.ndarray]:
         corners = np.concatenate([bounds_corners(b.centers, b.size) for b in self.blocks])
@@ -158,7 +159,7 @@ class Parts:
         blocks = [self._blocks(layer, "cubes", centers, (cube, cube, cube), self._cube_pixels, open_=True)]
         callouts = []
         if t >= 1:
-            callouts = self._top_classes(layer, centers)
+            callouts = self._top_classes(layer, centers, cube)
             if n > 1:
                 self._attach_button(layer, blocks, _queue_button_radius(n, u), u)
         return _Part(blocks, label, t if n > 1 else 0.0, callouts)
@@ -168,15 +169,16 @@ class Parts:
         return self._blocks(layer, "block", np.zeros((1, 3)), (width, u, depth),
                             lambda lay: self._flat_pixels(lay, (1, 1)), open_=False, framed=True)
 
-    def _top_classes(self, layer, centers) -> list[tuple[str, str, np.ndarray]]:
-        """The most likely class and its value, named from the layer's ``outputs`` when given, pointing at its cube."""
-        if layer.neural_value is None:
+    def _top_classes(self, layer, centers, cube: float) -> list[tuple[str, str, np.ndarray]]:
+        """The most likely class and its value (``neutral 0.84``), beside its cube; none when the weights
+        were drawn at random (tspcli.initializers): the figure would claim a prediction never learned."""
+        if layer.neural_value is None or getattr(self.model, "random_weights", False):
             return []
-        names = (getattr(layer, "config", None) or {}).get("outputs")
+        names = class_names(layer, self.model, self.look.class_names)
         values = np.asarray(layer.neural_value, dtype=float).ravel()
         best = int(np.argmax(values))
-        name = names[best] if names else f"unit {best}"
-        return [(f"{layer.name}/top", f"{name}: {values[best]:.3g}", np.asarray(centers[best], dtype=float))]
+        name = names[best] if names else str(best)
+        return [(f"{layer.name}/top", f"{name} {values[best]:.2f}", bounds_corners(centers[best:best + 1], (cube,) * 3))]
     def _attach_button(self, layer, blocks: list[Blocks], radius: float, u: float) -> None:
         """TensorSpace's close button: a disc left of the open layer, if the layer shows one."""
         settings = getattr(layer, "close_button", None) or {}
