@@ -44,7 +44,8 @@ class SceneBuilder(Framing, Wrapping, Stacking, Parts, Textures, Legends):
         self.inbound = {layer.name: _drawn_inbound(layer) for layer in self.layers}
         self.level = _levels(self.layers, self.inbound, getattr(model, "outputs", []) or [])
         self.unit = _units(model.layers)
-        self.colors = {layer.name: style.layer_color(layer, self.model_colors) for layer in self.layers}
+        self.colors = {layer.name: style.legible(style.layer_color(layer, self.model_colors), look.light)
+                       for layer in self.layers}
         depths = [layer.output_shape[-1] for layer in self.layers if len(layer.output_shape) == 3]
         self.max_channels = max(depths, default=1)
         footprints = [layer.output_shape[1] * self.unit[layer.name]
