@@ -42,6 +42,8 @@ CAMERAS = ["iso", "tsp", "front", "side", "top"]
 @click.option("--no-labels", "labels", flag_value=False, default=None, help="No layer names and shapes.")
 @click.option("--labels", "class_labels", metavar="FILE",
               help="Names of the output's classes, one a line: the top class is written beside its unit.")
+@click.option("--close-buttons/--no-close-buttons", default=None,
+              help="TensorSpace's close button beside each open layer (default: on; configs/paper.yaml: off).")
 @click.option("--legend/--no-legend", default=None, help="Legend of layer types and shading (default: on).")
 @click.option("--title", metavar="TEXT", default=None, help="A title at the top.")
 @click.option("--text-scale", type=float, default=None,
@@ -69,8 +71,8 @@ CAMERAS = ["iso", "tsp", "front", "side", "top"]
 @skip_unknown_option
 @show_all_option
 def command(model, output, config, open_, input_path, preprocess, values, camera, azimuth, elevation, zoom,
-            direction, size, scale, background, colormap, normalize, labels, class_labels, legend, title, text_scale, rows, seed,
-            init, fold, animate, fps, quality, easing, quiet, overwrite, max_memory):
+            direction, size, scale, background, colormap, normalize, labels, class_labels, close_buttons, legend,
+            title, text_scale, rows, seed, init, fold, animate, fps, quality, easing, quiet, overwrite, max_memory):
     """Draw MODEL in 3D (TensorSpace's look) to a PNG, or animate it, offscreen.
 
     Each layer is a slab in its type's colour; opened layers show their
@@ -98,8 +100,9 @@ def command(model, output, config, open_, input_path, preprocess, values, camera
         "open": open_, "input": input_path, "preprocess": preprocess, "values": values, "camera": camera,
         "azimuth": azimuth, "elevation": elevation, "zoom": zoom, "direction": direction, "size": size,
         "scale": scale, "background": background, "colormap": colormap, "normalize": normalize,
-        "labels": labels, "class_labels": class_labels, "legend": legend, "title": title,
-        "text_scale": text_scale, "rows": rows, "seed": seed, "init": init, "fold": fold, "timeline": animate, "fps": fps, "quality": quality, "easing": easing})
+        "labels": labels, "class_labels": class_labels, "close_buttons": close_buttons, "legend": legend,
+        "title": title, "text_scale": text_scale, "rows": rows, "seed": seed, "init": init, "fold": fold,
+        "timeline": animate, "fps": fps, "quality": quality, "easing": easing})
     from ..io.class_names import names_for_model
     from ..render.pipeline import compute_values
 

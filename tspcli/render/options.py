@@ -139,6 +139,7 @@ class RenderOptions:
     init: str = "he"                   # how weights a model lacks are drawn: he | keras
     fold: str = "auto"                 # auto: element-wise layers drawn with the layer before | none
     class_labels: str | None = None    # a file of the output's class names, one a line (--labels FILE)
+    close_buttons: bool = True
     camera: str = "iso"
     azimuth: float | None = None
     elevation: float | None = None
@@ -188,6 +189,7 @@ COERCE = {
     "init": _choice("init", "he", "keras"),
     "fold": _choice("fold", "auto", "none"),
     "class_labels": _text,
+    "close_buttons": _boolean("close-buttons"),
     "camera": _choice("camera", "iso", "tsp", "front", "side", "top"),
     "azimuth": _number("azimuth"),
     "elevation": _number("elevation", low=-90, high=90),
@@ -209,8 +211,9 @@ COERCE = {
     "easing": check_easing,
 }
 # the command-line flag of an option whose name differs from its key
-FLAGS = {"timeline": "--animate"}
-NULLABLE = {"class_labels", "open", "title", "timeline", "colormap", "azimuth", "elevation", "input", "background", "rows"}
+FLAGS = {"timeline": "--animate", "class_labels": "--labels"}
+NULLABLE = {"class_labels", "open", "title", "timeline", "colormap", "azimuth", "elevation", "input", "background",
+            "rows"}
 
 
 def read_config(path: str) -> tuple[dict, dict]:

@@ -31,7 +31,7 @@ def look_from(options: RenderOptions, model) -> Look:
     return Look(size=options.size, background=background or "black", colormap=options.colormap,
                 normalize=options.normalize, labels=options.labels, legend=options.legend, title=options.title,
                 text_scale=options.text_scale, rows=options.rows,
-                class_names=names_for_model(options.class_labels, model))
+                class_names=names_for_model(options.class_labels, model), close_buttons=options.close_buttons)
 
 
 def view_from(options: RenderOptions) -> View:

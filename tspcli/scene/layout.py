@@ -38,7 +38,7 @@ class SceneBuilder(Framing, Wrapping, Stacking, Parts, Textures, Legends):
         self.rect = (options.get("layerShape") or "rect") == "rect"
         self.aggregate_max = (options.get("aggregationStrategy") or "average") == "max"
         self.model_colors = options.get("color") or {}
-        self.buttons = options.get("hasCloseButton", True)
+        self.buttons = options.get("hasCloseButton", True) and look.close_buttons
         self.shader = style.Shader(look.colormap, self.min_opacity, ink=look.light)
         self.layers = [layer for layer in model.layers if layer.drawn]
         self.inbound = {layer.name: _drawn_inbound(layer) for layer in self.layers}
