@@ -45,6 +45,11 @@ CAMERAS = ["iso", "tsp", "front", "side", "top"]
               help="Multiply every font size (e.g. 1.5 for a figure printed at column width).")
 @click.option("--rows", metavar="N|auto", default=None,
               help="Rows a long horizontal chain is wrapped into (default auto; 1: one row, as TensorSpace).")
+@click.option("--links", metavar="LAYER[:MAP],...", default=None,
+              help="Lines from each output map to the input maps it reads (DepthwiseConv2d: every map; "
+                   "Conv2d/SeparableConv2d: map MAP, default 0); opens the layer and its input.")
+@click.option("--explain-maps", type=int, default=None, metavar="N",
+              help="Output maps an explain:LAYER step fills one by one (default 4); the rest fill at once.")
 @click.option("--seed", type=int, default=None, help="Seed of the default weights of layers without weights.")
 @click.option("--animate", metavar="STEPS",
               help="Animate: open-all, or steps such as open:conv_dw_1,wait:500,close:conv_dw_1,orbit:360 "
@@ -59,7 +64,8 @@ CAMERAS = ["iso", "tsp", "front", "side", "top"]
 @skip_unknown_option
 @show_all_option
 def command(model, output, config, open_, input_path, preprocess, values, camera, azimuth, elevation, zoom,
-            direction, size, scale, background, colormap, normalize, labels, legend, title, text_scale, rows, seed,
+            direction, size, scale, background, colormap, normalize, labels, legend, title, text_scale, rows, links,
+            explain_maps, seed,
             animate, fps, quality, easing, quiet, max_memory):
     """Draw MODEL in 3D (TensorSpace's look) to a PNG, or animate it, offscreen.
 
@@ -89,6 +95,7 @@ def command(model, output, config, open_, input_path, preprocess, values, camera
         "azimuth": azimuth, "elevation": elevation, "zoom": zoom, "direction": direction, "size": size,
         "scale": scale, "background": background, "colormap": colormap, "normalize": normalize,
         "labels": labels, "legend": legend, "title": title, "text_scale": text_scale, "rows": rows, "seed": seed,
+        "links": links, "explain_maps": explain_maps,
         "timeline": animate, "fps": fps, "quality": quality, "easing": easing})
     from ..render.pipeline import compute_values
 

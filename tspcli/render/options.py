@@ -23,6 +23,8 @@ import re
 from dataclasses import dataclass, replace
 
 from ..errors import OptionError, TspError
+from ..scene.explain import DEFAULT_MAPS as DEFAULT_EXPLAIN_MAPS
+from ..scene.links import parse_links
 from ..scene.timeline import check_easing, check_fps
 from .writers import DEFAULT_CRF, DEFAULT_FPS, check_quality
 
@@ -120,6 +122,14 @@ def parse_rows(value):
     return rows
 
 
+def _count(name, low, high):
+    def coerce(value):
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise OptionError(f"{name} must be a whole number from {low} to {high}, got {value!r}")
+        return value
+    return coerce
+
+
 def _seed(value):
     if isinstance(value, bool) or not isinstance(value, int):
         raise OptionError(f"seed must be a whole number, got {value!r}")
@@ -148,11 +158,13 @@ class RenderOptions:
     title: str | None = None
     text_scale: float = 1.0
     rows: int | None = None            # None: auto
+    links: tuple = ()                  # scene.links.LinkRequest: layers whose maps show what they read
     # animations (videos, GIFs, frames); ``timeline`` is --animate's steps, checked against the model later
     timeline: object = None
     fps: float = DEFAULT_FPS
     quality: int = DEFAULT_CRF
     easing: str = "linear"
+    explain_maps: int = DEFAULT_EXPLAIN_MAPS
 
     def updated(self, given: dict, file: str | None = None, lines: dict | None = None) -> "RenderOptions":
         """These options with ``given`` applied (None values are skipped); checks every value."""
@@ -197,6 +209,8 @@ COERCE = {
     "fps": lambda value: float(check_fps(value)),
     "quality": check_quality,
     "easing": check_easing,
+    "links": parse_links,
+    "explain_maps": _count("explain-maps", 1, 4096),
 }
 NULLABLE = {"open", "title", "timeline", "colormap", "azimuth", "elevation", "input", "background", "rows"}
 
