@@ -5,7 +5,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from ..errors import OptionError
+from ..errors import OptionError, did_you_mean
 from . import style
 from .camera import View
 
@@ -80,14 +80,10 @@ def initial_state(model, open_layers=None, view: View = View()) -> State:
         names = {layer.name for layer in model.layers if layer.drawn}
         for name in open_layers:
             if name not in names:
-                close = sorted(names, key=lambda n: _distance(n, name))[:3]
-                raise OptionError(f"--open: no drawn layer named '{name}'",
-                                  hint="layers include " + ", ".join(close))
+                from .timeline import NO_LAYER
+
+                drawn = [layer.name for layer in model.layers if layer.drawn]
+                raise OptionError("--open: " + NO_LAYER.format(name=name),
+                                  hint=did_you_mean(name, drawn, what="layers"))
             openness[name] = 1.0
     return State(openness, view)
-
-
-def _distance(a: str, b: str) -> float:
-    import difflib
-
-    return -difflib.SequenceMatcher(None, a, b).ratio()
