@@ -22,11 +22,12 @@ class Annotations:
     def _annotate(self, blocks: list, lines: list, state: State) -> tuple[list, list]:
         """``blocks`` and ``lines`` with the links of open layers and each explained layer's progress added."""
         by_name = {layer.name: layer for layer in self.layers}
+        sources = self._sources()
         lines = list(lines)
         for request in self.look.links:
             layer = by_name[request.layer]
             out_maps = map_blocks(blocks, layer.name, layer.output_shape[-1])
-            in_maps = map_blocks(blocks, self._sources()[layer.name], layer.input_shape[-1])
+            in_maps = map_blocks(blocks, sources[layer.name], layer.input_shape[-1])
             if out_maps is not None and in_maps is not None:
                 lines += link_lines(layer, request, out_maps, in_maps, self.look.light)
         for name, explaining in state.explaining.items():

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterator, Mapping
 
 from ..errors import OptionError, TspError, did_you_mean
+from . import explain
 
 MAX_FRAMES = 100_000      # frames in one animation: about 55 minutes at 30 fps
 # --open and --animate say the same of a name that is not a drawn layer
