@@ -68,6 +68,7 @@ class FileModel:
     backend: str | None
     path: str
     format: str
+    notes: list[str] = field(default_factory=list)  # how values are computed, said by `summary`
 
     def layer(self, name: str) -> FileLayer:
         for layer in self.layers:
@@ -91,6 +92,9 @@ def read_model_file(path, weights=None) -> FileModel:
     if not p.is_file():
         raise LoadError("no such file", file=str(p))
     head = _read_head(p)
+    from tspcli.io import tflite
+    if tflite.looks_like_tflite(head):
+        return tflite.read_tflite_model(p)
     if any(head[o:o + 8] == _HDF5_SIGNATURE for o in _HDF5_OFFSETS):
         from tspcli.io import keras_h5
         return keras_h5.read_h5_model(p)
@@ -107,8 +111,9 @@ def read_model_file(path, weights=None) -> FileModel:
             return keras_h5.read_separated_model(p, doc, weights)
         raise LoadError("JSON file is neither a TensorFlow.js model.json (no 'modelTopology') "
                         "nor a Keras model topology (no 'class_name'/'config')", file=str(p))
-    raise LoadError("not a model file: expected HDF5 (.h5), a Keras .keras archive (zip) "
-                    "or JSON (TensorFlow.js model.json / Keras topology)", file=str(p))
+    raise LoadError("not a model file: expected HDF5 (.h5), a Keras .keras archive (zip), "
+                    "TensorFlow Lite (.tflite) or JSON (TensorFlow.js model.json / Keras topology)",
+                    file=str(p))
 
 
 def _read_head(p: Path) -> bytes:

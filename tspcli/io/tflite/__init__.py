@@ -1,0 +1,74 @@
+"""TensorFlow Lite (.tflite) files -> FileModel, with no TensorFlow.
+
+``read_tflite_model(path)`` parses the flatbuffer with the ``tflite`` package's
+generated accessors (``flatbuffer``), reads and dequantizes its constants
+(``tensors``), and lifts its operators into Keras layers (``lift``,
+``operators``), so the rest of tspcli treats it like a Keras file.  Only the
+first subgraph is read (the model; others belong to control flow).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from tspcli.errors import LoadError
+from tspcli.io.filemodel import FileModel
+
+from .flatbuffer import IDENTIFIER, read_graph
+
+__all__ = ["IDENTIFIER", "looks_like_tflite", "read_tflite_model"]
+
+
+def looks_like_tflite(head: bytes) -> bool:
+    return head[4:8] == IDENTIFIER
+
+
+def read_tflite_model(path, max_memory: int | None = None) -> FileModel:
+    from tspcli.model import DEFAULT_MAX_MEMORY
+
+    from .lift import Lifter, Unsupported
+    from .operators import OPERATORS
+
+    p = Path(path)
+    graph = read_graph(p)
+    lift = Lifter(graph, str(p), max_memory or DEFAULT_MAX_MEMORY)
+    inputs = lift.input_layers()
+    for op in graph.operators:
+        if not op.outputs:
+            raise LoadError(f"operator {op.index} {op.op} has no output", file=str(p))
+        handler = OPERATORS.get(op.op)
+        try:
+            if handler is None:
+                raise Unsupported("is not one tspcli computes")
+            handler(lift, op)
+        except Unsupported as why:
+            lift.unsupported(op, str(why))
+    outputs = []
+    for t in graph.outputs:
+        if t not in lift.layer_of:
+            raise LoadError(f"output tensor '{graph.tensors[t].name}' is given by no operator",
+                            file=str(p))
+        outputs.append(lift.layer_of[t])
+    return FileModel(name=p.stem, kind="Functional", layers=lift.layers, inputs=inputs, outputs=outputs,
+                     keras_version=None, backend=None, path=str(p), format="tflite",
+                     notes=_notes(graph, lift))
+
+
+def _notes(graph, lift) -> list[str]:
+    """What a user should know about how the numbers are computed."""
+    notes = []
+    if lift.quantized_activations():
+        notes.append("the file computes with int8 activations; tspcli computes in float32 from the "
+                     "dequantized weights, so values differ from the TensorFlow Lite interpreter's by its "
+                     "rounding")
+        ints = [graph.tensors[t] for t in graph.inputs if graph.tensors[t].dtype != "FLOAT32"]
+        if ints:
+            notes.append("the inputs take real values, not the file's "
+                         f"{'/'.join(sorted({t.dtype for t in ints}))} codes")
+    else:
+        weights = sorted({t.dtype for t in graph.tensors if t.data is not None and t.scale is not None
+                          and t.dtype in ("INT8", "UINT8", "INT16")} |
+                         {t.dtype for t in graph.tensors if t.data is not None and t.dtype == "FLOAT16"})
+        if weights:
+            notes.append(f"weights stored as {'/'.join(weights).lower()} are dequantized; tspcli computes "
+                         "in float32")
+    return notes
