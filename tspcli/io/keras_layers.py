@@ -42,7 +42,10 @@ TABLE: dict[str, tuple[str, dict, dict]] = {
     "Cropping1D": ("Cropping1d", {}, {"cropping": "cropping"}),
     "Cropping2D": ("Cropping2d", {}, {"cropping": "cropping"}),
     "UpSampling1D": ("UpSampling1d", {}, {"size": "size"}),
-    "UpSampling2D": ("UpSampling2d", {}, {"size": "size", "interpolation": "interpolation"}),
+    "UpSampling2D": ("UpSampling2d", {}, {"size": "size", "interpolation": "interpolation",
+                                          # TensorFlow Lite's RESIZE_* options (tspcli.io.tflite)
+                                          "align_corners": "alignCorners",
+                                          "half_pixel_centers": "halfPixelCenters"}),
     "Dense": ("Dense", {}, {"units": "units", "activation": "activation", "use_bias": "useBias"}),
     "Flatten": ("Flatten", {}, {}),
     "Reshape": ("Reshape", {}, {"target_shape": "targetShape"}),

@@ -81,19 +81,26 @@ class Cropping1d(Cropping2d):
 
 
 class UpSampling2d(Layer):
-    """Repeat rows and columns (nearest neighbour)."""
+    """Enlarge each feature map by whole factors: nearest neighbour (repeat rows and columns)
+    or bilinear, with TensorFlow's coordinate rules."""
 
     layer_type = "UpSampling2d"
     default_color = "#30E3CA"
     rank = 2
     PARAMS = (
         Param("size", P.tuple_of(2, lambda v: P.positive_int(v, "size")), (2, 2), "Repeat factors.", "int|[h, w]"),
-        Param("interpolation", P.choice("nearest", "bilinear"), "nearest", "Only nearest is computed.", "str"),
+        Param("interpolation", P.choice("nearest", "bilinear"), "nearest", "nearest or bilinear.", "str"),
+        Param("alignCorners", P.boolean, False,
+              "Corner pixels of input and output meet (TensorFlow's align_corners).", "bool"),
+        Param("halfPixelCenters", P.boolean, True,
+              "Sample at pixel centres (TensorFlow's half_pixel_centers; Keras' bilinear).", "bool"),
     )
 
     def validate_config(self):
-        if self.config["interpolation"] != "nearest":
-            raise SpecError("only nearest interpolation is supported", layer=self.name, key="interpolation")
+        if self.config["alignCorners"] and self.config["halfPixelCenters"] and \
+                self.config["interpolation"] == "bilinear":
+            raise SpecError("alignCorners and halfPixelCenters exclude each other", layer=self.name,
+                            key="alignCorners", hint="set halfPixelCenters: false")
 
     def compute_output_shape(self, input_shape):
         single_input(self, input_shape, self.rank + 1)
@@ -103,8 +110,15 @@ class UpSampling2d(Layer):
     def forward(self, inputs):
         from .. import ops
 
-        up = ops.upsample2d if self.rank == 2 else ops.upsample1d
-        return up(inputs[0], self.config["size"])
+        c = self.config
+        if self.rank == 1:
+            return ops.upsample1d(inputs[0], c["size"])
+        if c["interpolation"] == "bilinear" or c["alignCorners"]:
+            from ..ops.resize_image import resize_bilinear, resize_nearest
+
+            resize = resize_bilinear if c["interpolation"] == "bilinear" else resize_nearest
+            return resize(inputs[0], self.output_shape[:2], c["alignCorners"], c["halfPixelCenters"])
+        return ops.upsample2d(inputs[0], c["size"])  # nearest, whole factors: a repeat
 
 
 class UpSampling1d(UpSampling2d):
