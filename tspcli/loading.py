@@ -44,7 +44,7 @@ def load(path: str, *, init: bool = True, max_memory: int = DEFAULT_MAX_MEMORY, 
     if sniff(path) == "model-file":
         from .io.convert import model_from_file
 
-        model = model_from_file(path, skip_unknown=skip_unknown)
+        model = model_from_file(path, skip_unknown=skip_unknown, max_memory=max_memory)
     else:
         from .spec import load_description
 

@@ -77,12 +77,13 @@ class FileModel:
         raise KeyError(name)
 
 
-def read_model_file(path, weights=None) -> FileModel:
+def read_model_file(path, weights=None, max_memory: int | None = None) -> FileModel:
     """Read a model file of any supported format, recognised by its content.
 
     ``path`` is a Keras ``.h5``/``.keras`` file, a TensorFlow.js ``model.json``
     (or the folder holding it), or the topology ``.json`` of TensorSpace's
     separated form, whose weights file is ``weights`` or found next to it.
+    ``max_memory`` bounds the weights of formats that expand them (TensorFlow Lite's int8).
     """
     p = Path(path)
     if p.is_dir():
@@ -94,7 +95,7 @@ def read_model_file(path, weights=None) -> FileModel:
     head = _read_head(p)
     from tspcli.io import tflite
     if tflite.looks_like_tflite(head):
-        return tflite.read_tflite_model(p)
+        return tflite.read_tflite_model(p, max_memory)
     if any(head[o:o + 8] == _HDF5_SIGNATURE for o in _HDF5_OFFSETS):
         from tspcli.io import keras_h5
         return keras_h5.read_h5_model(p)

@@ -15,7 +15,7 @@ from tspcli.io.filemodel import FileModel
 
 from .flatbuffer import IDENTIFIER, read_graph
 
-__all__ = ["IDENTIFIER", "looks_like_tflite", "read_tflite_model"]
+__all__ = ["IDENTIFIER", "lift_file", "looks_like_tflite", "read_tflite_model"]
 
 
 def looks_like_tflite(head: bytes) -> bool:
@@ -23,15 +23,31 @@ def looks_like_tflite(head: bytes) -> bool:
 
 
 def read_tflite_model(path, max_memory: int | None = None) -> FileModel:
+    """A .tflite file as a FileModel; ``max_memory`` bounds its weights as float32."""
+    p = Path(path)
+    lift = lift_file(p, max_memory)
+    graph = lift.graph
+    outputs = []
+    for t in graph.outputs:
+        if t not in lift.layer_of:
+            raise LoadError(f"output tensor '{graph.tensors[t].name}' is given by no operator",
+                            file=str(p))
+        outputs.append(lift.layer_of[t])
+    return FileModel(name=p.stem, kind="Functional", layers=lift.layers, inputs=lift.inputs,
+                     outputs=outputs, keras_version=None, backend=None, path=str(p), format="tflite",
+                     notes=_notes(graph, lift))
+
+
+def lift_file(p: Path, max_memory: int | None = None):
+    """The Lifter after every operator: its ``layers``, and ``layer_of`` (tensor -> layer)."""
     from tspcli.model import DEFAULT_MAX_MEMORY
 
     from .lift import Lifter, Unsupported
     from .operators import OPERATORS
 
-    p = Path(path)
     graph = read_graph(p)
     lift = Lifter(graph, str(p), max_memory or DEFAULT_MAX_MEMORY)
-    inputs = lift.input_layers()
+    lift.inputs = lift.input_layers()
     for op in graph.operators:
         if not op.outputs:
             raise LoadError(f"operator {op.index} {op.op} has no output", file=str(p))
@@ -42,15 +58,13 @@ def read_tflite_model(path, max_memory: int | None = None) -> FileModel:
             handler(lift, op)
         except Unsupported as why:
             lift.unsupported(op, str(why))
-    outputs = []
-    for t in graph.outputs:
-        if t not in lift.layer_of:
-            raise LoadError(f"output tensor '{graph.tensors[t].name}' is given by no operator",
-                            file=str(p))
-        outputs.append(lift.layer_of[t])
-    return FileModel(name=p.stem, kind="Functional", layers=lift.layers, inputs=inputs, outputs=outputs,
-                     keras_version=None, backend=None, path=str(p), format="tflite",
-                     notes=_notes(graph, lift))
+        except (IndexError, ValueError, ZeroDivisionError) as exc:
+            # Declared shapes come from the file: ones that cannot belong together (a rank-0
+            # feature map, weights of another size) end here rather than in a traceback.
+            shapes = [list(graph.tensors[t].shape) for t in op.inputs + op.outputs if t >= 0]
+            raise LoadError(f"operator {op.index} {op.op}: its tensors' shapes {shapes} do not fit "
+                            f"together ({type(exc).__name__})", file=str(p)) from None
+    return lift
 
 
 def _notes(graph, lift) -> list[str]:

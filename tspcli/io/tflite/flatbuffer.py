@@ -113,6 +113,10 @@ def read_graph(path: Path) -> Graph:
         if not -1 <= i < len(tensors):
             raise LoadError(f"a tensor index {i} is out of range (the graph has {len(tensors)} tensors)",
                             file=str(path))
+    for t in tensors:
+        if any(d < 0 for d in t.shape) or (t.data is None and 0 in t.shape):
+            raise LoadError(f"tensor {t.index} '{t.name}' has shape {list(t.shape)}, with a size below 1",
+                            file=str(path))
     return Graph(tensors, operators, inputs, outputs, description)
 
 

@@ -51,6 +51,7 @@ class Lifter:
         self.constants: dict[int, np.ndarray] = {}
         self.constant_bytes = 0
         self.unique = UniqueNames()
+        self.inputs: list[str] = []  # the input layers, once input_layers() has made them
         self.consumers = [0] * len(graph.tensors)
         for op in graph.operators:
             for t in op.inputs:

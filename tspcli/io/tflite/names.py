@@ -16,7 +16,7 @@ _MEANINGLESS = re.compile(r"^(StatefulPartitionedCall|PartitionedCall|Identity|a
 
 
 def readable_name(tensor_name: str, op: str) -> str:
-    """``model/block_1/conv/Relu6;...`` -> ``block_1/conv``; meaningless names -> the operator's."""
+    """``model/block_1/conv/Relu6;...`` -> ``block_1.conv``; meaningless names -> the operator's."""
     first = tensor_name.split(";")[0].strip()
     first = re.sub(r":\d+$", "", first)
     first = re.sub(r"^serving_default_", "", first)
@@ -25,7 +25,7 @@ def readable_name(tensor_name: str, op: str) -> str:
         parts = parts[1:-1]  # the model's scope and the TensorFlow op
     elif len(parts) == 2:
         parts = parts[:1]
-    name = "/".join(parts)
+    name = ".".join(parts)  # not "/": the scene keys its items "<layer>/<part>"
     if not name or _MEANINGLESS.match(name):
         name = op.lower()
     return name

@@ -249,8 +249,7 @@ def _keras_transpose(sizes, kernel, strides, padding, outs):
 
 def quantize(lift: Lifter, op: Operator) -> None:
     """DEQUANTIZE of a weight is folded into it; QUANTIZE/DEQUANTIZE of an activation drops out."""
-    t = op.inputs[0]
-    if op.op == "DEQUANTIZE" and lift.is_constant(t):
+    if op.op == "DEQUANTIZE" and op.inputs and lift.is_constant(op.inputs[0]):
         lift.constants[op.outputs[0]] = lift.constant(op, 0, "input")
     else:
         lift.alias(op, lift.source(op, 0))
