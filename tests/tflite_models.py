@@ -29,7 +29,7 @@ def mixed_weights(seed=3):
             "fc": (w(5, 6, scale=0.8), w(5, scale=0.1))}
 
 
-def test_input(seed=11, shape=INPUT_SHAPE):
+def sample_input(seed=11, shape=INPUT_SHAPE):
     return np.random.default_rng(seed).uniform(-1, 1, size=shape).astype(np.float32)
 
 
@@ -100,7 +100,7 @@ def mixed_model(storage: str = "float32", weights=None) -> bytes:
     t16 = m.op("TANH", [t15], [act("model/conv2/Tanh", (1, 7, 7, 6))])
     axes = m.constant("model/gap/Mean/reduction_indices", np.array([1, 2], np.int32))
     t17 = m.op("MEAN", [t16, axes], [act("model/gap/Mean", (1, 1, 1, 6))], "ReducerOptions", KeepDims=True)
-    t18 = m.op("SQUEEZE", [t17], [act("model/squeeze/Squeeze", (1, 6))])
+    t18 = m.op("SQUEEZE", [t17], [act("model/squeeze/Squeeze", (1, 6))], "SqueezeOptions", SqueezeDims=[1, 2])
     new_shape = m.constant("model/reshape/shape", np.array([1, 2, 3], np.int32))
     t19 = m.op("RESHAPE", [t18, new_shape], [act("model/reshape/Reshape", (1, 2, 3))])
     t20 = m.op("FULLY_CONNECTED", [t19, W("model/dense/MatMul", wt["fc"][0]), W("model/dense/b", wt["fc"][1], bias=True)],

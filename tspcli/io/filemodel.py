@@ -94,7 +94,7 @@ def read_model_file(path, weights=None, max_memory: int | None = None) -> FileMo
         raise LoadError("no such file", file=str(p))
     head = _read_head(p)
     from tspcli.io import tflite
-    if tflite.looks_like_tflite(head):
+    if tflite.looks_like_tflite(head) or p.suffix.lower() == ".tflite":  # a bad one says why
         return tflite.read_tflite_model(p, max_memory)
     if any(head[o:o + 8] == _HDF5_SIGNATURE for o in _HDF5_OFFSETS):
         from tspcli.io import keras_h5
