@@ -239,6 +239,15 @@ def test_buffer_that_disagrees_with_its_shape(cli, tmp_path):
     clean_failure(cli("summary", write(tmp_path, m.build([x], [y]))), "needs 32 bytes, its buffer holds 24")
 
 
-def test_max_memory_bounds_the_dequantized_weights(cli, tmp_path):
-    r = cli("summary", write(tmp_path, mixed_model("int8")), "--max-memory", "1KB")
-    clean_failure(r, "the weights need more than")
+def test_max_memory_bounds_the_file_and_the_dequantized_weights(cli, tmp_path):
+    from tflite_builder import TFLiteBuilder
+
+    m = TFLiteBuilder()
+    x = m.activation("x", (1, 256))
+    w = m.constant("w", np.ones((64, 256), np.int8), scale=[0.1], zero_point=[0])  # 16 KiB, 64 KiB as float32
+    y = m.op("FULLY_CONNECTED", [x, w, -1], [m.activation("y", (1, 64))], "FullyConnectedOptions",
+             FusedActivationFunction=0, KeepNumDims=False)
+    path = write(tmp_path, m.build([x], [y]))
+    clean_failure(cli("summary", path, "--max-memory", "8KiB"), "the TensorFlow Lite file is")
+    clean_failure(cli("summary", path, "--max-memory", "32KiB"), "the weights as float32 is 64 KiB")
+    assert cli("summary", path, "--max-memory", "1MiB").code == 0

@@ -22,10 +22,10 @@ def looks_like_tflite(head: bytes) -> bool:
     return head[4:8] == IDENTIFIER
 
 
-def read_tflite_model(path, max_memory: int | None = None) -> FileModel:
-    """A .tflite file as a FileModel; ``max_memory`` bounds its weights as float32."""
+def read_tflite_model(path, max_bytes: int | None = None) -> FileModel:
+    """A .tflite file as a FileModel; ``max_bytes`` bounds the file and its weights as float32."""
     p = Path(path)
-    lift = lift_file(p, max_memory)
+    lift = lift_file(p, max_bytes)
     graph = lift.graph
     outputs = []
     for t in graph.outputs:
@@ -38,15 +38,16 @@ def read_tflite_model(path, max_memory: int | None = None) -> FileModel:
                      notes=_notes(graph, lift))
 
 
-def lift_file(p: Path, max_memory: int | None = None):
+def lift_file(p: Path, max_bytes: int | None = None):
     """The Lifter after every operator: its ``layers``, and ``layer_of`` (tensor -> layer)."""
-    from tspcli.model import DEFAULT_MAX_MEMORY
+    from tspcli.io.limits import DEFAULT_MAX_BYTES
 
     from .lift import Lifter, Unsupported
     from .operators import OPERATORS
 
-    graph = read_graph(p)
-    lift = Lifter(graph, str(p), max_memory or DEFAULT_MAX_MEMORY)
+    max_bytes = max_bytes or DEFAULT_MAX_BYTES
+    graph = read_graph(p, max_bytes)
+    lift = Lifter(graph, str(p), max_bytes)
     lift.inputs = lift.input_layers()
     for op in graph.operators:
         if not op.outputs:

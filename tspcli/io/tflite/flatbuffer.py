@@ -78,9 +78,12 @@ class Graph:
     description: str
 
 
-def read_graph(path: Path) -> Graph:
-    """The first subgraph of a .tflite file, its tensors and operators."""
-    buf = _read_bounded(path)
+def read_graph(path: Path, max_bytes: int) -> Graph:
+    """The first subgraph of a .tflite file (of at most ``max_bytes``), its tensors and operators."""
+    from tspcli.io import limits
+
+    buf = memoryview(limits.read_bytes(path, min(max_bytes, MAX_FILE_BYTES), LoadError,
+                                       "TensorFlow Lite file", hint="raise --max-memory"))
     if len(buf) < 8 or buf[4:8] != IDENTIFIER:
         raise LoadError(f"not a TensorFlow Lite file: bytes 4-8 are {bytes(buf[4:8])!r}, not the "
                         f"flatbuffer identifier {IDENTIFIER!r}", file=str(path))
@@ -121,18 +124,6 @@ def read_graph(path: Path) -> Graph:
 
 
 # --- the pieces ------------------------------------------------------------------------
-def _read_bounded(path: Path) -> memoryview:
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise LoadError(f"file is {size / 2**30:.3g} GiB; a TensorFlow Lite flatbuffer is at most 2 GiB",
-                            file=str(path))
-        with open(path, "rb") as fh:
-            return memoryview(fh.read(MAX_FILE_BYTES + 1))
-    except OSError as e:
-        raise LoadError(f"cannot read file: {e.strerror or e}", file=str(path)) from None
-
-
 def _count(n: int, buf, path: Path, what: str) -> int:
     """A vector length from the file: every element takes at least 4 bytes of it."""
     if not 0 <= n <= len(buf) // 4:

@@ -27,6 +27,7 @@ import numpy as np
 
 from tspcli.errors import LoadError
 from tspcli.io.filemodel import FileLayer
+from tspcli.io.limits import check_size
 
 from .flatbuffer import Graph, Operator
 from .names import UniqueNames, readable_name
@@ -43,8 +44,8 @@ class Unsupported(Exception):
 
 
 class Lifter:
-    def __init__(self, graph: Graph, file: str, max_memory: int):
-        self.graph, self.file, self.max_memory = graph, file, max_memory
+    def __init__(self, graph: Graph, file: str, max_bytes: int):
+        self.graph, self.file, self.max_bytes = graph, file, max_bytes
         self.layers: list[FileLayer] = []
         self.by_name: dict[str, FileLayer] = {}
         self.layer_of: dict[int, str] = {}  # activation tensor -> the layer that gives it
@@ -75,9 +76,8 @@ class Lifter:
                                   "while the model runs, not stored in the file")
             value = constant_array(self.graph.tensors[t], self.file)
             self.constant_bytes += value.nbytes
-            if self.constant_bytes > self.max_memory:
-                raise LoadError(f"the weights need more than {self.max_memory / 2**30:.3g} GiB as float32",
-                                file=self.file, hint="raise --max-memory")
+            check_size(self.constant_bytes, self.max_bytes, LoadError, self.file,
+                       "the weights as float32", hint="raise --max-memory")
             self.constants[t] = value
         return self.constants[t]
 
