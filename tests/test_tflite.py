@@ -251,3 +251,18 @@ def test_max_memory_bounds_the_file_and_the_dequantized_weights(cli, tmp_path):
     clean_failure(cli("summary", path, "--max-memory", "8KiB"), "the TensorFlow Lite file is")
     clean_failure(cli("summary", path, "--max-memory", "32KiB"), "the weights as float32 is 64 KiB")
     assert cli("summary", path, "--max-memory", "1MiB").code == 0
+
+
+def test_resize_follows_tensorflows_coordinate_rules():
+    from tspcli.ops.resize_image import resize_bilinear, resize_nearest
+
+    row = np.array([[0.0, 1.0]], np.float32)[..., None]  # 1 x 2, one channel
+    def widths(fn, n, **kw):
+        return fn(row, (1, n), **kw)[0, :, 0].tolist()
+
+    assert widths(resize_bilinear, 4) == [0.0, 0.25, 0.75, 1.0]  # half-pixel centres (Keras)
+    assert widths(resize_bilinear, 3, align_corners=True, half_pixel_centers=False) == [0.0, 0.5, 1.0]
+    assert widths(resize_bilinear, 4, half_pixel_centers=False) == [0.0, 0.5, 1.0, 1.0]
+    # nearest, corners aligned: position 0.5 rounds up, as TensorFlow Lite's round() does
+    assert widths(resize_nearest, 3, align_corners=True, half_pixel_centers=False) == [0.0, 1.0, 1.0]
+    assert widths(resize_nearest, 4) == [0.0, 0.0, 1.0, 1.0]

@@ -42,89 +42,54 @@ class TFLiteBuilder:
 
     def build(self, inputs, outputs, version=3) -> bytes:
         b = flatbuffers.Builder(1024)
-        buffers = []
-        for data in self.buffers:
-            vec = b.CreateNumpyVector(np.frombuffer(data, np.uint8)) if data else None
-            tflite.BufferStart(b)
-            if vec is not None:
-                tflite.BufferAddData(b, vec)
-            buffers.append(tflite.BufferEnd(b))
+        buffers = [_table(b, "Buffer", Data=b.CreateNumpyVector(np.frombuffer(data, np.uint8)))
+                   if data else _table(b, "Buffer") for data in self.buffers]
         tensors = [self._tensor(b, *t) for t in self.tensors]
         operators = [self._operator(b, *o) for o in self.operators]
-        codes = []
-        for name in self.codes:
-            value = getattr(tflite.BuiltinOperator, name)
-            tflite.OperatorCodeStart(b)
-            tflite.OperatorCodeAddDeprecatedBuiltinCode(b, min(value, 127))
-            tflite.OperatorCodeAddBuiltinCode(b, value)
-            tflite.OperatorCodeAddVersion(b, 1)
-            codes.append(tflite.OperatorCodeEnd(b))
-        t_vec = _offsets(b, tflite.SubGraphStartTensorsVector, tensors)
-        o_vec = _offsets(b, tflite.SubGraphStartOperatorsVector, operators)
-        i_vec = b.CreateNumpyVector(np.asarray(inputs, np.int32))
-        out_vec = b.CreateNumpyVector(np.asarray(outputs, np.int32))
-        tflite.SubGraphStart(b)
-        tflite.SubGraphAddTensors(b, t_vec)
-        tflite.SubGraphAddOperators(b, o_vec)
-        tflite.SubGraphAddInputs(b, i_vec)
-        tflite.SubGraphAddOutputs(b, out_vec)
-        subgraph = tflite.SubGraphEnd(b)
-        s_vec = _offsets(b, tflite.ModelStartSubgraphsVector, [subgraph])
-        c_vec = _offsets(b, tflite.ModelStartOperatorCodesVector, codes)
-        b_vec = _offsets(b, tflite.ModelStartBuffersVector, buffers)
-        desc = b.CreateString("tspcli test fixture")
-        tflite.ModelStart(b)
-        tflite.ModelAddVersion(b, version)
-        tflite.ModelAddOperatorCodes(b, c_vec)
-        tflite.ModelAddSubgraphs(b, s_vec)
-        tflite.ModelAddBuffers(b, b_vec)
-        tflite.ModelAddDescription(b, desc)
-        b.Finish(tflite.ModelEnd(b), file_identifier=b"TFL3")
+        codes = [_table(b, "OperatorCode", DeprecatedBuiltinCode=min(value, 127), BuiltinCode=value, Version=1)
+                 for value in (getattr(tflite.BuiltinOperator, name) for name in self.codes)]
+        subgraph = _table(b, "SubGraph", Tensors=_offsets(b, tflite.SubGraphStartTensorsVector, tensors),
+                          Operators=_offsets(b, tflite.SubGraphStartOperatorsVector, operators),
+                          Inputs=b.CreateNumpyVector(np.asarray(inputs, np.int32)),
+                          Outputs=b.CreateNumpyVector(np.asarray(outputs, np.int32)))
+        model = _table(b, "Model", Version=version,
+                       OperatorCodes=_offsets(b, tflite.ModelStartOperatorCodesVector, codes),
+                       Subgraphs=_offsets(b, tflite.ModelStartSubgraphsVector, [subgraph]),
+                       Buffers=_offsets(b, tflite.ModelStartBuffersVector, buffers),
+                       Description=b.CreateString("tspcli test fixture"))
+        b.Finish(model, file_identifier=b"TFL3")
         return bytes(b.Output())
 
     @staticmethod
     def _tensor(b, name, shape, type_name, buffer, quant):
-        name_off = b.CreateString(name)
-        shape_off = b.CreateNumpyVector(np.asarray(shape, np.int32))
-        q_off = None
+        fields = {"Name": b.CreateString(name), "Shape": b.CreateNumpyVector(np.asarray(shape, np.int32))}
         if quant is not None:
             scale, zero, axis = quant
-            s_off = b.CreateNumpyVector(np.asarray(scale, np.float32))
-            z_off = b.CreateNumpyVector(np.asarray(zero, np.int64))
-            tflite.QuantizationParametersStart(b)
-            tflite.QuantizationParametersAddScale(b, s_off)
-            tflite.QuantizationParametersAddZeroPoint(b, z_off)
-            tflite.QuantizationParametersAddQuantizedDimension(b, axis)
-            q_off = tflite.QuantizationParametersEnd(b)
-        tflite.TensorStart(b)
-        tflite.TensorAddShape(b, shape_off)
-        tflite.TensorAddType(b, getattr(tflite.TensorType, type_name))
-        tflite.TensorAddBuffer(b, buffer)
-        tflite.TensorAddName(b, name_off)
-        if q_off is not None:
-            tflite.TensorAddQuantization(b, q_off)
-        return tflite.TensorEnd(b)
+            fields["Quantization"] = _table(b, "QuantizationParameters",
+                                            Scale=b.CreateNumpyVector(np.asarray(scale, np.float32)),
+                                            ZeroPoint=b.CreateNumpyVector(np.asarray(zero, np.int64)),
+                                            QuantizedDimension=axis)
+        return _table(b, "Tensor", Type=getattr(tflite.TensorType, type_name), Buffer=buffer, **fields)
 
     @staticmethod
     def _operator(b, code, inputs, outputs, kind, options):
-        in_off = b.CreateNumpyVector(np.asarray(inputs, np.int32))
-        out_off = b.CreateNumpyVector(np.asarray(outputs, np.int32))
-        opt_off = None
+        fields = {"OpcodeIndex": code, "Inputs": b.CreateNumpyVector(np.asarray(inputs, np.int32)),
+                  "Outputs": b.CreateNumpyVector(np.asarray(outputs, np.int32))}
         if kind is not None:
             vectors = {k: b.CreateNumpyVector(np.asarray(v, np.int32)) for k, v in options.items()
                        if isinstance(v, (list, tuple))}
-            getattr(tflite, f"{kind}Start")(b)
-            for key, value in options.items():
-                getattr(tflite, f"{kind}Add{key}")(b, vectors.get(key, value))
-            opt_off = getattr(tflite, f"{kind}End")(b)
-        tflite.OperatorStart(b)
-        tflite.OperatorAddOpcodeIndex(b, code)
-        tflite.OperatorAddInputs(b, in_off)
-        tflite.OperatorAddOutputs(b, out_off)
-        if opt_off is not None:
-            tflite.OperatorAddBuiltinOptionsType(b, getattr(tflite.BuiltinOptions, kind))
-            tflite.OperatorAddBuiltinOptions(b, opt_off)
-        return tflite.OperatorEnd(b)
+            fields["BuiltinOptionsType"] = getattr(tflite.BuiltinOptions, kind)
+            fields["BuiltinOptions"] = _table(b, kind, **{**options, **vectors})
+        return _table(b, "Operator", **fields)
+
+
+def _table(b, kind, **fields):
+    """One flatbuffer table of the schema: ``<kind>Start``, ``<kind>Add<Field>`` ..., ``<kind>End``;
+    its vectors and strings made before."""
+    getattr(tflite, f"{kind}Start")(b)
+    for key, value in fields.items():
+        getattr(tflite, f"{kind}Add{key}")(b, value)
+    return getattr(tflite, f"{kind}End")(b)
 
 
 def _quant(scale, zero_point, axis=0):

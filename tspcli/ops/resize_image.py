@@ -38,7 +38,7 @@ def resize_nearest(x, size, align_corners=False, half_pixel_centers=True) -> np.
     for axis, n_out in zip((1, 2), out_size):
         n_in = xb.shape[axis]
         pos = (np.arange(n_out) + (0.5 if half_pixel_centers else 0.0)) * _scale(n_in, n_out, align_corners)
-        index = np.round(pos) if align_corners else np.floor(pos)
+        index = np.floor(pos + 0.5) if align_corners else np.floor(pos)  # round half up, as C's round
         xb = np.take(xb, np.clip(index.astype(np.int64), 0, n_in - 1), axis=axis)
     return xb if batched else xb[0]
 
