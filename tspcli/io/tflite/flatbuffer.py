@@ -56,14 +56,12 @@ class Tensor:
     zero_point: np.ndarray | None = None
     quantized_dimension: int = 0
     sparse: bool = False
-    variable: bool = False
 
 
 @dataclass
 class Operator:
     index: int
     op: str  # BuiltinOperator name (CONV_2D ...), or "CUSTOM:<code>"
-    version: int
     inputs: list[int]  # tensor indices; -1 is an optional input left out
     outputs: list[int]
     options: dict = field(default_factory=dict)
@@ -75,7 +73,6 @@ class Graph:
     operators: list[Operator]
     inputs: list[int]
     outputs: list[int]
-    description: str
 
 
 def read_graph(path: Path, max_bytes: int) -> Graph:
@@ -98,7 +95,6 @@ def read_graph(path: Path, max_bytes: int) -> Graph:
                             hint="re-convert the model with a current TFLiteConverter")
         if _count(model.SubgraphsLength(), buf, path, "subgraphs") < 1:
             raise LoadError("the file has no subgraph (no network in it)", file=str(path))
-        description = (model.Description() or b"").decode("utf-8", "replace")
         codes = _operator_codes(model, buf, path)
         buffers = _buffers(model, buf, path)
         sub = model.Subgraphs(0)
@@ -107,20 +103,22 @@ def read_graph(path: Path, max_bytes: int) -> Graph:
                    for i in range(_count(sub.TensorsLength(), buf, path, "tensors"))]
         inputs = [int(i) for i in _vector(sub.InputsAsNumpy())]
         outputs = [int(i) for i in _vector(sub.OutputsAsNumpy())]
+        n_operators = _count(sub.OperatorsLength(), buf, path, "operators")
     operators = []
-    for i in range(_guarded_call(path, "the operators", lambda: _count(sub.OperatorsLength(), buf, path,
-                                                                       "operators"))):
+    for i in range(n_operators):
         with _guarded(path, f"operator {i}"):
             operators.append(_operator(sub.Operators(i), i, codes, path))
-    for i in inputs + outputs + [t for op in operators for t in op.inputs + op.outputs]:
-        if not -1 <= i < len(tensors):
+    given = inputs + outputs + [t for op in operators for t in op.outputs]
+    read = [t for op in operators for t in op.inputs if t != -1]  # -1: an optional input left out
+    for i in given + read:
+        if not 0 <= i < len(tensors):
             raise LoadError(f"a tensor index {i} is out of range (the graph has {len(tensors)} tensors)",
                             file=str(path))
     for t in tensors:
         if any(d < 0 for d in t.shape) or (t.data is None and 0 in t.shape):
             raise LoadError(f"tensor {t.index} '{t.name}' has shape {list(t.shape)}, with a size below 1",
                             file=str(path))
-    return Graph(tensors, operators, inputs, outputs, description)
+    return Graph(tensors, operators, inputs, outputs)
 
 
 # --- the pieces ------------------------------------------------------------------------
@@ -137,7 +135,7 @@ def _vector(value) -> np.ndarray:
     return np.zeros(0, np.int32) if isinstance(value, int) else value
 
 
-def _operator_codes(model, buf, path) -> list[tuple[str, int]]:
+def _operator_codes(model, buf, path) -> list[str]:
     import tflite
 
     names = {v: k for k, v in vars(tflite.BuiltinOperator).items() if not k.startswith("_")}
@@ -150,7 +148,7 @@ def _operator_codes(model, buf, path) -> list[tuple[str, int]]:
             name = "CUSTOM:" + (code.CustomCode() or b"?").decode("utf-8", "replace")
         else:
             name = names.get(builtin, f"operator code {builtin} (newer than tspcli's schema)")
-        codes.append((name, code.Version()))
+        codes.append(name)
     return codes
 
 
@@ -184,7 +182,7 @@ def _tensor(t, index: int, buffers, path) -> Tensor:
     tensor = Tensor(index, name, tuple(int(d) for d in _vector(t.ShapeAsNumpy())),
                     tuple(int(d) for d in _vector(t.ShapeSignatureAsNumpy())) or None,
                     types.get(t.Type(), f"type {t.Type()}"), buffers[b] if buffers else None,
-                    sparse=t.Sparsity() is not None, variable=bool(t.IsVariable()))
+                    sparse=t.Sparsity() is not None)
     q = t.Quantization()
     if q is not None and q.ScaleLength():
         tensor.scale = np.asarray(q.ScaleAsNumpy(), np.float32)
@@ -200,8 +198,7 @@ def _operator(o, index: int, codes, path) -> Operator:
     if not 0 <= c < len(codes):
         raise LoadError(f"operator {index} names operator code {c}, but the file has {len(codes)}",
                         file=str(path))
-    name, version = codes[c]
-    op = Operator(index, name, version, [int(i) for i in _vector(o.InputsAsNumpy())],
+    op = Operator(index, codes[c], [int(i) for i in _vector(o.InputsAsNumpy())],
                   [int(i) for i in _vector(o.OutputsAsNumpy())])
     kinds = {v: k for k, v in vars(tflite.BuiltinOptions).items() if not k.startswith("_")}
     kind = kinds.get(o.BuiltinOptionsType())
@@ -224,8 +221,3 @@ def _guarded(path: Path, what: str):
         raise LoadError(f"corrupt TensorFlow Lite flatbuffer while reading {what} "
                         f"({type(exc).__name__})", file=str(path),
                         hint="the file is truncated or damaged; convert the model again") from None
-
-
-def _guarded_call(path: Path, what: str, fn):
-    with _guarded(path, what):
-        return fn()
