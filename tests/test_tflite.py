@@ -140,8 +140,9 @@ def test_every_command_takes_a_tflite_file(cli, tmp_path):
     assert r.code == 0, r.err
     doc = yaml.safe_load((tmp_path / "m.yaml").read_text())
     entries = {e["name"]: e for e in doc["layers"]}
-    assert entries["nearest"]["alignCorners"] is True and entries["nearest"]["halfPixelCenters"] is False
+    assert entries["nearest"]["type"] == "UpSampling2d" and "interpolation" not in entries["nearest"]
     assert entries["bilinear.resize"]["interpolation"] == "bilinear"
+    assert entries["aligned.resize"]["coordinateMode"] == "align_corners"
     x = sample_input()
     np.testing.assert_allclose(tspcli.load(str(tmp_path / "m.yaml")).predict(x),
                                tspcli.load(str(path)).predict(x), atol=1e-6)
@@ -211,6 +212,13 @@ def test_unsupported_operator_is_named_with_its_index_or_skipped(cli, tmp_path):
     path = write(tmp_path, m.build([x], [z]))
     clean_failure(cli("summary", path), "layer 'floor'", "TensorFlow Lite operator FLOOR (operator 1) is not "
                   "one tspcli computes", "--skip-unknown")
+    m = TFLiteBuilder()
+    x = m.activation("x", (1, 4, 4, 2))
+    y = m.op("RESIZE_NEAREST_NEIGHBOR", [x, m.constant("size", np.array([8, 8], np.int32))],
+             [m.activation("model/up/resize", (1, 8, 8, 2))], "ResizeNearestNeighborOptions",
+             AlignCorners=True, HalfPixelCenters=False)
+    clean_failure(cli("summary", write(tmp_path, m.build([x], [y]), "up.tflite")),
+                  "RESIZE_NEAREST_NEIGHBOR (operator 0) aligns corners")
     r = cli("summary", path, "--skip-unknown", "--json")
     assert r.code == 0 and json.loads(r.out)["layers"][-1]["type"] == "Layer3d"
 
@@ -252,17 +260,3 @@ def test_max_memory_bounds_the_file_and_the_dequantized_weights(cli, tmp_path):
     clean_failure(cli("summary", path, "--max-memory", "32KiB"), "the weights as float32 is 64 KiB")
     assert cli("summary", path, "--max-memory", "1MiB").code == 0
 
-
-def test_resize_follows_tensorflows_coordinate_rules():
-    from tspcli.ops.resize_image import resize_bilinear, resize_nearest
-
-    row = np.array([[0.0, 1.0]], np.float32)[..., None]  # 1 x 2, one channel
-    def widths(fn, n, **kw):
-        return fn(row, (1, n), **kw)[0, :, 0].tolist()
-
-    assert widths(resize_bilinear, 4) == [0.0, 0.25, 0.75, 1.0]  # half-pixel centres (Keras)
-    assert widths(resize_bilinear, 3, align_corners=True, half_pixel_centers=False) == [0.0, 0.5, 1.0]
-    assert widths(resize_bilinear, 4, half_pixel_centers=False) == [0.0, 0.5, 1.0, 1.0]
-    # nearest, corners aligned: position 0.5 rounds up, as TensorFlow Lite's round() does
-    assert widths(resize_nearest, 3, align_corners=True, half_pixel_centers=False) == [0.0, 1.0, 1.0]
-    assert widths(resize_nearest, 4) == [0.0, 0.0, 1.0, 1.0]

@@ -25,7 +25,7 @@ def mixed_weights(seed=3):
         return (rng.normal(size=shape) * scale).astype(np.float32)
 
     return {"conv1": (w(4, 3, 3, 3), w(4, scale=0.1)), "dw": (w(1, 3, 3, 8), w(8, scale=0.1)),
-            "up": (w(4, 3, 3, 16, scale=0.2), w(4, scale=0.1)), "conv2": (w(6, 3, 3, 4), w(6, scale=0.1)),
+            "up": (w(4, 3, 3, 24, scale=0.2), w(4, scale=0.1)), "conv2": (w(6, 3, 3, 4), w(6, scale=0.1)),
             "fc": (w(5, 6, scale=0.8), w(5, scale=0.1))}
 
 
@@ -80,13 +80,15 @@ def mixed_model(storage: str = "float32", weights=None) -> bytes:
     size = m.constant("model/up/size", np.array([8, 8], np.int32))
     t7 = m.op("RESIZE_BILINEAR", [t6b, size], [act("model/bilinear/resize/ResizeBilinear", (1, 8, 8, 8))],
               "ResizeBilinearOptions", AlignCorners=False, HalfPixelCenters=True)
-    t8 = m.op("RESIZE_NEAREST_NEIGHBOR", [t4, size], [act("model/nearest/resize", (1, 8, 8, 8))],
-              "ResizeNearestNeighborOptions", AlignCorners=True, HalfPixelCenters=False)
+    t8 = m.op("RESIZE_BILINEAR", [t4, size], [act("model/aligned/resize/ResizeBilinear", (1, 8, 8, 8))],
+              "ResizeBilinearOptions", AlignCorners=True, HalfPixelCenters=False)
+    t8n = m.op("RESIZE_NEAREST_NEIGHBOR", [t4, size], [act("model/nearest/resize", (1, 8, 8, 8))],
+               "ResizeNearestNeighborOptions", AlignCorners=False, HalfPixelCenters=True)
     t9 = m.op("ADD", [t7, t8], [act("model/add/add", (1, 8, 8, 8))], "AddOptions", FusedActivationFunction=RELU)
     t10 = m.op("SUB", [t7, t8], [act("model/sub/sub", (1, 8, 8, 8))], "SubOptions", FusedActivationFunction=0)
     t10b = m.op("RELU6", [t10], [act("model/sub_relu6/Relu6", (1, 8, 8, 8))])
     t11 = m.op("MUL", [t9, t10b], [act("model/mul/mul", (1, 8, 8, 8))], "MulOptions", FusedActivationFunction=0)
-    t12 = m.op("CONCATENATION", [t11, t3], [act("model/concat/concat", (1, 8, 8, 16))], "ConcatenationOptions",
+    t12 = m.op("CONCATENATION", [t11, t3, t8n], [act("model/concat/concat", (1, 8, 8, 24))], "ConcatenationOptions",
                Axis=3, FusedActivationFunction=0)
     out_shape = m.constant("model/up/output_shape", np.array([1, 16, 16, 4], np.int32))
     t13 = m.op("TRANSPOSE_CONV", [out_shape, W("model/up/conv2d_transpose", wt["up"][0]), t12,

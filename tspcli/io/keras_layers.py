@@ -43,9 +43,8 @@ TABLE: dict[str, tuple[str, dict, dict]] = {
     "Cropping2D": ("Cropping2d", {}, {"cropping": "cropping"}),
     "UpSampling1D": ("UpSampling1d", {}, {"size": "size"}),
     "UpSampling2D": ("UpSampling2d", {}, {"size": "size", "interpolation": "interpolation",
-                                          # TensorFlow Lite's RESIZE_* options (tspcli.io.tflite)
-                                          "align_corners": "alignCorners",
-                                          "half_pixel_centers": "halfPixelCenters"}),
+                                          # not Keras': TensorFlow Lite's resize (tspcli.io.tflite)
+                                          "coordinate_mode": "coordinateMode"}),
     "Dense": ("Dense", {}, {"units": "units", "activation": "activation", "use_bias": "useBias"}),
     "Flatten": ("Flatten", {}, {}),
     "Reshape": ("Reshape", {}, {"target_shape": "targetShape"}),

@@ -1,7 +1,7 @@
 """Layers that change the grid without weights: Padding, Cropping, UpSampling (1-D and 2-D)."""
 from __future__ import annotations
 
-from ..errors import SpecError
+from ..ops.bilinear import MODES as BILINEAR_MODES
 from . import params as P
 from .base import Layer, single_input
 from .params import Param
@@ -81,26 +81,20 @@ class Cropping1d(Cropping2d):
 
 
 class UpSampling2d(Layer):
-    """Enlarge each feature map by whole factors: nearest neighbour (repeat rows and columns)
-    or bilinear, with TensorFlow's coordinate rules."""
+    """Repeat rows and columns (nearest neighbour), or interpolate them (bilinear)."""
 
     layer_type = "UpSampling2d"
     default_color = "#30E3CA"
     rank = 2
     PARAMS = (
         Param("size", P.tuple_of(2, lambda v: P.positive_int(v, "size")), (2, 2), "Repeat factors.", "int|[h, w]"),
-        Param("interpolation", P.choice("nearest", "bilinear"), "nearest", "nearest or bilinear.", "str"),
-        Param("alignCorners", P.boolean, False,
-              "Corner pixels of input and output meet (TensorFlow's align_corners).", "bool"),
-        Param("halfPixelCenters", P.boolean, True,
-              "Sample at pixel centres (TensorFlow's half_pixel_centers; Keras' bilinear).", "bool"),
+        Param("interpolation", P.choice("nearest", "bilinear"), "nearest",
+              "nearest (repeat) or bilinear.", "str"),
+        Param("coordinateMode", P.choice(*BILINEAR_MODES), "half_pixel",
+              "bilinear only: where output pixels sample the input: half_pixel (Keras, TF2, PyTorch "
+              "align_corners=False), align_corners (PyTorch align_corners=True), asymmetric (TF1), "
+              "pytorch_half_pixel.", "|".join(BILINEAR_MODES)),
     )
-
-    def validate_config(self):
-        if self.config["alignCorners"] and self.config["halfPixelCenters"] and \
-                self.config["interpolation"] == "bilinear":
-            raise SpecError("alignCorners and halfPixelCenters exclude each other", layer=self.name,
-                            key="alignCorners", hint="set halfPixelCenters: false")
 
     def compute_output_shape(self, input_shape):
         single_input(self, input_shape, self.rank + 1)
@@ -110,15 +104,12 @@ class UpSampling2d(Layer):
     def forward(self, inputs):
         from .. import ops
 
-        c = self.config
-        if self.rank == 1:
-            return ops.upsample1d(inputs[0], c["size"])
-        if c["interpolation"] == "bilinear" or c["alignCorners"]:
-            from ..ops.resize_image import resize_bilinear, resize_nearest
+        if self.config["interpolation"] == "bilinear":
+            from ..ops.bilinear import resize_bilinear
 
-            resize = resize_bilinear if c["interpolation"] == "bilinear" else resize_nearest
-            return resize(inputs[0], self.output_shape[:2], c["alignCorners"], c["halfPixelCenters"])
-        return ops.upsample2d(inputs[0], c["size"])  # nearest, whole factors: a repeat
+            return resize_bilinear(inputs[0], self.output_shape[:2], self.config["coordinateMode"])
+        up = ops.upsample2d if self.rank == 2 else ops.upsample1d
+        return up(inputs[0], self.config["size"])
 
 
 class UpSampling1d(UpSampling2d):
@@ -127,6 +118,3 @@ class UpSampling1d(UpSampling2d):
     layer_type = "UpSampling1d"
     rank = 1
     PARAMS = (Param("size", P.tuple_of(1, lambda v: P.positive_int(v, "size")), (2,), "Repeat factor.", "int"),)
-
-    def validate_config(self):
-        pass

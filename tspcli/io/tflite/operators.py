@@ -193,9 +193,14 @@ def resize(lift: Lifter, op: Operator) -> None:
     factors = [int(o) // n for o, n in zip(size, shape[:2])]
     if any(f < 1 or f * n != int(o) for f, n, o in zip(factors, shape[:2], size)):
         raise Unsupported(f"resizes {list(shape[:2])} to {size.tolist()}; tspcli upsamples by whole factors")
-    config = {"size": factors, "interpolation": "bilinear" if op.op == "RESIZE_BILINEAR" else "nearest",
-              "align_corners": bool(op.options.get("AlignCorners")),
-              "half_pixel_centers": bool(op.options.get("HalfPixelCenters"))}
+    align, half = bool(op.options.get("AlignCorners")), bool(op.options.get("HalfPixelCenters"))
+    if op.op == "RESIZE_NEAREST_NEIGHBOR":
+        if align:  # by whole factors, every other nearest rule is a repeat
+            raise Unsupported("aligns corners; tspcli's nearest upsampling repeats rows and columns")
+        config = {"size": factors, "interpolation": "nearest"}
+    else:
+        mode = "align_corners" if align else "half_pixel" if half else "asymmetric"
+        config = {"size": factors, "interpolation": "bilinear", "coordinate_mode": mode}
     lift.add(op, "UpSampling2D", config, [source])
 
 
