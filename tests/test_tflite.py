@@ -260,3 +260,14 @@ def test_max_memory_bounds_the_file_and_the_dequantized_weights(cli, tmp_path):
     clean_failure(cli("summary", path, "--max-memory", "32KiB"), "the weights as float32 is 64 KiB")
     assert cli("summary", path, "--max-memory", "1MiB").code == 0
 
+
+
+def test_a_fused_activation_tspcli_does_not_compute_makes_the_operator_unsupported(cli, tmp_path):
+    from tflite_builder import TFLiteBuilder
+
+    m = TFLiteBuilder()
+    x = m.activation("x", (1, 4, 4, 2))
+    y = m.op("ADD", [x, x], [m.activation("model/add/add", (1, 4, 4, 2))], "AddOptions", FusedActivationFunction=2)
+    path = write(tmp_path, m.build([x], [y]))
+    clean_failure(cli("summary", path), "ADD (operator 0) has the fused activation RELU_N1_TO_1")
+    assert cli("summary", path, "--skip-unknown").code == 0

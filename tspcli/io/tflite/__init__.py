@@ -56,6 +56,7 @@ def lift_file(p: Path, max_bytes: int | None = None):
         try:
             if handler is None:
                 raise Unsupported("is not one tspcli computes")
+            lift.fused_activation(op)
             handler(lift, op)
         except Unsupported as why:
             lift.unsupported(op, str(why))

@@ -118,22 +118,26 @@ class Lifter:
         """``op``'s output is its input's values (QUANTIZE/DEQUANTIZE of an activation)."""
         self.layer_of[op.outputs[0]] = source
 
+    @staticmethod
+    def fused_activation(op: Operator) -> str:
+        """The Keras name of ``op``'s fused activation ("linear" without one); checked before the
+        operator is lifted, so that one tspcli does not compute makes the operator unsupported."""
+        code = op.options.get("FusedActivationFunction", 0)
+        if code not in FUSED:
+            raise Unsupported(f"has the fused activation {_FUSED_NAMES.get(code, code)}, which tspcli "
+                              "does not compute")
+        return FUSED[code]
+
     def fused(self, op: Operator, layer: FileLayer) -> None:
         """Apply ``op``'s fused activation to the layer just added."""
-        code = op.options.get("FusedActivationFunction", 0)
-        if code in _FUSED_NAMES:
-            raise LoadError(f"operator {op.index} {op.op} has the fused activation {_FUSED_NAMES[code]}, "
-                            "which tspcli does not compute", file=self.file, layer=layer.name)
-        if code not in FUSED:
-            raise LoadError(f"operator {op.index} {op.op} has an unknown fused activation {code}",
-                            file=self.file, layer=layer.name)
-        if code == 0:
+        name = self.fused_activation(op)
+        if name == "linear":
             return
         if layer.class_name in WITH_ACTIVATION:
-            layer.config["activation"] = FUSED[code]
+            layer.config["activation"] = name
             return
         layer.shape = None  # the activation after it gives the output tensor now
-        self.add(op, "Activation", {"activation": FUSED[code]}, [layer.name], suffix=FUSED[code])
+        self.add(op, "Activation", {"activation": name}, [layer.name], suffix=name)
 
     def fold_activation(self, op: Operator, activation: str) -> bool:
         """Make ``activation`` the activation of the layer giving ``op``'s input, when that layer
@@ -150,12 +154,10 @@ class Lifter:
     def unsupported(self, op: Operator, why: str) -> None:
         """A stand-in layer the converter refuses (or draws generically with --skip-unknown)."""
         inbound = [self.layer_of[t] for t in op.inputs if t >= 0 and t in self.layer_of]
-        out = self.graph.tensors[op.outputs[0]] if op.outputs else None
         message = f"TensorFlow Lite operator {op.op} (operator {op.index}) {why}"
-        layer = self.add(op, f"tflite>{op.op}", {"unsupported": message}, inbound) if out else None
-        if layer is not None:
-            for t in op.outputs[1:]:
-                self.layer_of[t] = layer.name
+        layer = self.add(op, f"tflite>{op.op}", {"unsupported": message}, inbound)
+        for t in op.outputs[1:]:
+            self.layer_of[t] = layer.name
 
     # --- the model ---------------------------------------------------------------------
     def input_layers(self) -> list[str]:
