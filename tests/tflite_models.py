@@ -46,12 +46,22 @@ class _Weights:
         if self.storage == "float16":
             half = m.constant(name + "_fp16", array.astype(np.float16))
             return m.op("DEQUANTIZE", [half], [m.activation(name, array.shape)])
-        moved = np.moveaxis(array, axis, 0).reshape(array.shape[axis], -1)
-        scale = np.maximum(np.abs(moved).max(axis=1), 1e-6) / 127
-        shape = [1] * array.ndim
-        shape[axis] = -1
-        q = np.clip(np.round(array / scale.reshape(shape)), -127, 127).astype(np.int8)
-        return m.constant(name, q, scale=scale, zero_point=np.zeros(len(scale), np.int64), axis=axis)
+        return int8_constant(m, name, array, axis)[0]
+
+
+def int8_constant(m: TFLiteBuilder, name, array, axis=None):
+    """A weight as symmetric int8, per channel along ``axis`` (per tensor when None); returns
+    (tensor, scales)."""
+    if axis is None:
+        scale = np.array([max(np.abs(array).max(), 1e-6) / 127])
+        q = np.clip(np.round(array / scale[0]), -127, 127).astype(np.int8)
+        return m.constant(name, q, scale=scale, zero_point=[0]), scale
+    moved = np.moveaxis(array, axis, 0).reshape(array.shape[axis], -1)
+    scale = np.maximum(np.abs(moved).max(axis=1), 1e-6) / 127
+    shape = [1] * array.ndim
+    shape[axis] = -1
+    q = np.clip(np.round(array / scale.reshape(shape)), -127, 127).astype(np.int8)
+    return m.constant(name, q, scale=scale, zero_point=np.zeros(len(scale), np.int64), axis=axis), scale
 
 
 def mixed_model(storage: str = "float32", weights=None) -> bytes:
@@ -137,38 +147,23 @@ def int8_model(ranges: dict | None = None, weights=None) -> bytes:
         scales[name] = scale
         return m.activation(name, shape, "int8", scale=[scale], zero_point=[zero])
 
-    def weights_of(name, array, axis, in_name):
+    def weight_and_bias(name, array, bias, axis, in_name):
+        """Weights and bias; quantized, the bias is int32 at input scale x weight scale."""
         if not quant:
-            return m.constant(name, array)
-        moved = np.moveaxis(array, axis, 0).reshape(array.shape[axis], -1)
-        scale = np.maximum(np.abs(moved).max(axis=1), 1e-6) / 127
-        shape = [1] * array.ndim
-        shape[axis] = -1
-        q = np.clip(np.round(array / scale.reshape(shape)), -127, 127).astype(np.int8)
-        return m.constant(name, q, scale=scale, zero_point=np.zeros(len(scale), np.int64), axis=axis), scale
-
-    def bias_of(name, array, w_scale, in_name):
-        if not quant:
-            return m.constant(name, array)
-        s = scales[in_name] * w_scale
-        return m.constant(name, np.round(array / s).astype(np.int32), scale=s, zero_point=np.zeros(len(s), np.int64))
-
-    def conv_like(name, array, axis, bias, in_name):
-        if not quant:
-            return weights_of(name, array, axis, in_name), bias_of(name + "_bias", bias, None, in_name)
-        w, s = weights_of(name, array, axis, in_name)
-        if len(s) != len(bias):
-            s = np.full(len(bias), s[0])
-        return w, bias_of(name + "_bias", bias, s, in_name)
+            return m.constant(name, array), m.constant(name + "_bias", bias)
+        w, w_scale = int8_constant(m, name, array, axis)
+        s = scales[in_name] * np.broadcast_to(w_scale, bias.shape)
+        return w, m.constant(name + "_bias", np.round(bias / s).astype(np.int32), scale=s,
+                             zero_point=np.zeros(len(s), np.int64))
 
     x = m.activation("serving_default_input:0", (1, *INPUT_SHAPE))
     names = ["quant", "model/conv/Relu", "model/dw/Relu6", "model/pool/MaxPool", "model/gap/Mean",
              "model/dense/BiasAdd"]
     xq = m.op("QUANTIZE", [x], [act(names[0], (1, *INPUT_SHAPE))]) if quant else x
-    w, b = conv_like("model/conv/Conv2D", wt["conv"][0], 0, wt["conv"][1], names[0])
+    w, b = weight_and_bias("model/conv/Conv2D", *wt["conv"], 0, names[0])
     t1 = m.op("CONV_2D", [xq, w, b], [act(names[1], (1, 8, 8, 8))], "Conv2DOptions", Padding=SAME, StrideW=1,
               StrideH=1, FusedActivationFunction=RELU, DilationWFactor=1, DilationHFactor=1)
-    w, b = conv_like("model/dw/depthwise", wt["dw"][0], 3, wt["dw"][1], names[1])
+    w, b = weight_and_bias("model/dw/depthwise", *wt["dw"], 3, names[1])
     t2 = m.op("DEPTHWISE_CONV_2D", [t1, w, b], [act(names[2], (1, 8, 8, 8))], "DepthwiseConv2DOptions",
               Padding=SAME, StrideW=1, StrideH=1, DepthMultiplier=1, FusedActivationFunction=RELU6,
               DilationWFactor=1, DilationHFactor=1)
@@ -179,14 +174,7 @@ def int8_model(ranges: dict | None = None, weights=None) -> bytes:
               StrideH=2, FilterWidth=2, FilterHeight=2)
     axes = m.constant("model/gap/axes", np.array([1, 2], np.int32))
     t4 = m.op("MEAN", [t3, axes], [act(names[4], (1, 8))], "ReducerOptions", KeepDims=False)
-    fc_w = wt["fc"][0]
-    if quant:
-        s = np.abs(fc_w).max() / 127
-        w = m.constant("model/dense/MatMul", np.clip(np.round(fc_w / s), -127, 127).astype(np.int8), scale=[s],
-                       zero_point=[0])
-        b = bias_of("model/dense/bias", wt["fc"][1], np.full(4, s), names[4])
-    else:
-        w, b = m.constant("model/dense/MatMul", fc_w), m.constant("model/dense/bias", wt["fc"][1])
+    w, b = weight_and_bias("model/dense/MatMul", *wt["fc"], None, names[4])  # per tensor, as int8 FC wants
     t5 = m.op("FULLY_CONNECTED", [t4, w, b], [act(names[5], (1, 4))], "FullyConnectedOptions",
               FusedActivationFunction=0, KeepNumDims=False)
     out = m.op("DEQUANTIZE", [t5], [m.activation("StatefulPartitionedCall:0", (1, 4))]) if quant else t5
