@@ -204,7 +204,8 @@ class Parts:
             edge = style.outline_color(self.colors[layer.name]) if outline else None
         else:
             edge = style.FRAME_COLOR if framed else None
-        return Blocks(key, np.asarray(centers, dtype=float), tuple(map(float, size)), tex, tiles, side_tiles, edge)
+        return Blocks(key, np.asarray(centers, dtype=float), tuple(map(float, size)), tex, tiles, side_tiles, edge,
+                      faces="front")
 
     def _capped(self, length: float) -> tuple[float, int]:
         """(drawn length, ratio): long 1-D layers are shortened by a whole ratio."""
