@@ -100,6 +100,7 @@ def crop_box(boxes: Boxes, margin: float = CROP_MARGIN) -> tuple[int, int, int, 
 def _flipper(height: float):
     """y up from the bottom -> y down from the top: a box (x0, y0, x1, y1) stays ordered; a line
     (x0, y0, x1, y1) from its first point to its second, ``line=True``, keeps its ends."""
+
     def flip(box, line: bool = False):
         x0, y0, x1, y1 = box
         if line:

@@ -13,6 +13,7 @@ from .scene import Legend
 
 TITLE_BAND = 2.2         # title sizes of room kept at the top for a title
 
+
 @dataclass(frozen=True)
 class Item:
     """One thing of the overlay: a filled box (``color``), a colour ramp (``ramp``), or text at (x, y)."""
@@ -119,4 +120,3 @@ def items_extent(items: list[Item]) -> tuple[float, float]:
     right = max((i.x + (i.w or text_width(i.text, i.size, i.bold)) for i in items), default=0.0)
     top = max((i.y + (i.h or text_height(i.text, i.size)) for i in items), default=0.0)
     return right, top
-

@@ -108,6 +108,7 @@ class Textures:
         opacity = self.min_opacity if self.has_values else style.ARCHITECTURE_OPACITY
         return self.shader.flat((1, *shape), self.colors[layer.name], opacity)
 
+
 def _bin_max(values: np.ndarray, bins: int) -> np.ndarray:
     if len(values) <= bins:
         return values
