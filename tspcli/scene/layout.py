@@ -80,6 +80,7 @@ class SceneBuilder(Framing, Wrapping, Stacking, Parts, Textures, Legends, Annota
                      title=self.look.title, title_size=self.title_size, size=self.look.size,
                      note=_left_out_note(placement, len(self.layers)) if requests else None,
                      note_size=self.note_size, meta={"links": self._link_entries(state)})
+
     def _elements(self, state: State, wrap: bool = True, stack=None, plan: RowPlan | None = None,
                   compact: bool = False):
         """(blocks, lines, label requests, legend) of a state: its layers in rows when ``wrap`` (by
