@@ -219,3 +219,27 @@ def test_the_last_frame_is_the_still_of_the_layer_open():
         assert np.array_equal(a.centers, b.centers)
         assert np.array_equal(a.texture.image, b.texture.image)
     assert [lines.key for lines in last.lines] == [lines.key for lines in still.lines]
+
+
+def test_boxes_list_every_link_of_the_command(cli, tmp_path):
+    import json
+    import pathlib
+
+    sample = pathlib.Path(__file__).resolve().parent.parent / "samples" / "depthwise.yaml"
+    r = cli("render", sample, "-o", tmp_path / "x.png", "--links", "dw_same,pointwise:3", "--boxes",
+            tmp_path / "b.json", "--size", "320x180", "--no-values")
+    assert r.code == 0, r.err
+    links = json.loads((tmp_path / "b.json").read_text())["links"]
+    depthwise = [link for link in links if link["from"][0] == "dw_same"]
+    assert len(depthwise) == 6 and all(link["to"] == ["image", link["from"][1] // 2] for link in depthwise)
+    pointwise = [link for link in links if link["from"][0] == "pointwise"]
+    assert pointwise == [{"from": ["pointwise", 3], "to": ["dw_dilated", k]} for k in range(18)]
+
+
+def test_links_on_a_layer_that_reads_no_maps_is_exit_2(cli, tmp_path):
+    import pathlib
+
+    sample = pathlib.Path(__file__).resolve().parent.parent / "samples" / "depthwise.yaml"
+    r = cli("render", sample, "-o", tmp_path / "x.png", "--links", "image", "--size", "320x180")
+    assert r.code == 2 and r.err.count("\n") == 1 and "links are drawn for" in r.err
+    assert not (tmp_path / "x.png").exists()

@@ -112,6 +112,10 @@ def command(model, output, config, open_, input_path, preprocess, values, camera
     from ..render.pipeline import compute_values
 
     m = load_model(model, max_memory)
+    if options.links:
+        from ..scene.annotate import check_links
+
+        check_links(m, options.links)
     if not still:   # bad steps or outputs fail before the forward pass
         from ..render.animation import timeline_for, write_animation
         from ..render.writers import check_output

@@ -73,6 +73,14 @@ class Annotations:
         return blocks, lines
 
 
+def check_links(model, requests) -> None:
+    """Raise OptionError for links that cannot be drawn on ``model`` (before any work is done)."""
+    from .stacking import _drawn_inbound
+
+    drawn = {layer.name: layer for layer in model.layers if layer.drawn}
+    link_sources(requests, drawn, {name: _drawn_inbound(layer) for name, layer in drawn.items()})
+
+
 def with_links_open(model, requests, open_layers):
     """``open_layers`` (None, 'all' or names) with every linked layer and its input added: links need both open."""
     if not requests or open_layers == "all":
