@@ -27,11 +27,12 @@ def command(model, output, weights, max_memory):
     \b
         tspcli convert lenet.h5 -o lenet.yaml     # writes lenet.yaml and lenet.npz
     """
-    from ..atomic import atomic_output, check_writable
+    from ..atomic import atomic_output, check_writable, install_sigterm_handler
     from ..engine import ensure_weights
     from ..errors import OptionError
     from ..io.write_description import description_of, description_text, relative_to, weights_of
 
+    install_sigterm_handler()   # SIGTERM cleans up as Ctrl-C does: no .part left
     fmt = _format(output)
     weights = weights or os.path.splitext(output)[0] + ".npz"
     if not weights.lower().endswith(".npz"):
