@@ -46,12 +46,12 @@ def command(model, output, weights, max_memory):
     ensure_weights(m)  # a description without weights: the seeded defaults it computes with
     import numpy as np
 
-    with atomic_output(weights, suffix=".npz") as tmp:
-        with open(tmp, "wb") as fh:
-            np.savez(fh, **weights_of(m))
     text = description_text(description_of(m, relative_to(weights, output)), model, fmt)
-    with atomic_output(output) as tmp:
-        with open(tmp, "w", encoding="utf-8") as fh:
+    # both are written before either is renamed into place: an interruption leaves neither
+    with atomic_output(weights, suffix=".npz") as weights_tmp, atomic_output(output) as text_tmp:
+        with open(weights_tmp, "wb") as fh:
+            np.savez(fh, **weights_of(m))
+        with open(text_tmp, "w", encoding="utf-8") as fh:
             fh.write(text)
     echo(f"wrote {output} ({len(m.layers)} layers) and {weights}")
 
