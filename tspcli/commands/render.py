@@ -94,8 +94,10 @@ def command(model, output, config, open_, input_path, preprocess, values, camera
         "scale": scale, "background": background, "colormap": colormap, "normalize": normalize,
         "labels": labels, "legend": legend, "title": title, "text_scale": text_scale, "rows": rows, "seed": seed,
         "timeline": animate, "fps": fps, "quality": quality, "easing": easing})
+    from ..render.opengl import require
     from ..render.pipeline import compute_values
 
+    require()   # a machine without offscreen OpenGL: one line saying what to install, not a segfault
     m = load_model(model, max_memory)
     if not still:   # bad steps or outputs fail before the forward pass
         from ..render.animation import timeline_for, write_animation
