@@ -109,8 +109,10 @@ def command(model, output, config, open_, input_path, preprocess, values, camera
         if not still:
             raise OptionError("--boxes describes a still picture", hint="render a .png, or leave --boxes out")
         check_writable(options.boxes)
+    from ..render.opengl import require
     from ..render.pipeline import compute_values
 
+    require()   # a machine without offscreen OpenGL: one line saying what to install, not a segfault
     m = load_model(model, max_memory)
     if options.links:
         from ..scene.annotate import check_links
