@@ -11,7 +11,7 @@ import math
 from collections import defaultdict, deque
 import numpy as np
 
-from .errors import ShapeError, SpecError, TspError
+from .errors import ShapeError, SpecError, TspError, did_you_mean
 from .io.limits import DEFAULT_MAX_BYTES as DEFAULT_MAX_MEMORY  # bytes of float32 weights and activations
 from .layers import params as P
 from .layers.base import Layer
@@ -54,8 +54,7 @@ def color_map(value) -> dict[str, str]:
     for key, c in value.items():
         canonical = known.get(str(key).lower())
         if canonical is None:
-            raise SpecError(f"unknown colour key {key!r}", key=f"color.{key}", hint=_near(str(key), known.values())
-                            or "keys are layer types like depthwiseConv2d, or background")
+            raise SpecError(f"unknown colour key {key!r}", key=f"color.{key}", hint=did_you_mean(key, known.values(), what="keys"))
         try:
             out[canonical] = P.color(c)
         except TspError as exc:
@@ -139,14 +138,14 @@ class Model:
             for target in layer.apply_names:
                 if target not in by_name:
                     raise self._located(SpecError(f"apply refers to unknown layer {target!r}", layer=layer.name,
-                                                  key="apply", hint=_near(target, by_name)), layer)
+                                                  key="apply", hint=did_you_mean(target, by_name, what="layers")), layer)
             layer.inbound = [by_name[t] for t in layer.apply_names]
         for attr in ("inputs", "outputs"):
             if not getattr(self, attr) and self.options[attr]:
                 for target in self.options[attr]:
                     if target not in by_name:
                         raise SpecError(f"model {attr} names unknown layer {target!r}", file=self.source,
-                                        key=attr, hint=_near(target, by_name))
+                                        key=attr, hint=did_you_mean(target, by_name, what="layers"))
                 setattr(self, attr, [by_name[t] for t in self.options[attr]])
         if not self.inputs or not self.outputs:
             raise SpecError("a functional Model needs inputs and outputs (model: inputs: [...], outputs: [...])",
@@ -300,13 +299,6 @@ class Sequential(Model):
                                               layer=layer.name, key="apply"), layer)
             layer.inbound = [prev]
         self.inputs, self.outputs = [first], [self.layers[-1]]
-
-
-def _near(name: str, names) -> str | None:
-    import difflib
-
-    close = difflib.get_close_matches(name, list(names), n=1)
-    return f"did you mean '{close[0]}'?" if close else None
 
 
 def as_batchless(x: np.ndarray, shape: tuple, what: str) -> np.ndarray:

@@ -16,11 +16,10 @@ agree with the file.
 """
 from __future__ import annotations
 
-import difflib
 import math
 import os
 
-from tspcli.errors import SpecError, SpecErrors, TspError
+from tspcli.errors import SpecError, SpecErrors, TspError, did_you_mean
 from tspcli.io import limits
 
 # Keys that only change how a layer looks; the rest of a layer's keys are its network.
@@ -88,8 +87,7 @@ def _listed(entries, file_layers: dict) -> tuple[dict, list]:
 
 def _unknown_name(name, file_layers: dict) -> SpecError:
     names = list(file_layers)
-    close = difflib.get_close_matches(str(name), names, n=1)
-    hint = (f"did you mean '{close[0]}'? " if close else "") + "the file's layers: " + ", ".join(names)
+    hint = did_you_mean(name, names, what="the file's layers")
     if name is None:
         return SpecError("a layer of a view needs the name of a layer of the model file", key="name", hint=hint)
     return SpecError(f"the model file has no layer '{name}'", key="name", hint=hint)

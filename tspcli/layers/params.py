@@ -7,13 +7,12 @@ table of ``tspcli layers TYPE``.
 from __future__ import annotations
 
 import copy
-import difflib
 import math
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from ..errors import SpecError, TspError
+from ..errors import SpecError, TspError, did_you_mean
 
 REQUIRED = object()  # sentinel: the parameter has no default
 
@@ -215,9 +214,7 @@ def activation(v):
         _fail(f"must be an activation name, got {v!r}")
     key = known_name(v)
     if key is None:
-        close = difflib.get_close_matches(v.lower(), list(ACTIVATIONS), n=1)
-        _fail(f"unknown activation {v!r}",
-              hint=f"did you mean '{close[0]}'?" if close else "known: " + ", ".join(ACTIVATIONS))
+        _fail(f"unknown activation {v!r}", hint=did_you_mean(v, ACTIVATIONS, what="known", key=str.lower))
     return key
 
 
@@ -271,6 +268,4 @@ def resolve_key(key: str, params: dict[str, Param], owner: str) -> str:
     for p in params.values():
         if key in p.aliases or camel in p.aliases:
             return p.name
-    close = difflib.get_close_matches(camel, list(params), n=1, cutoff=0.6)
-    hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(params)}"
-    raise SpecError(f"unknown key for {owner}", key=key, hint=hint)
+    raise SpecError(f"unknown key for {owner}", key=key, hint=did_you_mean(camel, params, what="known keys"))
