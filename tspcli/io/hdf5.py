@@ -155,6 +155,8 @@ def _attribute(attrs, name):
     import h5py
     try:
         attr = attrs.get_id(name)
+        if attr.get_storage_size() > limits.TEXT_LIMIT:
+            return None
         is_text = isinstance(attr.get_type(), h5py.h5t.TypeStringID)
         if not is_text:
             return [] if attr.get_space().get_simple_extent_npoints() == 0 else None
