@@ -78,13 +78,19 @@ class Flatten(Layer):
 
     layer_type = "Flatten"
     default_color = "#DFE2FE"
+    PARAMS = (Param("dataFormat", P.choice("channels_last", "channels_first"), "channels_last",
+                    "Order of the row: channels_last (Keras) or channels_first (channel by channel, as "
+                    "PyTorch and ONNX models flatten).", "str"),)
 
     def compute_output_shape(self, input_shape):
         single_input(self, input_shape, (1, 2, 3, 4))
         return (math.prod(input_shape),)
 
     def forward(self, inputs):
-        return inputs[0].reshape(-1)
+        x = inputs[0]
+        if self.config["dataFormat"] == "channels_first" and x.ndim > 1:
+            x = x.transpose(x.ndim - 1, *range(x.ndim - 1))
+        return x.reshape(-1)
 
 
 class Reshape(Layer):
@@ -131,6 +137,10 @@ class Activation(Layer):
               aliases=("alpha",)),
         Param("threshold", P.number, 0.0, "relu only: values below it are damped.", "float"),
         Param("axis", P.axis, -1, "softmax only: the axis it normalises over.", "int"),
+        Param("slope", P.optional(P.number), None,
+              "hard_sigmoid only: clip(slope * x + offset, 0, 1); default Keras' (1/6 in Keras 3, 0.2 before).",
+              "float"),
+        Param("offset", P.optional(P.number), None, "hard_sigmoid only: see slope (default 0.5).", "float"),
     )
 
     def compute_output_shape(self, input_shape):
@@ -153,6 +163,13 @@ class Activation(Layer):
         if c["activation"] == "softmax":
             axis = axis_without_batch(self, c["axis"], len(self.input_shape))
             return get_activation("softmax")(inputs[0], axis=axis)
+        if c["activation"] == "hard_sigmoid" and (c["slope"], c["offset"]) != (None, None):
+            # ONNX HardSigmoid(alpha, beta): PyTorch's 1/6, PaddlePaddle's and Keras 2's 0.2
+            import numpy as np
+
+            slope = np.float32(1 / 6 if c["slope"] is None else c["slope"])
+            offset = np.float32(0.5 if c["offset"] is None else c["offset"])
+            return np.clip(slope * inputs[0] + offset, 0, 1)
         return self.activate(inputs[0])
 
 
