@@ -6,7 +6,7 @@ import os
 
 from .model import DEFAULT_MAX_MEMORY
 
-MODEL_EXTENSIONS = (".h5", ".hdf5", ".keras")
+MODEL_EXTENSIONS = (".h5", ".hdf5", ".keras", ".onnx")
 
 
 def sniff(path: str) -> str:
@@ -34,16 +34,19 @@ def sniff(path: str) -> str:
 
 
 def load(path: str, *, init: bool = True, max_memory: int = DEFAULT_MAX_MEMORY, skip_unknown: bool = False,
-         show_all: bool = False):
-    """Read a description (YAML/JSON), a view of a model file or a model file (.h5, .keras, TF.js).
+         show_all: bool = False, input_shape=None):
+    """Read a description (YAML/JSON), a view of a model file or a model file (.h5, .keras, TF.js, ONNX).
 
     ``skip_unknown``: draw layers of classes tspcli does not know as generic
-    layers instead of failing; ``show_all``: a view draws every layer of its file.
+    layers instead of failing; ``show_all``: a view draws every layer of its file;
+    ``input_shape`` (``tspcli.io.onnx.InputShape``): the size of an ONNX model's
+    dynamic input dimensions.
     """
+    file_options = {"input_shape": input_shape, "max_memory": max_memory}
     if sniff(path) == "model-file":
         from .io.convert import model_from_file
 
-        model = model_from_file(path, skip_unknown=skip_unknown)
+        model = model_from_file(path, skip_unknown=skip_unknown, **file_options)
     else:
         from .spec import load_description
 
@@ -51,7 +54,7 @@ def load(path: str, *, init: bool = True, max_memory: int = DEFAULT_MAX_MEMORY, 
         if model.view is not None:
             from .io.views import model_from_view
 
-            model = model_from_view(model, skip_unknown=skip_unknown, show_all=show_all)
+            model = model_from_view(model, skip_unknown=skip_unknown, show_all=show_all, **file_options)
     if init:
         model.init(max_memory=max_memory)
     return model

@@ -76,12 +76,14 @@ class FileModel:
         raise KeyError(name)
 
 
-def read_model_file(path, weights=None) -> FileModel:
+def read_model_file(path, weights=None, **onnx_options) -> FileModel:
     """Read a model file of any supported format, recognised by its content.
 
     ``path`` is a Keras ``.h5``/``.keras`` file, a TensorFlow.js ``model.json``
-    (or the folder holding it), or the topology ``.json`` of TensorSpace's
-    separated form, whose weights file is ``weights`` or found next to it.
+    (or the folder holding it), the topology ``.json`` of TensorSpace's
+    separated form, whose weights file is ``weights`` or found next to it, or
+    an ONNX file (``onnx_options``: input_shape, skip_unknown, max_memory; see
+    ``tspcli.io.onnx``).
     """
     p = Path(path)
     if p.is_dir():
@@ -91,6 +93,10 @@ def read_model_file(path, weights=None) -> FileModel:
     if not p.is_file():
         raise LoadError("no such file", file=str(p))
     head = _read_head(p)
+    from tspcli.io.onnx.load import looks_like_onnx
+    if looks_like_onnx(p, head):
+        from tspcli.io.onnx import read_onnx_model
+        return read_onnx_model(p, **onnx_options)
     if any(head[o:o + 8] == _HDF5_SIGNATURE for o in _HDF5_OFFSETS):
         from tspcli.io import keras_h5
         return keras_h5.read_h5_model(p)
@@ -107,7 +113,7 @@ def read_model_file(path, weights=None) -> FileModel:
             return keras_h5.read_separated_model(p, doc, weights)
         raise LoadError("JSON file is neither a TensorFlow.js model.json (no 'modelTopology') "
                         "nor a Keras model topology (no 'class_name'/'config')", file=str(p))
-    raise LoadError("not a model file: expected HDF5 (.h5), a Keras .keras archive (zip) "
+    raise LoadError("not a model file: expected HDF5 (.h5), a Keras .keras archive (zip), ONNX (.onnx) "
                     "or JSON (TensorFlow.js model.json / Keras topology)", file=str(p))
 
 

@@ -27,8 +27,9 @@ _LOOK = {"color": "color", "closeButton": "close_button", "initStatus": "init_st
          "animeTime": "anime_time"}
 
 
-def model_from_view(view, *, skip_unknown: bool = False, show_all: bool = False):
-    """The model file's Model, drawn and styled as the view ``view`` (a parsed description) says."""
+def model_from_view(view, *, skip_unknown: bool = False, show_all: bool = False, **onnx_options):
+    """The model file's Model, drawn and styled as the view ``view`` (a parsed description) says
+    (``onnx_options``: see ``tspcli.io.filemodel.read_model_file``)."""
     from tspcli.io.convert import convert
     from tspcli.io.filemodel import read_model_file
 
@@ -36,7 +37,7 @@ def model_from_view(view, *, skip_unknown: bool = False, show_all: bool = False)
     path = view.options["load"]
     if not os.path.exists(path):
         raise SpecError(f"no such model file '{path}'", file=view.source, line=load_line, key="load")
-    fm = read_model_file(path)
+    fm = read_model_file(path, skip_unknown=skip_unknown, **onnx_options)
     listed, problems = _listed(entries or [], {fl.name: fl for fl in fm.layers})
     model = convert(fm, skip_unknown=skip_unknown, overrides={
         name: override for name, (_, _, _, override) in listed.items() if override is not None})
