@@ -5,7 +5,8 @@ import os
 
 import click
 
-from .common import load_model, max_memory_option, model_argument, show_all_option, skip_unknown_option
+from .common import (input_shape_option, load_model, max_memory_option, model_argument, show_all_option,
+                     skip_unknown_option)
 
 
 @click.command("convert")
@@ -16,6 +17,7 @@ from .common import load_model, max_memory_option, model_argument, show_all_opti
               help="Where the weights go, keyed '<layer>/<weight>' (default: beside the description, .npz).")
 @skip_unknown_option
 @show_all_option
+@input_shape_option
 @max_memory_option
 def command(model, output, weights, max_memory):
     """Write the description of MODEL (a .h5, .keras, TF.js model or a view) and its weights.

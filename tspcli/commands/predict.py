@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from .common import (json_option, load_model, max_memory_option, model_argument, print_json,
+from .common import (input_shape_option, json_option, load_model, max_memory_option, model_argument, print_json,
                      skip_unknown_option)
 
 PREPROCESS_HELP = ("How image values are scaled: none (0..255), unit (x/255, default for images), "
@@ -83,6 +83,7 @@ def write_npz(layers, path: str) -> None:
 @seed_option
 @max_memory_option
 @skip_unknown_option
+@input_shape_option
 def command(model, input_path, preprocess, output, top, as_json, seed, max_memory):
     """Compute the neural value of every layer of MODEL for an input.
 
@@ -93,7 +94,7 @@ def command(model, input_path, preprocess, output, top, as_json, seed, max_memor
 
     if output:
         check_writable(output)
-    m = load_model(model, max_memory)
+    m = load_model(model, max_memory, input_path)
     m.predict(model_inputs(m, input_path, preprocess), seed=seed, strict=False)
     for name, reason in m.uncomputed.items():
         click.echo(f"tspcli: warning: layer '{name}' has no values: {reason}", err=True)

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import click
 
-from .common import load_model, max_memory_option, model_argument, show_all_option, skip_unknown_option
+from .common import (input_shape_option, load_model, max_memory_option, model_argument, show_all_option,
+                     skip_unknown_option)
 from .predict import input_option, preprocess_option
 
 CAMERAS = ["iso", "tsp", "front", "side", "top"]
@@ -58,6 +59,7 @@ CAMERAS = ["iso", "tsp", "front", "side", "top"]
 @max_memory_option
 @skip_unknown_option
 @show_all_option
+@input_shape_option
 def command(model, output, config, open_, input_path, preprocess, values, camera, azimuth, elevation, zoom,
             direction, size, scale, background, colormap, normalize, labels, legend, title, text_scale, rows, seed,
             animate, fps, quality, easing, quiet, max_memory):
@@ -92,7 +94,7 @@ def command(model, output, config, open_, input_path, preprocess, values, camera
         "timeline": animate, "fps": fps, "quality": quality, "easing": easing})
     from ..render.pipeline import compute_values
 
-    m = load_model(model, max_memory)
+    m = load_model(model, max_memory, options.input, options.input_shape)
     if not still:   # bad steps or outputs fail before the forward pass
         from ..render.animation import timeline_for, write_animation
         from ..render.writers import check_output

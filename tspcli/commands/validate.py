@@ -6,7 +6,7 @@ import sys
 import click
 
 from ..errors import TspError
-from .common import json_option, load_model, max_memory_option, print_json, skip_unknown_option
+from .common import input_shape_option, json_option, load_model, max_memory_option, print_json, skip_unknown_option
 
 
 @click.command("validate")
@@ -14,6 +14,7 @@ from .common import json_option, load_model, max_memory_option, print_json, skip
 @json_option
 @max_memory_option
 @skip_unknown_option
+@input_shape_option
 def command(models, as_json, max_memory):
     """Check each MODEL (description or model file); exit 0 if all are valid, 2 otherwise.
 

@@ -120,6 +120,12 @@ def parse_rows(value):
     return rows
 
 
+def _input_shape(value):
+    from ..io.inputs import parse_input_shape
+
+    return parse_input_shape(value)
+
+
 def _seed(value):
     if isinstance(value, bool) or not isinstance(value, int):
         raise OptionError(f"seed must be a whole number, got {value!r}")
@@ -130,6 +136,7 @@ def _seed(value):
 class RenderOptions:
     open: object = None
     input: str | None = None
+    input_shape: object = None         # an ONNX model's dynamic input sizes (tspcli.io.inputs.InputShape)
     preprocess: str | None = None
     values: bool = True
     seed: int = 0
@@ -175,6 +182,7 @@ class RenderOptions:
 COERCE = {
     "open": parse_open,
     "input": _text,
+    "input_shape": lambda value: _input_shape(value),
     "preprocess": _choice("preprocess", "none", "unit", "tf", "caffe", "torch"),
     "values": _boolean("values"),
     "seed": _seed,
@@ -198,7 +206,8 @@ COERCE = {
     "quality": check_quality,
     "easing": check_easing,
 }
-NULLABLE = {"open", "title", "timeline", "colormap", "azimuth", "elevation", "input", "background", "rows"}
+NULLABLE = {"open", "title", "timeline", "colormap", "azimuth", "elevation", "input", "input_shape", "background",
+            "rows"}
 
 
 def read_config(path: str) -> tuple[dict, dict]:

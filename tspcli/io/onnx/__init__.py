@@ -15,19 +15,10 @@ from pathlib import Path
 
 from tspcli.errors import LoadError
 from tspcli.io.filemodel import FileLayer, FileModel
+from tspcli.io.inputs import InputShape
 from tspcli.io.onnx.load import looks_like_onnx
 
-__all__ = ["read_onnx_model", "looks_like_onnx", "InputShape", "apply_overrides"]
-
-
-@dataclass(frozen=True)
-class InputShape:
-    """A size for the model's input, channels-last (H, W, C), and where it came from: the
-    ``--input-shape`` option (it must agree with fixed sizes) or an input file (it fills only
-    the dynamic ones; an image of another size is resized)."""
-
-    dims: tuple
-    explicit: bool = True
+__all__ = ["read_onnx_model", "looks_like_onnx", "apply_overrides"]
 
 
 @dataclass
@@ -99,5 +90,6 @@ def apply_overrides(fm: OnnxFileModel, overrides: dict):
         layer.__class__ = cls
         if layer.arity == 0:
             layer.validate_config()  # the input's shape in the new class' form
-        layer.config.setdefault("outputs", None)
+        else:
+            layer.config.setdefault("outputs", None)  # Output1d's labels
     return model
