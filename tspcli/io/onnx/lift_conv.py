@@ -104,7 +104,7 @@ def lift_conv(lifter: Lifter, node: Node, extra=((0, 0), (0, 0)), first: Node | 
         cls = Conv2d
         config.update(filters=cout, groups=group)
         weights["kernel"] = w.transpose(2, 3, 1, 0)
-    lifter.add(cls, config, [x], first or node, (1, cout, *out_hw), weights=weights, last=last)
+    lifter.add(cls, config, [x], node, (1, cout, *out_hw), weights=weights, last=last)
     if first is not None:
         lifter.finish(node)
 
@@ -226,23 +226,31 @@ def lift_pool(lifter: Lifter, node: Node) -> None:
 
 
 def lift_global_pool(lifter: Lifter, node: Node) -> None:
-    """GlobalAveragePool / GlobalMaxPool, and ReduceMean / ReduceMax over H and W -> GlobalPooling2d."""
+    """GlobalAveragePool / GlobalMaxPool, and ReduceMean / ReduceMax over H and W -> GlobalPooling2d.
+
+    A reduction may run on an NHWC tensor (tf2onnx): what counts is that it takes the layer's height
+    and width away."""
     from tspcli.layers import GlobalPooling2d
 
-    x = lifter.feature(node, 0)
-    if len(x.shape) != 4:
-        raise Unsupported("tspcli lifts global pooling of NCHW feature maps")
-    keep = True
+    x = lifter.value(node, 0)
+    if not isinstance(x, Feature) or x.perm is None or len(x.shape) != 4:
+        raise Unsupported("tspcli lifts global pooling of 4-D feature maps")
+    axes, keep = [2, 3], True
     if node.op.startswith("Reduce"):
         axes = node.attrs.get("axes")
         if axes is None and len(node.inputs) > 1 and node.inputs[1]:
             axes = lifter.const(node, 1, "axes").reshape(-1).tolist()
-        if axes is None or sorted(int(a) % 4 for a in axes) != [2, 3]:
-            raise Unsupported(f"{node.op} over axes {axes}: tspcli lifts a reduction over height and width")
         keep = bool(node.attrs.get("keepdims", 1))
+    elif not x.channels_last:
+        raise Unsupported(f"{node.op} of a transposed tensor")
+    if axes is None or sorted(int(a) % 4 for a in axes) != sorted(x.perm[1:3]):
+        raise Unsupported(f"{node.op} over axes {axes}: tspcli lifts a reduction over height and width")
     kind = "max" if node.op in ("GlobalMaxPool", "ReduceMax") else "average"
-    shape = (1, x.shape[1], 1, 1) if keep else (1, x.shape[1])
-    lifter.add(GlobalPooling2d, {"poolingType": kind, "keepdims": keep}, [x], node, shape)
+    channel_axis = x.perm[3]
+    shape = tuple(1 if a in x.perm[1:3] else d for a, d in enumerate(x.shape)) if keep \
+        else (1, x.shape[channel_axis])
+    lifter.add(GlobalPooling2d, {"poolingType": kind, "keepdims": keep}, [x], node, shape,
+               perm=x.perm if keep else (0, 1))
 
 
 HANDLERS = {

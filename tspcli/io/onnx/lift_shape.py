@@ -56,6 +56,11 @@ def reshape_to(lifter: Lifter, node: Node, x: Feature, target: tuple) -> None:
         return
     if target == x.shape:
         return lifter.alias(node, x)
+    if x.perm == tuple(range(len(x.shape))) and 2 <= len(target) <= 4:
+        # the layer holds the ONNX values in their own order (an NHWC tensor): a plain reshape
+        cls, config = (Flatten, {}) if len(target) == 2 else (Reshape, {"targetShape": list(target[1:])})
+        lifter.add(cls, config, [x], node, target, perm=tuple(range(len(target))))
+        return
     if not x.channels_last:
         raise Unsupported(f"reshape of a transposed tensor {list(x.shape)}")
     if len(x.shape) == 4 and len(target) == 5 and target[1] * target[2] == x.shape[1] and \
@@ -202,7 +207,37 @@ def lift_resize(lifter: Lifter, node: Node) -> None:
     lifter.add(UpSampling2d, config, [x], node, out)
 
 
+def lift_split(lifter: Lifter, node: Node) -> None:
+    """Split along height or width -> one Cropping2d per part."""
+    from tspcli.layers import Cropping2d
+
+    x = lifter.feature(node, 0)
+    axis = int(node.attrs.get("axis", 0)) % len(x.shape)
+    n = x.shape[axis] if len(x.shape) == 4 else 0
+    if len(x.shape) != 4 or axis < 2:
+        raise Unsupported("a Split of channels or batch: tspcli lifts splits of height and width")
+    if len(node.inputs) > 1 and node.inputs[1]:
+        sizes = [int(v) for v in lifter.const(node, 1, "split").reshape(-1)]
+    elif "split" in node.attrs:
+        sizes = [int(v) for v in node.attrs["split"]]
+    else:  # equal parts, the last one smaller (opset 18's num_outputs)
+        parts = len(node.outputs)
+        step = -(-n // parts)
+        sizes = [min(step, n - i * step) for i in range(parts)]
+    if sum(sizes) != n or len(sizes) != len(node.outputs) or min(sizes) <= 0:
+        raise Unsupported(f"Split sizes {sizes} of an axis of {n}")
+    start = 0
+    for size, out in zip(sizes, node.outputs):
+        crop = [[0, 0], [0, 0]]
+        crop[axis - 2] = [start, n - start - size]
+        shape = list(x.shape)
+        shape[axis] = size
+        lifter.add(Cropping2d, {"cropping": crop}, [x], node, tuple(shape), output=out)
+        start += size
+
+
 HANDLERS = {
+    "Split": lift_split,
     "Identity": lift_pass, "Dropout": lift_pass,
     **{op: lift_reshape for op in ("Reshape", "Flatten", "Squeeze", "Unsqueeze")},
     "Transpose": lift_transpose, "Pad": lift_pad, "Slice": lift_slice,
