@@ -21,6 +21,9 @@ import sys
 import tempfile
 import time
 
+# Both sides on one core: numpy's BLAS gets one thread as onnxruntime does (on a shared 2-core
+# machine a second BLAS thread mostly waits for the first).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests"))
 

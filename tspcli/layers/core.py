@@ -220,8 +220,11 @@ class BatchNormalization(Layer):
         inv = (1.0 / np.sqrt(w["moving_variance"].astype(np.float64) + c["epsilon"])).astype(np.float32)
         if c["scale"]:
             inv = inv * w["gamma"]
-        y = (inputs[0] - w["moving_mean"]) * inv
-        return y + w["beta"] if c["center"] else y
+        y = inputs[0] - w["moving_mean"]  # one new array, then in place (MobileNets have dozens of these)
+        y *= inv
+        if c["center"]:
+            y += w["beta"]
+        return y
 
     def weight_shapes(self):
         c = (self.output_shape[-1],)
