@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import click
 
+from ..text import echo
 from .common import (input_shape_option, load_model, max_memory_option, model_argument, show_all_option,
                      skip_unknown_option)
 from .predict import input_option, preprocess_option
@@ -56,13 +57,16 @@ CAMERAS = ["iso", "tsp", "front", "side", "top"]
 @click.option("--easing", type=click.Choice(["linear", "ease-in-out", "cubic"]), default=None,
               help="How layers move as they open (default linear, as TensorSpace).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar (there is none when stderr is not a terminal).")
+@click.option("--overwrite", is_flag=True,
+              help="Frames: replace a folder/ holding other things, or every file matching a pattern "
+                   "(refused otherwise; an earlier run's frames folder is always replaced).")
 @max_memory_option
 @skip_unknown_option
 @show_all_option
 @input_shape_option
 def command(model, output, config, open_, input_path, preprocess, values, camera, azimuth, elevation, zoom,
             direction, size, scale, background, colormap, normalize, labels, legend, title, text_scale, rows, seed,
-            animate, fps, quality, easing, quiet, max_memory):
+            animate, fps, quality, easing, quiet, overwrite, max_memory):
     """Draw MODEL in 3D (TensorSpace's look) to a PNG, or animate it, offscreen.
 
     Each layer is a slab in its type's colour; opened layers show their
@@ -101,14 +105,14 @@ def command(model, output, config, open_, input_path, preprocess, values, camera
 
         timeline = timeline_for(m, options, from_flag=animate is not None, config=config)
         check_output(output, fps=options.fps, quality=options.quality,
-                     total=len(timeline.frame_times(options.fps)))
+                     total=len(timeline.frame_times(options.fps)), overwrite=overwrite)
     if options.values:
         for name, reason in compute_values(m, options).items():
-            click.echo(f"tspcli: warning: layer '{name}' has no values: {reason}", err=True)
+            echo(f"tspcli: warning: layer '{name}' has no values: {reason}", err=True)
     if still:
         from ..render.pipeline import render_model
         from ..render.writers import write_png
 
         write_png(render_model(m, options), output)
     else:
-        write_animation(m, options, output, timeline, quiet=quiet)
+        write_animation(m, options, output, timeline, quiet=quiet, overwrite=overwrite)

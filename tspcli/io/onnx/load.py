@@ -1,15 +1,16 @@
 """Reading an ONNX file safely: sizes bounded before parsing, opsets checked.
 
-The file is read whole (it must fit in ``max_memory`` and protobuf's 2 GiB),
+The file is read whole (``tspcli.io.limits``: a regular file that fits in
+``max_memory`` and protobuf's 2 GiB, checked before reading),
 parsed by the ``onnx`` package's protobuf classes (pure data; nothing from the
 file runs), and refused when its default-domain opset is outside 11..21.
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from tspcli.errors import LoadError
+from tspcli.io import limits
 
 OPSETS = range(11, 22)
 _PROTOBUF_LIMIT = 2**31 - 1
@@ -30,22 +31,9 @@ def read_model_proto(path: Path, max_memory: int):
     from google.protobuf.message import DecodeError
 
     file = str(path)
-    try:
-        size = os.stat(path).st_size
-    except OSError as e:
-        raise LoadError(f"cannot read file: {e.strerror or e}", file=file) from None
-    limit = min(max_memory, _PROTOBUF_LIMIT)
-    if size > limit:
-        raise LoadError(f"the file is {size / 2**20:.1f} MiB, more than the "
-                        f"{limit / 2**20:.0f} MiB tspcli may read (--max-memory, protobuf's 2 GiB)",
-                        file=file, hint="raise --max-memory, or keep the weights in external data files")
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read(limit + 1)
-    except OSError as e:
-        raise LoadError(f"cannot read file: {e.strerror or e}", file=file) from None
-    if len(data) > limit:  # the file grew while we read it
-        raise LoadError("the file is larger than tspcli may read (--max-memory)", file=file)
+    data = limits.read_bytes(path, min(max_memory, _PROTOBUF_LIMIT), LoadError, "ONNX file",
+                             hint="raise --max-memory, or keep the weights in external data files "
+                                  "(protobuf reads at most 2 GiB)")
     model = onnx.ModelProto()
     try:
         model.ParseFromString(data)

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from tspcli.errors import LoadError
+from tspcli.io import limits
 
 # TensorProto.DataType -> numpy dtype (strings and complex numbers are not weights)
 DTYPES = {1: np.float32, 2: np.uint8, 3: np.int8, 4: np.uint16, 5: np.int16, 6: np.int32, 7: np.int64,
@@ -80,7 +81,7 @@ class TensorReader:
             raise self.error(tensor, f"external data declares {length} bytes at offset {offset}; its shape "
                                      f"needs {nbytes}")
         try:
-            with open(path, "rb") as fh:
+            with limits.open_regular(path, LoadError, "external data file") as fh:
                 fh.seek(offset)
                 data = fh.read(nbytes)
         except OSError as e:
@@ -97,9 +98,7 @@ class TensorReader:
                 ".." in parts or ":" in parts[0]:
             raise self.error(tensor, f"external data location '{location}' is not a file beside the model",
                              hint="external data must be a relative path inside the model's folder")
-        real = Path(os.path.realpath(self.folder / location))
-        if self.folder not in real.parents:
-            raise self.error(tensor, f"external data '{location}' leads outside the model's folder")
+        real = limits.confine(self.folder, location, LoadError, self.file, f"tensor '{tensor.name}': external data")
         if not real.is_file():
             raise self.error(tensor, f"external data file '{location}' is missing",
                              hint="keep the data files beside the .onnx file")
