@@ -122,12 +122,19 @@ def test_dynamic_dimensions_without_a_size_are_named(tmp_path):
         read_onnx_model(tmp_path / "m.onnx")
 
 
-def test_paddleocr_text_direction_classifier(shared_data):
+@pytest.fixture()
+def ppocr(shared_data):
+    """The shared PaddleOCR classifier at the size of its sample lines, and its path."""
     path = shared_data / PPOCR
     if not path.exists():
         pytest.skip("the shared PaddleOCR model is absent")
     model = read_onnx_model(path, input_shape=InputShape((48, 192, 3))).model
     model.init()
+    return model, path
+
+
+def test_paddleocr_text_direction_classifier(ppocr, shared_data):
+    model, _ = ppocr
     kinds = [layer.layer_type for layer in model.layers]
     assert kinds.count("DepthwiseConv2d") == 11 and kinds.count("SqueezeExcitation") == 9
     assert sum(1 for layer in model.layers if layer.config.get("activation") == "hard_swish") == 18
@@ -139,11 +146,7 @@ def test_paddleocr_text_direction_classifier(shared_data):
         np.testing.assert_allclose(out, expected, atol=1e-4)
 
 
-def test_paddleocr_every_layer_equals_onnxruntime(shared_data):
-    path = shared_data / PPOCR
-    if not path.exists():
-        pytest.skip("the shared PaddleOCR model is absent")
-    model = read_onnx_model(path, input_shape=InputShape((48, 192, 3))).model
-    model.init()
+def test_paddleocr_every_layer_equals_onnxruntime(ppocr, shared_data):
+    model, path = ppocr
     x = np.load(shared_data / "onnx/line_upright_48x192.input.npy")
     assert compare_layers(model, onnx.load(str(path)), x) == len(model.layers) - 1
