@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 import tspcli
+from tspcli.io.inputs import parse_input_shape
 from onnx_graphs import ort_values
 from test_model_files_cli import clean_failure
 from test_onnx_lift import mobilenet_v2_block, shufflenet_unit
@@ -62,20 +63,27 @@ def test_predict_takes_hwc_and_writes_hwc_values_equal_to_onnxruntime(cli, v2, t
     np.testing.assert_allclose(values["classifier.1"], out[0], atol=1e-4)
 
 
-def test_convert_writes_a_description_that_reloads_equal(cli, tmp_path):
-    path = tmp_path / "shuffle.onnx"
-    onnx.save(shufflenet_unit(), str(path))
-    r = cli("convert", path, "-o", tmp_path / "shuffle.yaml")
+@pytest.mark.parametrize("build, size, expected", [
+    (shufflenet_unit, None, ["type: ChannelShuffle", "groups: 4"]),
+    (mobilenet_v2_block, "16,14,3", ["padding: [[1, 1], [1, 1]]", "activation: linear"]),
+])
+def test_convert_writes_a_description_that_reloads_equal(cli, tmp_path, build, size, expected):
+    path = tmp_path / "m.onnx"
+    onnx.save(build(), str(path))
+    shape = ["--input-shape", size] if size else []
+    r = cli("convert", path, *shape, "-o", tmp_path / "m.yaml")
     assert r.code == 0, r.err
-    original, converted = tspcli.load(str(path)), tspcli.load(str(tmp_path / "shuffle.yaml"))
-    x = np.random.default_rng(1).normal(size=(12, 10, 3)).astype(np.float32)
+    original = tspcli.load(str(path), input_shape=parse_input_shape(size))
+    converted = tspcli.load(str(tmp_path / "m.yaml"))
+    x = np.random.default_rng(1).normal(size=original.inputs[0].output_shape).astype(np.float32)
     original.predict(x)
     converted.predict(x)
     for a, b in zip(original.layers, converted.layers):
         assert (a.name, a.layer_type, a.output_shape) == (b.name, b.layer_type, b.output_shape)
         np.testing.assert_array_equal(a.neural_value, b.neural_value)
-    text = (tmp_path / "shuffle.yaml").read_text()
-    assert "type: ChannelShuffle" in text and "groups: 4" in text
+    text = (tmp_path / "m.yaml").read_text()
+    for needle in expected:
+        assert needle in text
 
 
 def test_view_of_an_onnx_file(cli, v2, tmp_path):
@@ -88,7 +96,7 @@ def test_view_of_an_onnx_file(cli, v2, tmp_path):
     assert r.code == 0, r.err
     top = json.loads(r.out)["outputs"]["classifier.1"]["top"]
     assert top[0]["label"] in "abcde" and len(top) == 5
-    model = tspcli.load(str(tmp_path / "view.yaml"), input_shape=tspcli.io.inputs.InputShape((16, 16, 3)))
+    model = tspcli.load(str(tmp_path / "view.yaml"), input_shape=parse_input_shape("16,16,3"))
     assert [layer.name for layer in model.layers if layer.drawn] == ["input", "features.1.conv.1.0", "classifier.1"]
 
 

@@ -237,3 +237,58 @@ def test_dynamic_sizes_come_from_the_input_shape(tmp_path):
     model = load(tmp_path, mobilenet_v2_block(), (31, 17, 3))
     assert model.inputs[0].output_shape == (31, 17, 3)
     assert model.get_layer("features.2").output_shape == (8, 5, 8)
+
+
+def arithmetic_and_reshapes():
+    """Constants times, minus and over feature maps (drawn as the BatchNormalization they compute),
+    channel softmax, Squeeze/Unsqueeze, ReduceMax, Clip(0, 4), Concat of vectors."""
+    g = Graph(13)
+    y = g.op("Mul", ["x", g.const(2.0, np.float32)], "double")
+    y = g.op("Sub", [g.const(1.0, np.float32), y], "one_minus")
+    y = g.op("Div", [y, g.const(np.array([1, 2, 4], np.float32).reshape(1, 3, 1, 1), np.float32)], "scale")
+    y = g.op("Clip", [y, g.const(0.0, np.float32), g.const(4.0, np.float32)], "clip4")
+    y = g.op("Softmax", [y], "channel_softmax", axis=1)
+    p = g.op("ReduceMax", [y], "rmax", axes=[2, 3], keepdims=1)
+    v = g.op("Squeeze", [p, g.const([2, 3])], "squeeze")
+    a = g.gemm(v, 3, 4, "fc_a")
+    b = g.op("Softplus", [g.gemm(v, 3, 2, "fc_b")], "softplus")
+    y = g.op("Concat", [a, b], "cat", axis=1)
+    y = g.op("Unsqueeze", [y, g.const([2, 3])], "unsqueeze")
+    y = g.op("LeakyRelu", [y], "relu_by_zero_slope", alpha=0.0)
+    return g.model({"x": [1, 3, 6, 5]}, [y], rank=4)
+
+
+def test_arithmetic_with_constants_and_reshapes(tmp_path):
+    proto = arithmetic_and_reshapes()
+    model = load(tmp_path, proto)
+    t = types(model)
+    assert t["double"] == t["one_minus"] == t["scale"] == "BatchNormalization"
+    np.testing.assert_allclose(model.get_layer("scale").weights["gamma"], [1, 0.5, 0.25])
+    assert model.get_layer("clip4").config["maxValue"] == 4
+    assert model.get_layer("channel_softmax").config["axis"] == 3
+    assert t["squeeze"] == "Flatten" and t["unsqueeze"] == "Reshape" and t["cat"] == "Concatenate"
+    assert model.get_layer("unsqueeze").output_shape == (1, 1, 6)
+    assert model.get_layer("relu_by_zero_slope").config["activation"] == "relu"
+    compare_layers(model, proto, np.random.default_rng(7).normal(size=(6, 5, 3)).astype(np.float32))
+
+
+def test_a_transposed_map_cannot_feed_a_convolution(tmp_path):
+    g = Graph(13)
+    y = g.op("Transpose", ["x"], "swap_hw", perm=[0, 1, 3, 2])
+    y = g.conv(y, 3, 4, 3, name="conv")
+    path = tmp_path / "m.onnx"
+    onnx.save(g.model({"x": [1, 3, 6, 5]}, [y], rank=4), str(path))
+    with pytest.raises(Exception, match="layer 'conv': Conv node: input 0 is a 4-D tensor .* in a layout"):
+        read_onnx_model(path)
+
+
+def test_flatten_of_a_feature_map_is_channel_by_channel(tmp_path):
+    g = Graph(11)
+    y = g.conv("x", 3, 4, 3, name="conv")
+    y = g.torch_flatten(y, "/flatten")
+    y = g.gemm(y, 4 * 5 * 6, 3, "fc")
+    proto = g.model({"x": [1, 3, 5, 6]}, [y])
+    model = load(tmp_path, proto)
+    flat = model.get_layer("flatten")
+    assert flat.layer_type == "Flatten" and flat.config["dataFormat"] == "channels_first"
+    compare_layers(model, proto, np.random.default_rng(8).normal(size=(5, 6, 3)).astype(np.float32))

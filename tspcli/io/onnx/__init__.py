@@ -68,6 +68,7 @@ def _file_model(lifter, graph, inputs: list, proto, file: str) -> OnnxFileModel:
         if type(layer) is Dense and len(layer.output_shape) == 1:
             layer.__class__ = Output1d  # the model's output units, as TensorSpace draws them
             layer.config.setdefault("outputs", None)
+            layer.config["activation"] = layer.config["activation"] or "linear"  # not Output1d's softmax
     model = Model(inputs, outputs, layers=lifter.layers, name=graph.name or Path(file).stem)
     model.source = file
     layers = [FileLayer(name=layer.name, inbound=[s.name for s in layer.inbound], shape=layer.output_shape,

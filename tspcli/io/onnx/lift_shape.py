@@ -56,7 +56,7 @@ def reshape_to(lifter: Lifter, node: Node, x: Feature, target: tuple) -> None:
         return
     if target == x.shape:
         return lifter.alias(node, x)
-    if x.perm == tuple(range(len(x.shape))) and 2 <= len(target) <= 4:
+    if len(x.shape) > 2 and x.perm == tuple(range(len(x.shape))) and 2 <= len(target) <= 4:
         # the layer holds the ONNX values in their own order (an NHWC tensor): a plain reshape
         cls, config = (Flatten, {}) if len(target) == 2 else (Reshape, {"targetShape": list(target[1:])})
         lifter.add(cls, config, [x], node, target, perm=tuple(range(len(target))))
@@ -165,24 +165,20 @@ def _nearest_index(n_in: int, n_out: int, coord: str, rounding: str):
 
 
 def lift_resize(lifter: Lifter, node: Node) -> None:
-    """Resize / Upsample by whole factors -> UpSampling2d (nearest, or bilinear with its coordinate mode)."""
+    """Resize by whole factors -> UpSampling2d (nearest, or bilinear with its coordinate mode)."""
     from tspcli.layers import UpSampling2d
 
     x = lifter.feature(node, 0)
     if len(x.shape) != 4:
         raise Unsupported("tspcli lifts Resize of NCHW feature maps")
     a = node.attrs
-    if node.op == "Upsample":
-        scales, sizes = lifter.const(node, 1, "scales"), None
-        coord, rounding = "asymmetric", "floor"
-    else:
-        scales = lifter.const(node, 2, "scales") if len(node.inputs) > 2 and node.inputs[2] else None
-        sizes = lifter.const(node, 3, "sizes") if len(node.inputs) > 3 and node.inputs[3] else None
-        coord = a.get("coordinate_transformation_mode", "half_pixel")
-        rounding = a.get("nearest_mode", "round_prefer_floor")
-        if a.get("axes") is not None or a.get("antialias", 0) or \
-                a.get("keep_aspect_ratio_policy", "stretch") != "stretch":
-            raise Unsupported("Resize with axes, antialias or an aspect-ratio policy")
+    scales = lifter.const(node, 2, "scales") if len(node.inputs) > 2 and node.inputs[2] else None
+    sizes = lifter.const(node, 3, "sizes") if len(node.inputs) > 3 and node.inputs[3] else None
+    coord = a.get("coordinate_transformation_mode", "half_pixel")
+    rounding = a.get("nearest_mode", "round_prefer_floor")
+    if a.get("axes") is not None or a.get("antialias", 0) or \
+            a.get("keep_aspect_ratio_policy", "stretch") != "stretch":
+        raise Unsupported("Resize with axes, antialias or an aspect-ratio policy")
     if sizes is not None and np.asarray(sizes).size == 4:
         out = tuple(int(v) for v in np.asarray(sizes).reshape(-1))
     elif scales is not None and np.asarray(scales).size == 4:
@@ -241,5 +237,5 @@ HANDLERS = {
     "Identity": lift_pass, "Dropout": lift_pass,
     **{op: lift_reshape for op in ("Reshape", "Flatten", "Squeeze", "Unsqueeze")},
     "Transpose": lift_transpose, "Pad": lift_pad, "Slice": lift_slice,
-    "Resize": lift_resize, "Upsample": lift_resize,
+    "Resize": lift_resize,
 }
