@@ -150,3 +150,26 @@ def test_paddleocr_every_layer_equals_onnxruntime(ppocr, shared_data):
     model, path = ppocr
     x = np.load(shared_data / "onnx/line_upright_48x192.input.npy")
     assert compare_layers(model, onnx.load(str(path)), x) == len(model.layers) - 1
+
+
+def test_malformed_nodes_are_load_errors(tmp_path):
+    """Each attribute of each node taken away in turn: the model loads, or one LoadError says why."""
+    from tspcli.errors import TspError
+    from test_onnx_lift import decoder, mobilenet_v3_block
+
+    outcomes = set()
+    for build in (mobilenet_v3_block, decoder):
+        proto = build()
+        for i, node in enumerate(proto.graph.node):
+            for j in range(len(node.attribute)):
+                broken = onnx.ModelProto()
+                broken.CopyFrom(proto)
+                del broken.graph.node[i].attribute[j]
+                onnx.save(broken, str(tmp_path / "m.onnx"))
+                try:
+                    read_onnx_model(tmp_path / "m.onnx").model.init()
+                    outcomes.add("ok")
+                except TspError as exc:
+                    assert exc.layer and str(exc).count("\n") == 0
+                    outcomes.add("error")
+    assert outcomes == {"ok", "error"}

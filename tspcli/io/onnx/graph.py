@@ -195,6 +195,9 @@ class Lifter:
                     raise Unsupported(f"operator {node.op} is not one tspcli lifts")
             except Unsupported as exc:
                 self.unsupported(node, str(exc))
+            except (KeyError, IndexError, ValueError, TypeError, AttributeError) as exc:
+                # a required attribute or input missing, or of the wrong kind: the file is malformed
+                raise self.error(node, f"malformed node ({type(exc).__name__}: {exc})") from None
 
     def fold(self, node: Node) -> None:
         inputs = [self.value(node, i) for i in range(len(node.inputs))]
