@@ -21,7 +21,7 @@ from .common import (input_shape_option, load_model, max_memory_option, model_ar
 @input_shape_option
 @max_memory_option
 def command(model, output, weights, max_memory):
-    """Write the description of MODEL (a .h5, .keras, TF.js model or a view) and its weights.
+    """Write the description of MODEL (a .h5, .keras, TF.js or ONNX model, or a view) and its weights.
 
     The description names the weights file, so that summary, predict and render
     of the description give what they give for MODEL.  Example:
