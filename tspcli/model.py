@@ -83,6 +83,7 @@ class Model:
         self.source: str | None = None  # file the model was read from (for error messages)
         self.timeline = None  # a description's `timeline:` steps, if any
         self.view = None  # a view's (layer entries, line of `load:`): see tspcli.io.views
+        self.notes: list[str] = []  # how a model file's values are computed (shown by `summary`)
         self.inputs: list[Layer] = list(inputs or [])
         self.outputs: list[Layer] = list(outputs or [])
         self.layers: list[Layer] = list(layers) if layers is not None else self._reachable()

@@ -10,6 +10,7 @@ takes, with the same names (``no-labels`` is written ``labels: false``)::
     legend: true
     text-scale: 1.5        # every font size times 1.5
     rows: auto             # auto | 1, 2, ...: rows a long horizontal chain is wrapped into
+    crop: true             # trim the picture to the drawing plus a small margin
     open: [conv_dw_1, conv_dw_2]   # or 'all', or 'conv_dw_1,conv_dw_2'
     timeline: [{open: conv_dw_1}, {wait: 500}, {close: conv_dw_1}]   # as --animate
     fps: 30
@@ -158,6 +159,8 @@ class RenderOptions:
     title: str | None = None
     text_scale: float = 1.0
     rows: int | None = None            # None: auto
+    crop: bool = False                 # trim the written picture to the drawing plus a small margin
+    boxes: str | None = None           # a JSON file to write where everything was drawn (stills)
     # animations (videos, GIFs, frames); ``timeline`` is --animate's steps, checked against the model later
     timeline: object = None
     fps: float = DEFAULT_FPS
@@ -205,6 +208,8 @@ COERCE = {
     "title": _text,
     "text_scale": _number("text-scale", positive=True),
     "rows": parse_rows,
+    "crop": _boolean("crop"),
+    "boxes": _text,
     "timeline": lambda value: value,
     "fps": lambda value: float(check_fps(value)),
     "quality": check_quality,
@@ -213,7 +218,7 @@ COERCE = {
 # the command-line flag of an option whose name differs from its key
 FLAGS = {"timeline": "--animate"}
 NULLABLE = {"open", "title", "timeline", "colormap", "azimuth", "elevation", "input", "input_shape", "background",
-            "rows"}
+            "rows", "boxes"}
 
 
 def read_config(path: str) -> tuple[dict, dict]:

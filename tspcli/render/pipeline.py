@@ -42,10 +42,21 @@ def render_model(model, options: RenderOptions, renderer=None):
     with, kept between pictures (its window and compiled shaders are half the
     cost of a small render); else a fresh one.
     """
+    return render_still(model, options, renderer)[0]
+
+
+def render_still(model, options: RenderOptions, renderer=None):
+    """(picture, ``scene.boxes.Boxes`` of where everything was drawn in it); ``options.crop`` trims both
+    to the drawing plus a small margin.  ``renderer`` as for ``render_model``."""
+    from ..scene.boxes import crop_box, scene_boxes
     from . import vtk_backend
+    from .writers import crop
 
     builder = SceneBuilder(model, look_from(options, model))
     scene = builder.build(initial_state(model, options.open, view_from(options)))
-    if renderer is not None:
-        return renderer.render(scene)
-    return vtk_backend.render(scene, options.scale)
+    frame = renderer.render(scene) if renderer is not None else vtk_backend.render(scene, options.scale)
+    boxes = scene_boxes(scene).scaled(frame.shape[1] / scene.size[0])
+    if options.crop:
+        box = crop_box(boxes)
+        frame, boxes = crop(frame, box), boxes.cropped(box)
+    return frame, boxes

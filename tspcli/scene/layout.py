@@ -79,6 +79,7 @@ class SceneBuilder(Framing, Wrapping, Stacking, Parts, Textures, Legends):
                      title=self.look.title, title_size=self.title_size, size=self.look.size,
                      note=_left_out_note(placement, len(self.layers)) if requests else None,
                      note_size=self.note_size)
+
     def _elements(self, state: State, wrap: bool = True, stack=None, plan: RowPlan | None = None,
                   compact: bool = False):
         """(blocks, lines, label requests, legend) of a state: its layers in rows when ``wrap`` (by
