@@ -292,3 +292,20 @@ def test_flatten_of_a_feature_map_is_channel_by_channel(tmp_path):
     flat = model.get_layer("flatten")
     assert flat.layer_type == "Flatten" and flat.config["dataFormat"] == "channels_first"
     compare_layers(model, proto, np.random.default_rng(8).normal(size=(5, 6, 3)).astype(np.float32))
+
+
+def test_a_generator_reshapes_a_vector_into_maps(tmp_path):
+    """DCGAN's generator: Gemm -> x.view(-1, C, H, W) -> ConvTranspose -> Tanh."""
+    g = Graph(13)
+    y = g.gemm("z", 6, 4 * 3 * 2, "/fc/Gemm")
+    y = g.op("Reshape", [y, g.const([-1, 4, 3, 2])], "/Reshape")
+    w = g.rng.normal(0, 0.3, (4, 2, 4, 4)).astype(np.float32)
+    y = g.op("ConvTranspose", [y, g.tensor("up.w", w)], "/up/ConvTranspose", strides=[2, 2], pads=[1, 1, 1, 1],
+             kernel_shape=[4, 4])
+    y = g.op("Tanh", [y], "/Tanh")
+    proto = g.model({"z": ["batch", 6]}, [y], rank=4)
+    model = load(tmp_path, proto)
+    assert model.get_layer("Reshape").config["dataFormat"] == "channels_first"
+    assert model.get_layer("Reshape").output_shape == (3, 2, 4)
+    assert model.get_layer("up").output_shape == (6, 4, 2)
+    compare_layers(model, proto, np.random.default_rng(9).normal(size=(6,)).astype(np.float32))

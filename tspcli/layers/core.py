@@ -99,10 +99,17 @@ class Reshape(Layer):
     layer_type = "Reshape"
     default_color = "#A287F4"
     PARAMS = (Param("targetShape", P.target_shape, P.REQUIRED, "New shape without batch axis; -1 is inferred.",
-                    "list[int]"),)
+                    "list[int]"),
+              Param("dataFormat", P.choice("channels_last", "channels_first"), "channels_last",
+                    "channels_first: a vector filled channel by channel (as PyTorch's x.view(C, H, W)), "
+                    "shown channels-last: targetShape [h, w, c] holds the values of view(c, h, w).", "str"))
 
     def compute_output_shape(self, input_shape):
         single_input(self, input_shape, (1, 2, 3, 4))
+        if self.config["dataFormat"] == "channels_first" and (len(input_shape) != 1 or
+                                                               len(self.config["targetShape"]) < 2):
+            raise ShapeError("a channels_first Reshape turns a vector into a 2-D or 3-D map",
+                             layer=self.name, key="dataFormat")
         total = math.prod(input_shape)
         target = list(self.config["targetShape"])
         known = math.prod(d for d in target if d != -1)
@@ -117,6 +124,12 @@ class Reshape(Layer):
         return tuple(target)
 
     def forward(self, inputs):
+        if self.config["dataFormat"] == "channels_first":
+            import numpy as np
+
+            *spatial, channels = self.output_shape
+            x = inputs[0].reshape(channels, *spatial)
+            return np.ascontiguousarray(np.moveaxis(x, 0, -1))
         return inputs[0].reshape(self.output_shape)
 
 

@@ -72,11 +72,14 @@ def reshape_to(lifter: Lifter, node: Node, x: Feature, target: tuple) -> None:
         config = {"dataFormat": "channels_first"} if spatial > 1 else {}
         lifter.add(Flatten, config, [x], node, target)
         return
-    if len(x.shape) == 2 and len(target) == 4 and target[2:] == (1, 1):
-        lifter.add(Reshape, {"targetShape": [1, 1, target[1]]}, [x], node, target)
+    if len(x.shape) == 2 and len(target) == 4:  # a vector to an NCHW map (a generator's x.view(C, H, W))
+        config = {"targetShape": [target[2], target[3], target[1]]}
+        if target[2:] != (1, 1):
+            config["dataFormat"] = "channels_first"
+        lifter.add(Reshape, config, [x], node, target)
         return
-    raise Unsupported(f"reshape of {list(x.shape)} to {list(target)}: tspcli lifts flattening, (1, C) <-> "
-                      "(1, C, 1, 1) and channel shuffles")
+    raise Unsupported(f"reshape of {list(x.shape)} to {list(target)}: tspcli lifts flattening, vectors to "
+                      "NCHW maps and channel shuffles")
 
 
 def lift_transpose(lifter: Lifter, node: Node) -> None:
