@@ -230,13 +230,14 @@ class BatchNormalization(Layer):
         import numpy as np
 
         w, c = self.weights, self.config
-        inv = (1.0 / np.sqrt(w["moving_variance"].astype(np.float64) + c["epsilon"])).astype(np.float32)
+        inv = 1.0 / np.sqrt(w["moving_variance"].astype(np.float64) + c["epsilon"])
         if c["scale"]:
             inv = inv * w["gamma"]
-        y = inputs[0] - w["moving_mean"]  # one new array, then in place (MobileNets have dozens of these)
-        y *= inv
-        if c["center"]:
-            y += w["beta"]
+        shift = -w["moving_mean"] * inv + (w["beta"] if c["center"] else 0.0)
+        # x * scale + shift: one new array and one pass in place (MobileNets have dozens of these layers);
+        # scale and shift are folded in float64, so the result stays within float32 rounding of Keras'
+        y = np.multiply(inputs[0], inv.astype(np.float32))
+        y += shift.astype(np.float32)
         return y
 
     def weight_shapes(self):
