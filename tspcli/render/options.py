@@ -24,6 +24,8 @@ import re
 from dataclasses import dataclass, replace
 
 from ..errors import OptionError, TspError, did_you_mean
+from ..scene.explain import DEFAULT_MAPS as DEFAULT_EXPLAIN_MAPS
+from ..scene.links import parse_links
 from ..scene.timeline import check_easing, check_fps
 from .writers import DEFAULT_CRF, DEFAULT_FPS, check_quality
 
@@ -130,6 +132,14 @@ def _input_shape(value):
     return parse_input_shape(value)
 
 
+def _count(name, low, high):
+    def coerce(value):
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise OptionError(f"{name} must be a whole number from {low} to {high}, got {value!r}")
+        return value
+    return coerce
+
+
 def _seed(value):
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**32:
         raise OptionError(f"seed must be a whole number 0..2**32-1, got {value!r}")
@@ -159,6 +169,7 @@ class RenderOptions:
     title: str | None = None
     text_scale: float = 1.0
     rows: int | None = None            # None: auto
+    links: tuple = ()                  # scene.links.LinkRequest: layers whose maps show what they read
     crop: bool = False                 # trim the written picture to the drawing plus a small margin
     boxes: str | None = None           # a JSON file to write where everything was drawn (stills)
     # animations (videos, GIFs, frames); ``timeline`` is --animate's steps, checked against the model later
@@ -166,6 +177,7 @@ class RenderOptions:
     fps: float = DEFAULT_FPS
     quality: int = DEFAULT_CRF
     easing: str = "linear"
+    explain_maps: int = DEFAULT_EXPLAIN_MAPS
 
     def updated(self, given: dict, file: str | None = None, lines: dict | None = None) -> "RenderOptions":
         """These options with ``given`` applied (None values are skipped); checks every value."""
@@ -189,7 +201,7 @@ class RenderOptions:
 COERCE = {
     "open": parse_open,
     "input": _text,
-    "input_shape": lambda value: _input_shape(value),
+    "input_shape": _input_shape,
     "preprocess": _choice("preprocess", "none", "unit", "tf", "caffe", "torch"),
     "values": _boolean("values"),
     "seed": _seed,
@@ -214,6 +226,8 @@ COERCE = {
     "fps": lambda value: float(check_fps(value)),
     "quality": check_quality,
     "easing": check_easing,
+    "links": parse_links,
+    "explain_maps": _count("explain-maps", 1, 4096),
 }
 # the command-line flag of an option whose name differs from its key
 FLAGS = {"timeline": "--animate"}
