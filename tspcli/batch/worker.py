@@ -68,7 +68,9 @@ def _render(model: str, output: str, options, max_memory: int) -> list[str]:
     from ..render.writers import check_output as check_kind
     from ..render.writers import output_kind, write_png
 
-    m = load(model, max_memory=max_memory)
+    from ..io.inputs import natural_shape
+
+    m = load(model, max_memory=max_memory, input_shape=options.input_shape or natural_shape(options.input))
     timeline = None
     if output_kind(output) != "png":     # a bad timeline fails before the forward pass
         timeline = timeline_for(m, options, from_flag=False)

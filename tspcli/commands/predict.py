@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from ..text import echo
-from .common import (json_option, load_model, max_memory_option, model_argument, print_json,
+from .common import (input_shape_option, json_option, load_model, max_memory_option, model_argument, print_json,
                      skip_unknown_option)
 
 PREPROCESS_HELP = ("How image values are scaled: none (0..255), unit (x/255, default for images), "
@@ -84,6 +84,7 @@ def write_npz(layers, path: str) -> None:
 @seed_option
 @max_memory_option
 @skip_unknown_option
+@input_shape_option
 def command(model, input_path, preprocess, output, top, as_json, seed, max_memory):
     """Compute the neural value of every layer of MODEL for an input.
 
@@ -95,7 +96,7 @@ def command(model, input_path, preprocess, output, top, as_json, seed, max_memor
     install_sigterm_handler()   # SIGTERM cleans up as Ctrl-C does: no .part left
     if output:
         check_writable(output)
-    m = load_model(model, max_memory)
+    m = load_model(model, max_memory, input_path)
     m.predict(model_inputs(m, input_path, preprocess), seed=seed, strict=False)
     for name, reason in m.uncomputed.items():
         echo(f"tspcli: warning: layer '{name}' has no values: {reason}", err=True)

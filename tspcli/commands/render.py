@@ -4,7 +4,8 @@ from __future__ import annotations
 import click
 
 from ..text import echo
-from .common import load_model, max_memory_option, model_argument, show_all_option, skip_unknown_option
+from .common import (input_shape_option, load_model, max_memory_option, model_argument, show_all_option,
+                     skip_unknown_option)
 from .predict import input_option, preprocess_option
 
 CAMERAS = ["iso", "tsp", "front", "side", "top"]
@@ -71,6 +72,7 @@ CAMERAS = ["iso", "tsp", "front", "side", "top"]
 @max_memory_option
 @skip_unknown_option
 @show_all_option
+@input_shape_option
 def command(model, output, config, open_, input_path, preprocess, values, camera, azimuth, elevation, zoom,
             direction, size, scale, background, colormap, normalize, labels, legend, title, text_scale, rows, crop,
             boxes, links, explain_maps, seed, animate, fps, quality, easing, quiet, overwrite, max_memory):
@@ -113,7 +115,7 @@ def command(model, output, config, open_, input_path, preprocess, values, camera
     from ..render.pipeline import compute_values
 
     require()   # a machine without offscreen OpenGL: one line saying what to install, not a segfault
-    m = load_model(model, max_memory)
+    m = load_model(model, max_memory, options.input, options.input_shape)
     if options.links:
         from ..scene.annotate import check_links
 
