@@ -81,8 +81,7 @@ def command(model, output, config, open_, input_path, preprocess, values, camera
     install_sigterm_handler()
     if output == "-":
         check_stdout(animate)
-    still = output == "-" or (output_kind(output) == "png" and animate is None)
-    if output != "-" and output_kind(output) in ("png", "mp4", "gif"):
+    elif output_kind(output) in ("png", "mp4", "gif", "scene"):
         check_writable(output)
     options = resolve(config, {
         "open": open_, "input": input_path, "preprocess": preprocess, "values": values, "camera": camera,
@@ -90,23 +89,9 @@ def command(model, output, config, open_, input_path, preprocess, values, camera
         "scale": scale, "background": background, "colormap": colormap, "normalize": normalize,
         "labels": labels, "legend": legend, "title": title, "text_scale": text_scale, "rows": rows, "seed": seed,
         "timeline": animate, "fps": fps, "quality": quality, "easing": easing})
-    from ..render.pipeline import compute_values
+    from ..render.backends.offscreen import defer_pyplot
+    from ..render.pipeline import render_file
 
-    m = load_model(model, max_memory)
-    if not still:   # bad steps or outputs fail before the forward pass
-        from ..render.animation import timeline_for, write_animation
-        from ..render.writers import check_output
-
-        timeline = timeline_for(m, options, from_flag=animate is not None, config=config)
-        check_output(output, fps=options.fps, quality=options.quality,
-                     total=len(timeline.frame_times(options.fps)))
-    if options.values:
-        for name, reason in compute_values(m, options).items():
-            click.echo(f"tspcli: warning: layer '{name}' has no values: {reason}", err=True)
-    if still:
-        from ..render.pipeline import render_model
-        from ..render.writers import write_png
-
-        write_png(render_model(m, options), output)
-    else:
-        write_animation(m, options, output, timeline, quiet=quiet)
+    defer_pyplot()    # this process never draws with pyplot: its 0.3-0.5 s import is not paid
+    render_file(load_model(model, max_memory), output, options, quiet=quiet, from_flag=animate is not None,
+                config=config, warn=lambda text: click.echo(f"tspcli: warning: {text}", err=True))

@@ -42,6 +42,25 @@ def preprocess(x: np.ndarray, mode: str) -> np.ndarray:
     raise InputError(f"unknown preprocessing {mode!r}", hint="one of " + ", ".join(PREPROCESS))
 
 
+def model_inputs(model, input_path: str | None, mode: str | None):
+    """The value of each input layer: read from ``input_path`` or the built-in sample."""
+    if input_path is not None and len(model.inputs) != 1:
+        raise InputError(f"--input feeds one input layer, the model has {len(model.inputs)} "
+                         f"({', '.join(l.name for l in model.inputs)})")
+    if input_path is not None:
+        return [read_input(input_path, model.inputs[0].output_shape, mode)]
+    return [_sample_for(model, layer, mode) for layer in model.inputs]
+
+
+def _sample_for(model, layer, mode):
+    """The built-in sample; ids for an input that feeds Embeddings (a generator's class id)."""
+    sizes = [l.config["inputDim"] for l in model.layers if layer in l.inbound and l.layer_type == "Embedding"]
+    if sizes:
+        ids = np.arange(np.prod(layer.output_shape)) % min(sizes)
+        return ids.reshape(layer.output_shape).astype(np.float32)
+    return sample_input(layer.output_shape, mode)
+
+
 def read_input(path: str, shape: tuple, mode: str | None = None) -> np.ndarray:
     """Read an input for a layer of ``shape`` (no batch axis): an image, .npy or .json."""
     if not os.path.exists(path):

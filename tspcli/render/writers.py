@@ -42,7 +42,7 @@ X264_PRESET = "veryfast"
 DEFAULT_CRF = 20  # flat-coloured diagrams stay crisp; x264's own default (23) smears edges
 FRAME_NAME = "frame_%04d.png"
 _PATTERN = re.compile(r"%0?(\d*)d")
-_KINDS_HELP = ".mp4, .gif, .png (one frame), a folder/ or a pattern like out_%04d.png"
+_KINDS_HELP = ".mp4, .gif, .png (one frame), a folder/, a pattern like out_%04d.png, or a 3D file (.glb, .gltf)"
 
 
 def write_png(frame: np.ndarray, path: str) -> None:
@@ -69,7 +69,9 @@ def check_stdout(animation=None) -> None:
 
 
 def output_kind(path: str) -> str:
-    """'mp4', 'gif', 'png', 'pattern' or 'folder', from the output path."""
+    """'mp4', 'gif', 'png', 'pattern', 'folder', or 'scene' (a file a backend draws a scene into)."""
+    from .backends import FILE_BACKENDS
+
     base = os.path.basename(path)
     plain = base.replace("%%", "")
     if "%" in plain:
@@ -84,6 +86,8 @@ def output_kind(path: str) -> str:
     ext = os.path.splitext(base)[1].lower()
     if ext in (".mp4", ".gif", ".png"):
         return ext[1:]
+    if ext in FILE_BACKENDS:
+        return "scene"
     if not ext:
         return "folder"
     raise OptionError(f"cannot write '{path}': unknown kind of output '{ext}' (use {_KINDS_HELP})")
