@@ -42,8 +42,8 @@ def main() -> None:
 
     for name, scene in scenes().items():
         iio.imwrite(os.path.join(HERE, f"backend_{name}.png"), vtk_backend.render(scene))
-    with vtk_backend.Renderer(SIZE, multisamples=0) as renderer:     # as animation frames were drawn
-        iio.imwrite(os.path.join(HERE, "backend_black_aliased.png"), renderer.render(scenes()["black"]))
+        with vtk_backend.Renderer(SIZE, multisamples=0) as renderer:     # as animation frames were drawn
+            iio.imwrite(os.path.join(HERE, f"backend_{name}_aliased.png"), renderer.render(scene))
 
 
 if __name__ == "__main__":
