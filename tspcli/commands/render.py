@@ -11,9 +11,11 @@ CAMERAS = ["iso", "tsp", "front", "side", "top"]
 
 @click.command("render")
 @model_argument
-@click.option("-o", "--output", required=True, metavar="FILE",
-              help="A picture (.png), or an animation: .mp4, .gif, a folder/ or a pattern like out_%04d.png; "
-                   "- writes a PNG to stdout.")
+@click.option("-o", "--output", metavar="FILE",
+              help="A picture (.png), a 3D file (.glb, .gltf), or an animation: .mp4, .gif, a folder/ or a "
+                   "pattern like out_%04d.png; - writes a PNG to stdout.")
+@click.option("--interactive", is_flag=True,
+              help="Open the model in a window to turn with the mouse (needs a display) instead of writing -o.")
 @click.option("--config", "config", metavar="FILE",
               help="Render options from a YAML file (e.g. configs/paper.yaml); flags override it.")
 @click.option("--open", "open_", metavar="NAMES|all",
@@ -58,7 +60,7 @@ CAMERAS = ["iso", "tsp", "front", "side", "top"]
 @max_memory_option
 @skip_unknown_option
 @show_all_option
-def command(model, output, config, open_, input_path, preprocess, values, camera, azimuth, elevation, zoom,
+def command(model, output, interactive, config, open_, input_path, preprocess, values, camera, azimuth, elevation, zoom,
             direction, size, scale, background, colormap, normalize, labels, legend, title, text_scale, rows, seed,
             animate, fps, quality, easing, quiet, max_memory):
     """Draw MODEL in 3D (TensorSpace's look) to a PNG, or animate it, offscreen.
@@ -75,11 +77,20 @@ def command(model, output, config, open_, input_path, preprocess, values, camera
         tspcli render samples/lenet.yaml -o lenet.gif --animate open-all --size 480x270 --fps 15
     """
     from ..atomic import check_writable, install_sigterm_handler
+    from ..errors import OptionError
     from ..render.options import resolve
     from ..render.writers import check_stdout, output_kind
 
     install_sigterm_handler()
-    if output == "-":
+    if (output is None) == (not interactive):
+        raise click.UsageError("give -o FILE, or --interactive to open a window (not both)")
+    if interactive:
+        from ..render.backends.offscreen import has_display
+
+        if not has_display():
+            raise OptionError("no display to open a window on ($DISPLAY is not set)",
+                              hint="write a file instead: -o model.png, or -o model.glb for a 3D viewer")
+    elif output == "-":
         check_stdout(animate)
     elif output_kind(output) in ("png", "mp4", "gif", "scene"):
         check_writable(output)
@@ -93,5 +104,10 @@ def command(model, output, config, open_, input_path, preprocess, values, camera
     from ..render.pipeline import render_file
 
     defer_pyplot()    # this process never draws with pyplot: its 0.3-0.5 s import is not paid
+    if interactive:
+        from ..render.pipeline import plot
+
+        plot(load_model(model, max_memory), options, off_screen=False).show()
+        return
     render_file(load_model(model, max_memory), output, options, quiet=quiet, from_flag=animate is not None,
                 config=config, warn=lambda text: click.echo(f"tspcli: warning: {text}", err=True))
