@@ -54,7 +54,7 @@ ERRORS = [
     ("layers:\n  - {type: RGBInput, shape: [100000, 100000, 3]}\n", 2, ["more than 4 GiB", "--max-memory"]),
     ("layers:\n  - {type: RGBInput, shape: [10, 10, 3]\n", 3, ["cannot parse"]),
     ("layers:\n  - !!python/object/apply:os.system [echo hi]\n", 2, ["unsupported tag"]),
-    ("layers:\n  - {type: RGBInput, shape: !!python/name:os.system }\n", 2, ["cannot parse"]),
+    ("layers:\n  - {type: RGBInput, shape: !!python/name:os.system }\n", 2, ["unsupported tag"]),
     ("model: {}\nlayers: []\n", 2, ["non-empty list"]),
     ("layerz: []\n", 1, ["unknown top-level key 'layerz'"]),
     ("layers:\n  - {type: RGBInput, shape: [8, 8, 3]}\n  - {type: Add, name: x}\n", 3, ["Add", "inputs"]),

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import click
 
+from ..text import echo
 from .common import load_model, max_memory_option, model_argument, show_all_option, skip_unknown_option
 from .predict import input_option, preprocess_option
 
@@ -57,12 +58,15 @@ CAMERAS = ["iso", "tsp", "front", "side", "top"]
 @click.option("--easing", type=click.Choice(["linear", "ease-in-out", "cubic"]), default=None,
               help="How layers move as they open (default linear, as TensorSpace).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar (there is none when stderr is not a terminal).")
+@click.option("--overwrite", is_flag=True,
+              help="Frames: replace a folder/ holding other things, or every file matching a pattern "
+                   "(refused otherwise; an earlier run's frames folder is always replaced).")
 @max_memory_option
 @skip_unknown_option
 @show_all_option
 def command(model, output, interactive, config, open_, input_path, preprocess, values, camera, azimuth, elevation, zoom,
             direction, size, scale, background, colormap, normalize, labels, legend, title, text_scale, rows, seed,
-            animate, fps, quality, easing, quiet, max_memory):
+            animate, fps, quality, easing, quiet, overwrite, max_memory):
     """Draw MODEL in 3D (TensorSpace's look) to a PNG, or animate it, offscreen.
 
     Each layer is a slab in its type's colour; opened layers show their
@@ -110,4 +114,4 @@ def command(model, output, interactive, config, open_, input_path, preprocess, v
         plot(load_model(model, max_memory), options, off_screen=False).show()
         return
     render_file(load_model(model, max_memory), output, options, quiet=quiet, from_flag=animate is not None,
-                config=config, warn=lambda text: click.echo(f"tspcli: warning: {text}", err=True))
+                config=config, overwrite=overwrite, warn=lambda text: echo(f"tspcli: warning: {text}", err=True))

@@ -89,8 +89,8 @@ def _draw(scene, options: RenderOptions, raster):
 
 
 def render_file(model, output: str, options: RenderOptions | None = None, *, quiet: bool = True,
-                from_flag: bool = False, config: str | None = None, raster=None, max_memory: int | None = None,
-                warn: Callable[[str], None] | None = None, **given) -> list[str]:
+                from_flag: bool = False, config: str | None = None, overwrite: bool = False, raster=None,
+                max_memory: int | None = None, warn: Callable[[str], None] | None = None, **given) -> list[str]:
     """Render ``model`` (a Model or a path) into ``output``; returns the warnings (layers without values).
 
     The output's name decides what is written: ``.png`` (or ``-``, stdout) a
@@ -99,7 +99,9 @@ def render_file(model, output: str, options: RenderOptions | None = None, *, qui
     ``out_%04d.png`` the ``timeline`` option's steps, else the description's.
     Bad options or steps fail before the forward pass; the file appears only
     when complete.  ``warn`` is called with each warning as soon as it is known;
-    ``from_flag``/``config`` only say where the timeline came from in errors.
+    ``from_flag``/``config`` only say where the timeline came from in errors;
+    ``overwrite`` lets frames replace a folder or pattern files that are not an
+    earlier run's.
     """
     from .backends import file_backend
     from .writers import check_output, check_stdout, output_kind
@@ -118,7 +120,8 @@ def render_file(model, output: str, options: RenderOptions | None = None, *, qui
         from .animation import timeline_for
 
         timeline = timeline_for(model, options, from_flag=from_flag, config=config)
-        check_output(output, fps=options.fps, quality=options.quality, total=len(timeline.frame_times(options.fps)))
+        check_output(output, fps=options.fps, quality=options.quality, total=len(timeline.frame_times(options.fps)),
+                     overwrite=overwrite)
     warnings = []
     if options.values:
         for name, reason in compute_values(model, options).items():
@@ -128,7 +131,7 @@ def render_file(model, output: str, options: RenderOptions | None = None, *, qui
     if timeline is not None:
         from .animation import write_animation
 
-        write_animation(model, options, output, timeline, quiet=quiet)
+        write_animation(model, options, output, timeline, quiet=quiet, overwrite=overwrite)
     elif scene_writer is not None:
         scene_writer.write_scene(build_scene(model, options), output, options.scale)
     else:
