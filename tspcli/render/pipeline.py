@@ -34,7 +34,7 @@ def compute_values(model, options: RenderOptions) -> dict[str, str]:
     from ..io.inputs import model_inputs
 
     model.predict(model_inputs(model, options.input, options.preprocess), seed=options.seed, strict=False)
-    return dict(getattr(model, "uncomputed", {}))
+    return dict(model.uncomputed)
 
 
 def look_from(options: RenderOptions, model) -> Look:
