@@ -103,7 +103,7 @@ def render_file(model, output: str, options: RenderOptions | None = None, *, qui
     ``overwrite`` lets frames replace a folder or pattern files that are not an
     earlier run's.
     """
-    from .backends import file_backend
+    from .backends import file_backend, preload_raster
     from .writers import check_output, check_stdout, output_kind
 
     options = options_from(options, **given)
@@ -114,6 +114,8 @@ def render_file(model, output: str, options: RenderOptions | None = None, *, qui
         raise OptionError(f"'{output}' holds the model in one state, not an animation",
                           hint="leave out --animate, or write .mp4, .gif or a folder/")
     still = output == "-" or scene_writer is not None or (output_kind(output) == "png" and not from_flag)
+    if scene_writer is None and raster is None:
+        preload_raster()
     model = _loaded(model, max_memory)
     timeline = None
     if not still:   # bad steps or outputs fail before the forward pass

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import threading
 from typing import Protocol
 
 import numpy as np
@@ -35,6 +36,20 @@ class Raster(Protocol):
 
     def close(self) -> None:
         """Free the window; the object is unusable after."""
+
+
+def preload_raster() -> None:
+    """Start importing the raster backend (pyvista, VTK: 0.5-1 s) in a thread, to overlap the forward pass.
+
+    A failed import is left to the caller's own import, which raises it where it is handled.
+    """
+    def load() -> None:
+        try:
+            importlib.import_module(f"{__name__}.{RASTER}")
+        except Exception:  # noqa: BLE001 - raised again, and reported, by open_raster's import
+            pass
+
+    threading.Thread(target=load, name="tspcli-import-backend").start()
 
 
 def open_raster(size: tuple[int, int], scale: float = 1.0, antialias: str | None = "msaa") -> Raster:
