@@ -25,6 +25,7 @@ COMMANDS = {
     "predict": ("predict", "Compute every layer's values for an input; print the top classes."),
     "convert": ("convert", "Write a model file (.h5, .keras, TF.js) as a description and .npz weights."),
     "batch": ("batch", "Render many models to many figures in parallel (local processes or Dask)."),
+    "doctor": ("doctor", "Check that this machine can render: OpenGL window, VTK, GL driver, ffmpeg."),
 }
 
 EXIT_CODES_HELP = """\b

@@ -6,7 +6,7 @@ import os
 
 from .model import DEFAULT_MAX_MEMORY
 
-MODEL_EXTENSIONS = (".h5", ".hdf5", ".keras")
+MODEL_EXTENSIONS = (".h5", ".hdf5", ".keras", ".tflite")
 
 
 def sniff(path: str) -> str:
@@ -23,7 +23,8 @@ def sniff(path: str) -> str:
             head = fh.read(4096)
     except LoadError:
         return "description"  # let the reader report the problem with the path
-    if head.startswith(b"\x89HDF") or head.startswith(b"PK") or path.lower().endswith(MODEL_EXTENSIONS):
+    if head.startswith(b"\x89HDF") or head.startswith(b"PK") or head[4:8] == b"TFL3" or \
+            path.lower().endswith(MODEL_EXTENSIONS):
         return "model-file"  # by extension too, so that a broken .h5 is reported as a model file
     if path.lower().endswith(".json"):
         try:

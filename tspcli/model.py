@@ -84,6 +84,7 @@ class Model:
         self.timeline = None  # a description's `timeline:` steps, if any
         self.view = None  # a view's (layer entries, line of `load:`): see tspcli.io.views
         self.uncomputed: dict[str, str] = {}  # after predict(strict=False): layers without values, and why
+        self.notes: list[str] = []  # how a model file's values are computed (shown by `summary`)
         self.inputs: list[Layer] = list(inputs or [])
         self.outputs: list[Layer] = list(outputs or [])
         self.layers: list[Layer] = list(layers) if layers is not None else self._reachable()

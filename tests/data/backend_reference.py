@@ -1,10 +1,10 @@
 """The scenes behind tests/data/backend_*.png, and how those pictures were made.
 
 The reference pictures were drawn by main's VTK backend (``tspcli.render.vtk_backend``,
-commit b969c6f, before the pyvista backend replaced it), so that the test can show
+commit 8d303ea, the last before the pyvista backend replaced it), so that the test can show
 the new backend draws the same pixels:
 
-    git archive b969c6f | tar -x -C /tmp/old && PYTHONPATH=/tmp/old python tests/data/backend_reference.py
+    git archive 8d303ea | tar -x -C /tmp/old && PYTHONPATH=/tmp/old python tests/data/backend_reference.py
 
 writes the PNGs next to this file.  The test builds the same scenes with this
 module's ``scenes()`` and compares.

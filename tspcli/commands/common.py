@@ -33,7 +33,7 @@ model_argument = click.argument("model", metavar="MODEL", type=str)
 
 max_memory_option = click.option(
     "--max-memory", default="4GiB", show_default=True, metavar="SIZE",
-    help="Refuse models whose activations need more memory than this (e.g. 512MB, 8GiB).")
+    help="Refuse models whose weights and activations need more memory than this (e.g. 512MB, 8GiB).")
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts instead of text.")
 

@@ -27,11 +27,12 @@ def command(model, output, weights, max_memory):
     \b
         tspcli convert lenet.h5 -o lenet.yaml     # writes lenet.yaml and lenet.npz
     """
-    from ..atomic import atomic_output, check_writable
+    from ..atomic import atomic_output, check_writable, install_sigterm_handler
     from ..engine import ensure_weights
     from ..errors import OptionError
     from ..io.write_description import description_of, description_text, relative_to, weights_of
 
+    install_sigterm_handler()   # SIGTERM cleans up as Ctrl-C does: no .part left
     fmt = _format(output)
     weights = weights or os.path.splitext(output)[0] + ".npz"
     if not weights.lower().endswith(".npz"):
@@ -45,12 +46,12 @@ def command(model, output, weights, max_memory):
     ensure_weights(m)  # a description without weights: the seeded defaults it computes with
     import numpy as np
 
-    with atomic_output(weights, suffix=".npz") as tmp:
-        with open(tmp, "wb") as fh:
-            np.savez(fh, **weights_of(m))
     text = description_text(description_of(m, relative_to(weights, output)), model, fmt)
-    with atomic_output(output) as tmp:
-        with open(tmp, "w", encoding="utf-8") as fh:
+    # both are written before either is renamed into place: an interruption leaves neither
+    with atomic_output(weights, suffix=".npz") as weights_tmp, atomic_output(output) as text_tmp:
+        with open(weights_tmp, "wb") as fh:
+            np.savez(fh, **weights_of(m))
+        with open(text_tmp, "w", encoding="utf-8") as fh:
             fh.write(text)
     echo(f"wrote {output} ({len(m.layers)} layers) and {weights}")
 

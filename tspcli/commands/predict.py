@@ -64,8 +64,9 @@ def command(model, input_path, preprocess, output, top, as_json, seed, max_memor
     Prints the top classes of each 1-D output (with the labels of an Output1d);
     --output writes all values to an .npz keyed by layer name.
     """
-    from ..atomic import check_writable
+    from ..atomic import check_writable, install_sigterm_handler
 
+    install_sigterm_handler()   # SIGTERM cleans up as Ctrl-C does: no .part left
     if output:
         check_writable(output)
     m = load_model(model, max_memory)

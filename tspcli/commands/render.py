@@ -48,6 +48,15 @@ CAMERAS = ["iso", "tsp", "front", "side", "top"]
               help="Multiply every font size (e.g. 1.5 for a figure printed at column width).")
 @click.option("--rows", metavar="N|auto", default=None,
               help="Rows a long horizontal chain is wrapped into (default auto; 1: one row, as TensorSpace).")
+@click.option("--links", metavar="LAYER[:MAP],...", default=None,
+              help="Lines from each output map to the input maps it reads (DepthwiseConv2d: every map; "
+                   "Conv2d/SeparableConv2d: map MAP, default 0); opens the layer and its input.")
+@click.option("--explain-maps", type=int, default=None, metavar="N",
+              help="Output maps an explain:LAYER step fills one by one (default 4); the rest fill at once.")
+@click.option("--crop/--no-crop", default=None,
+              help="Trim the picture to the drawing plus a small margin (on in configs/paper.yaml).")
+@click.option("--boxes", "boxes", metavar="FILE.json", default=None,
+              help="Also write where each layer, label and the legend were drawn, in pixels of the picture.")
 @click.option("--seed", type=int, default=None, help="Seed of the default weights of layers without weights.")
 @click.option("--animate", metavar="STEPS",
               help="Animate: open-all, or steps such as open:conv_dw_1,wait:500,close:conv_dw_1,orbit:360 "
@@ -64,9 +73,9 @@ CAMERAS = ["iso", "tsp", "front", "side", "top"]
 @max_memory_option
 @skip_unknown_option
 @show_all_option
-def command(model, output, interactive, config, open_, input_path, preprocess, values, camera, azimuth, elevation, zoom,
-            direction, size, scale, background, colormap, normalize, labels, legend, title, text_scale, rows, seed,
-            animate, fps, quality, easing, quiet, overwrite, max_memory):
+def command(model, output, interactive, config, open_, input_path, preprocess, values, camera, azimuth, elevation,
+            zoom, direction, size, scale, background, colormap, normalize, labels, legend, title, text_scale, rows,
+            crop, boxes, links, explain_maps, seed, animate, fps, quality, easing, quiet, overwrite, max_memory):
     """Draw MODEL in 3D (TensorSpace's look) to a PNG, or animate it, offscreen.
 
     Each layer is a slab in its type's colour; opened layers show their
@@ -102,11 +111,16 @@ def command(model, output, interactive, config, open_, input_path, preprocess, v
         "open": open_, "input": input_path, "preprocess": preprocess, "values": values, "camera": camera,
         "azimuth": azimuth, "elevation": elevation, "zoom": zoom, "direction": direction, "size": size,
         "scale": scale, "background": background, "colormap": colormap, "normalize": normalize,
-        "labels": labels, "legend": legend, "title": title, "text_scale": text_scale, "rows": rows, "seed": seed,
+        "labels": labels, "legend": legend, "title": title, "text_scale": text_scale, "rows": rows,
+        "crop": crop, "boxes": boxes, "seed": seed, "links": links, "explain_maps": explain_maps,
         "timeline": animate, "fps": fps, "quality": quality, "easing": easing})
     from ..render.backends.offscreen import defer_pyplot
+    from ..render.opengl import require
     from ..render.pipeline import render_file
 
+    if options.boxes is not None:
+        check_writable(options.boxes)
+    require()   # a machine without offscreen OpenGL: one line saying what to install, not a segfault
     defer_pyplot()    # this process never draws with pyplot: its 0.3-0.5 s import is not paid
     if interactive:
         from ..render.pipeline import plot

@@ -77,6 +77,7 @@ class _Converter:
             model = Model([self.built[n] for n in self.fm.inputs], [self.built[n] for n in self.fm.outputs],
                           layers=layers, **options)
         model.source = self.file
+        model.notes = list(self.fm.notes)
         return model
 
     # --- one layer -----------------------------------------------------------------
@@ -131,7 +132,7 @@ class _Converter:
         from tspcli.layers import Layer1d, Layer2d, Layer3d
 
         what = ("a Lambda layer holds Python code, which tspcli never runs" if fl.class_name == "Lambda"
-                else f"layer class '{fl.class_name}' is not one tspcli knows")
+                else fl.config.get("unsupported") or f"layer class '{fl.class_name}' is not one tspcli knows")
         if not self.skip_unknown:
             raise self.error(what, fl, hint="--skip-unknown draws it as a generic layer of its shape")
         shape = fl.shape if fl.shape and None not in fl.shape else None

@@ -14,8 +14,9 @@ from __future__ import annotations
 from typing import Callable
 
 from ..errors import OptionError
+from ..scene.annotate import with_links_open
 from ..scene.camera import View
-from ..scene.layout import Look, SceneBuilder, initial_state
+from ..scene.layout import Look, SceneBuilder, State, initial_state
 from .options import RenderOptions
 
 
@@ -41,17 +42,22 @@ def look_from(options: RenderOptions, model) -> Look:
     background = options.background or (getattr(model, "options", None) or {}).get("color", {}).get("background")
     return Look(size=options.size, background=background or "black", colormap=options.colormap,
                 normalize=options.normalize, labels=options.labels, legend=options.legend, title=options.title,
-                text_scale=options.text_scale, rows=options.rows)
+                text_scale=options.text_scale, rows=options.rows, links=options.links)
 
 
 def view_from(options: RenderOptions) -> View:
     return View(options.camera, options.azimuth, options.elevation, options.zoom, options.direction)
 
 
+def opened_state(model, options: RenderOptions) -> State:
+    """The still's state: layers open as ``options.open`` and initStatus say, and every linked layer with its input."""
+    return initial_state(model, with_links_open(model, options.links, options.open), view_from(options))
+
+
 def build_scene(model, options: RenderOptions):
     """The still's Scene of ``model`` (values as they are: see ``compute_values``)."""
     builder = SceneBuilder(model, look_from(options, model))
-    return builder.build(initial_state(model, options.open, view_from(options)))
+    return builder.build(opened_state(model, options))
 
 
 def _loaded(model, max_memory: int | None):
@@ -76,16 +82,27 @@ def render_image(model, options: RenderOptions | None = None, *, raster=None, ma
     model = _loaded(model, max_memory)
     if options.values:
         compute_values(model, options)
-    return _draw(build_scene(model, options), options, raster)
+    return render_still(model, options, raster)[0]
 
 
-def _draw(scene, options: RenderOptions, raster):
+def render_still(model, options: RenderOptions, raster=None):
+    """(picture, ``scene.boxes.Boxes`` of where everything was drawn in it) of ``model`` as it is;
+    ``options.crop`` trims both to the drawing plus a small margin.  ``raster`` as for ``render_image``."""
+    from ..scene.boxes import crop_box, scene_boxes
     from .backends import open_raster
+    from .writers import crop
 
+    scene = build_scene(model, options)
     if raster is not None:
-        return raster.draw(scene)
-    with open_raster(options.size, options.scale) as fresh:
-        return fresh.draw(scene)
+        frame = raster.draw(scene)
+    else:
+        with open_raster(options.size, options.scale) as fresh:
+            frame = fresh.draw(scene)
+    boxes = scene_boxes(scene).scaled(frame.shape[1] / scene.size[0])
+    if options.crop:
+        box = crop_box(boxes)
+        frame, boxes = crop(frame, box), boxes.cropped(box)
+    return frame, boxes
 
 
 def render_file(model, output: str, options: RenderOptions | None = None, *, quiet: bool = True,
@@ -114,9 +131,15 @@ def render_file(model, output: str, options: RenderOptions | None = None, *, qui
         raise OptionError(f"'{output}' holds the model in one state, not an animation",
                           hint="leave out --animate, or write .mp4, .gif or a folder/")
     still = output == "-" or scene_writer is not None or (output_kind(output) == "png" and not from_flag)
+    if options.boxes is not None and (not still or scene_writer is not None):
+        raise OptionError("--boxes describes a still picture", hint="render a .png, or leave --boxes out")
     if scene_writer is None and raster is None:
         preload_raster()
     model = _loaded(model, max_memory)
+    if options.links:
+        from ..scene.annotate import check_links
+
+        check_links(model, options.links)
     timeline = None
     if not still:   # bad steps or outputs fail before the forward pass
         from .animation import timeline_for
@@ -137,9 +160,12 @@ def render_file(model, output: str, options: RenderOptions | None = None, *, qui
     elif scene_writer is not None:
         scene_writer.write_scene(build_scene(model, options), output, options.scale)
     else:
-        from .writers import write_png
+        from .writers import write_json, write_png
 
-        write_png(_draw(build_scene(model, options), options, raster), output)
+        frame, drawn = render_still(model, options, raster)
+        write_png(frame, output)
+        if options.boxes:
+            write_json(drawn.as_json(), options.boxes)
     return warnings
 
 

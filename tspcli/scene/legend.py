@@ -43,6 +43,7 @@ class Legends:
                              self.shader.ramp(self.look.text_color, LEGEND_RAMP_STEPS), "min", "max")
         return Legend(tuple(entries), key, 0.85 * self.look.font_size)
 
+
 def _names(names: list[str], shown: int = 2) -> str:
     more = len(names) - shown
     return ", ".join(names[:shown]) + (f" +{more}" if more > 0 else "")

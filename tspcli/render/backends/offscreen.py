@@ -1,31 +1,13 @@
-"""Before VTK loads: pick a window that needs no display, and keep pyvista from loading matplotlib's pyplot.
+"""Before pyvista loads: whether a window can be shown, and keeping pyvista from loading matplotlib's pyplot.
 
-Imported by the pyvista backend before ``pyvista``; nothing here imports VTK.
+Nothing here imports VTK or pyvista (``--help`` and error paths stay light).
 """
 from __future__ import annotations
 
-import ctypes.util
 import importlib
 import os
 import sys
 import types
-
-
-def configure_offscreen(env=os.environ) -> None:
-    """Pick a headless OpenGL window before VTK loads (no X server needed).
-
-    On Linux without $DISPLAY: VTK's EGL window (Mesa's software EGL, or a GPU
-    driver's), else OSMesa.  Elsewhere, or when the user set
-    VTK_DEFAULT_OPENGL_WINDOW, VTK's own choice stands.
-    """
-    if not sys.platform.startswith("linux"):
-        return
-    if env.get("VTK_DEFAULT_OPENGL_WINDOW") or has_display(env):
-        return
-    if ctypes.util.find_library("EGL"):
-        env["VTK_DEFAULT_OPENGL_WINDOW"] = "vtkEGLRenderWindow"
-    elif ctypes.util.find_library("OSMesa"):
-        env["VTK_DEFAULT_OPENGL_WINDOW"] = "vtkOSOpenGLRenderWindow"
 
 
 def has_display(env=os.environ) -> bool:

@@ -61,6 +61,7 @@ class BlocksItem(_Item):
         self.count = 0
         self.center = self.middle = np.zeros(3)
         self.faces = None
+        self.front_only = False
 
     def update(self, blocks) -> None:
         if blocks.texture is not self.texture_source:
@@ -81,16 +82,35 @@ class BlocksItem(_Item):
         self.actor.position = origin
         self.center = origin + self.middle
         self.actor.prop.opacity = blocks.opacity
+        front_only = blocks.faces == "front"
+        if front_only != self.front_only:
+            self.front_only, self.faces = front_only, None
+        self.centers, self.size = np.asarray(blocks.centers, dtype=float), blocks.size
 
     def order_faces(self, eye: np.ndarray) -> None:
-        """Draw the faces turned away from the eye before those turned towards it."""
+        """Draw the faces turned away from the eye before those turned towards it, or with
+        ``Blocks.faces == "front"`` only those turned towards it (see ``front_faces``)."""
+        quads = geometry.box_quads(self.count).reshape(self.count, 6, 4)
+        if self.front_only:
+            faces = front_faces(eye, self.centers, self.size)
+            if self.faces is None or not np.array_equal(faces, self.faces):
+                self.mesh.regular_faces = quads[faces]
+                self.faces = faces
+            return
         toward = eye - self.center
         away = [k for k, normal in enumerate(geometry.FACE_NORMALS) if float(normal @ toward) < 0]
         faces = away + [k for k in range(6) if k not in away]
         if faces != self.faces:
-            quads = geometry.box_quads(self.count).reshape(self.count, 6, 4)
             self.mesh.regular_faces = quads[:, faces].transpose(1, 0, 2).reshape(-1, 4)
             self.faces = faces
+
+
+def front_faces(eye: np.ndarray, centers: np.ndarray, size) -> np.ndarray:
+    """(N, 6) mask of each box's faces turned toward the eye (its plane lies between the eye and the
+    box's centre): what a one-sided material shows, so each box draws one data face at most."""
+    half = np.asarray(size, dtype=float) / 2
+    reach = np.abs(geometry.FACE_NORMALS) @ half                  # centre to each face's plane
+    return (eye - centers) @ geometry.FACE_NORMALS.T > reach
 
 
 class _LinesItem(_Item):

@@ -7,7 +7,8 @@ scene element, keyed by the element's ``key``, so that the next frame of an
 animation only updates positions, sizes, opacities and the textures that
 changed.  Raw VTK calls remain only where pyvista has no API; each says why.
 
-No display is needed: see ``offscreen.configure_offscreen`` (EGL, else OSMesa).
+No display is needed: ``render.opengl.require`` picks EGL, else OSMesa, before
+VTK loads (or says what to install).
 """
 from __future__ import annotations
 
@@ -15,9 +16,9 @@ import numpy as np
 
 from ...errors import OptionError, ToolFailure
 from ...scene import geometry
-from .offscreen import configure_offscreen
+from ..opengl import require
 
-configure_offscreen()
+require()
 
 import pyvista as pv  # noqa: E402
 
