@@ -25,7 +25,7 @@ ERRORS = [
     (GOOD_HEAD + "  - {type: Conv2d, name: c, filters: three, kernelSize: 3}\n", 3,
      ["key 'filters'", "positive integer", "'three'"]),
     (GOOD_HEAD + "  - {type: Conv2d, name: c, filters: 4, kernelSize: 0}\n", 3, ["key 'kernelSize'", "positive"]),
-    (GOOD_HEAD + "  - {type: Conv2d, name: c, filters: 4, kernelSize: 40}\n", 3, ["layer 'c'", "<= 0"]),
+    (GOOD_HEAD + "  - {type: Conv2d, name: c, filters: 4, kernelSize: 40}\n", 3, ["layer 'c'", "kernel 40x40 is larger than its input 32x32"]),
     (GOOD_HEAD + "  - type: DepthwiseConv2d\n    name: dw\n    kernelSize: 3\n    filters: 64\n", 6,
      ["key 'filters'", "depthMultiplier", "SeparableConv2d"]),
     (GOOD_HEAD + "  - {type: DepthwiseConv2d, name: dw, shape: [32, 32, 7]}\n", 3,

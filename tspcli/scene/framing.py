@@ -83,6 +83,7 @@ class Framing:
     @property
     def note_size(self) -> float:
         return 0.75 * self.look.font_size
+
     def _fitted_to_picture(self, blocks: Blocks, camera) -> Blocks:
         """Details by their size in the picture: a close button grows or shrinks about its right edge
         into ``MIN_BUTTON_PX`` .. ``MAX_BUTTON_FONTS`` font sizes of radius; many boxes narrower than ``MIN_OUTLINED_PX`` (feature maps) lose their
@@ -103,6 +104,7 @@ class Framing:
         if not button and len(blocks.centers) > 1 and width < MIN_OUTLINED_PX:
             return replace(blocks, edge=None)
         return blocks
+
     def _label_requests(self, placed, state: State, plan: RowPlan, compact: bool = False) -> list[placing.Request]:
         """Each layer's name and output shape (``compact``: its name alone), to be placed beside it:
         two short lines under a horizontal stack, one line beside a vertical one."""
@@ -159,6 +161,7 @@ class Framing:
             camera = cam.zoomed(camera, view.zoom)
             placement = self._place(requests, camera, view, note)
         return camera, placement
+
     def _insets(self, legend, view, note: bool) -> tuple[float, float, float, float]:
         """Pixels kept free for the title and a note (top) and the legend (left column or bottom row)."""
         top = self.title_band
@@ -185,6 +188,7 @@ class Framing:
             room = np.concatenate([room, np.maximum(np.asarray(extents, dtype=float).reshape(-1, 4), 0.0)])
         return cam.frame(points, view, self.look.size, extents=room, insets=self._insets(legend, view, note))
 
+
 def _legend_row(view: View) -> bool:
     return view.direction == "horizontal"
 
@@ -194,8 +198,10 @@ def _scene_points(blocks, lines) -> list:
     points += [p for ln in lines for path in ln.paths for p in path]
     return points
 
+
 def _label_mode(view: View) -> str:
     return "below" if view.direction == "horizontal" else "right"
+
 
 def _left_out_note(placement, layers: int) -> str | None:
     shown = sum(1 for label in placement.labels if label.key.endswith("/label"))

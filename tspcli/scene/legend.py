@@ -44,6 +44,7 @@ class Legends:
                              self.shader.ramp(self.look.text_color, LEGEND_RAMP_STEPS), "min", "max")
         return Legend(tuple(entries), key, 0.85 * self.look.font_size)
 
+
 def _folded_entries(layers, model_colors, light: bool) -> list[LegendEntry]:
     """Each type folded into the layers before it (scene.folding), once, with its label's short name."""
     from .folding import short_name

@@ -180,6 +180,7 @@ class Parts:
         best = int(np.argmax(values))
         name = names[best] if names else str(best)
         return [(f"{layer.name}/top", f"{name} {values[best]:.2f}", bounds_corners(centers[best:best + 1], size))]
+
     def _attach_button(self, layer, blocks: list[Blocks], radius: float, u: float) -> None:
         """TensorSpace's close button: a disc left of the open layer, if the layer shows one."""
         settings = getattr(layer, "close_button", None) or {}
@@ -215,7 +216,8 @@ class Parts:
             edge = style.outline_color(self.colors[layer.name]) if outline else None
         else:
             edge = style.FRAME_COLOR if framed else None
-        return Blocks(key, np.asarray(centers, dtype=float), tuple(map(float, size)), tex, tiles, side_tiles, edge)
+        return Blocks(key, np.asarray(centers, dtype=float), tuple(map(float, size)), tex, tiles, side_tiles, edge,
+                      faces="front")
 
     def _capped(self, length: float) -> tuple[float, int]:
         """(drawn length, ratio): long 1-D layers are shortened by a whole ratio."""
@@ -272,6 +274,8 @@ def _ratio_text(ratio: int) -> str:
 
 def _lerp(a: float, b: float, t: float) -> float:
     return a + (b - a) * t
+
+
 def closest_factors(n: int) -> tuple[int, int]:
     """(columns, rows) of the grid of n maps: the two closest factors, columns >= rows.
 

@@ -60,6 +60,7 @@ class Stacking:
                 offsets[member.name][axis] = along + w / 2
                 along += w + IN_LEVEL_GAP
         return parts, offsets
+
     def _connections(self, placed, axis: int, row_of: dict[str, int]) -> list[Lines]:
         """A line from the top of each inbound layer to the bottom of the layer it feeds, within a row."""
         paths = []
@@ -95,9 +96,11 @@ class Stacking:
         s = np.linspace(0, 1, 33)[:, None]
         return (1 - s) ** 3 * start + 3 * (1 - s) ** 2 * s * p1 + 3 * (1 - s) * s ** 2 * p2 + s ** 3 * end
 
+
 def _level_axis(view: View) -> int:
     """The scene axis along which layers of one level sit side by side: screen-right or screen-down."""
     return 2 if view.direction == "horizontal" else 0
+
 
 def _assemble(parts: dict[str, _Part], offsets: dict[str, np.ndarray]) -> dict[str, tuple[_Part, np.ndarray]]:
     """Each part moved to its offset (new parts; those given stay at the origin)."""
@@ -108,6 +111,7 @@ def _assemble(parts: dict[str, _Part], offsets: dict[str, np.ndarray]) -> dict[s
                         callouts=[(key, text, points + offset) for key, text, points in part.callouts])
         placed[name] = (moved, offset)
     return placed
+
 
 def _drawn_inbound(layer) -> list:
     """Inbound layers that are drawn, looking through hidden ones."""

@@ -43,14 +43,17 @@ class Textures:
         return self.shader.rgba(style.normalise(agg, self._range(layer, maps)), rgb)
 
     def _image_pixels(self, layer):
-        """An input image as it is (RGB, or grey for one channel), opaque: readable on any background."""
+        """An input image: RGB as it is, opaque; one channel shaded by the value rule of every layer
+        (TensorSpace's translucent plate on black, ink on white), so polarity is one across a figure."""
         value = layer.neural_value
-        h, w, _ = layer.output_shape
+        h, w, c = layer.output_shape
         if value is None:
             return self.shader.flat((1, h, w), self.colors[layer.name], style.ARCHITECTURE_OPACITY)
+        if c == 1:
+            return self._map_pixels(layer)
         norm = style.normalise(np.asarray(value, dtype=np.float32)[None], None)[0]
         out = np.empty((1, h, w, 4), np.uint8)
-        out[0, ..., :3] = np.rint(norm * 255)     # one channel broadcasts to grey
+        out[0, ..., :3] = np.rint(norm * 255)
         out[0, ..., 3] = 255
         return out
 
@@ -104,6 +107,7 @@ class Textures:
     def _flat_pixels(self, layer, shape):
         opacity = self.min_opacity if self.has_values else style.ARCHITECTURE_OPACITY
         return self.shader.flat((1, *shape), self.colors[layer.name], opacity)
+
 
 def _bin_max(values: np.ndarray, bins: int) -> np.ndarray:
     if len(values) <= bins:
