@@ -261,8 +261,9 @@ def _jobs_for(model: str, template: str, options: RenderOptions, out_dir: str, f
         except TspError as exc:   # this model fails; the others still run
             return [Job(first_index, model, None, options, error=str(exc))]
     jobs = []
+    values = tpl.distinct_names([layer for layer in layers if layer is not None])
     for index, layer in enumerate(layers, first_index):
-        name = tpl.fill(template, model=model, input=options.input, index=index, layer=layer)
+        name = tpl.fill(template, model=model, input=options.input, index=index, layer=values.get(layer))
         output = os.path.normpath(os.path.join(out_dir, name))
         if confine:
             tpl.check_inside(output, out_dir, where)
