@@ -12,23 +12,22 @@ from collections import defaultdict, deque
 import numpy as np
 
 from .errors import ShapeError, SpecError, TspError, did_you_mean
+from .io.limits import DEFAULT_MAX_BYTES as DEFAULT_MAX_MEMORY  # bytes of float32 weights and activations
 from .layers import params as P
 from .layers.base import Layer
 from .layers.params import Param, coerce_keys
-
-DEFAULT_MAX_MEMORY = 4 * 2**30  # bytes of float32 activations a model may need
 
 MODEL_PARAMS = {p.name: p for p in (
     Param("type", P.choice("Sequential", "Model"), "Sequential", "Sequential (a chain) or Model (functional).",
           "Sequential|Model"),
     Param("name", P.optional(str), None, "Model name, used in titles.", "str"),
-    Param("animeTime", P.positive_number, 2000.0, "Default open/close animation time of every layer, ms.", "ms"),
+    Param("animeTime", P.duration_ms, 2000.0, "Default open/close animation time of every layer, ms.", "ms"),
     Param("layerInitStatus", P.choice("close", "open"), "close", "State of every layer at start.", "close|open"),
     Param("layerShape", P.choice("rect", "line"), "rect",
           "How an open layer lays out its feature maps: a near-square grid or a row.", "rect|line"),
     Param("aggregationStrategy", P.choice("average", "max"), "average",
           "What a closed layer shows on its top face: the mean or the max over channels.", "average|max"),
-    Param("minOpacity", P.number, 0.4, "Opacity of the lowest value (the highest is 1).", "float"),
+    Param("minOpacity", P.fraction, 0.4, "Opacity of the lowest value (the highest is 1).", "float"),
     Param("hasCloseButton", P.boolean, True, "Draw close buttons beside open layers.", "bool"),
     Param("color", lambda v: color_map(v), {}, "Colours by layer type key (e.g. depthwiseConv2d) and background.", "dict"),
     Param("inputs", P.optional(P.names), None, "Model only: the input layer names.", "list[str]"),
@@ -84,6 +83,7 @@ class Model:
         self.source: str | None = None  # file the model was read from (for error messages)
         self.timeline = None  # a description's `timeline:` steps, if any
         self.view = None  # a view's (layer entries, line of `load:`): see tspcli.io.views
+        self.notes: list[str] = []  # how a model file's values are computed (shown by `summary`)
         self.inputs: list[Layer] = list(inputs or [])
         self.outputs: list[Layer] = list(outputs or [])
         self.layers: list[Layer] = list(layers) if layers is not None else self._reachable()
@@ -197,6 +197,7 @@ class Model:
     # --- shapes ----------------------------------------------------------------------
     def init(self, max_memory: int = DEFAULT_MAX_MEMORY) -> "Model":
         """Compute every layer's input and output shape (no data is touched)."""
+        self.max_memory = max_memory  # weights read later (a description's .npz) keep to it too
         self._name_layers()
         self._link()
         self.layers = self._topological()
@@ -220,6 +221,12 @@ class Model:
                 raise self._located(ShapeError(
                     f"the activations need more than {max_memory / 2**30:.3g} GiB (at this layer, shape "
                     f"{list(out)})", layer=layer.name, hint="use smaller shapes, or raise --max-memory"), layer)
+            total += 4 * layer.param_count  # float32 weights, estimated before any is made or read
+            if total > max_memory:
+                raise self._located(ShapeError(
+                    f"the weights and activations need more than {max_memory / 2**30:.3g} GiB (this layer's "
+                    f"weights: {layer.param_count:,} numbers)", layer=layer.name,
+                    hint="use smaller layers, or raise --max-memory"), layer)
         status = self.options["layerInitStatus"]
         for layer in self.layers:
             layer.is_open = (layer.init_status or status) == "open"

@@ -40,6 +40,10 @@ def local_pool(workers: int):
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    # A spawned worker starts as `python -c ...`, which puts the working directory first on
+    # sys.path until the parent's path arrives: Python >= 3.11 leaves it out with this.
+    os.environ["PYTHONSAFEPATH"] = "1"
+
     class Pool(ProcessPoolExecutor):
         def submit(self, fn, /, *args, **kwargs):
             return super().submit(_guarded, fn, *args, **kwargs)

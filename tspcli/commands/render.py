@@ -46,6 +46,15 @@ CAMERAS = ["iso", "tsp", "front", "side", "top"]
               help="Multiply every font size (e.g. 1.5 for a figure printed at column width).")
 @click.option("--rows", metavar="N|auto", default=None,
               help="Rows a long horizontal chain is wrapped into (default auto; 1: one row, as TensorSpace).")
+@click.option("--links", metavar="LAYER[:MAP],...", default=None,
+              help="Lines from each output map to the input maps it reads (DepthwiseConv2d: every map; "
+                   "Conv2d/SeparableConv2d: map MAP, default 0); opens the layer and its input.")
+@click.option("--explain-maps", type=int, default=None, metavar="N",
+              help="Output maps an explain:LAYER step fills one by one (default 4); the rest fill at once.")
+@click.option("--crop/--no-crop", default=None,
+              help="Trim the picture to the drawing plus a small margin (on in configs/paper.yaml).")
+@click.option("--boxes", "boxes", metavar="FILE.json", default=None,
+              help="Also write where each layer, label and the legend were drawn, in pixels of the picture.")
 @click.option("--seed", type=int, default=None, help="Seed of the default weights of layers without weights.")
 @click.option("--animate", metavar="STEPS",
               help="What to play: open-all, or steps joined by commas: open:LAYER, close:LAYER, wait:MS, "
@@ -64,8 +73,8 @@ CAMERAS = ["iso", "tsp", "front", "side", "top"]
 @skip_unknown_option
 @show_all_option
 def command(model, output, config, open_, input_path, preprocess, values, camera, azimuth, elevation, zoom,
-            direction, size, scale, background, colormap, normalize, labels, legend, title, text_scale, rows, seed,
-            animate, fps, quality, easing, quiet, overwrite, max_memory):
+            direction, size, scale, background, colormap, normalize, labels, legend, title, text_scale, rows, crop,
+            boxes, links, explain_maps, seed, animate, fps, quality, easing, quiet, overwrite, max_memory):
     """Draw MODEL in 3D (TensorSpace's look) to a PNG, or animate it, offscreen.
 
     Each layer is a slab in its type's colour; opened layers show their
@@ -80,6 +89,7 @@ def command(model, output, config, open_, input_path, preprocess, values, camera
         tspcli render samples/lenet.yaml -o lenet.gif --animate open-all --size 480x270 --fps 15
     """
     from ..atomic import check_writable, install_sigterm_handler
+    from ..errors import OptionError
     from ..render.options import resolve
     from ..render.writers import check_stdout, output_kind
 
@@ -93,13 +103,22 @@ def command(model, output, config, open_, input_path, preprocess, values, camera
         "open": open_, "input": input_path, "preprocess": preprocess, "values": values, "camera": camera,
         "azimuth": azimuth, "elevation": elevation, "zoom": zoom, "direction": direction, "size": size,
         "scale": scale, "background": background, "colormap": colormap, "normalize": normalize,
-        "labels": labels, "legend": legend, "title": title, "text_scale": text_scale, "rows": rows, "seed": seed,
+        "labels": labels, "legend": legend, "title": title, "text_scale": text_scale, "rows": rows,
+        "crop": crop, "boxes": boxes, "seed": seed, "links": links, "explain_maps": explain_maps,
         "timeline": animate, "fps": fps, "quality": quality, "easing": easing})
+    if options.boxes is not None:
+        if not still:
+            raise OptionError("--boxes describes a still picture", hint="render a .png, or leave --boxes out")
+        check_writable(options.boxes)
     from ..render.opengl import require
     from ..render.pipeline import compute_values
 
     require()   # a machine without offscreen OpenGL: one line saying what to install, not a segfault
     m = load_model(model, max_memory)
+    if options.links:
+        from ..scene.annotate import check_links
+
+        check_links(m, options.links)
     if not still:   # bad steps or outputs fail before the forward pass
         from ..render.animation import timeline_for, write_animation
         from ..render.writers import check_output
@@ -111,9 +130,12 @@ def command(model, output, config, open_, input_path, preprocess, values, camera
         for name, reason in compute_values(m, options).items():
             echo(f"tspcli: warning: layer '{name}' has no values: {reason}", err=True)
     if still:
-        from ..render.pipeline import render_model
-        from ..render.writers import write_png
+        from ..render.pipeline import render_still
+        from ..render.writers import write_json, write_png
 
-        write_png(render_model(m, options), output)
+        frame, drawn = render_still(m, options)
+        write_png(frame, output)
+        if options.boxes:
+            write_json(drawn.as_json(), options.boxes)
     else:
         write_animation(m, options, output, timeline, quiet=quiet, overwrite=overwrite)

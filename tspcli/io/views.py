@@ -20,13 +20,15 @@ import math
 import os
 
 from tspcli.errors import SpecError, SpecErrors, TspError, did_you_mean
+from tspcli.io import limits
 
 # Keys that only change how a layer looks; the rest of a layer's keys are its network.
 _LOOK = {"color": "color", "closeButton": "close_button", "initStatus": "init_status",
          "animeTime": "anime_time"}
 
 
-def model_from_view(view, *, skip_unknown: bool = False, show_all: bool = False):
+def model_from_view(view, *, skip_unknown: bool = False, show_all: bool = False,
+                    max_bytes: int = limits.DEFAULT_MAX_BYTES):
     """The model file's Model, drawn and styled as the view ``view`` (a parsed description) says."""
     from tspcli.io.convert import convert
     from tspcli.io.filemodel import read_model_file
@@ -35,7 +37,7 @@ def model_from_view(view, *, skip_unknown: bool = False, show_all: bool = False)
     path = view.options["load"]
     if not os.path.exists(path):
         raise SpecError(f"no such model file '{path}'", file=view.source, line=load_line, key="load")
-    fm = read_model_file(path)
+    fm = read_model_file(path, max_bytes=max_bytes)
     listed, problems = _listed(entries or [], {fl.name: fl for fl in fm.layers})
     model = convert(fm, skip_unknown=skip_unknown, overrides={
         name: override for name, (_, _, _, override) in listed.items() if override is not None})

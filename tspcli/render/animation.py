@@ -24,10 +24,10 @@ from typing import Callable, Iterator, TypeVar
 import numpy as np
 
 from ..errors import OptionError, SpecError
-from ..scene.layout import SceneBuilder, State, initial_state
+from ..scene.layout import SceneBuilder, State
 from ..scene.timeline import Timeline, parse_timeline
 from .options import RenderOptions
-from .pipeline import look_from, view_from
+from .pipeline import look_from, opened_state, view_from
 
 # No anti-aliasing in animations: 4x MSAA (the stills') costs 3-4 times the drawing
 # on a software GL, which 20 frames a second at 1280x720 cannot afford; FXAA more still.
@@ -51,7 +51,7 @@ def timeline_for(model, options: RenderOptions, *, from_flag: bool, config: str 
                           hint="--animate open-all (or e.g. open:LAYER,close:LAYER), "
                                "or a timeline: list in the description or the --config file")
     return parse_timeline(what, model, easing=options.easing, error=error, where=where, file=file,
-                          initial=initial_state(model, options.open).openness)
+                          initial=opened_state(model, options).openness, explain_maps=options.explain_maps)
 
 
 class Animation:
@@ -77,7 +77,7 @@ class Animation:
 
     def state(self, i: int) -> State:
         tl = self.timeline.state_at(self.times[i])
-        return State(tl.openness, self._view_at(tl.azimuth))
+        return State(tl.openness, self._view_at(tl.azimuth), tl.explaining)
 
     def scene(self, i: int):
         state = self.state(i)

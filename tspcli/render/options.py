@@ -10,6 +10,7 @@ takes, with the same names (``no-labels`` is written ``labels: false``)::
     legend: true
     text-scale: 1.5        # every font size times 1.5
     rows: auto             # auto | 1, 2, ...: rows a long horizontal chain is wrapped into
+    crop: true             # trim the picture to the drawing plus a small margin
     open: [conv_dw_1, conv_dw_2]   # or 'all', or 'conv_dw_1,conv_dw_2'
     timeline: [{open: conv_dw_1}, {wait: 500}, {close: conv_dw_1}]   # as --animate
     fps: 30
@@ -23,6 +24,8 @@ import re
 from dataclasses import dataclass, replace
 
 from ..errors import OptionError, TspError, did_you_mean
+from ..scene.explain import DEFAULT_MAPS as DEFAULT_EXPLAIN_MAPS
+from ..scene.links import parse_links
 from ..scene.timeline import check_easing, check_fps
 from .writers import DEFAULT_CRF, DEFAULT_FPS, check_quality
 
@@ -123,6 +126,14 @@ def parse_rows(value):
     return rows
 
 
+def _count(name, low, high):
+    def coerce(value):
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise OptionError(f"{name} must be a whole number from {low} to {high}, got {value!r}")
+        return value
+    return coerce
+
+
 def _seed(value):
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**32:
         raise OptionError(f"seed must be a whole number 0..2**32-1, got {value!r}")
@@ -151,11 +162,15 @@ class RenderOptions:
     title: str | None = None
     text_scale: float = 1.0
     rows: int | None = None            # None: auto
+    links: tuple = ()                  # scene.links.LinkRequest: layers whose maps show what they read
+    crop: bool = False                 # trim the written picture to the drawing plus a small margin
+    boxes: str | None = None           # a JSON file to write where everything was drawn (stills)
     # animations (videos, GIFs, frames); ``timeline`` is --animate's steps, checked against the model later
     timeline: object = None
     fps: float = DEFAULT_FPS
     quality: int = DEFAULT_CRF
     easing: str = "linear"
+    explain_maps: int = DEFAULT_EXPLAIN_MAPS
 
     def updated(self, given: dict, file: str | None = None, lines: dict | None = None) -> "RenderOptions":
         """These options with ``given`` applied (None values are skipped); checks every value."""
@@ -197,14 +212,18 @@ COERCE = {
     "title": _text,
     "text_scale": _number("text-scale", positive=True),
     "rows": parse_rows,
+    "crop": _boolean("crop"),
+    "boxes": _text,
     "timeline": lambda value: value,
     "fps": lambda value: float(check_fps(value)),
     "quality": check_quality,
     "easing": check_easing,
+    "links": parse_links,
+    "explain_maps": _count("explain-maps", 1, 4096),
 }
 # the command-line flag of an option whose name differs from its key
 FLAGS = {"timeline": "--animate"}
-NULLABLE = {"open", "title", "timeline", "colormap", "azimuth", "elevation", "input", "background", "rows"}
+NULLABLE = {"open", "title", "timeline", "colormap", "azimuth", "elevation", "input", "background", "rows", "boxes"}
 
 
 def read_config(path: str) -> tuple[dict, dict]:

@@ -7,8 +7,9 @@
 """
 from __future__ import annotations
 
+from ..scene.annotate import with_links_open
 from ..scene.camera import View
-from ..scene.layout import Look, SceneBuilder, initial_state
+from ..scene.layout import Look, SceneBuilder, State, initial_state
 from .options import RenderOptions
 
 
@@ -28,11 +29,16 @@ def look_from(options: RenderOptions, model) -> Look:
     background = options.background or (getattr(model, "options", None) or {}).get("color", {}).get("background")
     return Look(size=options.size, background=background or "black", colormap=options.colormap,
                 normalize=options.normalize, labels=options.labels, legend=options.legend, title=options.title,
-                text_scale=options.text_scale, rows=options.rows)
+                text_scale=options.text_scale, rows=options.rows, links=options.links)
 
 
 def view_from(options: RenderOptions) -> View:
     return View(options.camera, options.azimuth, options.elevation, options.zoom, options.direction)
+
+
+def opened_state(model, options: RenderOptions) -> State:
+    """The still's state: layers open as ``options.open`` and initStatus say, and every linked layer with its input."""
+    return initial_state(model, with_links_open(model, options.links, options.open), view_from(options))
 
 
 def render_model(model, options: RenderOptions, renderer=None):
@@ -42,10 +48,21 @@ def render_model(model, options: RenderOptions, renderer=None):
     with, kept between pictures (its window and compiled shaders are half the
     cost of a small render); else a fresh one.
     """
+    return render_still(model, options, renderer)[0]
+
+
+def render_still(model, options: RenderOptions, renderer=None):
+    """(picture, ``scene.boxes.Boxes`` of where everything was drawn in it); ``options.crop`` trims both
+    to the drawing plus a small margin.  ``renderer`` as for ``render_model``."""
+    from ..scene.boxes import crop_box, scene_boxes
     from . import vtk_backend
+    from .writers import crop
 
     builder = SceneBuilder(model, look_from(options, model))
-    scene = builder.build(initial_state(model, options.open, view_from(options)))
-    if renderer is not None:
-        return renderer.render(scene)
-    return vtk_backend.render(scene, options.scale)
+    scene = builder.build(opened_state(model, options))
+    frame = renderer.render(scene) if renderer is not None else vtk_backend.render(scene, options.scale)
+    boxes = scene_boxes(scene).scaled(frame.shape[1] / scene.size[0])
+    if options.crop:
+        box = crop_box(boxes)
+        frame, boxes = crop(frame, box), boxes.cropped(box)
+    return frame, boxes

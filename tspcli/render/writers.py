@@ -56,6 +56,28 @@ def write_png(frame: np.ndarray, path: str) -> None:
         iio.imwrite(tmp, np.ascontiguousarray(frame), extension=".png")
 
 
+def crop(frame: np.ndarray, box) -> np.ndarray:
+    """The part (x0, y0, x1, y1), whole pixels from the top left, of a frame (--crop)."""
+    x0, y0, x1, y1 = box
+    return np.ascontiguousarray(frame[y0:y1, x0:x1])
+
+
+def write_json(doc, path: str) -> None:
+    """Write ``doc`` as JSON to ``path`` atomically (e.g. --boxes)."""
+    import json
+
+    lines = []
+    for key, value in doc.items():      # one entry a line: readable, and diffs stay small
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            text = "[\n  " + ",\n  ".join(json.dumps(entry) for entry in value) + "\n ]"
+        else:
+            text = json.dumps(value)
+        lines.append(f" {json.dumps(key)}: {text}")
+    with atomic_output(path, suffix=".json") as tmp:
+        with open(tmp, "w", encoding="utf-8") as out:
+            out.write("{\n" + ",\n".join(lines) + "\n}\n")
+
+
 def check_stdout(animation=None) -> None:
     """stdout (``-o -``) takes a PNG still, and only when it goes to a pipe or a file, not a terminal."""
     if animation is not None:
