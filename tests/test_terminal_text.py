@@ -55,21 +55,22 @@ def test_summary(cli, tmp_path):
 
 
 def test_json_stays_valid_and_exact(cli, tmp_path):
-    model = hostile_model(tmp_path, dense=SURROGATE)
+    model = hostile_model(tmp_path)
     for command in (("summary", "--json"), ("validate", "--json"), ("predict", "--json")):
         r = cli(command[0], model, *command[1:])
         assert r.code == 0, r.err
-        assert r.out.isascii()                  # json escapes everything, \u001b and \udc80 included
+        assert r.out.isascii()                  # json escapes everything, \u001b included
         doc = json.loads(r.out)
         if command[0] == "summary":
-            assert [l["name"] for l in doc["layers"]] == [ESC_NAME, SURROGATE, BIDI]
+            assert [l["name"] for l in doc["layers"]] == [ESC_NAME, FORGED, BIDI]
         if command[0] == "predict":
             assert {t["label"] for t in doc["outputs"][BIDI]["top"]} == set(LABELS)
 
 
-def test_a_lone_surrogate_prints_instead_of_crashing(cli, tmp_path):
+def test_a_lone_surrogate_is_one_escaped_line(cli, tmp_path):
     r = cli("summary", hostile_model(tmp_path, dense=SURROGATE))
-    assert r.code == 0 and "x\\udc80y (Dense)" in r.out
+    assert r.code == 2 and len(r.err.splitlines()) == 1 and "Traceback" not in r.err
+    assert_clean(r.err) and "\\udc80" in r.err
 
 
 def test_validate(cli, tmp_path):

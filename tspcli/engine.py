@@ -63,7 +63,7 @@ def ensure_weights(model, seed: int = 0) -> None:
         missing = [n for n in shapes if n not in layer.weights]
         if not missing:
             continue
-        rng = np.random.default_rng([seed, zlib.crc32(layer.name.encode("utf-8", "surrogatepass"))])
+        rng = np.random.default_rng([seed, zlib.crc32(layer.name.encode())])
         for name in shapes:  # draw in Keras' order so each weight's values do not depend on the others given
             value = default_weight(name, shapes[name], rng)
             layer.weights.setdefault(name, value)
