@@ -154,3 +154,16 @@ def test_sigterm_stops_a_batch_and_a_second_signal_kills_at_once(tmp_path):
     assert code == 130
     time.sleep(0.5)
     assert not [pid for pid in workers if alive(pid)]
+
+
+@pytest.mark.slow
+def test_workers_die_with_a_killed_batch_and_clean_up(tmp_path):
+    out = tmp_path / "out"
+    proc, workers = batch_until_busy(tmp_path, out)
+    proc.kill()                                   # SIGKILL: the batch itself cannot clean up
+    proc.communicate(timeout=GUARD_S)
+    deadline = time.monotonic() + GUARD_S
+    while [pid for pid in workers if alive(pid)] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in workers if alive(pid)]
+    assert sorted(os.listdir(out)) == ["lenet.png"]     # each worker removed its partial file
