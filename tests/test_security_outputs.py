@@ -227,3 +227,18 @@ def test_a_full_disk_while_rendering(cli, tmp_path, monkeypatch, animate, output
     line = one_error_line(r)
     assert r.code == 1 and f"{tmp_path / output}: disk full" in line
     assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.slow      # a worker process starts
+def test_batch_never_replaces_a_foreign_frames_folder_unless_told(cli, tmp_path):
+    (tmp_path / "lenet").mkdir()
+    (tmp_path / "lenet" / "notes.txt").write_text("mine")
+    before = snapshot(tmp_path / "lenet" / "notes.txt")
+    args = ("batch", "samples/lenet.yaml", "-o", "{stem}/", "--out", tmp_path, "--set", "size=64x64",
+            "--set", "values=false", "--set", "timeline=wait:100", "--set", "fps=10", "-j", "1")
+    r = cli(*args)
+    assert r.code == 2 and "holds other files (e.g. 'notes.txt')" in one_error_line(r)
+    assert snapshot(tmp_path / "lenet" / "notes.txt") == before
+    r = cli(*args, "--overwrite")
+    assert r.code == 0, r.err
+    assert sorted(os.listdir(tmp_path / "lenet")) == ["frame_0000.png", "frame_0001.png"]

@@ -105,7 +105,7 @@ def fill(template: str, *, model: str, input: str | None, index: int, layer: str
         name = template.format(index=index, **values)
     except (ValueError, TypeError) as exc:   # e.g. {stem:03d}
         raise OptionError(f"{where} '{template}': {exc}") from None
-    if not name or name.endswith(("/", os.sep)):
+    if not name.rstrip("/" + os.sep):       # "frames/" names a folder of frames
         raise OptionError(f"{where} '{template}' gives no file name for {model}")
     too_long = [part for part in name.split("/") if len(part.encode("utf-8", "surrogatepass")) > NAME_MAX]
     if too_long:

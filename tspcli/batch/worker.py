@@ -23,11 +23,11 @@ _RENDER_LOCK = threading.Lock()
 _WARM = None     # ((size, scale), Renderer) of the last job in this process
 
 
-def check_output(path: str, options) -> str:
+def check_output(path: str, options, overwrite: bool = False) -> str:
     """The kind of output ``path`` names (see writers.output_kind); an OptionError unless a job can write it."""
     from ..render.writers import check_output as check_kind
 
-    kind = check_kind(path, fps=options.fps, quality=options.quality)
+    kind = check_kind(path, fps=options.fps, quality=options.quality, overwrite=overwrite)
     if kind not in OUTPUT_KINDS:
         raise OptionError(f"cannot write '{path}': a batch job writes a .png, .mp4, .gif or a frames folder/",
                           hint="e.g. -o '{stem}.png' or -o '{stem}_frames/'")
@@ -43,7 +43,7 @@ def warm_up() -> None:
     importlib.import_module("tspcli.loading")
 
 
-def render_job(model: str, output: str, options, max_memory: int) -> dict:
+def render_job(model: str, output: str, options, max_memory: int, overwrite: bool = False) -> dict:
     """Render ``model`` to ``output`` with ``options`` (RenderOptions); never raises for a failed job.
 
     Returns ``{"status": "ok"|"failed", "seconds", "error", "warnings"}``.
@@ -51,7 +51,7 @@ def render_job(model: str, output: str, options, max_memory: int) -> dict:
     start = time.perf_counter()
     warnings, error = [], None
     try:
-        warnings = _render(model, output, options, max_memory)
+        warnings = _render(model, output, options, max_memory, overwrite)
     except (TspError, ToolFailure) as exc:
         error = str(exc)
     except Exception as exc:  # noqa: BLE001 - one job's crash must not end the batch
@@ -60,7 +60,7 @@ def render_job(model: str, output: str, options, max_memory: int) -> dict:
             "error": error, "warnings": warnings}
 
 
-def _render(model: str, output: str, options, max_memory: int) -> list[str]:
+def _render(model: str, output: str, options, max_memory: int, overwrite: bool) -> list[str]:
     """As `tspcli render`: a still for a .png, else the timeline of the options or the description."""
     from ..loading import load
     from ..render.animation import timeline_for, write_animation
@@ -72,7 +72,7 @@ def _render(model: str, output: str, options, max_memory: int) -> list[str]:
     timeline = None
     if output_kind(output) != "png":     # a bad timeline fails before the forward pass
         timeline = timeline_for(m, options, from_flag=False)
-        check_kind(output, fps=options.fps, quality=options.quality,
+        check_kind(output, fps=options.fps, quality=options.quality, overwrite=overwrite,
                    total=len(timeline.frame_times(options.fps)))
     warnings = []
     if options.values:
@@ -81,7 +81,7 @@ def _render(model: str, output: str, options, max_memory: int) -> list[str]:
     os.makedirs(os.path.dirname(output), exist_ok=True)
     with _RENDER_LOCK:
         if timeline is not None:
-            write_animation(m, options, output, timeline, quiet=True)
+            write_animation(m, options, output, timeline, quiet=True, overwrite=overwrite)
             return warnings
         frame = render_model(m, options, _renderer(options.size, options.scale))
     write_png(frame, output)
