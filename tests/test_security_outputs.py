@@ -242,3 +242,16 @@ def test_batch_never_replaces_a_foreign_frames_folder_unless_told(cli, tmp_path)
     r = cli(*args, "--overwrite")
     assert r.code == 0, r.err
     assert sorted(os.listdir(tmp_path / "lenet")) == ["frame_0000.png", "frame_0001.png"]
+
+
+def test_a_full_disk_under_ffmpeg_names_the_mp4(cli, tmp_path, monkeypatch):
+    import sys
+
+    from tspcli.render import writers
+
+    said = "import sys; sys.stdin.buffer.read(); sys.stderr.write('av_interleaved_write_frame(): " \
+           "No space left on device\\n'); sys.exit(1)"
+    monkeypatch.setattr(writers, "_ffmpeg_command", lambda out, *a: [sys.executable, "-c", said])
+    r = cli("render", "samples/depthwise.yaml", *TINY, *TWO_FRAMES, "-o", tmp_path / "a.mp4")
+    assert r.code == 1 and f"{tmp_path / 'a.mp4'}: disk full" in one_error_line(r)
+    assert os.listdir(tmp_path) == []
