@@ -126,6 +126,12 @@ def parse_rows(value):
     return rows
 
 
+def _input_shape(value):
+    from ..io.inputs import parse_input_shape
+
+    return parse_input_shape(value)
+
+
 def _count(name, low, high):
     def coerce(value):
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
@@ -144,6 +150,7 @@ def _seed(value):
 class RenderOptions:
     open: object = None
     input: str | None = None
+    input_shape: object = None         # an ONNX model's dynamic input sizes (tspcli.io.inputs.InputShape)
     preprocess: str | None = None
     values: bool = True
     seed: int = 0
@@ -194,6 +201,7 @@ class RenderOptions:
 COERCE = {
     "open": parse_open,
     "input": _text,
+    "input_shape": _input_shape,
     "preprocess": _choice("preprocess", "none", "unit", "tf", "caffe", "torch"),
     "values": _boolean("values"),
     "seed": _seed,
@@ -223,7 +231,8 @@ COERCE = {
 }
 # the command-line flag of an option whose name differs from its key
 FLAGS = {"timeline": "--animate"}
-NULLABLE = {"open", "title", "timeline", "colormap", "azimuth", "elevation", "input", "background", "rows", "boxes"}
+NULLABLE = {"open", "title", "timeline", "colormap", "azimuth", "elevation", "input", "input_shape", "background",
+            "rows", "boxes"}
 
 
 def read_config(path: str) -> tuple[dict, dict]:
