@@ -155,11 +155,11 @@ def _attribute(attrs, name):
     import h5py
     try:
         attr = attrs.get_id(name)
-        if attr.get_storage_size() > limits.TEXT_LIMIT:
-            return None
         is_text = isinstance(attr.get_type(), h5py.h5t.TypeStringID)
         if not is_text:
             return [] if attr.get_space().get_simple_extent_npoints() == 0 else None
+        if attr.get_storage_size() > limits.TEXT_LIMIT:  # a text no config needs: not read
+            return None
         value = attrs[name]
         if isinstance(value, (bytes, np.bytes_, str)):
             return value.decode("utf-8") if isinstance(value, (bytes, np.bytes_)) else value
