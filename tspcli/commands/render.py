@@ -68,8 +68,9 @@ CAMERAS = ["iso", "tsp", "front", "side", "top"]
               help="auto (default): BatchNormalization, activations and Dropout are drawn with the layer "
                    "before them; none: every layer on its own.")
 @click.option("--animate", metavar="STEPS",
-              help="Animate: open-all, or steps such as open:conv_dw_1,wait:500,close:conv_dw_1,orbit:360 "
-                   "(default for videos: the description's or config's timeline).")
+              help="What to play: open-all, or steps joined by commas: open:LAYER, close:LAYER, wait:MS, "
+                   "orbit:DEGREES (e.g. open:conv1,wait:500,close:conv1); default for videos: the "
+                   "description's or config's timeline.")
 @click.option("--fps", type=float, default=None, help="Frames per second of an animation (default 30).")
 @click.option("--quality", type=int, default=None, metavar="CRF",
               help="MP4 quality, x264's CRF: 0 lossless .. 51 worst (default 20).")
