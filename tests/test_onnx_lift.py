@@ -309,3 +309,30 @@ def test_a_generator_reshapes_a_vector_into_maps(tmp_path):
     assert model.get_layer("Reshape").output_shape == (3, 2, 4)
     assert model.get_layer("up").output_shape == (6, 4, 2)
     compare_layers(model, proto, np.random.default_rng(9).normal(size=(6,)).astype(np.float32))
+
+
+def shufflenet_v2_unit():
+    """ShuffleNetV2's unit as torch exports x.chunk(2, dim=1): Split of channels, a branch, Concat,
+    channel shuffle; and a YOLO-style Slice of channels."""
+    g = Graph(13)
+    y = g.conv("x", 3, 8, 3, name="/conv1/Conv")
+    left, right = g.op("Split", [y, g.const([4, 4])], "/stage2/stage2.0/Split", outputs=2, axis=1)
+    right = g.conv(right, 4, 4, 1, name="/stage2/stage2.0/branch2/branch2.0/Conv")
+    right = g.conv(right, 4, 4, 3, group=4, name="/stage2/stage2.0/branch2/branch2.3/Conv")
+    y = g.op("Concat", [left, right], "/stage2/stage2.0/Concat", axis=1)
+    y = g.op("Reshape", [y, g.const([1, 2, 4, 6, 7])], "/stage2/stage2.0/Reshape")
+    y = g.op("Transpose", [y], "/stage2/stage2.0/Transpose", perm=[0, 2, 1, 3, 4])
+    y = g.op("Reshape", [y, g.const([1, 8, 6, 7])], "/stage2/stage2.0/Reshape_1")
+    y = g.op("Slice", [y, g.const([2]), g.const([7]), g.const([1])], "/head/Slice")
+    return g.model({"x": [1, 3, 6, 7]}, [y], rank=4)
+
+
+def test_channel_split_and_slice(tmp_path):
+    proto = shufflenet_v2_unit()
+    model = load(tmp_path, proto)
+    t = types(model)
+    assert t["stage2.0"] == t["stage2.0.Split"] == "ChannelSlice" and t["head"] == "ChannelSlice"
+    assert model.get_layer("stage2.0.Split").config == {"start": 4, "stop": 8}
+    assert t["stage2.0.Reshape"] == "ChannelShuffle"
+    assert model.get_layer("head").output_shape == (6, 7, 5)
+    compare_layers(model, proto, np.random.default_rng(10).normal(size=(6, 7, 3)).astype(np.float32))

@@ -50,7 +50,8 @@ class Feature:
     layer: object
     shape: tuple
     perm: tuple | None
-    pending: tuple | None = None  # the 5-D middle of a channel shuffle: (kind, source Feature, groups)
+    # the 5-D middle of a channel shuffle: (kind, source Feature, groups, the Reshape that began it)
+    pending: tuple | None = None
 
     @property
     def channels_last(self) -> bool:
