@@ -19,7 +19,7 @@ MAX_BYTES = 2**60  # an exbibyte: beyond any machine, and far from float and int
 
 
 def parse_bytes(text: str) -> int:
-    m = re.fullmatch(r"\s*(\d{1,30}(?:\.\d{1,30})?)\s*([a-zA-Z]*)\s*", str(text))
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*", str(text)[:1000])
     if not m or m.group(2).lower() not in UNITS:
         raise OptionError(f"--max-memory: cannot read {str(text)[:40]!r}", hint="e.g. 4GiB, 512MB, 2G")
     value = int(Decimal(m.group(1)) * UNITS[m.group(2).lower()])  # exact: no float overflow

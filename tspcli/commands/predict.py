@@ -20,32 +20,6 @@ seed_option = click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=
                            help="Seed of the default weights of layers without weights.")
 
 
-def model_inputs(model, input_path: str | None, mode: str | None):
-    """The value of each input layer: read from ``input_path`` or the built-in sample."""
-    from ..errors import InputError
-    from ..io.inputs import read_input
-
-    if input_path is not None and len(model.inputs) != 1:
-        raise InputError(f"--input feeds one input layer, the model has {len(model.inputs)} "
-                         f"({', '.join(l.name for l in model.inputs)})")
-    if input_path is not None:
-        return [read_input(input_path, model.inputs[0].output_shape, mode)]
-    return [_sample_for(model, layer, mode) for layer in model.inputs]
-
-
-def _sample_for(model, layer, mode):
-    """The built-in sample; ids for an input that feeds Embeddings (a generator's class id)."""
-    import numpy as np
-
-    from ..io.inputs import sample_input
-
-    sizes = [l.config["inputDim"] for l in model.layers if layer in l.inbound and l.layer_type == "Embedding"]
-    if sizes:
-        ids = np.arange(np.prod(layer.output_shape)) % min(sizes)
-        return ids.reshape(layer.output_shape).astype(np.float32)
-    return sample_input(layer.output_shape, mode)
-
-
 def top_classes(layer, k: int) -> list[dict]:
     import numpy as np
 
@@ -97,6 +71,8 @@ def command(model, input_path, preprocess, output, top, as_json, seed, max_memor
     if output:
         check_writable(output)
     m = load_model(model, max_memory, input_path)
+    from ..io.inputs import model_inputs
+
     m.predict(model_inputs(m, input_path, preprocess), seed=seed, strict=False)
     for name, reason in m.uncomputed.items():
         echo(f"tspcli: warning: layer '{name}' has no values: {reason}", err=True)

@@ -13,9 +13,11 @@ CAMERAS = ["iso", "tsp", "front", "side", "top"]
 
 @click.command("render")
 @model_argument
-@click.option("-o", "--output", required=True, metavar="FILE",
-              help="A picture (.png), or an animation: .mp4, .gif, a folder/ or a pattern like out_%04d.png; "
-                   "- writes a PNG to stdout.")
+@click.option("-o", "--output", metavar="FILE",
+              help="A picture (.png), a 3D file (.glb, .gltf), or an animation: .mp4, .gif, a folder/ or a "
+                   "pattern like out_%04d.png; - writes a PNG to stdout.")
+@click.option("--interactive", is_flag=True,
+              help="Open the model in a window to turn with the mouse (needs a display) instead of writing -o.")
 @click.option("--config", "config", metavar="FILE",
               help="Render options from a YAML file (e.g. configs/paper.yaml); flags override it.")
 @click.option("--open", "open_", metavar="NAMES|all",
@@ -73,9 +75,9 @@ CAMERAS = ["iso", "tsp", "front", "side", "top"]
 @skip_unknown_option
 @show_all_option
 @input_shape_option
-def command(model, output, config, open_, input_path, preprocess, values, camera, azimuth, elevation, zoom,
-            direction, size, scale, background, colormap, normalize, labels, legend, title, text_scale, rows, crop,
-            boxes, links, explain_maps, seed, animate, fps, quality, easing, quiet, overwrite, max_memory):
+def command(model, output, interactive, config, open_, input_path, preprocess, values, camera, azimuth, elevation,
+            zoom, direction, size, scale, background, colormap, normalize, labels, legend, title, text_scale, rows,
+            crop, boxes, links, explain_maps, seed, animate, fps, quality, easing, quiet, overwrite, max_memory):
     """Draw MODEL in 3D (TensorSpace's look) to a PNG, or animate it, offscreen.
 
     Each layer is a slab in its type's colour; opened layers show their
@@ -95,10 +97,17 @@ def command(model, output, config, open_, input_path, preprocess, values, camera
     from ..render.writers import check_stdout, output_kind
 
     install_sigterm_handler()
-    if output == "-":
+    if (output is None) == (not interactive):
+        raise click.UsageError("give -o FILE, or --interactive to open a window (not both)")
+    if interactive:
+        from ..render.backends.offscreen import has_display
+
+        if not has_display():
+            raise OptionError("no display to open a window on ($DISPLAY is not set)",
+                              hint="write a file instead: -o model.png, or -o model.glb for a 3D viewer")
+    elif output == "-":
         check_stdout(animate)
-    still = output == "-" or (output_kind(output) == "png" and animate is None)
-    if output != "-" and output_kind(output) in ("png", "mp4", "gif"):
+    elif output_kind(output) in ("png", "mp4", "gif", "scene"):
         check_writable(output)
     options = resolve(config, {
         "open": open_, "input": input_path, "preprocess": preprocess, "values": values, "camera": camera,
@@ -107,36 +116,19 @@ def command(model, output, config, open_, input_path, preprocess, values, camera
         "labels": labels, "legend": legend, "title": title, "text_scale": text_scale, "rows": rows,
         "crop": crop, "boxes": boxes, "seed": seed, "links": links, "explain_maps": explain_maps,
         "timeline": animate, "fps": fps, "quality": quality, "easing": easing})
-    if options.boxes is not None:
-        if not still:
-            raise OptionError("--boxes describes a still picture", hint="render a .png, or leave --boxes out")
-        check_writable(options.boxes)
+    from ..render.backends.offscreen import defer_pyplot
     from ..render.opengl import require
-    from ..render.pipeline import compute_values
+    from ..render.pipeline import render_file
 
+    if options.boxes is not None:
+        check_writable(options.boxes)
     require()   # a machine without offscreen OpenGL: one line saying what to install, not a segfault
+    defer_pyplot()    # this process never draws with pyplot: its 0.3-0.5 s import is not paid
     m = load_model(model, max_memory, options.input, options.input_shape)
-    if options.links:
-        from ..scene.annotate import check_links
+    if interactive:
+        from ..render.pipeline import plot
 
-        check_links(m, options.links)
-    if not still:   # bad steps or outputs fail before the forward pass
-        from ..render.animation import timeline_for, write_animation
-        from ..render.writers import check_output
-
-        timeline = timeline_for(m, options, from_flag=animate is not None, config=config)
-        check_output(output, fps=options.fps, quality=options.quality,
-                     total=len(timeline.frame_times(options.fps)), overwrite=overwrite)
-    if options.values:
-        for name, reason in compute_values(m, options).items():
-            echo(f"tspcli: warning: layer '{name}' has no values: {reason}", err=True)
-    if still:
-        from ..render.pipeline import render_still
-        from ..render.writers import write_json, write_png
-
-        frame, drawn = render_still(m, options)
-        write_png(frame, output)
-        if options.boxes:
-            write_json(drawn.as_json(), options.boxes)
-    else:
-        write_animation(m, options, output, timeline, quiet=quiet, overwrite=overwrite)
+        plot(m, options, off_screen=False).show()
+        return
+    render_file(m, output, options, quiet=quiet, from_flag=animate is not None,
+                config=config, overwrite=overwrite, warn=lambda text: echo(f"tspcli: warning: {text}", err=True))

@@ -40,7 +40,7 @@ DEFAULT_FPS = 30.0
 # gives files no larger (benchmarks/writers.py), leaving the cores to the renderer.
 X264_PRESET = "veryfast"
 DEFAULT_CRF = 20  # flat-coloured diagrams stay crisp; x264's own default (23) smears edges
-_KINDS_HELP = ".mp4, .gif, .png (one frame), a folder/ or a pattern like out_%04d.png"
+_KINDS_HELP = ".mp4, .gif, .png (one frame), a folder/, a pattern like out_%04d.png, or a 3D file (.glb, .gltf)"
 
 
 def write_png(frame: np.ndarray, path: str) -> None:
@@ -89,7 +89,9 @@ def check_stdout(animation=None) -> None:
 
 
 def output_kind(path: str) -> str:
-    """'mp4', 'gif', 'png', 'pattern' or 'folder', from the output path."""
+    """'mp4', 'gif', 'png', 'pattern', 'folder', or 'scene' (a file a backend draws a scene into)."""
+    from .backends import FILE_BACKENDS
+
     base = os.path.basename(path)
     plain = base.replace("%%", "")
     if "%" in plain:
@@ -104,6 +106,8 @@ def output_kind(path: str) -> str:
     ext = os.path.splitext(base)[1].lower()
     if ext in (".mp4", ".gif", ".png"):   # even when a folder has that name: check_writable refuses it
         return ext[1:]
+    if ext in FILE_BACKENDS:
+        return "scene"
     if os.path.exists(path) and not os.path.isdir(path) and not os.path.isfile(path):
         check_writable(path)              # /dev/full, a FIFO: not a frames folder
     if not ext or os.path.isdir(path):
