@@ -255,6 +255,9 @@ def arithmetic_and_reshapes():
     y = g.op("Concat", [a, b], "cat", axis=1)
     y = g.op("Unsqueeze", [y, g.const([2, 3])], "unsqueeze")
     y = g.op("LeakyRelu", [y], "relu_by_zero_slope", alpha=0.0)
+    e = g.op("Exp", [g.op("Tanh", [y], "tanh")], "exp")
+    y = g.op("Sum", [y, e, y], "sum3")
+    y = g.op("Mean", [y, g.op("Max", [y, e], "max2")], "mean2")
     return g.model({"x": [1, 3, 6, 5]}, [y], rank=4)
 
 
@@ -269,6 +272,8 @@ def test_arithmetic_with_constants_and_reshapes(tmp_path):
     assert t["squeeze"] == "Flatten" and t["unsqueeze"] == "Reshape" and t["cat"] == "Concatenate"
     assert model.get_layer("unsqueeze").output_shape == (1, 1, 6)
     assert model.get_layer("relu_by_zero_slope").config["activation"] == "relu"
+    assert (t["sum3"], t["max2"], t["mean2"]) == ("Add", "Maximum", "Average")
+    assert model.get_layer("exp").config["activation"] == "exponential"
     compare_layers(model, proto, np.random.default_rng(7).normal(size=(6, 5, 3)).astype(np.float32))
 
 
@@ -336,3 +341,12 @@ def test_channel_split_and_slice(tmp_path):
     assert t["stage2.0.Reshape"] == "ChannelShuffle"
     assert model.get_layer("head").output_shape == (6, 7, 5)
     compare_layers(model, proto, np.random.default_rng(10).normal(size=(6, 7, 3)).astype(np.float32))
+
+
+def test_opset_20_gelu(tmp_path):
+    g = Graph(20)
+    y = g.op("Gelu", [g.conv("x", 3, 4, 3, name="conv")], "gelu")
+    proto = g.model({"x": [1, 3, 5, 5]}, [y], ir_version=9, rank=4)
+    model = load(tmp_path, proto)
+    assert model.get_layer("gelu").config["activation"] == "gelu"
+    compare_layers(model, proto, np.random.default_rng(11).normal(size=(5, 5, 3)).astype(np.float32))
