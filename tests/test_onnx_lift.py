@@ -191,6 +191,8 @@ def dynamo_graph():
     """The dynamo exporter's opset 18: ReduceMean with axes as an input, Split with sizes as an input."""
     g = Graph(18)
     y = g.conv("l_x_", 3, 6, 3, name="node_Conv_0")
+    g.nodes[-1].metadata_props.add(key="pkg.torch.onnx.name_scopes",
+                                   value="['', 'features', 'features.0', 'conv2d']")
     top, bottom = g.op("Split", [y, g.const([3, 5])], "node_Split_1", outputs=2, axis=2)
     top = g.op("Relu", [top], "node_Relu_2")
     bottom = g.op("Sigmoid", [bottom], "node_Sigmoid_3")
@@ -204,6 +206,7 @@ def test_dynamo_patterns(tmp_path):
     proto = dynamo_graph()
     model = load(tmp_path, proto)
     t = types(model)
+    assert t["features.0"] == "Conv2d"  # the module path from the node's metadata
     assert t["node_Split_1"] == t["node_Split_1_1"] == "Cropping2d"
     assert t["node_ReduceMean_5"] == "GlobalPooling2d" and model.get_layer("node_ReduceMean_5").output_shape == (6,)
     compare_layers(model, proto, np.random.default_rng(5).normal(size=(8, 7, 3)).astype(np.float32))
