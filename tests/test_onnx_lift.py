@@ -353,3 +353,18 @@ def test_opset_20_gelu(tmp_path):
     model = load(tmp_path, proto)
     assert model.get_layer("gelu").config["activation"] == "gelu"
     compare_layers(model, proto, np.random.default_rng(11).normal(size=(5, 5, 3)).astype(np.float32))
+
+
+def test_int8_weights_are_dequantized_at_load(tmp_path):
+    """A weight-quantized model: int8 kernels through DequantizeLinear (per output channel)."""
+    g = Graph(13)
+    q = g.rng.integers(-127, 128, (4, 3, 3, 3)).astype(np.int8)
+    scale = np.array([0.01, 0.02, 0.03, 0.04], np.float32)
+    w = g.op("DequantizeLinear", [g.tensor("w_q", q), g.tensor("w_scale", scale),
+                                  g.tensor("w_zero", np.zeros(4, np.int8))], "dequant", axis=0)
+    y = g.op("Conv", ["x", w], "conv", kernel_shape=[3, 3], pads=[1, 1, 1, 1])
+    proto = g.model({"x": [1, 3, 5, 5]}, [y], rank=4)
+    model = load(tmp_path, proto)
+    np.testing.assert_allclose(model.get_layer("conv").weights["kernel"][..., 2],
+                               q[2].transpose(1, 2, 0) * np.float32(0.03), rtol=1e-6)
+    compare_layers(model, proto, np.random.default_rng(12).normal(size=(5, 5, 3)).astype(np.float32))
