@@ -124,8 +124,8 @@ class Framing:
             requests.append(placing.Request(f"{layer.name}/label", text,
                                             (corners.min(axis=0) + corners.max(axis=0)) / 2, corners,
                                             self.label_size, self.look.text_color, rank, row_of[layer.name]))
-            # a top class stands on the far side (above, or left) of its unit
-            requests += [placing.Request(key, text, points.mean(axis=0), points, self.look.font_size,
+            # a top class stands on the far side (above, or left) of its layer, over its unit, tied to it
+            requests += [placing.Request(key, text, points.mean(axis=0), corners, self.look.font_size,
                                          self.look.text_color, 0, row_of[layer.name], side=1, bold=True)
                          for key, text, points in part.callouts]
         return requests
