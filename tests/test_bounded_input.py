@@ -205,14 +205,14 @@ def test_dense_too_big_for_max_memory_is_refused_before_allocating(tmp_path):
     refused(tspcli("predict", path), path, "weights")
 
 
-def test_default_weights_are_float32_and_unchanged(cli):
+def test_keras_default_weights_are_float32_and_unchanged(cli):
     import zlib
 
     import tspcli
     from tspcli.engine import ensure_weights
 
     model = tspcli.load("samples/lenet.yaml")
-    ensure_weights(model, seed=3)
+    ensure_weights(model, seed=3, init="keras")
     layer = next(l for l in model.layers if "kernel" in l.weights)
     kernel = layer.weights["kernel"]
     assert kernel.dtype == np.float32
