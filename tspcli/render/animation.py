@@ -24,7 +24,7 @@ from typing import Callable, Iterator, TypeVar
 import numpy as np
 
 from ..errors import OptionError, SpecError
-from ..scene.layout import SceneBuilder, State
+from ..scene.layout import SceneBuilder, Pose
 from ..scene.timeline import Timeline, parse_timeline
 from .options import RenderOptions
 from .pipeline import look_from, opened_state, view_from
@@ -75,9 +75,9 @@ class Animation:
     def __len__(self) -> int:
         return len(self.times)
 
-    def state(self, i: int) -> State:
+    def state(self, i: int) -> Pose:
         tl = self.timeline.state_at(self.times[i])
-        return State(tl.openness, self._view_at(tl.azimuth), tl.explaining)
+        return Pose(tl.openness, self._view_at(tl.azimuth), tl.explaining)
 
     def scene(self, i: int):
         state = self.state(i)
@@ -103,10 +103,10 @@ class Animation:
     def _view_at(self, orbited: float):
         return replace(self.view, azimuth=self.view.angles[0] + orbited)
 
-    def _samples_at(self, view) -> list[State]:
+    def _samples_at(self, view) -> list[Pose]:
         return [replace(s, view=view) for s in self.samples]
 
-    def _samples(self) -> list[State]:
+    def _samples(self) -> list[Pose]:
         """States that bound every frame's: the ends, and the start, middle and end of each move.
 
         Positions move monotonically between a move's ends, except an RGB input's
@@ -118,7 +118,7 @@ class Animation:
         states = {}
         for t in sorted(times):
             openness = self.timeline.state_at(t).openness
-            states.setdefault(tuple(sorted(openness.items())), State(openness, view_from(self.options)))
+            states.setdefault(tuple(sorted(openness.items())), Pose(openness, view_from(self.options)))
         return list(states.values())
 
 

@@ -16,7 +16,7 @@ from typing import Callable
 from ..errors import OptionError
 from ..scene.annotate import with_links_open
 from ..scene.camera import View
-from ..scene.layout import Look, SceneBuilder, State, initial_state
+from ..scene.layout import Look, SceneBuilder, Pose, initial_state
 from .options import RenderOptions
 
 
@@ -49,7 +49,7 @@ def view_from(options: RenderOptions) -> View:
     return View(options.camera, options.azimuth, options.elevation, options.zoom, options.direction)
 
 
-def opened_state(model, options: RenderOptions) -> State:
+def opened_state(model, options: RenderOptions) -> Pose:
     """The still's state: layers open as ``options.open`` and initStatus say, and every linked layer with its input."""
     return initial_state(model, with_links_open(model, options.links, options.open), view_from(options))
 
