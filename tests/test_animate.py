@@ -46,7 +46,7 @@ def still_like_the_animation(model_path, options, state_of, frame):
     state = Pose(state_of(model), expected.view)
     assert state.openness == {name: t for name, t in expected.openness.items() if t}
     scene = animation.builder.build(state, camera=animation.camera(expected.view), compact=animation.compact)
-    with open_raster(SIZE, options.scale, antialias=anim.ANTIALIAS) as raster:
+    with open_raster(SIZE, options.scale, antialias=options.antialias) as raster:
         return raster.draw(scene)
 
 

@@ -50,6 +50,7 @@ from .predict import input_option, preprocess_option
 @click.option("--fps", type=float, default=None, help=HELP["fps"])
 @click.option("--quality", type=int, default=None, metavar="CRF", help=HELP["quality"])
 @click.option("--easing", type=click.Choice(list(EASINGS)), default=None, help=HELP["easing"])
+@click.option("--antialias", type=click.Choice(["fxaa", "none"]), default=None, help=HELP["antialias"])
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar (there is none when stderr is not a terminal).")
 @click.option("--overwrite", is_flag=True,
               help="Frames: replace a folder/ holding other things, or every file matching a pattern "
@@ -59,7 +60,8 @@ from .predict import input_option, preprocess_option
 @show_all_option
 def command(model, output, interactive, config, open_, input_path, preprocess, values, camera, azimuth, elevation,
             zoom, direction, size, scale, background, colormap, normalize, labels, legend, title, text_scale, rows,
-            crop, boxes, links, explain_maps, seed, animate, fps, quality, easing, quiet, overwrite, max_memory):
+            crop, boxes, links, explain_maps, seed, animate, fps, quality, easing, antialias, quiet, overwrite,
+            max_memory):
     """Draw MODEL in 3D (TensorSpace's look) to a PNG, or animate it, offscreen.
 
     Each layer is a slab in its type's colour; opened layers show their
@@ -97,7 +99,7 @@ def command(model, output, interactive, config, open_, input_path, preprocess, v
         "scale": scale, "background": background, "colormap": colormap, "normalize": normalize,
         "labels": labels, "legend": legend, "title": title, "text_scale": text_scale, "rows": rows,
         "crop": crop, "boxes": boxes, "seed": seed, "links": links, "explain_maps": explain_maps,
-        "timeline": animate, "fps": fps, "quality": quality, "easing": easing})
+        "timeline": animate, "fps": fps, "quality": quality, "easing": easing, "antialias": antialias})
     from ..render.backends.offscreen import defer_pyplot
     from ..render.opengl import require
     from ..render.pipeline import render_file

@@ -29,9 +29,6 @@ from ..scene.timeline import Timeline, parse_timeline
 from .options import RenderOptions
 from .pipeline import look_from, opened_state, view_from
 
-# Anti-aliasing of frames: FXAA, a pass over the finished picture; 4x MSAA (the stills')
-# costs 3-4 times the drawing on a software GL, which 20 frames a second at 1280x720 cannot afford.
-ANTIALIAS = "fxaa"
 AHEAD = 2        # frames drawn ahead of the encoder; memory stays flat
 T = TypeVar("T")
 
@@ -96,7 +93,10 @@ class Animation:
     def _draw(self) -> Iterator[np.ndarray]:
         from .backends import open_raster
 
-        with open_raster(self.builder.look.size, self.options.scale, antialias=ANTIALIAS) as raster:
+        # options.antialias: FXAA, a pass over the finished frame, or none; not the stills' 4x MSAA, which
+        # costs more still (benchmarks/antialias.py)
+        antialias = None if self.options.antialias == "none" else self.options.antialias
+        with open_raster(self.builder.look.size, self.options.scale, antialias=antialias) as raster:
             for i in range(len(self)):
                 yield raster.draw(self.scene(i))
 

@@ -67,6 +67,8 @@ HELP = {
     "fps": "Frames per second of an animation (default 30).",
     "quality": "MP4 quality, x264's CRF: 0 lossless .. 51 worst (default 20).",
     "easing": "How layers move as they open (default linear, as TensorSpace).",
+    "antialias": "Smoothing of animation frames: fxaa (default; on a software GL it doubles the drawing) "
+                 "or none. Stills always get 4x MSAA.",
 }
 
 
@@ -208,6 +210,7 @@ class RenderOptions:
     fps: float = DEFAULT_FPS
     quality: int = DEFAULT_CRF
     easing: str = "linear"
+    antialias: str = "fxaa"            # animation frames: "fxaa" or "none"
     explain_maps: int = DEFAULT_EXPLAIN_MAPS
 
     def updated(self, given: dict, file: str | None = None, lines: dict | None = None) -> "RenderOptions":
@@ -256,6 +259,7 @@ COERCE = {
     "fps": lambda value: float(check_fps(value)),
     "quality": check_quality,
     "easing": check_easing,
+    "antialias": _choice("antialias", "fxaa", "none"),
     "links": parse_links,
     "explain_maps": _count("explain-maps", 1, 4096),
 }
