@@ -19,7 +19,7 @@ MAX_BYTES = 2**60  # an exbibyte: beyond any machine, and far from float and int
 
 
 def parse_bytes(text: str) -> int:
-    m = re.fullmatch(r"\s*(\d{1,30}(?:\.\d{1,30})?)\s*([a-zA-Z]*)\s*", str(text))
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*", str(text)[:1000])
     if not m or m.group(2).lower() not in UNITS:
         raise OptionError(f"--max-memory: cannot read {str(text)[:40]!r}", hint="e.g. 4GiB, 512MB, 2G")
     value = int(Decimal(m.group(1)) * UNITS[m.group(2).lower()])  # exact: no float overflow
@@ -48,7 +48,7 @@ def _remember(ctx, param, value):
 
 skip_unknown_option = click.option(
     "--skip-unknown", is_flag=True, expose_value=False, callback=_remember,
-    help="Model files: draw layers of classes tspcli does not know (Lambda, custom layers) as generic "
+    help="Model files: take layers of classes tspcli does not know (Lambda, custom layers) as generic "
          "layers of their shape instead of failing; their values pass through only if the size is kept.")
 
 show_all_option = click.option(
@@ -56,13 +56,29 @@ show_all_option = click.option(
     help="Views (model: {load: FILE}): also draw the file's layers that the view does not list.")
 
 
-def load_model(path: str, max_memory: str | None = None):
-    """``tspcli.load`` with the command's --max-memory, --skip-unknown and --show-all."""
+def _remember_input_shape(ctx, param, value):
+    from ..io.inputs import parse_input_shape
+
+    _remember(ctx, param, parse_input_shape(value))
+
+
+input_shape_option = click.option(
+    "--input-shape", metavar="H,W,C", expose_value=False, callback=_remember_input_shape,
+    help="ONNX models: the size of the input's dynamic dimensions, channels last (default: the size of "
+         "--input).")
+
+
+def load_model(path: str, max_memory: str | None = None, input_path: str | None = None, input_shape=None):
+    """``tspcli.load`` with the command's --max-memory, --skip-unknown, --show-all and --input-shape;
+    without --input-shape, an ONNX model's dynamic sizes are those of ``input_path``."""
+    from ..io.inputs import natural_shape
     from ..loading import load
 
     limit = parse_bytes(max_memory) if max_memory is not None else DEFAULT_MAX_MEMORY
     ctx = click.get_current_context(silent=True)
-    file_options = ctx.meta.get(_FILE_OPTIONS, {}) if ctx is not None else {}
+    file_options = dict(ctx.meta.get(_FILE_OPTIONS, {})) if ctx is not None else {}
+    shape = file_options.get("input_shape") or input_shape or natural_shape(input_path)
+    file_options["input_shape"] = shape
     return load(path, max_memory=limit, **file_options)
 
 

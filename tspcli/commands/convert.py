@@ -6,7 +6,8 @@ import os
 import click
 
 from ..text import echo
-from .common import load_model, max_memory_option, model_argument, show_all_option, skip_unknown_option
+from .common import (input_shape_option, load_model, max_memory_option, model_argument, show_all_option,
+                     skip_unknown_option)
 
 
 @click.command("convert")
@@ -17,9 +18,10 @@ from .common import load_model, max_memory_option, model_argument, show_all_opti
               help="Where the weights go, keyed '<layer>/<weight>' (default: beside the description, .npz).")
 @skip_unknown_option
 @show_all_option
+@input_shape_option
 @max_memory_option
 def command(model, output, weights, max_memory):
-    """Write the description of MODEL (a .h5, .keras, TF.js model or a view) and its weights.
+    """Write the description of MODEL (a .h5, .keras, TF.js or ONNX model, or a view) and its weights.
 
     The description names the weights file, so that summary, predict and render
     of the description give what they give for MODEL.  Example:

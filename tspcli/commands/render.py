@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import click
 
-from ..render.options import CAMERAS, DIRECTIONS, HELP, NORMALIZE
+from ..render.options import CAMERAS, DIRECTIONS, FOLDS, HELP, NORMALIZE
 from ..scene.timeline import EASINGS
 from ..text import echo
-from .common import load_model, max_memory_option, model_argument, show_all_option, skip_unknown_option
-from .predict import input_option, preprocess_option
+from .common import (input_shape_option, load_model, max_memory_option, model_argument, show_all_option,
+                     skip_unknown_option)
+from .predict import init_option, input_option, preprocess_option
 
 # Render options and their choices are described once, in render/options.py, for the command line,
 # config files and the Python API.
@@ -36,7 +37,9 @@ from .predict import input_option, preprocess_option
 @click.option("--background", metavar="COLOUR", default=None, help=HELP["background"])
 @click.option("--colormap", metavar="NAME", default=None, help=HELP["colormap"])
 @click.option("--normalize", type=click.Choice(NORMALIZE), default=None, help=HELP["normalize"])
-@click.option("--labels/--no-labels", default=None, help=HELP["labels"])
+@click.option("--no-labels", "labels", flag_value=False, default=None, help=HELP["labels"])
+@click.option("--labels", "class_labels", metavar="FILE", help=HELP["class_labels"])
+@click.option("--close-buttons/--no-close-buttons", default=None, help=HELP["close_buttons"])
 @click.option("--legend/--no-legend", default=None, help=HELP["legend"])
 @click.option("--title", metavar="TEXT", default=None, help=HELP["title"])
 @click.option("--text-scale", type=float, default=None, help=HELP["text_scale"])
@@ -46,6 +49,8 @@ from .predict import input_option, preprocess_option
 @click.option("--crop/--no-crop", default=None, help=HELP["crop"])
 @click.option("--boxes", "boxes", metavar="FILE.json", default=None, help=HELP["boxes"])
 @click.option("--seed", type=int, default=None, help=HELP["seed"])
+@init_option
+@click.option("--fold", type=click.Choice(FOLDS), default=None, help=HELP["fold"])
 @click.option("--animate", metavar="STEPS", help=HELP["timeline"])
 @click.option("--fps", type=float, default=None, help=HELP["fps"])
 @click.option("--quality", type=int, default=None, metavar="CRF", help=HELP["quality"])
@@ -58,10 +63,11 @@ from .predict import input_option, preprocess_option
 @max_memory_option
 @skip_unknown_option
 @show_all_option
+@input_shape_option
 def command(model, output, interactive, config, open_, input_path, preprocess, values, camera, azimuth, elevation,
-            zoom, direction, size, scale, background, colormap, normalize, labels, legend, title, text_scale, rows,
-            crop, boxes, links, explain_maps, seed, animate, fps, quality, easing, antialias, quiet, overwrite,
-            max_memory):
+            zoom, direction, size, scale, background, colormap, normalize, labels, class_labels, close_buttons,
+            legend, title, text_scale, rows, crop, boxes, links, explain_maps, seed, init, fold, animate, fps,
+            quality, easing, antialias, quiet, overwrite, max_memory):
     """Draw MODEL in 3D (TensorSpace's look) to a PNG, or animate it, offscreen.
 
     Each layer is a slab in its type's colour; opened layers show their
@@ -97,9 +103,11 @@ def command(model, output, interactive, config, open_, input_path, preprocess, v
         "open": open_, "input": input_path, "preprocess": preprocess, "values": values, "camera": camera,
         "azimuth": azimuth, "elevation": elevation, "zoom": zoom, "direction": direction, "size": size,
         "scale": scale, "background": background, "colormap": colormap, "normalize": normalize,
-        "labels": labels, "legend": legend, "title": title, "text_scale": text_scale, "rows": rows,
-        "crop": crop, "boxes": boxes, "seed": seed, "links": links, "explain_maps": explain_maps,
+        "labels": labels, "class_labels": class_labels, "close_buttons": close_buttons, "legend": legend,
+        "title": title, "text_scale": text_scale, "rows": rows, "crop": crop, "boxes": boxes, "seed": seed,
+        "init": init, "fold": fold, "links": links, "explain_maps": explain_maps,
         "timeline": animate, "fps": fps, "quality": quality, "easing": easing, "antialias": antialias})
+    from ..io.class_names import names_for_model
     from ..render.backends.offscreen import defer_pyplot
     from ..render.opengl import require
     from ..render.pipeline import render_file
@@ -108,10 +116,12 @@ def command(model, output, interactive, config, open_, input_path, preprocess, v
         check_writable(options.boxes)
     require()   # a machine without offscreen OpenGL: one line saying what to install, not a segfault
     defer_pyplot()    # this process never draws with pyplot: its 0.3-0.5 s import is not paid
+    m = load_model(model, max_memory, options.input, options.input_shape)
+    names_for_model(options.class_labels, m)     # a bad names file fails before any work
     if interactive:
         from ..render.pipeline import plot
 
-        plot(load_model(model, max_memory), options, off_screen=False).show()
+        plot(m, options, off_screen=False).show()
         return
-    render_file(load_model(model, max_memory), output, options, quiet=quiet, from_flag=animate is not None,
+    render_file(m, output, options, quiet=quiet, from_flag=animate is not None,
                 config=config, overwrite=overwrite, warn=lambda text: echo(f"tspcli: warning: {text}", err=True))

@@ -4,8 +4,8 @@ from __future__ import annotations
 import click
 
 from ..text import safe
-from .common import (fmt_shape, json_option, load_model, max_memory_option, model_argument, print_json,
-                     skip_unknown_option)
+from .common import (fmt_shape, input_shape_option, json_option, load_model, max_memory_option, model_argument,
+                     print_json, skip_unknown_option)
 
 
 def summary_dict(model) -> dict:
@@ -39,6 +39,7 @@ def summary_text(model) -> str:
 @json_option
 @max_memory_option
 @skip_unknown_option
+@input_shape_option
 def command(model, as_json, max_memory):
     """Print every layer of MODEL: name, type, input and output shape, parameters.
 

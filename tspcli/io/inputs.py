@@ -15,12 +15,13 @@ import json
 import math
 import os
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 
 from ..errors import InputError
 from . import limits
-from .npz import read_npy
+from .npz import npy_shape, read_npy
 
 _NPY_HEADER_ROOM = 64 * 2**10  # the largest .npy header numpy reads is 10,000 bytes
 
@@ -47,6 +48,59 @@ def preprocess(x: np.ndarray, mode: str) -> np.ndarray:
     if mode == "torch":
         return (x / 255.0 - TORCH_MEAN) / TORCH_STD
     raise InputError(f"unknown preprocessing {mode!r}", hint="one of " + ", ".join(PREPROCESS))
+
+
+@dataclass(frozen=True)
+class InputShape:
+    """A size for a model file's input, channels-last (H, W, C), and where it came from: the
+    ``--input-shape`` option (``explicit``: it must agree with the file's fixed sizes) or an
+    input file (it fills only the dynamic ones; an image of another size is resized)."""
+
+    dims: tuple
+    explicit: bool = True
+
+
+def parse_input_shape(text) -> InputShape | None:
+    """``--input-shape 48,192,3`` (or a YAML list) -> InputShape; None stays None."""
+    from ..errors import OptionError
+
+    if text is None:
+        return None
+    items = text if isinstance(text, (list, tuple)) else str(text).replace("x", ",").split(",")
+    try:
+        dims = tuple(int(str(v).strip()) for v in items)
+    except ValueError:
+        dims = ()
+    if not dims or min(dims) <= 0:
+        raise OptionError(f"input shape must be positive sizes H,W,C (channels last), got {text!r}",
+                          hint="e.g. --input-shape 224,224,3")
+    return InputShape(dims)
+
+
+def natural_shape(path: str | None) -> InputShape | None:
+    """The size an input file has before any resizing: (H, W, C) of an image (read from its header),
+    the shape of a .npy (a leading batch of 1 dropped); None when unknown."""
+    if path is None or not os.path.isfile(path):
+        return None
+    ext = os.path.splitext(path)[1].lower()
+    try:
+        if ext in IMAGE_EXTENSIONS:
+            from PIL import Image
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", Image.DecompressionBombWarning)   # read_input says so
+                with Image.open(path) as img:
+                    width, height = img.size
+                    channels = 1 if img.mode in ("L", "1", "I", "F", "I;16") else 3
+            return InputShape((height, width, channels), explicit=False)
+        if ext == ".npy":
+            shape = npy_shape(path)  # the header only: read_input checks the rest
+            if shape is None:
+                return None
+            return InputShape(tuple(shape[1:] if len(shape) == 4 and shape[0] == 1 else shape), explicit=False)
+    except (OSError, ValueError, EOFError, Warning):
+        return None  # read_input reports what is wrong with the file
+    return None
 
 
 def model_inputs(model, input_path: str | None, mode: str | None):

@@ -104,7 +104,7 @@ class UpSampling2d(Layer):
     def forward(self, inputs):
         from .. import ops
 
-        if self.config["interpolation"] == "bilinear":
+        if self.config.get("interpolation") == "bilinear":  # UpSampling1d only repeats
             from ..ops.bilinear import resize_bilinear
 
             return resize_bilinear(inputs[0], self.output_shape[:2], self.config["coordinateMode"])

@@ -36,6 +36,7 @@ SIZE_LIMIT = 16384   # pixels a side that the software renderer can draw
 CAMERAS = ("iso", "tsp", "front", "side", "top")
 DIRECTIONS = ("auto", "vertical", "horizontal")
 NORMALIZE = ("map", "layer", "model")
+FOLDS = ("auto", "none")
 
 # What each option does (keys as in RenderOptions; `tspcli render --help` shows these).
 HELP = {
@@ -51,7 +52,11 @@ HELP = {
     "background": "white, black (default), #RRGGBB, or transparent (alpha in the PNG).",
     "colormap": "Colour values with a matplotlib colormap instead of the layer colour's opacity.",
     "normalize": "Scale values min..max over each feature map (default), layer, or the whole model.",
-    "labels": "Layer names and shapes (default: on).",
+    "labels": "No layer names and shapes (labels: false in a config).",
+    "class_labels": "Names of the output's classes, one a line: the top class is written beside its unit.",
+    "close_buttons": "TensorSpace's close button beside each open layer (default: on; configs/paper.yaml: off).",
+    "fold": "auto (default): BatchNormalization, activations and Dropout are drawn with the layer "
+            "before them; none: every layer on its own.",
     "legend": "Legend of layer types and shading (default: on).",
     "title": "A title at the top.",
     "text_scale": "Multiply every font size (e.g. 1.5 for a figure printed at column width).",
@@ -62,8 +67,9 @@ HELP = {
     "crop": "Trim the picture to the drawing plus a small margin (on in configs/paper.yaml).",
     "boxes": "Also write where each layer, label and the legend were drawn, in pixels of the picture.",
     "seed": "Seed of the default weights of layers without weights.",
-    "timeline": "Animate: open-all, or steps such as open:conv_dw_1,wait:500,close:conv_dw_1,orbit:360 "
-                "(default for videos: the description's or config's timeline).",
+    "timeline": "What to play: open-all, or steps joined by commas: open:LAYER, close:LAYER, wait:MS, "
+                "orbit:DEGREES (e.g. open:conv1,wait:500,close:conv1); default for videos: the "
+                "description's or config's timeline.",
     "fps": "Frames per second of an animation (default 30).",
     "quality": "MP4 quality, x264's CRF: 0 lossless .. 51 worst (default 20).",
     "easing": "How layers move as they open (default linear, as TensorSpace).",
@@ -166,6 +172,12 @@ def parse_rows(value):
     return rows
 
 
+def _input_shape(value):
+    from ..io.inputs import parse_input_shape
+
+    return parse_input_shape(value)
+
+
 def _count(name, low, high):
     def coerce(value):
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
@@ -184,9 +196,14 @@ def _seed(value):
 class RenderOptions:
     open: object = None
     input: str | None = None
+    input_shape: object = None         # an ONNX model's dynamic input sizes (tspcli.io.inputs.InputShape)
     preprocess: str | None = None
     values: bool = True
     seed: int = 0
+    init: str = "he"                   # how weights a model lacks are drawn: he | keras
+    fold: str = "auto"                 # auto: element-wise layers drawn with the layer before | none
+    class_labels: str | None = None    # a file of the output's class names, one a line (--labels FILE)
+    close_buttons: bool = True
     camera: str = "iso"
     azimuth: float | None = None
     elevation: float | None = None
@@ -235,9 +252,14 @@ class RenderOptions:
 COERCE = {
     "open": parse_open,
     "input": _text,
+    "input_shape": _input_shape,
     "preprocess": _choice("preprocess", *PREPROCESS),
     "values": _boolean("values"),
     "seed": _seed,
+    "init": _choice("init", "he", "keras"),
+    "fold": _choice("fold", *FOLDS),
+    "class_labels": _text,
+    "close_buttons": _boolean("close-buttons"),
     "camera": _choice("camera", *CAMERAS),
     "azimuth": _number("azimuth"),
     "elevation": _number("elevation", low=-90, high=90),
@@ -264,8 +286,9 @@ COERCE = {
     "explain_maps": _count("explain-maps", 1, 4096),
 }
 # the command-line flag of an option whose name differs from its key
-FLAGS = {"timeline": "--animate"}
-NULLABLE = {"open", "title", "timeline", "colormap", "azimuth", "elevation", "input", "background", "rows", "boxes"}
+FLAGS = {"timeline": "--animate", "class_labels": "--labels"}
+NULLABLE = {"class_labels", "open", "title", "timeline", "colormap", "azimuth", "elevation", "input", "input_shape",
+            "background", "rows", "boxes"}
 
 
 def read_config(path: str) -> tuple[dict, dict]:
