@@ -75,7 +75,7 @@ def reference_scenes():
         import backend_reference
     finally:
         sys.path.remove(DATA)
-    return backend_reference.scenes()
+    return backend_reference.load()
 
 
 def reference(name):
