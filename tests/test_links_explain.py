@@ -186,7 +186,6 @@ def test_a_middle_frame_shows_the_window_over_the_right_input_cells():
 
 
 def test_a_middle_frame_draws_the_window_in_the_picture():
-    from tspcli.render.animation import ANTIALIAS
     from tspcli.render.backends import open_raster
 
     model = network(2)
@@ -194,7 +193,7 @@ def test_a_middle_frame_draws_the_window_in_the_picture():
     step = anim.timeline.explanations[0]
     i = next(n for n, t in enumerate(anim.times) if t >= step.start_ms + 0.2 * step.ms)
     scene = anim.scene(i)
-    with open_raster(scene.size, 1.0, antialias=ANTIALIAS) as renderer:
+    with open_raster(scene.size, 1.0, antialias=anim.options.antialias) as renderer:
         picture = renderer.draw(scene)
         no_window = renderer.draw(type(scene)(**{**scene.__dict__, "lines": [
             lines for lines in scene.lines if "/explain/" not in lines.key]}))

@@ -12,7 +12,7 @@ import numpy as np
 
 from . import camera as cam, labels as placing
 from .camera import View
-from .look import State
+from .look import Pose
 from .scene import Blocks
 from .geometry import bounds_corners
 from .overlay import TITLE_BAND, items_extent, legend_items, note_items
@@ -28,7 +28,7 @@ FRAMING_PASSES = 6           # camera and labels are fitted to each other in at 
 class Framing:
     """Direction, camera and label placement (mixed into ``SceneBuilder``)."""
 
-    def resolve(self, state: State) -> State:
+    def resolve(self, state: Pose) -> Pose:
         """Replace direction 'auto' by the stacking that shows the model larger in this picture,
         as one stack (a horizontal one may then be wrapped into rows).
 
@@ -53,7 +53,7 @@ class Framing:
                 best = (distance, candidate)
         return best[1] if best else replace(state, view=replace(state.view, direction="vertical"))
 
-    def frame_states(self, states: list[State], compact: bool = False):
+    def frame_states(self, states: list[Pose], compact: bool = False):
         """One camera that frames every state (for an animation: no zoom pumping between frames)."""
         states = [self.resolve(s) for s in states]
         view = states[0].view
@@ -67,7 +67,7 @@ class Framing:
             extents += list(self._place(requests, rough, view).extents)
         return self._frame(points, anchors, np.array(extents).reshape(-1, 4), legend, view)
 
-    def crowded(self, states: list[State], camera) -> bool:
+    def crowded(self, states: list[Pose], camera) -> bool:
         """Whether any state seen by ``camera`` would leave labels out for room (then use compact ones)."""
         states = [self.resolve(s) for s in states]
         return any(self._place(self._elements(s)[2], camera, s.view).left_out for s in states)
@@ -105,7 +105,7 @@ class Framing:
             return replace(blocks, edge=None)
         return blocks
 
-    def _label_requests(self, placed, state: State, plan: RowPlan, compact: bool = False) -> list[placing.Request]:
+    def _label_requests(self, placed, state: Pose, plan: RowPlan, compact: bool = False) -> list[placing.Request]:
         """Each layer's name and output shape (``compact``: its name alone), to be placed beside it:
         two short lines under a horizontal stack, one line beside a vertical one."""
         joiner = "\n" if _label_mode(state.view) == "below" else "  "

@@ -14,7 +14,7 @@ from . import rows, style
 from .annotate import Annotations
 from .framing import MAX_BUTTON_FONTS, MIN_BUTTON_PX, MIN_OUTLINED_PX, Framing, _left_out_note, _legend_row
 from .legend import Legends
-from .look import Look, State, initial_state
+from .look import Look, Pose, initial_state
 from .parts import BUTTON_SHARE, MAP_PITCH, MAX_SLAB_DEPTH, Parts, closest_factors
 from .rows import RowPlan
 from .scene import Scene, Texture
@@ -24,7 +24,7 @@ from .wrapping import Wrapping
 
 BAR_CAP = 2.0                # a 1-D layer is drawn at most this many model widths long
 
-__all__ = ["Look", "State", "initial_state", "SceneBuilder", "closest_factors", "BUTTON_SHARE", "LEVEL_INTERVAL",
+__all__ = ["Look", "Pose", "initial_state", "SceneBuilder", "closest_factors", "BUTTON_SHARE", "LEVEL_INTERVAL",
            "MAP_PITCH", "MAX_BUTTON_FONTS", "MAX_SLAB_DEPTH", "MIN_BUTTON_PX", "MIN_OUTLINED_PX", "MODEL_WIDTH"]
 
 
@@ -64,7 +64,7 @@ class SceneBuilder(Framing, Wrapping, Stacking, Parts, Textures, Legends, Annota
         self._rows: RowPlan | None = None    # how a horizontal stack is wrapped, once judged
 
     # --- public ---------------------------------------------------------------------------
-    def build(self, state: State, camera=None, compact: bool = False) -> Scene:
+    def build(self, state: Pose, camera=None, compact: bool = False) -> Scene:
         """The scene for ``state``; ``camera`` (a scene.Camera) skips automatic framing,
         and then ``compact`` says whether labels take their compact form, the layer's name
         alone (see ``crowded``)."""
@@ -82,7 +82,7 @@ class SceneBuilder(Framing, Wrapping, Stacking, Parts, Textures, Legends, Annota
                      note=_left_out_note(placement, len(self.layers)) if requests else None,
                      note_size=self.note_size, meta={"links": self._link_entries(state)})
 
-    def _elements(self, state: State, wrap: bool = True, stack=None, plan: RowPlan | None = None,
+    def _elements(self, state: Pose, wrap: bool = True, stack=None, plan: RowPlan | None = None,
                   compact: bool = False):
         """(blocks, lines, label requests, legend) of a state: its layers in rows when ``wrap`` (by
         ``plan``, else the builder's), on one stack otherwise; ``stack``: the state's (parts, offsets);

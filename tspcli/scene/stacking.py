@@ -12,7 +12,7 @@ from dataclasses import replace
 import numpy as np
 
 from .camera import View
-from .look import State
+from .look import Pose
 from .parts import _Part
 from .scene import Lines
 from . import style
@@ -26,7 +26,7 @@ OPEN_ROOM = 0.8              # extra room on each side of an open layer, per uni
 class Stacking:
     """Positions of the parts and the lines between them (mixed into ``SceneBuilder``)."""
 
-    def _stack(self, state: State) -> tuple[dict[str, _Part], dict[str, np.ndarray]]:
+    def _stack(self, state: Pose) -> tuple[dict[str, _Part], dict[str, np.ndarray]]:
         """Each drawn layer's part (drawn at the origin) and its position on one stack.
 
         Levels stack along +y, 50 units apart as in TensorSpace, plus room on
