@@ -225,17 +225,15 @@ def test_text_scale_grows_every_font(mobilenet):
     assert {lab.size for lab in large.labels} == {1.5 * s for s in {lab.size for lab in plain.labels}}
 
 
-def test_labels_avoid_the_other_layers_of_a_branching_model():
-    from tspcli.scene.labels import _hull, _Outlines
+def test_labels_never_touch_a_layer_of_a_branching_model():
+    from boxes_rules import overlaps
+    from tspcli.scene.boxes import scene_boxes
 
     model = tspcli.load("samples/functional.yaml")
     _, scene = build(model, "all")
-    names = [b.key.split("/")[0] for b in scene.blocks if not b.key.endswith("/button")]
-    outlines = _Outlines([_hull(cam.project(bounds_corners(b.centers, b.size), scene.camera, scene.size))
-                          for b in scene.blocks if not b.key.endswith("/button")])
-    clear = [lab for lab in scene.labels
-             if not outlines.touch(label_box(lab, scene.camera, scene.size), names.index(lab.key.split("/")[0]))]
-    assert len(clear) >= len(scene.labels) - 1          # the level of three branches leaves one no free side
+    doc = scene_boxes(scene).as_json()
+    assert len(doc["labels"]) == len(doc["layers"])
+    assert not [(a["layer"], b["name"]) for a in doc["labels"] for b in doc["layers"] if overlaps(a["box"], b["box"])]
 
 
 def test_label_pad_keeps_a_word_space_between_labels(mobilenet):

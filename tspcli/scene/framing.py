@@ -10,12 +10,12 @@ from dataclasses import replace
 
 import numpy as np
 
-from . import camera as cam, labels as placing
+from . import camera as cam, composition as compose, labels as placing
 from .camera import View
 from .look import State
 from .scene import Blocks
 from .geometry import bounds_corners
-from .overlay import TITLE_BAND, items_extent, legend_items, note_items
+from .overlay import TITLE_BAND, items_extent, items_size, legend_items, note_items
 from .rows import RowPlan
 
 MIN_OUTLINED_PX = 12.0       # boxes narrower than this in the picture (at scale 1) are drawn without outlines
@@ -23,6 +23,8 @@ MIN_BUTTON_PX = 7.0          # a button's radius is at least this many pixels (a
 MAX_BUTTON_FONTS = 0.8       # ... and at most this many font sizes in the picture
 END_ON = 0.9                 # a view this close to the stack axis (|cos|) piles the layers up
 FRAMING_PASSES = 6           # camera and labels are fitted to each other in at most this many rounds
+FILL_ROUNDS = 4              # then moved closer while the drawing does not fill the picture
+FILL_SLACK = 1.005           # ... by more than this factor
 
 
 class Framing:
@@ -47,7 +49,7 @@ class Framing:
             if abs(float(toward[1])) > END_ON:
                 continue
             blocks, lines, requests, legend = self._elements(candidate, wrap=False)
-            camera, _ = self._frame_and_place(blocks, lines, requests, legend, candidate.view)
+            camera, _, _ = self._frame_and_place(blocks, lines, requests, legend, candidate.view)
             distance = np.linalg.norm(np.subtract(camera.focal_point, camera.position))
             if best is None or distance < best[0] * 0.999:
                 best = (distance, candidate)
@@ -130,37 +132,104 @@ class Framing:
                          for key, text, point in part.callouts]
         return requests
 
-    def _place(self, requests, camera, view: View, note: bool = False) -> placing.Placement:
-        """Labels placed for ``camera``, kept out of the title, note and legend."""
-        left, right, bottom, top = self._insets(self._legend if self.look.legend else None, view, note)
+    def _place(self, requests, camera, view: View, note: bool = False, legend=None) -> placing.Placement:
+        """Labels placed for ``camera``, kept out of the title, the note and a ``legend`` band."""
+        left, right, bottom, top = self._insets(legend, view, note)
         width, height = self.look.size
         pad = cam.MARGIN * min(width, height)        # the margin the camera keeps free all round
         bounds = (left + pad, bottom + pad, width - right - pad, height - top - pad)
         return placing.place(requests, camera, self.look.size, _label_mode(view), self.linear, bounds)
 
     def _frame_and_place(self, blocks, lines, requests, legend, view: View):
-        """The camera and the labels, fitted to each other.
-
-        Frame with room for the labels, place them, and repeat until every
-        label lies in the room it was given (room grows after a few rounds,
-        so this ends).
-        """
+        """(camera, label placement, legend: (x, y of its top left corner, in a row) or None), composed
+        (see ``composition``):
+        the camera fitted to the layers and their labels, the legend in free room (else in a band the
+        framing keeps for it), the whole centred."""
         points = _scene_points(blocks, lines)
+        whole = replace(view, zoom=1.0)       # fitted as a whole; a zoom then magnifies the middle
+        camera, placement, note = self._fitted(points, requests, None, whole, view)
+        width, height = self.look.size
+        pad = cam.MARGIN * min(width, height)
+        area = (pad, pad, width - pad, height - pad - self._insets(None, view, note)[3])
+        camera, placement = self._filled(camera, placement, blocks, requests, view, note, area)
+        spot = None
+        row = _legend_row(view)
+        if legend is not None:
+            gap = legend.size
+            drawn = self._drawn(blocks, placement, camera)
+            for row in (row, not row):      # its own shape first, then the other
+                size = items_size(legend_items(legend, self.look.size, 0.0, row))
+                spot = compose.free_spot(drawn, size, area, gap)
+                if spot is not None:
+                    break
+            if spot is None:        # a band for it: the framing keeps its room free
+                row = _legend_row(view)
+                size = items_size(legend_items(legend, self.look.size, 0.0, row))
+                camera, placement, note = self._fitted(points, requests, legend, whole, view)
+                left, _, bottom, _ = self._insets(legend, view, note)
+                banded = (area[0] + left + (gap if left else 0), area[1] + bottom + (gap if bottom else 0),
+                          area[2], area[3])
+                camera, placement = self._filled(camera, placement, blocks, requests, view, note, banded, legend)
+                spot = compose.beside(self._drawn(blocks, placement, camera), size, _legend_row(view), gap)
+        camera, moved = compose.centred(camera, lambda c: self._drawn(blocks, placement, c), spot, area,
+                                        self.look.size)
+        legend_at = None
+        if spot is not None:
+            legend_at = (float(spot[0] + moved[0]), float(height - spot[3] - moved[1]), row)
+        if view.zoom != 1.0:
+            camera = cam.zoomed(camera, view.zoom)
+            placement = self._place(requests, camera, view, note)
+        return camera, placement, legend_at
+
+    def _fitted(self, points, requests, legend, whole: View, view: View):
+        """(camera, placement, whether a note is needed): frame with room for the labels, place them,
+        and repeat until every label lies in the room it was given (room only grows after a few
+        rounds, so this ends)."""
         anchors = [r.center for r in requests]
         room = np.zeros((len(requests), 4))
         note = False
-        whole = replace(view, zoom=1.0)       # fitted as a whole; a zoom then magnifies the middle
         for attempt in range(FRAMING_PASSES):
             camera = self._frame(points, anchors, room, legend, whole, note)
-            placement = self._place(requests, camera, view, note)
+            placement = self._place(requests, camera, view, note, legend)
             if np.all(placement.extents <= room + 0.5) and note == (placement.left_out > 0):
                 break
             note = note or placement.left_out > 0
             room = placement.extents if attempt < FRAMING_PASSES // 2 else np.maximum(room, placement.extents)
-        if view.zoom != 1.0:
-            camera = cam.zoomed(camera, view.zoom)
-            placement = self._place(requests, camera, view, note)
+        if np.any(room > placement.extents + 1.0):      # room left over from an earlier round: take it in
+            tight = self._frame(points, anchors, placement.extents, legend, whole, note)
+            again = self._place(requests, tight, view, note, legend)
+            if np.all(again.extents <= placement.extents + 0.5) and again.left_out == placement.left_out:
+                camera, placement = tight, again
+        return camera, placement, note
+
+    def _filled(self, camera, placement, blocks, requests, view, note, area, legend=None):
+        """The camera moved closer while the drawing with its labels does not yet fill ``area`` along
+        its limiting side: framing with the labels' room as it was measured leaves slack when labels
+        move with the scale (a line of labels under the largest layer)."""
+        factor = None
+        for _ in range(FILL_ROUNDS):
+            layers = compose.drawn_boxes(blocks, [], camera, self.look.size)
+            everything = self._drawn(blocks, placement, camera)
+            if not len(layers):
+                break
+            if factor is None:      # short of the edge: near faces grow a little more in perspective
+                factor = 1 + (compose.growth(layers, everything, area) - 1) * 0.98
+            if factor < FILL_SLACK:
+                break
+            whole = compose.union(everything)
+            trial = compose.dollied(camera, factor, ((whole[0] + whole[2]) / 2, (whole[1] + whole[3]) / 2),
+                                    self.look.size)
+            again = self._place(requests, trial, view, note, legend)
+            fresh = compose.union(self._drawn(blocks, again, trial))
+            if (again.left_out > placement.left_out or fresh[2] - fresh[0] > area[2] - area[0] + 0.5
+                    or fresh[3] - fresh[1] > area[3] - area[1] + 0.5):
+                factor = 1 + (factor - 1) / 2       # too far: half the step
+                continue
+            camera, placement, factor = trial, again, None
         return camera, placement
+
+    def _drawn(self, blocks, placement, camera) -> np.ndarray:
+        return compose.drawn_boxes(blocks, placement.labels, camera, self.look.size)
 
     def _insets(self, legend, view, note: bool) -> tuple[float, float, float, float]:
         """Pixels kept free for the title and a note (top) and the legend (left column or bottom row)."""

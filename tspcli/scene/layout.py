@@ -69,13 +69,14 @@ class SceneBuilder(Framing, Wrapping, Stacking, Parts, Textures, Legends):
         state = self.resolve(state)
         blocks, lines, requests, legend = self._elements(state, compact=compact and camera is not None)
         if camera is None:
-            camera, placement = self._frame_and_place(blocks, lines, requests, legend, state.view)
+            camera, placement, legend_at = self._frame_and_place(blocks, lines, requests, legend, state.view)
         else:
-            placement = self._place(requests, camera, state.view)
+            placement, legend_at = self._place(requests, camera, state.view), None
         blocks = [self._fitted_to_picture(b, camera) for b in blocks]
         return Scene(blocks=blocks, lines=lines, labels=placement.labels, camera=camera,
                      background=self.look.background_rgba, text_color=self.look.text_color,
-                     legend=legend, legend_row=_legend_row(state.view),
+                     legend=legend, legend_row=legend_at[2] if legend_at else _legend_row(state.view),
+                     legend_at=legend_at[:2] if legend_at else None,
                      title=self.look.title, title_size=self.title_size, size=self.look.size,
                      note=_left_out_note(placement, len(self.layers)) if requests else None,
                      note_size=self.note_size)

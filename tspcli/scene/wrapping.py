@@ -98,7 +98,7 @@ class Wrapping:
         right, up, _ = cam.basis(*state.view.orientation()[:2])
         for _ in range(ROW_ROUNDS):
             blocks, lines, requests, legend = self._elements(state, stack=stack, plan=plan)
-            camera, placement = self._frame_and_place(blocks, lines, requests, legend, state.view)
+            camera, placement, _ = self._frame_and_place(blocks, lines, requests, legend, state.view)
             scale = rows.pixels_per_unit(camera, right, self.look.size)
             if plan.rows == 1:
                 return scale, placement.left_out
