@@ -267,14 +267,16 @@ class _BlocksItem(_Item):
         self.center = self.middle = np.zeros(3)
         self.faces = None
         self.front_only = False
+        self.plane = None
 
     def update(self, blocks) -> None:
         if blocks.texture is not self.texture_source:
             self.actor.SetTexture(_upload(self.owner.window, blocks.texture.image))
             self.texture_source = blocks.texture
         count = len(blocks.centers)
-        if self.tiles is not blocks.tiles or count != self.count:
-            tcoords = geometry.box_tcoords(blocks.tiles, blocks.side_tiles)
+        if self.tiles is not blocks.tiles or count != self.count or blocks.plane != self.plane:
+            tcoords = geometry.box_tcoords(blocks.tiles, blocks.side_tiles, blocks.plane)
+            self.plane = blocks.plane
             tcoords[:, 1] = 1.0 - tcoords[:, 1]          # VTK's v runs up from the bottom row
             self.poly.GetPointData().SetTCoords(numpy_to_vtk(tcoords, deep=1))
             self.tiles, self.count, self.faces = blocks.tiles, count, None

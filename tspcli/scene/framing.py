@@ -15,6 +15,7 @@ from .camera import View
 from .look import State
 from .scene import Blocks
 from .geometry import bounds_corners
+from .planes import AXES, Plane
 from .overlay import TITLE_BAND, items_extent, items_size, legend_items, note_items
 from .rows import RowPlan
 
@@ -93,16 +94,20 @@ class Framing:
         button = blocks.key.endswith("/button")
         if not button and blocks.edge is None:
             return blocks
+        plane = Plane(*blocks.plane)
+        across = plane.vectors()[0]
         center = blocks.centers.mean(axis=0)
         right = cam.basis(np.subtract(camera.position, camera.focal_point), np.asarray(camera.up))[0]
         ends = cam.project(np.array([center, center + right]), camera, self.look.size)
-        width = min(blocks.size[0], blocks.size[2]) * float(np.linalg.norm(ends[1] - ends[0]))
+        flat = [s for k, s in enumerate(blocks.size) if k != plane.normal]
+        width = min(flat) * float(np.linalg.norm(ends[1] - ends[0]))
         largest = MAX_BUTTON_FONTS * self.look.font_size
         if button and not MIN_BUTTON_PX <= width / 2 <= largest:
             grow = min(max(width / 2, MIN_BUTTON_PX), largest) / max(width / 2, 1e-9)
-            w, h, d = blocks.size
-            moved = blocks.centers - [w * (grow - 1) / 2, 0.0, 0.0]
-            return replace(blocks, centers=moved, size=(w * grow, h, d * grow))
+            wide = blocks.size[AXES.index(plane.u[1])]
+            moved = blocks.centers - across * (wide * (grow - 1) / 2)
+            size = tuple(s if k == plane.normal else s * grow for k, s in enumerate(blocks.size))
+            return replace(blocks, centers=moved, size=size)
         if not button and len(blocks.centers) > 1 and width < MIN_OUTLINED_PX:
             return replace(blocks, edge=None)
         return blocks

@@ -115,7 +115,7 @@ def place(requests: list[Request], camera, size: tuple[int, int], mode: str, cha
         bounds = bounds or (0.0, 0.0, float(size[0]), float(size[1]))
         for sides in (one_side, alternate):
             chosen = _slid(by_place, sides, rows, boxes, lines_up, centers, w, h, PAD * font, bounds, mode)
-            if chosen is not None and _clear_of_layers(chosen, layers, owner):
+            if chosen is not None and _clear_of_layers(chosen, layers, owner, boxes):
                 attempts = []
                 break
             chosen = None
@@ -126,7 +126,7 @@ def place(requests: list[Request], camera, size: tuple[int, int], mode: str, cha
             spots = [_spot(side, row, boxes[i], lines_up[i], centers[i], w[i], h[i], step)
                      for row in range(rows) for side in sides(i)]
             spot = next((s for s in spots if taken.free(s, PAD * requests[i].size)
-                         and _clear_of_layers({i: s}, layers, owner)), None)
+                         and _clear_of_layers({i: s}, layers, owner, boxes)), None)
             if spot is not None:
                 chosen[i] = spot
                 taken.add(spot)
@@ -199,12 +199,13 @@ def _owners(requests) -> np.ndarray:
     return np.array([first.setdefault(r.key.rsplit("/", 1)[0], len(first)) for r in requests])
 
 
-def _clear_of_layers(chosen: dict, layers: BoxIndex, owner) -> bool:
-    """Whether no label of ``chosen`` touches a layer and no leader crosses a layer but its own."""
+def _clear_of_layers(chosen: dict, layers: BoxIndex, owner, boxes) -> bool:
+    """Whether no label of ``chosen`` touches a layer and no leader crosses a layer other than its own
+    and those drawn over its own (which it cannot help crossing)."""
     for i, (box, _, _, path, ends) in chosen.items():
         if layers.hits(box, LAYER_PAD):
             return False
-        if ends is not None and layers.crosses(*ends, ignore=owner[i]):
+        if ends is not None and layers.crosses(*ends, ignore=layers.touching(boxes[i]) | {owner[i]}):
             return False
     return True
 

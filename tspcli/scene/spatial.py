@@ -41,32 +41,39 @@ class BoxIndex:
         for key in self._cells(box):
             self.buckets.setdefault(key, []).append(k)
 
+    def touching(self, box) -> set[int]:
+        """Owners of the boxes here that overlap ``box``."""
+        return {self.owners[k] for k in self.near(box) if _overlap(box, self.boxes[k])}
+
     def near(self, box, pad: float = 0.0) -> set[int]:
         found: set[int] = set()
         for key in self._cells(box, pad):
             found.update(self.buckets.get(key, ()))
         return found
 
-    def hits(self, box, pad: float = 0.0, ignore: int | None = None) -> bool:
-        """Whether ``box`` comes within ``pad`` of a box here (not one owned by ``ignore``)."""
+    def hits(self, box, pad: float = 0.0) -> bool:
+        """Whether ``box`` comes within ``pad`` of a box here."""
         x0, y0, x1, y1 = box
         for k in self.near(box, pad):
-            if ignore is not None and self.owners[k] == ignore:
-                continue
             b = self.boxes[k]
             if x0 - pad < b[2] and b[0] - pad < x1 and y0 - pad < b[3] and b[1] - pad < y1:
                 return True
         return False
 
-    def crosses(self, start, end, ignore: int | None = None) -> bool:
-        """Whether the segment from ``start`` to ``end`` passes through a box here (not ``ignore``'s)."""
+    def crosses(self, start, end, ignore=()) -> bool:
+        """Whether the segment from ``start`` to ``end`` passes through a box here (not one of those
+        owned by ``ignore``, a set of owners)."""
         box = (min(start[0], end[0]), min(start[1], end[1]), max(start[0], end[0]), max(start[1], end[1]))
         for k in self.near(box):
-            if ignore is not None and self.owners[k] == ignore:
+            if self.owners[k] in ignore:
                 continue
             if segment_meets_box(start, end, self.boxes[k]):
                 return True
         return False
+
+
+def _overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def segment_meets_box(start, end, box, inset: float = 0.5) -> bool:
