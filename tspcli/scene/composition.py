@@ -18,7 +18,7 @@ import numpy as np
 
 from . import camera as cam
 from .geometry import box_corners
-from .labels import label_box
+from .labels import extent
 from .spatial import BoxIndex
 
 CENTRING_ROUNDS = 2          # pans (a perspective view shifts near and far points unequally)
@@ -26,17 +26,23 @@ CENTRING_ROUNDS = 2          # pans (a perspective view shifts near and far poin
 
 def drawn_boxes(blocks, labels, camera, size) -> np.ndarray:
     """(K, 4) boxes of what is drawn in 3-D and as labels: each element's boxes, each label, each leader."""
-    boxes = []
-    for b in blocks:
-        xy = cam.project(box_corners(b.centers, b.size), camera, size)
-        boxes.append([*xy.min(axis=0), *xy.max(axis=0)])
-    for label in labels:
-        boxes.append(label_box(label, camera, size))
-        if label.leader is not None:
-            (ax, ay), = cam.project(np.array([label.anchor]), camera, size)
-            (sx, sy), (ex, ey) = label.leader, label.offset
-            boxes.append([ax + min(sx, ex), ay + min(sy, ey), ax + max(sx, ex), ay + max(sy, ey)])
-    return np.array(boxes, dtype=float).reshape(-1, 4)
+    boxes = np.zeros((0, 4))
+    if blocks:
+        corners = [box_corners(b.centers, b.size) for b in blocks]
+        xy = cam.project(np.concatenate(corners), camera, size)
+        starts = np.cumsum([0] + [len(c) for c in corners[:-1]])
+        boxes = np.concatenate([np.minimum.reduceat(xy, starts), np.maximum.reduceat(xy, starts)], axis=1)
+    if labels:
+        anchors = cam.project(np.array([label.anchor for label in labels]), camera, size)
+        extents = np.array([extent(label) for label in labels])
+        text = np.stack([anchors[:, 0] - extents[:, 0], anchors[:, 1] - extents[:, 2],
+                         anchors[:, 0] + extents[:, 1], anchors[:, 1] + extents[:, 3]], axis=1)
+        lead = [(a, label) for a, label in zip(anchors, labels) if label.leader is not None]
+        leaders = [[a[0] + min(lab.leader[0], lab.offset[0]), a[1] + min(lab.leader[1], lab.offset[1]),
+                    a[0] + max(lab.leader[0], lab.offset[0]), a[1] + max(lab.leader[1], lab.offset[1])]
+                   for a, lab in lead]
+        boxes = np.concatenate([boxes, text, np.array(leaders).reshape(-1, 4)])
+    return boxes
 
 
 def union(boxes: np.ndarray) -> np.ndarray:

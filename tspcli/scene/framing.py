@@ -23,7 +23,7 @@ MIN_OUTLINED_PX = 12.0       # boxes narrower than this in the picture (at scale
 MIN_BUTTON_PX = 7.0          # a button's radius is at least this many pixels (at scale 1), so its cross reads
 MAX_BUTTON_FONTS = 0.8       # ... and at most this many font sizes in the picture
 END_ON = 0.9                 # a view this close to the stack axis (|cos|) piles the layers up
-FRAMING_PASSES = 6           # camera and labels are fitted to each other in at most this many rounds
+FRAMING_PASSES = 4           # camera and labels are fitted to each other in at most this many rounds
 FILL_ROUNDS = 4              # then moved closer while the drawing does not fill the picture
 FILL_SLACK = 1.005           # ... by more than this factor
 
@@ -41,8 +41,6 @@ class Framing:
         """
         if state.view.direction != "auto":
             return state
-        if state.view.preset == "tsp":      # TensorSpace's own view is of its vertical stack
-            return replace(state, view=replace(state.view, direction="vertical"))
         best = None
         for direction in cam.DIRECTIONS:
             candidate = replace(state, view=replace(state.view, direction=direction))
@@ -50,7 +48,7 @@ class Framing:
             if abs(float(toward[1])) > END_ON:
                 continue
             blocks, lines, requests, legend = self._elements(candidate, wrap=False)
-            camera, _, _ = self._frame_and_place(blocks, lines, requests, legend, candidate.view)
+            camera, _ = self._judged(blocks, lines, requests, candidate.view)
             distance = np.linalg.norm(np.subtract(camera.focal_point, camera.position))
             if best is None or distance < best[0] * 0.999:
                 best = (distance, candidate)
@@ -185,6 +183,12 @@ class Framing:
             camera = cam.zoomed(camera, view.zoom)
             placement = self._place(requests, camera, view, note)
         return camera, placement, legend_at
+
+    def _judged(self, blocks, lines, requests, view: View):
+        """(camera, placement) fitted to the layers and labels alone, without the composing steps:
+        enough to compare stackings and row plans by the scale they draw the model at."""
+        points = _scene_points(blocks, lines)
+        return self._fitted(points, requests, None, replace(view, zoom=1.0), view)[:2]
 
     def _fitted(self, points, requests, legend, whole: View, view: View):
         """(camera, placement, whether a note is needed): frame with room for the labels, place them,

@@ -123,8 +123,8 @@ def place(requests: list[Request], camera, size: tuple[int, int], mode: str, cha
         chosen = {}
         taken = _Taken(cell)
         for i in order:
-            spots = [_spot(side, row, boxes[i], lines_up[i], centers[i], w[i], h[i], step)
-                     for row in range(rows) for side in sides(i)]
+            spots = (_spot(side, row, boxes[i], lines_up[i], centers[i], w[i], h[i], step)
+                     for row in range(rows) for side in sides(i))
             spot = next((s for s in spots if taken.free(s, PAD * requests[i].size)
                          and _clear_of_layers({i: s}, layers, owner, boxes)), None)
             if spot is not None:
