@@ -74,14 +74,16 @@ def free_spot(boxes: np.ndarray, legend: tuple[float, float], area, gap: float) 
     return None
 
 
-def beside(boxes: np.ndarray, legend: tuple[float, float], row: bool, gap: float) -> np.ndarray:
-    """The legend's box next to the drawing: centred below it (``row``), else left of it, top aligned."""
+def beside(boxes: np.ndarray, legend: tuple[float, float], row: bool, gap: float, area) -> np.ndarray:
+    """The legend's box next to the drawing: centred below it (``row``), else left of it, top aligned;
+    within ``area`` across."""
     w, h = legend
     x0, y0, x1, y1 = union(boxes)
     if row:
-        left = (x0 + x1) / 2 - w / 2
+        left = min(max((x0 + x1) / 2 - w / 2, area[0]), area[2] - w)
         return np.array([left, y0 - gap - h, left + w, y0 - gap])
-    return np.array([x0 - gap - w, y1 - h, x0 - gap, y1])
+    top = max(min(y1, area[3]), area[1] + h)
+    return np.array([x0 - gap - w, top - h, x0 - gap, top])
 
 
 def centred(camera, measure, legend: np.ndarray | None, area, size) -> tuple[object, np.ndarray]:

@@ -173,7 +173,7 @@ class Framing:
                 banded = (area[0] + left + (gap if left else 0), area[1] + bottom + (gap if bottom else 0),
                           area[2], area[3])
                 camera, placement = self._filled(camera, placement, blocks, requests, view, note, banded, legend)
-                spot = compose.beside(self._drawn(blocks, placement, camera), size, _legend_row(view), gap)
+                spot = compose.beside(self._drawn(blocks, placement, camera), size, _legend_row(view), gap, area)
         camera, moved = compose.centred(camera, lambda c: self._drawn(blocks, placement, c), spot, area,
                                         self.look.size)
         legend_at = None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import rows, style
+from . import rows, style, tween
 from .framing import MAX_BUTTON_FONTS, MIN_BUTTON_PX, MIN_OUTLINED_PX, Framing, _left_out_note, _legend_row
 from .legend import Legends
 from .look import Look, State, initial_state
@@ -80,6 +80,17 @@ class SceneBuilder(Framing, Wrapping, Stacking, Parts, Textures, Legends):
                      title=self.look.title, title_size=self.title_size, size=self.look.size,
                      note=_left_out_note(placement, len(self.layers)) if requests else None,
                      note_size=self.note_size)
+
+    def tweened(self, state: State, first: Scene, second: Scene, s: float) -> Scene:
+        """A frame of ``state`` between the composed key scenes ``first`` and ``second`` (see ``tween``)."""
+        state = self.resolve(state)
+        blocks, lines, requests, legend = self._elements(state)
+        camera = tween.camera(first.camera, second.camera, s)
+        frame = Scene(blocks=[self._fitted_to_picture(b, camera) for b in blocks], lines=lines, labels=[],
+                      camera=camera, background=self.look.background_rgba, text_color=self.look.text_color,
+                      legend=legend, legend_row=first.legend_row, title=self.look.title,
+                      title_size=self.title_size, size=self.look.size, note_size=self.note_size)
+        return tween.between(frame, first, second, s, {r.key: tuple(map(float, r.center)) for r in requests})
 
     def _elements(self, state: State, wrap: bool = True, stack=None, plan: RowPlan | None = None,
                   compact: bool = False):

@@ -21,7 +21,7 @@ from . import style
 MODEL_WIDTH = 100.0          # width of every input layer
 LEVEL_INTERVAL = 50.0        # between levels along y
 IN_LEVEL_GAP = 50.0          # between layers of one level, side by side
-LEVEL_GAP = 25.0             # at least this between the faces of neighbouring levels
+LEVEL_GAP = 15.0             # at least this between the faces of neighbouring levels
 OPEN_ROOM = 0.8              # extra room on each side of an open layer, per unit of its spread seen edgewise
 
 
