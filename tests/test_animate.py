@@ -37,7 +37,7 @@ def png_frames(folder):
 def still_like_the_animation(model_path, options, state_of, frame):
     """Frame ``frame`` of the animation drawn alone in a fresh window, the state given by
     ``state_of(model)`` (not by the timeline), the animation's camera and anti-aliasing."""
-    from tspcli.render import vtk_backend
+    from tspcli.render.backends import open_raster
 
     model = tspcli.load(model_path)
     compute_values(model, options)
@@ -49,8 +49,8 @@ def still_like_the_animation(model_path, options, state_of, frame):
         scene = animation.builder.tweened(state, *animation.between(frame))
     else:
         scene = animation.builder.build(state, camera=animation.camera(expected.view), compact=animation.compact)
-    with vtk_backend.Renderer(SIZE, options.scale, multisamples=anim.MULTISAMPLES) as renderer:
-        return renderer.render(scene)
+    with open_raster(SIZE, options.scale, antialias=anim.ANTIALIAS) as raster:
+        return raster.draw(scene)
 
 
 # --- what each output holds ---------------------------------------------------------
@@ -159,7 +159,7 @@ def test_an_orbit_turns_the_camera_and_comes_back(cli, tmp_path):
 # --- errors and interruptions -------------------------------------------------------
 
 @pytest.mark.parametrize("args, message", [
-    (("--animate", "open:nope"), "--animate: step 1 'open:nope': unknown layer 'nope'"),
+    (("--animate", "open:nope"), "--animate: step 1 'open:nope': no drawn layer named 'nope'"),
     (("--animate", "spin:dw_rect"), "unknown action 'spin'"),
     ((), "an animation needs steps to play"),
     (("--animate", "open-all", "--fps", "0"), "fps must be a positive number"),
@@ -178,7 +178,7 @@ def test_a_bad_description_timeline_names_its_file(cli, tmp_path):
     description.write_text((ROOT / "samples" / "depthwise.yaml").read_text() + "timeline: [{open: nope}]\n")
     r = cli("render", description, "-o", tmp_path / "x.gif", *SMALL)
     assert r.code == 2
-    assert f"{description}" in r.err and "timeline: step 1: unknown layer 'nope'" in r.err
+    assert f"{description}" in r.err and "timeline: step 1: no drawn layer named 'nope'" in r.err
 
 
 def test_sigterm_midway_leaves_no_output(tmp_path):

@@ -70,7 +70,7 @@ def test_a_failing_job_is_reported_and_the_others_are_written(cli, tmp_path, bro
     assert f"job 2 {broken} -> {tmp_path / 'o' / 'broken.png'}: {broken}:4: layer 'conv2d_1'" in r.err
     _, doc = batch(cli, "samples/lenet.yaml", broken, "--out", tmp_path / "o")
     assert not doc["ok"] and statuses(doc) == ["ok", "failed"]
-    assert doc["jobs"][1]["error"].startswith(f"{broken}:4: layer 'conv2d_1': output shape [-11, -11, 4]")
+    assert doc["jobs"][1]["error"].startswith(f"{broken}:4: layer 'conv2d_1': the kernel 20x20 is larger than its input 8x8")
 
 
 def test_fail_fast_stops_before_the_jobs_that_have_not_started(cli, tmp_path, broken):
@@ -143,7 +143,7 @@ def test_text_output_off_a_terminal_has_no_progress_bar(cli, tmp_path):
     (("samples/nope.yaml",), "no such file 'samples/nope.yaml'"),
     (("samples/lenet.yaml", "samples/lenet.json"), "both write"),
     (("samples/lenet.yaml", "-o", "{name}.png"), "unknown field {name}"),
-    (("samples/lenet.yaml", "-o", "{stem}_%04d.png"), "a batch job writes a .png, .mp4, .gif or a frames folder/"),
+    (("samples/lenet.yaml", "-o", "{stem}_%04d.png"), "a batch job writes a .png, .mp4, .gif, .glb, .gltf or a frames folder/"),
     (("samples/lenet.yaml", "-o", "{stem}.mp4", "--set", "quality=99"), "quality (x264 CRF) must be"),
     (("samples/lenet.yaml", "-o", "{stem}.gif", "--set", "fps=60"), "a GIF plays at most 50 fps"),
     (("samples/lenet.yaml", "--set", "size=4x4"), "--set: size 4x4 is out of range"),

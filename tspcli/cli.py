@@ -14,6 +14,7 @@ import click
 
 from . import __version__
 from .errors import ToolFailure, TspError
+from .text import echo
 
 # name -> (module under tspcli.commands, one-line help shown by `tspcli --help`)
 COMMANDS = {
@@ -22,8 +23,9 @@ COMMANDS = {
     "render": ("render", "Draw the model in 3D (TensorSpace's look) to a PNG, MP4, GIF or frames, offscreen."),
     "layers": ("layers", "List the layer catalogue, or one layer's parameters."),
     "predict": ("predict", "Compute every layer's values for an input; print the top classes."),
-    "convert": ("convert", "Write a model file (.h5, .keras, TF.js) as a description and .npz weights."),
+    "convert": ("convert", "Write a model file (.h5, .keras, TF.js, ONNX) as a description and .npz weights."),
     "batch": ("batch", "Render many models to many figures in parallel (local processes or Dask)."),
+    "doctor": ("doctor", "Check that this machine can render: OpenGL window, VTK, GL driver, ffmpeg."),
 }
 
 EXIT_CODES_HELP = """\b
@@ -58,7 +60,7 @@ def cli(ctx, debug):
     """tspcli: draw a neural network in 3D, shaded by what a real input produces.
 
     MODEL arguments accept a YAML/JSON description, a Keras .h5 or .keras file,
-    a TensorFlow.js model.json, or '-' for a description on stdin.
+    a TensorFlow.js model.json, an ONNX .onnx file, or '-' for a description on stdin.
     """
     ctx.obj = {"debug": debug}
 
@@ -75,8 +77,16 @@ def main(argv=None) -> None:
         cli.main(args=argv, prog_name="tspcli", standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
-    except click.ClickException as exc:  # usage errors: exit 2
+    except click.exceptions.NoArgsIsHelpError as exc:   # bare `tspcli`: the help
         exc.show()
+        sys.exit(exc.exit_code)
+    except click.UsageError as exc:   # usage errors: one line, exit 2
+        from .usage import usage_line
+
+        echo(f"tspcli: error: {usage_line(exc)}", err=True)
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        echo(f"tspcli: error: {exc.format_message()}", err=True)
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
         click.echo("tspcli: interrupted", err=True)
@@ -84,12 +94,12 @@ def main(argv=None) -> None:
     except TspError as exc:
         if debug:
             raise
-        click.echo(f"tspcli: error: {exc}", err=True)
+        echo(f"tspcli: error: {exc}", err=True)
         sys.exit(exc.exit_code)
     except ToolFailure as exc:
         if debug:
             raise
-        click.echo(f"tspcli: failed: {exc}", err=True)
+        echo(f"tspcli: failed: {exc}", err=True)
         sys.exit(1)
     except KeyboardInterrupt:
         click.echo("tspcli: interrupted", err=True)
@@ -101,7 +111,7 @@ def main(argv=None) -> None:
     except Exception as exc:  # noqa: BLE001 - the last line of defence
         if debug:
             raise
-        click.echo(f"tspcli: internal error: {type(exc).__name__}: {exc} "
+        echo(f"tspcli: internal error: {type(exc).__name__}: {exc} "
                    f"(run again with --debug for the traceback)", err=True)
         sys.exit(1)
     sys.exit(0)

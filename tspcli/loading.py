@@ -6,7 +6,7 @@ import os
 
 from .model import DEFAULT_MAX_MEMORY
 
-MODEL_EXTENSIONS = (".h5", ".hdf5", ".keras")
+MODEL_EXTENSIONS = (".h5", ".hdf5", ".keras", ".onnx", ".tflite")
 
 
 def sniff(path: str) -> str:
@@ -15,18 +15,21 @@ def sniff(path: str) -> str:
         return "description"
     if os.path.isdir(path):
         return "model-file" if os.path.exists(os.path.join(path, "model.json")) else "description"
+    from .errors import LoadError
+    from .io import limits
+
     try:
-        with open(path, "rb") as fh:
+        with limits.open_regular(path, LoadError) as fh:
             head = fh.read(4096)
-    except OSError:
+    except LoadError:
         return "description"  # let the reader report the problem with the path
-    if head.startswith(b"\x89HDF") or head.startswith(b"PK") or path.lower().endswith(MODEL_EXTENSIONS):
+    if head.startswith(b"\x89HDF") or head.startswith(b"PK") or head[4:8] == b"TFL3" or \
+            path.lower().endswith(MODEL_EXTENSIONS):
         return "model-file"  # by extension too, so that a broken .h5 is reported as a model file
     if path.lower().endswith(".json"):
         try:
-            with open(path, encoding="utf-8") as fh:
-                doc = json.load(fh)
-        except (OSError, ValueError):
+            doc = json.loads(limits.read_bytes(path, limits.TEXT_LIMIT, LoadError))
+        except (LoadError, ValueError, RecursionError):
             return "description"
         if isinstance(doc, dict) and ("modelTopology" in doc or "class_name" in doc or "model_config" in doc):
             return "model-file"
@@ -34,16 +37,18 @@ def sniff(path: str) -> str:
 
 
 def load(path: str, *, init: bool = True, max_memory: int = DEFAULT_MAX_MEMORY, skip_unknown: bool = False,
-         show_all: bool = False):
-    """Read a description (YAML/JSON), a view of a model file or a model file (.h5, .keras, TF.js).
+         show_all: bool = False, input_shape=None):
+    """Read a description (YAML/JSON), a view of a model file or a model file (.h5, .keras, TF.js, ONNX).
 
     ``skip_unknown``: draw layers of classes tspcli does not know as generic
-    layers instead of failing; ``show_all``: a view draws every layer of its file.
+    layers instead of failing; ``show_all``: a view draws every layer of its file;
+    ``input_shape`` (``tspcli.io.inputs.InputShape``): the size of an ONNX model's
+    dynamic input dimensions.
     """
     if sniff(path) == "model-file":
         from .io.convert import model_from_file
 
-        model = model_from_file(path, skip_unknown=skip_unknown)
+        model = model_from_file(path, skip_unknown=skip_unknown, max_bytes=max_memory, input_shape=input_shape)
     else:
         from .spec import load_description
 
@@ -51,8 +56,14 @@ def load(path: str, *, init: bool = True, max_memory: int = DEFAULT_MAX_MEMORY, 
         if model.view is not None:
             from .io.views import model_from_view
 
-            model = model_from_view(model, skip_unknown=skip_unknown, show_all=show_all)
+            model = model_from_view(model, skip_unknown=skip_unknown, show_all=show_all, max_bytes=max_memory,
+                                    input_shape=input_shape)
     if init:
         model.init(max_memory=max_memory)
+        if model.options.get("weights"):  # what predict and render will read, checked now (validate)
+            from .engine import load_weights_npz
+
+            load_weights_npz(model, model.options["weights"])
+            model._npz_loaded = True
     return model
 

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import click
 
-from .common import load_model, max_memory_option, model_argument, show_all_option, skip_unknown_option
+from ..text import echo
+from .common import (input_shape_option, load_model, max_memory_option, model_argument, show_all_option,
+                     skip_unknown_option)
 from .predict import input_option, preprocess_option
 
 CAMERAS = ["iso", "tsp", "front", "side", "top"]
@@ -11,9 +13,11 @@ CAMERAS = ["iso", "tsp", "front", "side", "top"]
 
 @click.command("render")
 @model_argument
-@click.option("-o", "--output", required=True, metavar="FILE",
-              help="A picture (.png), or an animation: .mp4, .gif, a folder/ or a pattern like out_%04d.png; "
-                   "- writes a PNG to stdout.")
+@click.option("-o", "--output", metavar="FILE",
+              help="A picture (.png), a 3D file (.glb, .gltf), or an animation: .mp4, .gif, a folder/ or a "
+                   "pattern like out_%04d.png; - writes a PNG to stdout.")
+@click.option("--interactive", is_flag=True,
+              help="Open the model in a window to turn with the mouse (needs a display) instead of writing -o.")
 @click.option("--config", "config", metavar="FILE",
               help="Render options from a YAML file (e.g. configs/paper.yaml); flags override it.")
 @click.option("--open", "open_", metavar="NAMES|all",
@@ -45,6 +49,11 @@ CAMERAS = ["iso", "tsp", "front", "side", "top"]
               help="Multiply every font size (e.g. 1.5 for a figure printed at column width).")
 @click.option("--rows", metavar="N|auto", default=None,
               help="Rows a long horizontal chain is wrapped into (default auto; 1: one row, as TensorSpace).")
+@click.option("--links", metavar="LAYER[:MAP],...", default=None,
+              help="Lines from each output map to the input maps it reads (DepthwiseConv2d: every map; "
+                   "Conv2d/SeparableConv2d: map MAP, default 0); opens the layer and its input.")
+@click.option("--explain-maps", type=int, default=None, metavar="N",
+              help="Output maps an explain:LAYER step fills one by one (default 4); the rest fill at once.")
 @click.option("--crop/--no-crop", default=None,
               help="Trim the picture to the drawing plus a small margin (on in configs/paper.yaml).")
 @click.option("--boxes", "boxes", metavar="FILE.json", default=None,
@@ -59,12 +68,16 @@ CAMERAS = ["iso", "tsp", "front", "side", "top"]
 @click.option("--easing", type=click.Choice(["linear", "ease-in-out", "cubic"]), default=None,
               help="How layers move as they open (default linear, as TensorSpace).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar (there is none when stderr is not a terminal).")
+@click.option("--overwrite", is_flag=True,
+              help="Frames: replace a folder/ holding other things, or every file matching a pattern "
+                   "(refused otherwise; an earlier run's frames folder is always replaced).")
 @max_memory_option
 @skip_unknown_option
 @show_all_option
-def command(model, output, config, open_, input_path, preprocess, values, camera, azimuth, elevation, zoom,
-            direction, size, scale, background, colormap, normalize, labels, legend, title, text_scale, rows, crop,
-            boxes, seed, animate, fps, quality, easing, quiet, max_memory):
+@input_shape_option
+def command(model, output, interactive, config, open_, input_path, preprocess, values, camera, azimuth, elevation,
+            zoom, direction, size, scale, background, colormap, normalize, labels, legend, title, text_scale, rows,
+            crop, boxes, links, explain_maps, seed, animate, fps, quality, easing, quiet, overwrite, max_memory):
     """Draw MODEL in 3D (TensorSpace's look) to a PNG, or animate it, offscreen.
 
     Each layer is a slab in its type's colour; opened layers show their
@@ -84,41 +97,38 @@ def command(model, output, config, open_, input_path, preprocess, values, camera
     from ..render.writers import check_stdout, output_kind
 
     install_sigterm_handler()
-    if output == "-":
+    if (output is None) == (not interactive):
+        raise click.UsageError("give -o FILE, or --interactive to open a window (not both)")
+    if interactive:
+        from ..render.backends.offscreen import has_display
+
+        if not has_display():
+            raise OptionError("no display to open a window on ($DISPLAY is not set)",
+                              hint="write a file instead: -o model.png, or -o model.glb for a 3D viewer")
+    elif output == "-":
         check_stdout(animate)
-    still = output == "-" or (output_kind(output) == "png" and animate is None)
-    if output != "-" and output_kind(output) in ("png", "mp4", "gif"):
+    elif output_kind(output) in ("png", "mp4", "gif", "scene"):
         check_writable(output)
     options = resolve(config, {
         "open": open_, "input": input_path, "preprocess": preprocess, "values": values, "camera": camera,
         "azimuth": azimuth, "elevation": elevation, "zoom": zoom, "direction": direction, "size": size,
         "scale": scale, "background": background, "colormap": colormap, "normalize": normalize,
-        "labels": labels, "legend": legend, "title": title, "text_scale": text_scale, "rows": rows, "crop": crop, "boxes": boxes, "seed": seed,
+        "labels": labels, "legend": legend, "title": title, "text_scale": text_scale, "rows": rows,
+        "crop": crop, "boxes": boxes, "seed": seed, "links": links, "explain_maps": explain_maps,
         "timeline": animate, "fps": fps, "quality": quality, "easing": easing})
+    from ..render.backends.offscreen import defer_pyplot
+    from ..render.opengl import require
+    from ..render.pipeline import render_file
+
     if options.boxes is not None:
-        if not still:
-            raise OptionError("--boxes describes a still picture", hint="render a .png, or leave --boxes out")
         check_writable(options.boxes)
-    from ..render.pipeline import compute_values
+    require()   # a machine without offscreen OpenGL: one line saying what to install, not a segfault
+    defer_pyplot()    # this process never draws with pyplot: its 0.3-0.5 s import is not paid
+    m = load_model(model, max_memory, options.input, options.input_shape)
+    if interactive:
+        from ..render.pipeline import plot
 
-    m = load_model(model, max_memory)
-    if not still:   # bad steps or outputs fail before the forward pass
-        from ..render.animation import timeline_for, write_animation
-        from ..render.writers import check_output
-
-        timeline = timeline_for(m, options, from_flag=animate is not None, config=config)
-        check_output(output, fps=options.fps, quality=options.quality,
-                     total=len(timeline.frame_times(options.fps)))
-    if options.values:
-        for name, reason in compute_values(m, options).items():
-            click.echo(f"tspcli: warning: layer '{name}' has no values: {reason}", err=True)
-    if still:
-        from ..render.pipeline import render_still
-        from ..render.writers import write_json, write_png
-
-        frame, drawn = render_still(m, options)
-        write_png(frame, output)
-        if options.boxes:
-            write_json(drawn.as_json(), options.boxes)
-    else:
-        write_animation(m, options, output, timeline, quiet=quiet)
+        plot(m, options, off_screen=False).show()
+        return
+    render_file(m, output, options, quiet=quiet, from_flag=animate is not None,
+                config=config, overwrite=overwrite, warn=lambda text: echo(f"tspcli: warning: {text}", err=True))

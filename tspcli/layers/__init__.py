@@ -5,10 +5,10 @@ layer; type names are matched case-insensitively.
 """
 from __future__ import annotations
 
-import difflib
 
-from ..errors import SpecError
+from ..errors import SpecError, did_you_mean
 from .base import Layer
+from .channels import ChannelShuffle, PReLU, SqueezeExcitation
 from .conv import Conv1d, Conv2d, Conv2dTranspose, DepthwiseConv2d, SeparableConv2d
 from .core import (Activation, Activation1d, Activation2d, Activation3d, BatchNormalization, Dense, Dropout,
                    Embedding, Flatten, Layer1d, Layer2d, Layer3d, Output1d, Reshape)
@@ -26,6 +26,7 @@ CATALOGUE: dict[str, type[Layer]] = {cls.layer_type: cls for cls in (
     Layer1d, Layer2d, Layer3d,
     Add, Subtract, Multiply, Average, Maximum, Concatenate,
     Output1d, BatchNormalization, Dropout, Embedding,
+    ChannelShuffle, SqueezeExcitation, PReLU,
 )}
 
 # Keras class names (and a few other spellings) -> (catalogue type, preset config).
@@ -80,9 +81,7 @@ def resolve_type(type_name: str, config: dict) -> tuple[type[Layer], dict]:
     if key in _BY_SHAPE:
         return _class_by_shape(key, config), {}
     candidates = list(CATALOGUE) + sorted(ALIASES)
-    close = difflib.get_close_matches(key, [c.lower() for c in candidates], n=1, cutoff=0.6)
-    hint = (f"did you mean '{next(c for c in candidates if c.lower() == close[0])}'?" if close
-            else "run `tspcli layers` for the catalogue")
+    hint = did_you_mean(key, candidates, key=str.lower) or "run `tspcli layers` for the catalogue"
     raise SpecError(f"unknown layer type {type_name!r}", key="type", hint=hint)
 
 

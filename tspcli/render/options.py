@@ -23,7 +23,9 @@ import math
 import re
 from dataclasses import dataclass, replace
 
-from ..errors import OptionError, TspError
+from ..errors import OptionError, TspError, did_you_mean
+from ..scene.explain import DEFAULT_MAPS as DEFAULT_EXPLAIN_MAPS
+from ..scene.links import parse_links
 from ..scene.timeline import check_easing, check_fps
 from .writers import DEFAULT_CRF, DEFAULT_FPS, check_quality
 
@@ -74,7 +76,7 @@ def parse_background(value) -> str:
     return text
 
 
-def _number(name, low=None, positive=False):
+def _number(name, low=None, positive=False, high=None):
     def coerce(value):
         if isinstance(value, bool):
             raise OptionError(f"{name} must be a number, got {value!r}")
@@ -82,8 +84,11 @@ def _number(name, low=None, positive=False):
             number = float(value)
         except (TypeError, ValueError):
             raise OptionError(f"{name} must be a number, got {value!r}") from None
-        if not math.isfinite(number) or (positive and number <= 0) or (low is not None and number < low):
+        if not math.isfinite(number) or (positive and number <= 0):
             raise OptionError(f"{name} must be {'a positive' if positive else 'a finite'} number, got {value!r}")
+        if (low is not None and number < low) or (high is not None and number > high):
+            raise OptionError(f"{name} must be within {low:g}..{high:g}, got {value!r}" if high is not None
+                              else f"{name} must be at least {low:g}, got {value!r}")
         return number
     return coerce
 
@@ -121,9 +126,23 @@ def parse_rows(value):
     return rows
 
 
+def _input_shape(value):
+    from ..io.inputs import parse_input_shape
+
+    return parse_input_shape(value)
+
+
+def _count(name, low, high):
+    def coerce(value):
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise OptionError(f"{name} must be a whole number from {low} to {high}, got {value!r}")
+        return value
+    return coerce
+
+
 def _seed(value):
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise OptionError(f"seed must be a whole number, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**32:
+        raise OptionError(f"seed must be a whole number 0..2**32-1, got {value!r}")
     return value
 
 
@@ -131,6 +150,7 @@ def _seed(value):
 class RenderOptions:
     open: object = None
     input: str | None = None
+    input_shape: object = None         # an ONNX model's dynamic input sizes (tspcli.io.inputs.InputShape)
     preprocess: str | None = None
     values: bool = True
     seed: int = 0
@@ -149,6 +169,7 @@ class RenderOptions:
     title: str | None = None
     text_scale: float = 1.0
     rows: int | None = None            # None: auto
+    links: tuple = ()                  # scene.links.LinkRequest: layers whose maps show what they read
     crop: bool = False                 # trim the written picture to the drawing plus a small margin
     boxes: str | None = None           # a JSON file to write where everything was drawn (stills)
     # animations (videos, GIFs, frames); ``timeline`` is --animate's steps, checked against the model later
@@ -156,6 +177,7 @@ class RenderOptions:
     fps: float = DEFAULT_FPS
     quality: int = DEFAULT_CRF
     easing: str = "linear"
+    explain_maps: int = DEFAULT_EXPLAIN_MAPS
 
     def updated(self, given: dict, file: str | None = None, lines: dict | None = None) -> "RenderOptions":
         """These options with ``given`` applied (None values are skipped); checks every value."""
@@ -163,9 +185,10 @@ class RenderOptions:
         for key, value in given.items():
             name = str(key).replace("-", "_")
             if name not in COERCE:
-                known = ", ".join(sorted(k.replace("_", "-") for k in COERCE))
-                raise OptionError(f"unknown render option '{key}'", file=file,
-                                  line=(lines or {}).get(key), hint="known: " + known)
+                known = sorted(k.replace("_", "-") for k in COERCE)
+                raise OptionError(f"unknown render option '{key}'", file=file, line=(lines or {}).get(key),
+                                  hint=did_you_mean(str(key).replace("_", "-"), known, what="known",
+                                                    show=len(known)))
             if value is None and name not in NULLABLE:
                 continue
             try:
@@ -178,12 +201,13 @@ class RenderOptions:
 COERCE = {
     "open": parse_open,
     "input": _text,
+    "input_shape": _input_shape,
     "preprocess": _choice("preprocess", "none", "unit", "tf", "caffe", "torch"),
     "values": _boolean("values"),
     "seed": _seed,
     "camera": _choice("camera", "iso", "tsp", "front", "side", "top"),
     "azimuth": _number("azimuth"),
-    "elevation": _number("elevation"),
+    "elevation": _number("elevation", low=-90, high=90),
     "zoom": _number("zoom", positive=True),
     "direction": _choice("direction", "auto", "vertical", "horizontal"),
     "size": parse_size,
@@ -202,8 +226,13 @@ COERCE = {
     "fps": lambda value: float(check_fps(value)),
     "quality": check_quality,
     "easing": check_easing,
+    "links": parse_links,
+    "explain_maps": _count("explain-maps", 1, 4096),
 }
-NULLABLE = {"open", "title", "timeline", "colormap", "azimuth", "elevation", "input", "background", "rows", "boxes"}
+# the command-line flag of an option whose name differs from its key
+FLAGS = {"timeline": "--animate"}
+NULLABLE = {"open", "title", "timeline", "colormap", "azimuth", "elevation", "input", "input_shape", "background",
+            "rows", "boxes"}
 
 
 def read_config(path: str) -> tuple[dict, dict]:
@@ -226,5 +255,12 @@ def resolve(config_path: str | None, flags: dict) -> RenderOptions:
     if config_path:
         values, lines = read_config(config_path)
         options = options.updated(values, file=config_path, lines=lines)
-    given = {k: v for k, v in flags.items() if v is not None}
-    return options.updated(given)
+    for key, value in flags.items():
+        if value is None:
+            continue
+        try:
+            options = options.updated({key: value})
+        except TspError as exc:   # name the flag the user typed, not the option's key
+            raise OptionError(f"{FLAGS.get(key, '--' + key.replace('_', '-'))}: {exc.message}",
+                              hint=exc.hint) from None
+    return options

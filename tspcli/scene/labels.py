@@ -115,7 +115,7 @@ def place(requests: list[Request], camera, size: tuple[int, int], mode: str, cha
         bounds = bounds or (0.0, 0.0, float(size[0]), float(size[1]))
         for sides in (one_side, alternate):
             chosen = _slid(by_place, sides, rows, boxes, lines_up, centers, w, h, PAD * font, bounds, mode)
-            if chosen is not None and _clear_of_layers(chosen, layers, owner, boxes):
+            if chosen is not None and _clear_of_layers(chosen, layers, owner, boxes) and _leaders_clear(chosen, cell):
                 attempts = []
                 break
             chosen = None
@@ -208,6 +208,14 @@ def _clear_of_layers(chosen: dict, layers: BoxIndex, owner, boxes) -> bool:
         if ends is not None and layers.crosses(*ends, ignore=layers.touching(boxes[i]) | {owner[i]}):
             return False
     return True
+
+
+def _leaders_clear(chosen: dict, cell: float) -> bool:
+    """Whether no leader of ``chosen`` crosses another label of it."""
+    labels = BoxIndex(cell)
+    for i, spot in chosen.items():
+        labels.add(spot[0], i)
+    return not any(spot[4] is not None and labels.crosses(*spot[4], ignore={i}) for i, spot in chosen.items())
 
 
 class _Taken:

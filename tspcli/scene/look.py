@@ -5,7 +5,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from ..errors import OptionError
+from ..errors import OptionError, did_you_mean
 from . import style
 from .camera import View
 
@@ -23,6 +23,7 @@ class Look:
     title: str | None = None
     text_scale: float = 1.0            # multiplies every font size (larger for figures printed small)
     rows: int | None = None            # rows a chain is wrapped into; None: as many as draw it largest
+    links: tuple = ()                  # links.LinkRequest of layers whose maps show what they read
 
     def __post_init__(self):
         if self.normalize not in style.NORMALIZE_MODES:
@@ -59,6 +60,7 @@ class State:
 
     openness: Mapping[str, float] = field(default_factory=dict)   # layer name -> 0..1; missing: closed
     view: View = View()
+    explaining: Mapping[str, object] = field(default_factory=dict)  # layer name -> explain.Explaining
 
 
 def initial_state(model, open_layers=None, view: View = View()) -> State:
@@ -78,14 +80,10 @@ def initial_state(model, open_layers=None, view: View = View()) -> State:
         names = {layer.name for layer in model.layers if layer.drawn}
         for name in open_layers:
             if name not in names:
-                close = sorted(names, key=lambda n: _distance(n, name))[:3]
-                raise OptionError(f"--open: no drawn layer named '{name}'",
-                                  hint="layers include " + ", ".join(close))
+                from .timeline import NO_LAYER
+
+                drawn = [layer.name for layer in model.layers if layer.drawn]
+                raise OptionError("--open: " + NO_LAYER.format(name=name),
+                                  hint=did_you_mean(name, drawn, what="layers"))
             openness[name] = 1.0
     return State(openness, view)
-
-
-def _distance(a: str, b: str) -> float:
-    import difflib
-
-    return -difflib.SequenceMatcher(None, a, b).ratio()
