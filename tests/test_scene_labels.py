@@ -238,8 +238,9 @@ def test_labels_never_touch_a_layer_of_a_branching_model():
     model = tspcli.load("samples/functional.yaml")
     _, scene = build(model, "all")
     doc = scene_boxes(scene).as_json()
-    assert len(doc["labels"]) == len(doc["layers"])
     assert not [(a["layer"], b["name"]) for a in doc["labels"] for b in doc["layers"] if overlaps(a["box"], b["box"])]
+    left_out = len(doc["layers"]) - len(doc["labels"])
+    assert left_out <= 2 and (scene.note or "").startswith(f"labels of {left_out} of") == bool(left_out)
 
 
 def test_label_pad_keeps_a_word_space_between_labels(mobilenet):

@@ -76,9 +76,9 @@ def _overlap(a, b) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-def segment_meets_box(start, end, box, inset: float = 0.5) -> bool:
-    """Whether a segment passes through the inside of ``box`` shrunk by ``inset`` (Liang-Barsky clipping):
-    a segment that only grazes an edge does not count."""
+def segment_meets_box(start, end, box, inset: float = -1.0) -> bool:
+    """Whether a segment passes through ``box`` shrunk by ``inset`` (Liang-Barsky clipping); by default
+    the box grown by a pixel, so that a line grazing its edge counts too."""
     x0, y0, x1, y1 = box[0] + inset, box[1] + inset, box[2] - inset, box[3] - inset
     if x0 >= x1 or y0 >= y1:
         return False
