@@ -126,9 +126,11 @@ class Framing:
             else:
                 rank = 1 if tuple(inbound[0].output_shape) != tuple(layer.output_shape) else 2
             text = part.label.split("\n")[0] if compact else part.label.replace("\n", joiner)
+            button = next((b for b in part.blocks if b.key.endswith("/button")), None)
             requests.append(placing.Request(f"{layer.name}/label", text,
                                             (corners.min(axis=0) + corners.max(axis=0)) / 2, corners,
-                                            self.label_size, self.look.text_color, rank, row_of[layer.name]))
+                                            self.label_size, self.look.text_color, rank, row_of[layer.name],
+                                            button=button))
             # a top class stands on the far side (above, or left) with a leader to its cube
             requests += [placing.Request(key, text, point, corners, self.look.font_size, self.look.text_color, 0,
                                          row_of[layer.name], side=1, bold=True)
@@ -141,6 +143,10 @@ class Framing:
         width, height = self.look.size
         pad = cam.MARGIN * min(width, height)        # the margin the camera keeps free all round
         bounds = (left + pad, bottom + pad, width - right - pad, height - top - pad)
+        requests = [r if r.button is None else     # the button as this picture draws it is the layer's too
+                    replace(r, corners=np.concatenate([r.corners, bounds_corners(
+                        (fitted := self._fitted_to_picture(r.button, camera)).centers, fitted.size)]))
+                    for r in requests]
         return placing.place(requests, camera, self.look.size, _label_mode(view), self.linear, bounds)
 
     def _frame_and_place(self, blocks, lines, requests, legend, view: View):

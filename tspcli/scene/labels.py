@@ -44,6 +44,7 @@ class Request:
     row: int = 0              # the row of a chain wrapped into rows: each row has its own lines of labels
     side: int | None = None   # 0: the near side (below, right), 1: the far side, None: either
     bold: bool = False
+    button: object = None     # the layer's close button (Blocks), sized by the picture when placed
 
 
 @dataclass
