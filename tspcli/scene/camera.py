@@ -26,7 +26,7 @@ PRESETS = {
     "top": (0.0, 90.0, 12.0),
 }
 DIRECTIONS = ("vertical", "horizontal")     # and "auto": whichever shows the model larger
-MARGIN = 0.03       # of the picture's shorter side, kept free all round
+MARGIN = 0.02       # of the picture's shorter side, kept free all round
 
 # Rows: display-frame axes in scene coordinates.  Horizontal: the stacking axis
 # (+y) points right, image rows (+z) point down, image columns (+x) away from the viewer.

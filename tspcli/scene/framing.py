@@ -137,9 +137,9 @@ class Framing:
                          for key, text, point in part.callouts]
         return requests
 
-    def _place(self, requests, camera, view: View, note: bool = False, legend=None) -> placing.Placement:
+    def _place(self, requests, camera, view: View, note: bool = False, legend=None, row=None) -> placing.Placement:
         """Labels placed for ``camera``, kept out of the title, the note and a ``legend`` band."""
-        left, right, bottom, top = self._insets(legend, view, note)
+        left, right, bottom, top = self._insets(legend, view, note, row)
         width, height = self.look.size
         pad = cam.MARGIN * min(width, height)        # the margin the camera keeps free all round
         bounds = (left + pad, bottom + pad, width - right - pad, height - top - pad)
@@ -171,15 +171,20 @@ class Framing:
                 spot = compose.free_spot(drawn, size, area, gap)
                 if spot is not None:
                     break
-            if spot is None:        # a band for it: the framing keeps its room free
-                row = _legend_row(view)
-                size = items_size(legend_items(legend, self.look.size, 0.0, row))
-                camera, placement, note = self._fitted(points, requests, legend, whole, view)
-                left, _, bottom, _ = self._insets(legend, view, note)
-                banded = (area[0] + left + (gap if left else 0), area[1] + bottom + (gap if bottom else 0),
-                          area[2], area[3])
-                camera, placement = self._filled(camera, placement, blocks, requests, view, note, banded, legend)
-                spot = compose.beside(self._drawn(blocks, placement, camera), size, _legend_row(view), gap, area)
+            if spot is None:        # a band for it, of the shape that draws the model larger
+                best = None
+                for row in (_legend_row(view), not _legend_row(view)):
+                    size = items_size(legend_items(legend, self.look.size, 0.0, row))
+                    fitted, placed, noted = self._fitted(points, requests, legend, whole, view, row)
+                    left, _, bottom, _ = self._insets(legend, view, noted, row)
+                    banded = (area[0] + left + (gap if left else 0), area[1] + bottom + (gap if bottom else 0),
+                              area[2], area[3])
+                    fitted, placed = self._filled(fitted, placed, blocks, requests, view, noted, banded, legend, row)
+                    scale = float(np.ptp(compose.drawn_boxes(blocks, [], fitted, self.look.size)[:, [0, 2]]))
+                    if best is None or scale > best[0] * 1.001:
+                        spot = compose.beside(self._drawn(blocks, placed, fitted), size, row, gap, area)
+                        best = (scale, fitted, placed, noted, row, spot)
+                _, camera, placement, note, row, spot = best
         camera, moved = compose.centred(camera, lambda c: self._drawn(blocks, placement, c), spot, area,
                                         self.look.size)
         legend_at = None
@@ -196,7 +201,7 @@ class Framing:
         points = _scene_points(blocks, lines)
         return self._fitted(points, requests, None, replace(view, zoom=1.0), view)[:2]
 
-    def _fitted(self, points, requests, legend, whole: View, view: View):
+    def _fitted(self, points, requests, legend, whole: View, view: View, row: bool | None = None):
         """(camera, placement, whether a note is needed): frame with room for the labels, place them,
         and repeat until every label lies in the room it was given (room only grows after a few
         rounds, so this ends)."""
@@ -204,20 +209,20 @@ class Framing:
         room = np.zeros((len(requests), 4))
         note = False
         for attempt in range(FRAMING_PASSES):
-            camera = self._frame(points, anchors, room, legend, whole, note)
-            placement = self._place(requests, camera, view, note, legend)
+            camera = self._frame(points, anchors, room, legend, whole, note, row)
+            placement = self._place(requests, camera, view, note, legend, row)
             if np.all(placement.extents <= room + 0.5) and note == (placement.left_out > 0):
                 break
             note = note or placement.left_out > 0
             room = placement.extents if attempt < FRAMING_PASSES // 2 else np.maximum(room, placement.extents)
         if np.any(room > placement.extents + 1.0):      # room left over from an earlier round: take it in
-            tight = self._frame(points, anchors, placement.extents, legend, whole, note)
-            again = self._place(requests, tight, view, note, legend)
+            tight = self._frame(points, anchors, placement.extents, legend, whole, note, row)
+            again = self._place(requests, tight, view, note, legend, row)
             if np.all(again.extents <= placement.extents + 0.5) and again.left_out == placement.left_out:
                 camera, placement = tight, again
         return camera, placement, note
 
-    def _filled(self, camera, placement, blocks, requests, view, note, area, legend=None):
+    def _filled(self, camera, placement, blocks, requests, view, note, area, legend=None, row=None):
         """The camera moved closer while the drawing with its labels does not yet fill ``area`` along
         its limiting side: framing with the labels' room as it was measured leaves slack when labels
         move with the scale (a line of labels under the largest layer)."""
@@ -234,7 +239,7 @@ class Framing:
             whole = compose.union(everything)
             trial = compose.dollied(camera, factor, ((whole[0] + whole[2]) / 2, (whole[1] + whole[3]) / 2),
                                     self.look.size)
-            again = self._place(requests, trial, view, note, legend)
+            again = self._place(requests, trial, view, note, legend, row)
             fresh = compose.union(self._drawn(blocks, again, trial))
             if (again.left_out > placement.left_out or fresh[2] - fresh[0] > area[2] - area[0] + 0.5
                     or fresh[3] - fresh[1] > area[3] - area[1] + 0.5):
@@ -246,15 +251,17 @@ class Framing:
     def _drawn(self, blocks, placement, camera) -> np.ndarray:
         return compose.drawn_boxes(blocks, placement.labels, camera, self.look.size)
 
-    def _insets(self, legend, view, note: bool) -> tuple[float, float, float, float]:
-        """Pixels kept free for the title and a note (top) and the legend (left column or bottom row)."""
+    def _insets(self, legend, view, note: bool, row: bool | None = None) -> tuple[float, float, float, float]:
+        """Pixels kept free for the title and a note (top) and the legend (left column, or bottom ``row``;
+        by default the view's)."""
+        row = _legend_row(view) if row is None else row
         top = self.title_band
         if note:
             top += note_items(_LEFT_OUT_EXAMPLE, self.look.size, self.note_size, top)[0].h
         left = bottom = 0.0
         if legend is not None:
-            right, height = items_extent(legend_items(legend, self.look.size, top, _legend_row(view)))
-            if _legend_row(view):
+            right, height = items_extent(legend_items(legend, self.look.size, top, row))
+            if row:
                 bottom = height
             else:
                 left = right
@@ -264,13 +271,13 @@ class Framing:
     def title_band(self) -> float:
         return TITLE_BAND * self.title_size if self.look.title else 0.0
 
-    def _frame(self, points, anchors, extents, legend, view, note: bool = False):
+    def _frame(self, points, anchors, extents, legend, view, note: bool = False, row: bool | None = None):
         points = np.asarray(points, dtype=float).reshape(-1, 3)
         room = np.zeros((len(points), 4))
         if len(anchors):
             points = np.concatenate([points, np.asarray(anchors, dtype=float).reshape(-1, 3)])
             room = np.concatenate([room, np.maximum(np.asarray(extents, dtype=float).reshape(-1, 4), 0.0)])
-        return cam.frame(points, view, self.look.size, extents=room, insets=self._insets(legend, view, note))
+        return cam.frame(points, view, self.look.size, extents=room, insets=self._insets(legend, view, note, row))
 
 
 def _legend_row(view: View) -> bool:
