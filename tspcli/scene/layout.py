@@ -39,13 +39,14 @@ class SceneBuilder(Framing, Wrapping, Stacking, Parts, Textures, Legends, Annota
         self.rect = (options.get("layerShape") or "rect") == "rect"
         self.aggregate_max = (options.get("aggregationStrategy") or "average") == "max"
         self.model_colors = options.get("color") or {}
-        self.buttons = options.get("hasCloseButton", True)
+        self.buttons = options.get("hasCloseButton", True) and look.close_buttons
         self.shader = style.Shader(look.colormap, self.min_opacity, ink=look.light)
         self.layers = [layer for layer in model.layers if layer.drawn]
         self.inbound = {layer.name: _drawn_inbound(layer) for layer in self.layers}
         self.level = _levels(self.layers, self.inbound, getattr(model, "outputs", []) or [])
         self.unit = _units(model.layers)
-        self.colors = {layer.name: style.layer_color(layer, self.model_colors) for layer in self.layers}
+        self.colors = {layer.name: style.legible(style.layer_color(layer, self.model_colors), look.light)
+                       for layer in self.layers}
         depths = [layer.output_shape[-1] for layer in self.layers if len(layer.output_shape) == 3]
         self.max_channels = max(depths, default=1)
         footprints = [layer.output_shape[1] * self.unit[layer.name]
@@ -90,7 +91,8 @@ class SceneBuilder(Framing, Wrapping, Stacking, Parts, Textures, Legends, Annota
         frame = Scene(blocks=[self._fitted_to_picture(b, camera) for b in blocks], lines=lines, labels=[],
                       camera=camera, background=self.look.background_rgba, text_color=self.look.text_color,
                       legend=legend, legend_row=first.legend_row, title=self.look.title,
-                      title_size=self.title_size, size=self.look.size, note_size=self.note_size)
+                      title_size=self.title_size, size=self.look.size, note_size=self.note_size,
+                      meta={"links": self._link_entries(state)})
         return tween.between(frame, first, second, s, {r.key: tuple(map(float, r.center)) for r in requests})
 
     def _elements(self, state: State, wrap: bool = True, stack=None, plan: RowPlan | None = None,
