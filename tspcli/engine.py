@@ -54,7 +54,7 @@ def ensure_weights(model, seed: int = 0) -> None:
     does not change the weights of the others.
     """
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**64:
-        raise OptionError(f"--seed {seed}: a seed is a whole number from 0 to 2**64-1")
+        raise OptionError(f"seed {seed!r}: a seed is a whole number from 0 to 2**64-1")
     if model.options.get("weights") and not getattr(model, "_npz_loaded", False):
         load_weights_npz(model, model.options["weights"])
         model._npz_loaded = True
