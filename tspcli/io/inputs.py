@@ -98,7 +98,7 @@ def natural_shape(path: str | None) -> InputShape | None:
             if shape is None:
                 return None
             return InputShape(tuple(shape[1:] if len(shape) == 4 and shape[0] == 1 else shape), explicit=False)
-    except (OSError, ValueError, Warning):
+    except (OSError, ValueError, EOFError, Warning):
         return None  # read_input reports what is wrong with the file
     return None
 
