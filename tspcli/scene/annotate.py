@@ -65,9 +65,8 @@ class Annotations:
         pixels, sides = cache[layer.name]
         filled = explain.filling_blocks(out_maps, pixels, sides, at)
         blocks = [filled if b is out_maps else b for b in blocks]
-        side = 1.0 if float(state.view.orientation()[0][1]) >= 0 else -1.0
         light = self.look.light
-        lines = explain.window_lines(layer, out_maps, in_maps, at, side,
+        lines = explain.window_lines(layer, out_maps, in_maps, at, state.view.orientation()[0],
                                      WINDOW_ON_LIGHT if light else WINDOW_ON_DARK,
                                      PADDING_ON_LIGHT if light else PADDING_ON_DARK)
         return blocks, lines
