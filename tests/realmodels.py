@@ -123,7 +123,6 @@ def layer_zoo(keras):
     x = L.Activation("swish", name="swish")(x)
     x = L.Activation("gelu", name="gelu")(x)
     x = L.Activation("hard_swish", name="hswish")(x)
-    x = L.PReLU(shared_axes=[1, 2], name="prelu")(x)
     x = L.ZeroPadding2D((1, 2), name="zpad")(x)
     x = L.Cropping2D(((0, 1), (2, 1)), name="crop")(x)
     se = L.GlobalAveragePooling2D(keepdims=True, name="squeeze")(x)
