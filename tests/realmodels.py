@@ -118,6 +118,7 @@ def layer_zoo(keras):
     x = L.Rescaling(1 / 127.5, offset=-1, name="rescale")(inp)
     x = L.Normalization(mean=[0.1, 0.2, 0.3, 0.4], variance=[1.0, 2.0, 0.5, 4.0], name="norm")(x)
     x = L.Conv2D(8, 3, padding="same", name="conv")(x)
+    x = L.Normalization(name="adapted")(x)     # statistics as weights (adapt's), as EfficientNet's
     x = L.LayerNormalization(name="ln")(x)
     x = L.ReLU(max_value=4.0, negative_slope=0.1, threshold=0.2, name="relu_mix")(x)
     x = L.Activation("swish", name="swish")(x)
@@ -190,6 +191,12 @@ def build_corpus(keras, folder: Path, names=None) -> dict[str, Built]:
     for name in names or BUILDERS:
         model = BUILDERS[name](keras)
         randomise(keras, model, rng)
+        for layer in model._flatten_layers(include_self=False):  # variances must be positive
+            for v in layer.weights:
+                if v.path.endswith("/variance"):
+                    v.assign(rng.uniform(0.5, 2.0, tuple(v.shape)).astype("float32"))
+            if layer.__class__.__name__ == "Normalization" and layer.weights:
+                layer.finalize_state()  # call() uses a copy of the statistics taken at build
         built = Built(name, model)
         for fmt in ("keras", "h5"):
             built.paths[fmt] = Path(folder) / f"{name}.{fmt}"
