@@ -51,10 +51,12 @@ class BoxIndex:
             found.update(self.buckets.get(key, ()))
         return found
 
-    def hits(self, box, pad: float = 0.0) -> bool:
-        """Whether ``box`` comes within ``pad`` of a box here."""
+    def hits(self, box, pad: float = 0.0, ignore: int | None = None) -> bool:
+        """Whether ``box`` comes within ``pad`` of a box here (not one owned by ``ignore``)."""
         x0, y0, x1, y1 = box
         for k in self.near(box, pad):
+            if ignore is not None and self.owners[k] == ignore:
+                continue
             b = self.boxes[k]
             if x0 - pad < b[2] and b[0] - pad < x1 and y0 - pad < b[3] and b[1] - pad < y1:
                 return True
