@@ -25,7 +25,7 @@ _SLOPE = {"negative_slope": "negativeSlope", "alpha": "negativeSlope"}  # Keras 
 
 TABLE: dict[str, tuple[str, dict, dict]] = {
     "Conv1D": ("Conv1d", {}, _CONV),
-    "Conv2D": ("Conv2d", {}, _CONV),
+    "Conv2D": ("Conv2d", {}, {**_CONV, "groups": "groups"}),
     "Conv2DTranspose": ("Conv2dTranspose", {}, {**_CONV, "output_padding": "outputPadding"}),
     "DepthwiseConv2D": ("DepthwiseConv2d", {}, _DEPTHWISE),
     "SeparableConv2D": ("SeparableConv2d", {}, {**_CONV, "depth_multiplier": "depthMultiplier"}),
