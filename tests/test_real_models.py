@@ -34,8 +34,9 @@ def corpus(keras, tmp_path_factory):
 
 
 def keras_layers(keras, model, prefix=""):
-    """(flat name, layer) as tspcli names them: nested models' layers prefixed, their inputs dropped."""
-    for layer in model.layers:
+    """(flat name, layer) as tspcli names them: nested models' layers prefixed, their inputs dropped;
+    keras.ops calls (x + 3) included."""
+    for layer in model.operations:
         if isinstance(layer, keras.Model):
             yield from keras_layers(keras, layer, f"{prefix}{layer.name}/")
         elif not (prefix and layer.__class__.__name__ == "InputLayer"):
@@ -45,7 +46,7 @@ def keras_layers(keras, model, prefix=""):
 def keras_values(keras, model, inputs) -> dict:
     """Keras' own output of every layer of the outer graph for ``inputs`` (no batch axis)."""
     names, tensors = [], []
-    for layer in model.layers:
+    for layer in model.operations:
         if layer.__class__.__name__ != "InputLayer":
             names.append(layer.name)
             tensors.append(layer._inbound_nodes[0].output_tensors[0])
