@@ -36,7 +36,7 @@ def corpus(keras, tmp_path_factory):
 def keras_layers(keras, model, prefix=""):
     """(flat name, layer) as tspcli names them: nested models' layers prefixed, their inputs dropped;
     keras.ops calls (x + 3) included."""
-    for layer in model.operations:
+    for layer in getattr(model, "operations", model.layers):  # a Sequential has only layers
         if isinstance(layer, keras.Model):
             yield from keras_layers(keras, layer, f"{prefix}{layer.name}/")
         elif not (prefix and layer.__class__.__name__ == "InputLayer"):
