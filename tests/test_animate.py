@@ -45,7 +45,10 @@ def still_like_the_animation(model_path, options, state_of, frame):
     expected = animation.state(frame)
     state = Pose(state_of(model), expected.view)
     assert state.openness == {name: t for name, t in expected.openness.items() if t}
-    scene = animation.builder.build(state, camera=animation.camera(expected.view), compact=animation.compact)
+    if animation.keys:      # frames glide between composed key states
+        scene = animation.builder.tweened(state, *animation.between(frame))
+    else:
+        scene = animation.builder.build(state, camera=animation.camera(expected.view), compact=animation.compact)
     with open_raster(SIZE, options.scale, antialias=options.antialias) as raster:
         return raster.draw(scene)
 

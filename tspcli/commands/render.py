@@ -113,7 +113,8 @@ def command(model, output, interactive, config, open_, input_path, preprocess, v
 
     if options.boxes is not None:
         check_writable(options.boxes)
-    require()   # a machine without offscreen OpenGL: one line saying what to install, not a segfault
+    if output is None or output == "-" or output_kind(output) != "scene":   # a .glb needs no OpenGL
+        require()   # a machine without offscreen OpenGL: one line saying what to install, not a segfault
     m = load_model(model, max_memory, options.input, options.input_shape)
     names_for_model(options.class_labels, m)     # a bad names file fails before any work
     if interactive:

@@ -30,6 +30,7 @@ from .options import RenderOptions
 from .pipeline import drawn_model, look_from, opened_state, view_from
 
 AHEAD = 2        # frames drawn ahead of the encoder; memory stays flat
+MAX_KEYS = 8     # states composed in full (camera and labels fitted); frames glide between them
 T = TypeVar("T")
 
 
@@ -68,6 +69,12 @@ class Animation:
         most_open = max(self.samples, key=lambda s: sum(s.openness.values()))
         self.view = self.builder.resolve(most_open).view
         start = self._view_at(0.0)
+        self.keys = []
+        self.compact = False
+        if not timeline.orbits:     # composed key states; frames glide between them (scene.tween)
+            self.keys = [(t, self.builder.build(Pose(timeline.state_at(t).openness, start)))
+                         for t in self._key_times()]
+            return
         camera = self.builder.frame_states(self._samples_at(start))
         # Labels keep one form throughout: compact if they would overlap in any state.
         self.compact = self.builder.crowded(self._samples_at(start), camera)
@@ -82,7 +89,27 @@ class Animation:
 
     def scene(self, i: int):
         state = self.state(i)
+        if self.keys:
+            return self.builder.tweened(state, *self.between(i))
         return self.builder.build(state, camera=self.camera(state.view), compact=self.compact)
+
+    def between(self, i: int):
+        """(key scene before frame ``i``, key scene after it, how far frame ``i`` is from one to the other)."""
+        t = self.times[i]
+        k = max(0, min(len(self.keys) - 2, int(np.searchsorted([key[0] for key in self.keys], t, "right")) - 1))
+        (t0, first), (t1, second) = self.keys[k], self.keys[min(k + 1, len(self.keys) - 1)]
+        return first, second, (t - t0) / (t1 - t0) if t1 > t0 else 0.0
+
+    def _key_times(self) -> list[float]:
+        """When the key states are composed: the start and the end, and where moves begin and end
+        (at most ``MAX_KEYS``, evenly picked, so that a long timeline costs a few compositions)."""
+        times = {0.0, self.timeline.duration_ms}
+        for move in self.timeline.transitions:
+            times |= {move.start_ms, move.start_ms + move.ms}
+        times = sorted(times)
+        if len(times) > MAX_KEYS:
+            times = [times[round(i)] for i in np.linspace(0, len(times) - 1, MAX_KEYS)]
+        return times
 
     def camera(self, view):
         """The camera that frames every state of the animation from ``view`` (cached per azimuth)."""

@@ -68,7 +68,7 @@ HELP = {
     "boxes": "Also write where each layer, label and the legend were drawn, in pixels of the picture.",
     "seed": "Seed of the default weights of layers without weights.",
     "timeline": "What to play: open-all, or steps joined by commas: open:LAYER, close:LAYER, wait:MS, "
-                "orbit:DEGREES (e.g. open:conv1,wait:500,close:conv1); default for videos: the "
+                "orbit:DEGREES, explain:LAYER (e.g. open:conv1,wait:500,close:conv1); default for videos: the "
                 "description's or config's timeline.",
     "fps": "Frames per second of an animation (default 30).",
     "quality": "MP4 quality, x264's CRF: 0 lossless .. 51 worst (default 20).",

@@ -14,7 +14,7 @@ from .rows import RowPlan
 MIN_ROW_LAYERS = 3           # a chain is wrapped into rows of at least this many layers
 MAX_AUTO_ROWS = 4
 ROWS_WORTH = 1.25            # another row must draw the model this much larger
-ROW_ROUNDS = 6               # tries to set wrapped rows apart so that their labels keep clear
+ROW_ROUNDS = 4               # tries to set wrapped rows apart so that their labels keep clear
 ROW_CLEARANCE = 1.0          # label sizes kept free between wrapped rows, labels included
 
 
@@ -98,7 +98,7 @@ class Wrapping:
         right, up, _ = cam.basis(*state.view.orientation()[:2])
         for _ in range(ROW_ROUNDS):
             blocks, lines, requests, legend = self._elements(state, stack=stack, plan=plan)
-            camera, placement = self._frame_and_place(blocks, lines, requests, legend, state.view)
+            camera, placement = self._judged(blocks, lines, requests, state.view)
             scale = rows.pixels_per_unit(camera, right, self.look.size)
             if plan.rows == 1:
                 return scale, placement.left_out

@@ -89,7 +89,8 @@ class GltfBuilder:
     def _blocks(self, blocks) -> None:
         points = geometry.box_points(blocks.centers, blocks.size)
         attributes = {"POSITION": self._positions(points),
-                      "TEXCOORD_0": self._accessor(geometry.box_tcoords(blocks.tiles, blocks.side_tiles), "VEC2")}
+                      "TEXCOORD_0": self._accessor(
+                          geometry.box_tcoords(blocks.tiles, blocks.side_tiles, blocks.plane), "VEC2")}
         translucent = blocks.opacity < 1 or bool((blocks.texture.image[..., 3] < 255).any())
         # "front": a one-sided material, as TensorSpace's, so a viewer shows each box's faces toward it only
         one_sided = blocks.faces == "front"
