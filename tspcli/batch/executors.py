@@ -130,6 +130,9 @@ def _die_with_parent() -> None:
 def _on_sigterm(signum, frame):
     if not _BUSY:
         os._exit(128 + signum)
+    # once: another SIGTERM (the pool's own, when a sibling's exit breaks it) must not
+    # interrupt the cleanup this one starts; the parent kills a worker that takes too long
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     raise KeyboardInterrupt(f"signal {signum}")
 
 
