@@ -8,6 +8,7 @@ picture is the same geometry seen by a camera turned with it.
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, replace
 
@@ -25,7 +26,7 @@ PRESETS = {
     "top": (0.0, 90.0, 12.0),
 }
 DIRECTIONS = ("vertical", "horizontal")     # and "auto": whichever shows the model larger
-MARGIN = 0.03       # of the picture's shorter side, kept free all round
+MARGIN = 0.02       # of the picture's shorter side, kept free all round
 
 # Rows: display-frame axes in scene coordinates.  Horizontal: the stacking axis
 # (+y) points right, image rows (+z) point down, image columns (+x) away from the viewer.
@@ -148,8 +149,7 @@ def zoomed(camera: Camera, zoom: float) -> Camera:
 def project(points: np.ndarray, camera: Camera, size: tuple[int, int]) -> np.ndarray:
     """Pixel coordinates (x right, y up from the bottom-left) of scene points."""
     pos = np.asarray(camera.position)
-    forward = np.asarray(camera.focal_point) - pos
-    right, up, forward = basis(-forward, np.asarray(camera.up))
+    right, up, forward = _basis_of(camera)
     rel = np.asarray(points, dtype=float).reshape(-1, 3) - pos
     depth = rel @ forward
     width, height = size
@@ -158,3 +158,10 @@ def project(points: np.ndarray, camera: Camera, size: tuple[int, int]) -> np.nda
     x = (rel @ right) / (depth * tx)
     y = (rel @ up) / (depth * ty)
     return np.stack([(x + 1) * width / 2, (y + 1) * height / 2], axis=1)
+
+
+@functools.lru_cache(maxsize=64)
+def _basis_of(camera: Camera) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A camera's (right, up, forward), worked out once: label placement projects thousands of times."""
+    forward = np.asarray(camera.focal_point) - np.asarray(camera.position)
+    return basis(-forward, np.asarray(camera.up))
