@@ -8,7 +8,7 @@ from tspcli.scene.camera import View
 from tspcli.scene.geometry import bounds_corners
 from tspcli.scene.labels import PAD, label_box
 from tspcli.scene.planes import AXES, Plane
-from tspcli.scene.layout import MIN_BUTTON_PX, MIN_OUTLINED_PX, Look, SceneBuilder, State, initial_state
+from tspcli.scene.layout import MIN_BUTTON_PX, MIN_OUTLINED_PX, Look, SceneBuilder, Pose, initial_state
 
 
 @pytest.fixture(scope="module")
@@ -118,7 +118,7 @@ def test_a_long_chain_wraps_into_rows_that_read_like_lines_of_text(mobilenet):
 def test_rows_do_not_change_while_layers_open(mobilenet):
     builder = SceneBuilder(mobilenet, Look())
     view = View(direction="horizontal")
-    states = [State({"conv_dw_1": t}, view) for t in (0.0, 0.5, 1.0)]
+    states = [Pose({"conv_dw_1": t}, view) for t in (0.0, 0.5, 1.0)]
     camera = builder.frame_states(states)
     groups = [builder.row_groups(state) for state in states]
     assert groups[0] == groups[1] == groups[2]

@@ -13,7 +13,7 @@ from tspcli.scene.geometry import bounds_corners
 from tspcli.scene.planes import AXES, Plane
 from tspcli.scene.stacking import LEVEL_GAP
 from tspcli.scene.layout import (BUTTON_SHARE, LEVEL_INTERVAL, MAX_BUTTON_FONTS, MAP_PITCH, MAX_SLAB_DEPTH, MODEL_WIDTH, Look, SceneBuilder,
-                                 State, closest_factors, initial_state)
+                                 Pose, closest_factors, initial_state)
 
 VERTICAL = View(direction="vertical")
 
@@ -227,8 +227,8 @@ def test_functional_layers_of_a_level_sit_side_by_side_with_lines_to_their_input
 
 def test_horizontal_stacking_keeps_the_geometry_and_turns_the_camera(lenet):
     builder = SceneBuilder(lenet, Look())
-    vertical = builder.build(State({}, View(direction="vertical")))
-    horizontal = builder.build(State({}, View(direction="horizontal")))
+    vertical = builder.build(Pose({}, View(direction="vertical")))
+    horizontal = builder.build(Pose({}, View(direction="horizontal")))
     assert [b.centers.tolist() for b in vertical.blocks] == [b.centers.tolist() for b in horizontal.blocks]
     size = (1920, 1080)
     first, last = vertical.blocks[0].centers[0], vertical.blocks[-1].centers[0]
@@ -265,8 +265,8 @@ def test_zoom_narrows_the_view(lenet):
 
 def test_openness_between_0_and_1_flies_maps_out_of_the_centre(lenet):
     builder = SceneBuilder(lenet, Look())
-    half = builder.build(State({"conv1": 0.5}, VERTICAL))
-    full = builder.build(State({"conv1": 1.0}, VERTICAL))
+    half = builder.build(Pose({"conv1": 0.5}, VERTICAL))
+    full = builder.build(Pose({"conv1": 1.0}, VERTICAL))
     a, b = blocks(half, "conv1/maps"), blocks(full, "conv1/maps")
     assert np.allclose(a.centers - a.centers.mean(axis=0), (b.centers - b.centers.mean(axis=0)) / 2)
     assert a.texture is b.texture                     # textures are built once, reused by every frame

@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 from tspcli.errors import LoadError
 from tspcli.io.filemodel import FileLayer, FileModel
+from tspcli.io.keras_ops import lift_operation
 
 _MODEL_CLASSES = ("Sequential", "Functional", "Model")
 
@@ -67,7 +68,7 @@ def build_graph(model_config, file: str, default_name: str) -> Graph:
     if not isinstance(model_config, dict) or "class_name" not in model_config:
         raise LoadError("model config has no 'class_name'", file=file)
     try:
-        builder = _Builder(file)
+        builder = _Placer(file)
         class_name = model_config["class_name"]
         cfg = model_config.get("config")
         if not _is_container(class_name, cfg):
@@ -227,7 +228,9 @@ def _triples(spec) -> list[tuple[str, int, int]]:
     return [t for item in spec for t in _triples(item)]
 
 
-class _Builder:
+class _Placer:
+    """The layers placed so far while reading a Keras config: their entries, taken names and output shapes."""
+
     def __init__(self, file: str):
         self.file = file
         self.placed: list[Placed] = []
@@ -390,6 +393,10 @@ class _Builder:
                                  layer=prefix + name)
             return [bound_by_input[name]]
         local = name if n == 0 else f"{name}#{n}"
+        if _is_operation(entry):
+            lifted = lift_operation(entry, (entry.get("inbound_nodes") or [None] * (n + 1))[n])
+            if lifted is not None:  # x + 3, x * (1 / 6) ...: computed by the layer of that class
+                entry = {"class_name": lifted[0], "config": lifted[1]}
         sub = entry.get("config")
         if _is_container(entry["class_name"], sub):
             _, outs = self.container(entry["class_name"], sub, f"{prefix}{local}/",

@@ -24,14 +24,11 @@ from typing import Callable, Iterator, TypeVar
 import numpy as np
 
 from ..errors import OptionError, SpecError
-from ..scene.layout import SceneBuilder, State
+from ..scene.layout import SceneBuilder, Pose
 from ..scene.timeline import Timeline, parse_timeline
 from .options import RenderOptions
 from .pipeline import drawn_model, look_from, opened_state, view_from
 
-# Anti-aliasing of frames: FXAA, a pass over the finished picture; 4x MSAA (the stills')
-# costs 3-4 times the drawing on a software GL, which 20 frames a second at 1280x720 cannot afford.
-ANTIALIAS = "fxaa"
 AHEAD = 2        # frames drawn ahead of the encoder; memory stays flat
 MAX_KEYS = 8     # states composed in full (camera and labels fitted); frames glide between them
 T = TypeVar("T")
@@ -75,7 +72,7 @@ class Animation:
         self.keys = []
         self.compact = False
         if not timeline.orbits:     # composed key states; frames glide between them (scene.tween)
-            self.keys = [(t, self.builder.build(State(timeline.state_at(t).openness, start)))
+            self.keys = [(t, self.builder.build(Pose(timeline.state_at(t).openness, start)))
                          for t in self._key_times()]
             return
         camera = self.builder.frame_states(self._samples_at(start))
@@ -86,9 +83,9 @@ class Animation:
     def __len__(self) -> int:
         return len(self.times)
 
-    def state(self, i: int) -> State:
+    def state(self, i: int) -> Pose:
         tl = self.timeline.state_at(self.times[i])
-        return State(tl.openness, self._view_at(tl.azimuth), tl.explaining)
+        return Pose(tl.openness, self._view_at(tl.azimuth), tl.explaining)
 
     def scene(self, i: int):
         state = self.state(i)
@@ -127,17 +124,20 @@ class Animation:
     def _draw(self) -> Iterator[np.ndarray]:
         from .backends import open_raster
 
-        with open_raster(self.builder.look.size, self.options.scale, antialias=ANTIALIAS) as raster:
+        # options.antialias: FXAA, a pass over the finished frame, or none; not the stills' 4x MSAA, which
+        # costs more still (benchmarks/antialias.py)
+        antialias = None if self.options.antialias == "none" else self.options.antialias
+        with open_raster(self.builder.look.size, self.options.scale, antialias=antialias) as raster:
             for i in range(len(self)):
                 yield raster.draw(self.scene(i))
 
     def _view_at(self, orbited: float):
         return replace(self.view, azimuth=self.view.angles[0] + orbited)
 
-    def _samples_at(self, view) -> list[State]:
+    def _samples_at(self, view) -> list[Pose]:
         return [replace(s, view=view) for s in self.samples]
 
-    def _samples(self) -> list[State]:
+    def _samples(self) -> list[Pose]:
         """States that bound every frame's: the ends, and the start, middle and end of each move.
 
         Positions move monotonically between a move's ends, except an RGB input's
@@ -149,7 +149,7 @@ class Animation:
         states = {}
         for t in sorted(times):
             openness = self.timeline.state_at(t).openness
-            states.setdefault(tuple(sorted(openness.items())), State(openness, view_from(self.options)))
+            states.setdefault(tuple(sorted(openness.items())), Pose(openness, view_from(self.options)))
         return list(states.values())
 
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from . import camera as cam, composition as compose, labels as placing
 from .camera import View
-from .look import State
+from .look import Pose
 from .scene import Blocks
 from .geometry import bounds_corners
 from .planes import AXES, Plane
@@ -32,7 +32,7 @@ FILL_SLACK = 1.005           # ... by more than this factor
 class Framing:
     """Direction, camera and label placement (mixed into ``SceneBuilder``)."""
 
-    def resolve(self, state: State) -> State:
+    def resolve(self, state: Pose) -> Pose:
         """Replace direction 'auto' by the stacking that shows the model larger in this picture,
         as one stack (a horizontal one may then be wrapped into rows).
 
@@ -55,7 +55,7 @@ class Framing:
                 best = (distance, candidate)
         return best[1] if best else replace(state, view=replace(state.view, direction="vertical"))
 
-    def frame_states(self, states: list[State], compact: bool = False):
+    def frame_states(self, states: list[Pose], compact: bool = False):
         """One camera that frames every state (for an animation: no zoom pumping between frames)."""
         states = [self.resolve(s) for s in states]
         view = states[0].view
@@ -69,7 +69,7 @@ class Framing:
             extents += list(self._place(requests, rough, view).extents)
         return self._frame(points, anchors, np.array(extents).reshape(-1, 4), legend, view)
 
-    def crowded(self, states: list[State], camera) -> bool:
+    def crowded(self, states: list[Pose], camera) -> bool:
         """Whether any state seen by ``camera`` would leave labels out for room (then use compact ones)."""
         states = [self.resolve(s) for s in states]
         return any(self._place(self._elements(s)[2], camera, s.view).left_out for s in states)
@@ -111,7 +111,7 @@ class Framing:
             return replace(blocks, edge=None)
         return blocks
 
-    def _label_requests(self, placed, state: State, plan: RowPlan, compact: bool = False) -> list[placing.Request]:
+    def _label_requests(self, placed, state: Pose, plan: RowPlan, compact: bool = False) -> list[placing.Request]:
         """Each layer's name and output shape (``compact``: its name alone), to be placed beside it:
         two short lines under a horizontal stack, one line beside a vertical one."""
         joiner = "\n" if _label_mode(state.view) == "below" else "  "
@@ -132,8 +132,8 @@ class Framing:
                                             (corners.min(axis=0) + corners.max(axis=0)) / 2, corners,
                                             self.label_size, self.look.text_color, rank, row_of[layer.name],
                                             button=button))
-            # a top class stands on the far side (above, or left) of its unit
-            requests += [placing.Request(key, text, points.mean(axis=0), points, self.look.font_size,
+            # a top class stands on the far side (above, or left) of its layer, over its unit, tied to it
+            requests += [placing.Request(key, text, points.mean(axis=0), corners, self.look.font_size,
                                          self.look.text_color, 0, row_of[layer.name], side=1, bold=True)
                          for key, text, points in part.callouts]
         return requests

@@ -14,17 +14,18 @@ from . import rows, style, tween
 from .annotate import Annotations
 from .framing import MAX_BUTTON_FONTS, MIN_BUTTON_PX, MIN_OUTLINED_PX, Framing, _left_out_note, _legend_row
 from .legend import Legends
-from .look import Look, State, initial_state
+from .look import Look, Pose, initial_state
 from .parts import BUTTON_SHARE, MAP_PITCH, MAX_SLAB_DEPTH, Parts, closest_factors
 from .rows import RowPlan
 from .scene import Scene, Texture
-from .stacking import LEVEL_INTERVAL, MODEL_WIDTH, Stacking, _assemble, _drawn_inbound, _level_axis, _levels, _units
+from .drawn import drawn_inbound
+from .stacking import LEVEL_INTERVAL, MODEL_WIDTH, Stacking, _assemble, _level_axis, _levels, _units
 from .textures import Textures
 from .wrapping import Wrapping
 
 BAR_CAP = 2.0                # a 1-D layer is drawn at most this many model widths long
 
-__all__ = ["Look", "State", "initial_state", "SceneBuilder", "closest_factors", "BUTTON_SHARE", "LEVEL_INTERVAL",
+__all__ = ["Look", "Pose", "initial_state", "SceneBuilder", "closest_factors", "BUTTON_SHARE", "LEVEL_INTERVAL",
            "MAP_PITCH", "MAX_BUTTON_FONTS", "MAX_SLAB_DEPTH", "MIN_BUTTON_PX", "MIN_OUTLINED_PX", "MODEL_WIDTH"]
 
 
@@ -42,7 +43,7 @@ class SceneBuilder(Framing, Wrapping, Stacking, Parts, Textures, Legends, Annota
         self.buttons = options.get("hasCloseButton", True) and look.close_buttons
         self.shader = style.Shader(look.colormap, self.min_opacity, ink=look.light)
         self.layers = [layer for layer in model.layers if layer.drawn]
-        self.inbound = {layer.name: _drawn_inbound(layer) for layer in self.layers}
+        self.inbound = {layer.name: drawn_inbound(layer) for layer in self.layers}
         self.level = _levels(self.layers, self.inbound, getattr(model, "outputs", []) or [])
         self.unit = _units(model.layers)
         self.colors = {layer.name: style.legible(style.layer_color(layer, self.model_colors), look.light)
@@ -64,7 +65,7 @@ class SceneBuilder(Framing, Wrapping, Stacking, Parts, Textures, Legends, Annota
         self._rows: RowPlan | None = None    # how a horizontal stack is wrapped, once judged
 
     # --- public ---------------------------------------------------------------------------
-    def build(self, state: State, camera=None, compact: bool = False) -> Scene:
+    def build(self, state: Pose, camera=None, compact: bool = False) -> Scene:
         """The scene for ``state``; ``camera`` (a scene.Camera) skips automatic framing,
         and then ``compact`` says whether labels take their compact form, the layer's name
         alone (see ``crowded``)."""
@@ -83,7 +84,7 @@ class SceneBuilder(Framing, Wrapping, Stacking, Parts, Textures, Legends, Annota
                      note=_left_out_note(placement, len(self.layers)) if requests else None,
                      note_size=self.note_size, meta={"links": self._link_entries(state)})
 
-    def tweened(self, state: State, first: Scene, second: Scene, s: float) -> Scene:
+    def tweened(self, state: Pose, first: Scene, second: Scene, s: float) -> Scene:
         """A frame of ``state`` between the composed key scenes ``first`` and ``second`` (see ``tween``)."""
         state = self.resolve(state)
         blocks, lines, requests, legend = self._elements(state)
@@ -95,7 +96,7 @@ class SceneBuilder(Framing, Wrapping, Stacking, Parts, Textures, Legends, Annota
                       meta={"links": self._link_entries(state)})
         return tween.between(frame, first, second, s, {r.key: tuple(map(float, r.center)) for r in requests})
 
-    def _elements(self, state: State, wrap: bool = True, stack=None, plan: RowPlan | None = None,
+    def _elements(self, state: Pose, wrap: bool = True, stack=None, plan: RowPlan | None = None,
                   compact: bool = False):
         """(blocks, lines, label requests, legend) of a state: its layers in rows when ``wrap`` (by
         ``plan``, else the builder's), on one stack otherwise; ``stack``: the state's (parts, offsets);

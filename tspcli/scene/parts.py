@@ -17,7 +17,7 @@ from ..errors import OptionError
 from ..io.class_names import class_names
 from . import atlas, style
 from .geometry import bounds_corners
-from .look import State
+from .look import Pose
 from .planes import FLAT, Plane
 from .scene import Blocks, Texture
 
@@ -49,7 +49,7 @@ class _Part:
 class Parts:
     """The part of each layer (mixed into ``SceneBuilder``, whose attributes it reads)."""
 
-    def _openness(self, layer, state: State) -> float:
+    def _openness(self, layer, state: Pose) -> float:
         t = float(state.openness.get(layer.name, 0.0))
         return min(1.0, max(0.0, t))
 

@@ -105,11 +105,11 @@ def shortfalls(plan: RowPlan, blocks, labels, camera, size, clearance: float) ->
     low = np.full(plan.rows, np.inf)
     high = np.full(plan.rows, -np.inf)
     for b in blocks:
-        r = row_of[b.key.split("/")[0]]
+        r = row_of[b.key.rsplit("/", 1)[0]]
         y = cam.project(bounds_corners(b.centers, b.size), camera, size)[:, 1]
         low[r], high[r] = min(low[r], y.min()), max(high[r], y.max())
     for label in labels:
-        r = row_of[label.key.split("/")[0]]
+        r = row_of[label.key.rsplit("/", 1)[0]]
         box = label_box(label, camera, size)
         low[r], high[r] = min(low[r], box[1]), max(high[r], box[3])
     return clearance - (low[:-1] - high[1:])          # rows run down the picture

@@ -13,7 +13,7 @@ import numpy as np
 
 from . import camera as cam, planes
 from .camera import View
-from .look import State
+from .look import Pose
 from .parts import _Part
 from .scene import Lines
 from . import style
@@ -28,7 +28,7 @@ OPEN_ROOM = 0.8              # extra room on each side of an open layer, per uni
 class Stacking:
     """Positions of the parts and the lines between them (mixed into ``SceneBuilder``)."""
 
-    def _stack(self, state: State) -> tuple[dict[str, _Part], dict[str, np.ndarray]]:
+    def _stack(self, state: Pose) -> tuple[dict[str, _Part], dict[str, np.ndarray]]:
         """Each drawn layer's part (drawn at the origin) and its position on one stack.
 
         Levels stack along +y, 50 units apart as in TensorSpace, or further where
@@ -123,16 +123,6 @@ def _assemble(parts: dict[str, _Part], offsets: dict[str, np.ndarray]) -> dict[s
                         callouts=[(key, text, points + offset) for key, text, points in part.callouts])
         placed[name] = (moved, offset)
     return placed
-
-
-def _drawn_inbound(layer) -> list:
-    """Inbound layers that are drawn, looking through hidden ones."""
-    found = []
-    for source in layer.inbound:
-        for node in ([source] if source.drawn else _drawn_inbound(source)):
-            if node not in found:
-                found.append(node)
-    return found
 
 
 def _levels(layers, inbound, outputs) -> dict[str, int]:
