@@ -92,3 +92,27 @@ def test_the_backend_defers_what_pyvista_imports_but_never_uses():
                           cwd=PACKAGE.parent, env={**os.environ, "PYTHONPATH": str(PACKAGE.parent)})
     assert done.returncode == 0, done.stderr
     assert done.stdout.split("\n")[:2] == ["[]", "module Figure"]
+
+
+def test_no_module_of_the_package_imports_itself_back():
+    """No import circles: from every module, following its imports (lazy ones too) never leads back to it.
+
+    A package's ``__init__`` that only names what its modules define is not counted as importing them
+    back (``tspcli/__init__`` re-exports the API), so edges into a package stand for the package file.
+    """
+    table = modules()
+    graph = {m: {i for i in found if i in table and i != m} for m, found in table.items()}
+    for module, found in graph.items():          # ``from pkg import name`` names pkg itself, not a cycle
+        graph[module] = {i for i in found if not module.startswith(i + ".")}
+    circles = []
+    for start in graph:
+        seen, todo = set(), list(graph[start])
+        while todo:
+            node = todo.pop()
+            if node == start:
+                circles.append(start)
+                break
+            if node not in seen:
+                seen.add(node)
+                todo.extend(graph[node])
+    assert circles == []

@@ -27,7 +27,7 @@ from ..errors import OptionError, SpecError
 from ..scene.layout import SceneBuilder, Pose
 from ..scene.timeline import Timeline, parse_timeline
 from .options import RenderOptions
-from .pipeline import drawn_model, look_from, opened_state, view_from
+from .scene_inputs import drawn_model, look_from, opened_state, view_from
 
 AHEAD = 2        # frames drawn ahead of the encoder; memory stays flat
 MAX_KEYS = 8     # states composed in full (camera and labels fitted); frames glide between them
