@@ -108,13 +108,14 @@ def test_text_files_over_64_mib_are_refused_before_reading(tmp_path, role):
     refused(tspcli(*args, cwd=ROOT), path, "65 MiB", "64 MiB", output=out)
 
 
-@pytest.mark.parametrize("role", ["description", "config", "input", "model"])
+@pytest.mark.parametrize("role", ["description", "config", "jobs", "input", "model"])
 def test_devices_and_fifos_are_refused_not_read(tmp_path, role):
     fifo = tmp_path / "pipe.json"
     os.mkfifo(fifo)  # nobody writes: reading it would hang
     for path, kind in ((fifo, "pipe"), ("/dev/zero", "device")):
         args = {"description": ["summary", path], "config": ["render", "samples/lenet.yaml", "--config", path,
                                                              "-o", tmp_path / "o.png"],
+                "jobs": ["batch", "--jobs-file", path, "--out", tmp_path / "figs"],
                 "input": ["predict", "samples/lenet.yaml", "--input", path],
                 "model": ["summary", path]}[role]
         if role == "model" and kind == "pipe":
