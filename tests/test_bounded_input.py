@@ -136,11 +136,12 @@ def _lie_about_size(archive_path, member, size):
     archive_path.write_bytes(bytes(data))
 
 
-def test_keras_member_larger_than_max_memory_is_refused_before_inflating(tmp_path):
+@pytest.mark.parametrize("member, limit", [("model.weights.h5", "100MB"), ("config.json", "8GiB")])
+def test_keras_member_larger_than_its_limit_is_refused_before_inflating(tmp_path, member, limit):
+    """Weights within --max-memory, the config within the 64 MiB text limit."""
     path = write_keras_archive(tmp_path / "m.keras")
-    _lie_about_size(path, "model.weights.h5", 3 * 2**30)
-    refused(tspcli("summary", path, "--max-memory", "100MB"), path, "model.weights.h5", "3 GiB",
-            "more than the limit")
+    _lie_about_size(path, member, 3 * 2**30)
+    refused(tspcli("summary", path, "--max-memory", limit), path, member, "3 GiB")
 
 
 def test_keras_member_with_impossible_ratio_is_refused(tmp_path):
