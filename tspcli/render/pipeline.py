@@ -35,6 +35,12 @@ def view_from(options: RenderOptions) -> View:
     return View(options.camera, options.azimuth, options.elevation, options.zoom, options.direction)
 
 
+def build_scene(model, options: RenderOptions):
+    """The Scene (pure data) of ``model`` as ``options`` say: what every backend draws."""
+    builder = SceneBuilder(model, look_from(options, model))
+    return builder.build(initial_state(model, options.open, view_from(options)))
+
+
 def render_model(model, options: RenderOptions, renderer=None):
     """The picture of ``model`` as ``options`` say: (H, W, 3) uint8, or RGBA on a transparent background.
 
@@ -44,8 +50,7 @@ def render_model(model, options: RenderOptions, renderer=None):
     """
     from . import vtk_backend
 
-    builder = SceneBuilder(model, look_from(options, model))
-    scene = builder.build(initial_state(model, options.open, view_from(options)))
+    scene = build_scene(model, options)
     if renderer is not None:
         return renderer.render(scene)
     return vtk_backend.render(scene, options.scale)
