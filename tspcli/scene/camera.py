@@ -147,14 +147,22 @@ def zoomed(camera: Camera, zoom: float) -> Camera:
 
 def project(points: np.ndarray, camera: Camera, size: tuple[int, int]) -> np.ndarray:
     """Pixel coordinates (x right, y up from the bottom-left) of scene points."""
-    pos = np.asarray(camera.position)
-    forward = np.asarray(camera.focal_point) - pos
-    right, up, forward = basis(-forward, np.asarray(camera.up))
-    rel = np.asarray(points, dtype=float).reshape(-1, 3) - pos
-    depth = rel @ forward
+    return projector(camera, size)(points)
+
+
+def projector(camera: Camera, size: tuple[int, int]):
+    """``project`` for one camera, its basis worked out once (for callers that project many times)."""
+    pos = np.asarray(camera.position, dtype=float)
+    right, up, forward = basis(pos - np.asarray(camera.focal_point), np.asarray(camera.up))
     width, height = size
     ty = math.tan(math.radians(camera.view_angle) / 2)
     tx = ty * width / height
-    x = (rel @ right) / (depth * tx)
-    y = (rel @ up) / (depth * ty)
-    return np.stack([(x + 1) * width / 2, (y + 1) * height / 2], axis=1)
+
+    def apply(points: np.ndarray) -> np.ndarray:
+        rel = np.asarray(points, dtype=float).reshape(-1, 3) - pos
+        depth = rel @ forward
+        x = (rel @ right) / (depth * tx)
+        y = (rel @ up) / (depth * ty)
+        return np.stack([(x + 1) * width / 2, (y + 1) * height / 2], axis=1)
+
+    return apply
