@@ -17,7 +17,7 @@ from ..errors import OptionError, ToolFailure, TspError
 
 # Numbered frames after a pattern are moved in one by one, so a resumed batch could not
 # trust them; a frames folder/ is swapped in whole.
-OUTPUT_KINDS = ("png", "mp4", "gif", "folder")
+OUTPUT_KINDS = ("png", "svg", "pdf", "mp4", "gif", "folder")
 # Dask may run several tasks of one worker in threads; one OpenGL render at a time per process.
 _RENDER_LOCK = threading.Lock()
 _WARM = None     # ((size, scale), Renderer) of the last job in this process
@@ -25,11 +25,16 @@ _WARM = None     # ((size, scale), Renderer) of the last job in this process
 
 def check_output(path: str, options) -> str:
     """The kind of output ``path`` names (see writers.output_kind); an OptionError unless a job can write it."""
+    from ..render.pipeline import check_vector
+    from ..render.writers import VECTOR_KINDS
     from ..render.writers import check_output as check_kind
 
     kind = check_kind(path, fps=options.fps, quality=options.quality)
+    if kind in VECTOR_KINDS:
+        check_vector(options)
     if kind not in OUTPUT_KINDS:
-        raise OptionError(f"cannot write '{path}': a batch job writes a .png, .mp4, .gif or a frames folder/",
+        raise OptionError(f"cannot write '{path}': a batch job writes a .png, .svg, .pdf, .mp4, .gif or a "
+                          f"frames folder/",
                           hint="e.g. -o '{stem}.png' or -o '{stem}_frames/'")
     return kind
 
@@ -64,13 +69,17 @@ def _render(model: str, output: str, options, max_memory: int) -> list[str]:
     """As `tspcli render`: a still for a .png, else the timeline of the options or the description."""
     from ..loading import load
     from ..render.animation import timeline_for, write_animation
-    from ..render.pipeline import compute_values, render_model
+    from ..render.pipeline import check_vector, compute_values, render_model, write_vector
+    from ..render.writers import STILL_KINDS, VECTOR_KINDS
     from ..render.writers import check_output as check_kind
     from ..render.writers import output_kind, write_png
 
+    kind = output_kind(output)
+    if kind in VECTOR_KINDS:
+        check_vector(options)
     m = load(model, max_memory=max_memory)
     timeline = None
-    if output_kind(output) != "png":     # a bad timeline fails before the forward pass
+    if kind not in STILL_KINDS:     # a bad timeline fails before the forward pass
         timeline = timeline_for(m, options, from_flag=False)
         check_kind(output, fps=options.fps, quality=options.quality,
                    total=len(timeline.frame_times(options.fps)))
@@ -79,6 +88,9 @@ def _render(model: str, output: str, options, max_memory: int) -> list[str]:
         warnings = [f"layer '{name}' has no values: {reason}"
                     for name, reason in compute_values(m, options).items()]
     os.makedirs(os.path.dirname(output), exist_ok=True)
+    if kind in VECTOR_KINDS:
+        write_vector(m, options, output)
+        return warnings
     with _RENDER_LOCK:
         if timeline is not None:
             write_animation(m, options, output, timeline, quiet=True)

@@ -12,8 +12,8 @@ CAMERAS = ["iso", "tsp", "front", "side", "top"]
 @click.command("render")
 @model_argument
 @click.option("-o", "--output", required=True, metavar="FILE",
-              help="A picture (.png), or an animation: .mp4, .gif, a folder/ or a pattern like out_%04d.png; "
-                   "- writes a PNG to stdout.")
+              help="A picture (.png), a vector figure (.svg, .pdf), or an animation: .mp4, .gif, a folder/ or a "
+                   "pattern like out_%04d.png; - writes a PNG to stdout.")
 @click.option("--config", "config", metavar="FILE",
               help="Render options from a YAML file (e.g. configs/paper.yaml); flags override it.")
 @click.option("--open", "open_", metavar="NAMES|all",
@@ -45,6 +45,9 @@ CAMERAS = ["iso", "tsp", "front", "side", "top"]
               help="Multiply every font size (e.g. 1.5 for a figure printed at column width).")
 @click.option("--rows", metavar="N|auto", default=None,
               help="Rows a long horizontal chain is wrapped into (default auto; 1: one row, as TensorSpace).")
+@click.option("--vector-cells", "vector_cells", is_flag=True, default=None,
+              help="In a .svg/.pdf, draw each cell of a feature map as a filled square, not an image "
+                   "(at most 100,000 cells).")
 @click.option("--seed", type=int, default=None, help="Seed of the default weights of layers without weights.")
 @click.option("--animate", metavar="STEPS",
               help="Animate: open-all, or steps such as open:conv_dw_1,wait:500,close:conv_dw_1,orbit:360 "
@@ -59,8 +62,8 @@ CAMERAS = ["iso", "tsp", "front", "side", "top"]
 @skip_unknown_option
 @show_all_option
 def command(model, output, config, open_, input_path, preprocess, values, camera, azimuth, elevation, zoom,
-            direction, size, scale, background, colormap, normalize, labels, legend, title, text_scale, rows, seed,
-            animate, fps, quality, easing, quiet, max_memory):
+            direction, size, scale, background, colormap, normalize, labels, legend, title, text_scale, rows,
+            vector_cells, seed, animate, fps, quality, easing, quiet, max_memory):
     """Draw MODEL in 3D (TensorSpace's look) to a PNG, or animate it, offscreen.
 
     Each layer is a slab in its type's colour; opened layers show their
@@ -71,27 +74,38 @@ def command(model, output, config, open_, input_path, preprocess, values, camera
     \b
         tspcli render samples/mobilenet_v1.yaml -o mobilenet.png --open conv_dw_1
         tspcli render samples/lenet.yaml -o lenet.png --config configs/paper.yaml
+        tspcli render samples/lenet.yaml -o lenet.pdf --config configs/paper-vector.yaml
         tspcli render samples/mobilenet_v1.yaml -o open.mp4 --config configs/video.yaml --animate open:conv_dw_1
         tspcli render samples/lenet.yaml -o lenet.gif --animate open-all --size 480x270 --fps 15
     """
     from ..atomic import check_writable, install_sigterm_handler
     from ..render.options import resolve
-    from ..render.writers import check_stdout, output_kind
+    from ..render.writers import STILL_KINDS, VECTOR_KINDS, check_stdout, output_kind
 
     install_sigterm_handler()
     if output == "-":
         check_stdout(animate)
-    still = output == "-" or (output_kind(output) == "png" and animate is None)
-    if output != "-" and output_kind(output) in ("png", "mp4", "gif"):
+    kind = "png" if output == "-" else output_kind(output)
+    still = kind in STILL_KINDS and animate is None
+    if output != "-" and kind in ("mp4", "gif", *STILL_KINDS):
         check_writable(output)
     options = resolve(config, {
         "open": open_, "input": input_path, "preprocess": preprocess, "values": values, "camera": camera,
         "azimuth": azimuth, "elevation": elevation, "zoom": zoom, "direction": direction, "size": size,
         "scale": scale, "background": background, "colormap": colormap, "normalize": normalize,
-        "labels": labels, "legend": legend, "title": title, "text_scale": text_scale, "rows": rows, "seed": seed,
+        "labels": labels, "legend": legend, "title": title, "text_scale": text_scale, "rows": rows,
+        "vector_cells": vector_cells, "seed": seed,
         "timeline": animate, "fps": fps, "quality": quality, "easing": easing})
-    from ..render.pipeline import compute_values
+    from ..errors import OptionError
+    from ..render.pipeline import check_vector, compute_values
 
+    if kind in VECTOR_KINDS:
+        if animate is not None:
+            raise OptionError(f"'{output}' holds one picture; --animate writes .mp4, .gif, a folder/ or "
+                              f"a pattern like out_%04d.png")
+        check_vector(options)
+    elif vector_cells:
+        raise OptionError("--vector-cells is for vector figures: write a .svg or .pdf")
     m = load_model(model, max_memory)
     if not still:   # bad steps or outputs fail before the forward pass
         from ..render.animation import timeline_for, write_animation
@@ -103,7 +117,11 @@ def command(model, output, config, open_, input_path, preprocess, values, camera
     if options.values:
         for name, reason in compute_values(m, options).items():
             click.echo(f"tspcli: warning: layer '{name}' has no values: {reason}", err=True)
-    if still:
+    if still and kind in VECTOR_KINDS:
+        from ..render.pipeline import write_vector
+
+        write_vector(m, options, output)
+    elif still:
         from ..render.pipeline import render_model
         from ..render.writers import write_png
 

@@ -10,6 +10,7 @@ takes, with the same names (``no-labels`` is written ``labels: false``)::
     legend: true
     text-scale: 1.5        # every font size times 1.5
     rows: auto             # auto | 1, 2, ...: rows a long horizontal chain is wrapped into
+    vector-cells: false    # .svg/.pdf: each cell of a map a filled square instead of an image
     open: [conv_dw_1, conv_dw_2]   # or 'all', or 'conv_dw_1,conv_dw_2'
     timeline: [{open: conv_dw_1}, {wait: 500}, {close: conv_dw_1}]   # as --animate
     fps: 30
@@ -148,6 +149,7 @@ class RenderOptions:
     title: str | None = None
     text_scale: float = 1.0
     rows: int | None = None            # None: auto
+    vector_cells: bool = False         # .svg/.pdf: maps as one filled square per cell, not images
     # animations (videos, GIFs, frames); ``timeline`` is --animate's steps, checked against the model later
     timeline: object = None
     fps: float = DEFAULT_FPS
@@ -193,6 +195,7 @@ COERCE = {
     "title": _text,
     "text_scale": _number("text-scale", positive=True),
     "rows": parse_rows,
+    "vector_cells": _boolean("vector-cells"),
     "timeline": lambda value: value,
     "fps": lambda value: float(check_fps(value)),
     "quality": check_quality,

@@ -4,10 +4,12 @@
     opts = RenderOptions(open=("conv_dw_1",), background="white")
     compute_values(m, opts)
     write_png(render_model(m, opts), "out.png")
+    write_vector(m, opts, "out.pdf")            # or .svg: the same picture as vectors
 """
 from __future__ import annotations
 
-from ..scene.camera import View
+from ..errors import OptionError
+from ..scene.camera import PARALLEL, View
 from ..scene.layout import Look, SceneBuilder, initial_state
 from .options import RenderOptions
 
@@ -54,3 +56,22 @@ def render_model(model, options: RenderOptions, renderer=None):
     if renderer is not None:
         return renderer.render(scene)
     return vtk_backend.render(scene, options.scale)
+
+
+def check_vector(options: RenderOptions) -> None:
+    """A vector figure is drawn with a parallel camera: fail before any work for another."""
+    if options.camera not in PARALLEL:
+        raise OptionError(f"a vector figure (.svg, .pdf) is drawn with a parallel camera: --camera "
+                          f"{', '.join(PARALLEL)}, not {options.camera}",
+                          hint="tsp's perspective bends flat maps out of shape for an image; write a .png")
+
+
+def write_vector(model, options: RenderOptions, path: str) -> None:
+    """``model`` as ``options`` say, drawn as vectors to ``path`` (.svg or .pdf, by its extension)."""
+    import os
+
+    from .backends import vector
+
+    check_vector(options)
+    kind = os.path.splitext(path)[1].lower()[1:]
+    vector.write(build_scene(model, options), path, kind, options.scale, options.vector_cells)

@@ -187,7 +187,11 @@ class Renderer:
         vcam.SetPosition(*camera.position)
         vcam.SetFocalPoint(*camera.focal_point)
         vcam.SetViewUp(*camera.up)
-        vcam.SetViewAngle(camera.view_angle)
+        vcam.SetParallelProjection(camera.parallel_scale is not None)
+        if camera.parallel_scale is not None:
+            vcam.SetParallelScale(camera.parallel_scale)
+        else:
+            vcam.SetViewAngle(camera.view_angle)
         # From the scene itself: VTK's own reset can see the bounds of the previous frame.
         points = [geometry.bounds_corners(b.centers, b.size) for b in scene.blocks]
         points += [path for lines in scene.lines for path in lines.paths]

@@ -12,6 +12,10 @@ the format from the output path:
   both numbered from 0 without gaps;
 * ``x.png``: a still, for a stream of exactly one frame.
 
+``x.svg`` and ``x.pdf`` are stills too, but drawn from the scene itself as
+vectors (render.backends.vector), not from frames: ``output_kind`` names them
+and ``check_output`` checks them; ``write_frames`` does not write them.
+
 Frames are encoded as they arrive, so memory stays flat however long the video.
 Everything is written to a temporary file (or folder) beside the target and
 renamed into place when complete: on an error, Ctrl-C or SIGTERM (which
@@ -42,7 +46,9 @@ X264_PRESET = "veryfast"
 DEFAULT_CRF = 20  # flat-coloured diagrams stay crisp; x264's own default (23) smears edges
 FRAME_NAME = "frame_%04d.png"
 _PATTERN = re.compile(r"%0?(\d*)d")
-_KINDS_HELP = ".mp4, .gif, .png (one frame), a folder/ or a pattern like out_%04d.png"
+_KINDS_HELP = ".png, .svg, .pdf (one picture), .mp4, .gif, a folder/ or a pattern like out_%04d.png"
+VECTOR_KINDS = ("svg", "pdf")
+STILL_KINDS = ("png", *VECTOR_KINDS)
 
 
 def write_png(frame: np.ndarray, path: str) -> None:
@@ -69,7 +75,7 @@ def check_stdout(animation=None) -> None:
 
 
 def output_kind(path: str) -> str:
-    """'mp4', 'gif', 'png', 'pattern' or 'folder', from the output path."""
+    """'mp4', 'gif', 'png', 'svg', 'pdf', 'pattern' or 'folder', from the output path."""
     base = os.path.basename(path)
     plain = base.replace("%%", "")
     if "%" in plain:
@@ -82,7 +88,7 @@ def output_kind(path: str) -> str:
     if not base or os.path.isdir(path):
         return "folder"
     ext = os.path.splitext(base)[1].lower()
-    if ext in (".mp4", ".gif", ".png"):
+    if ext[1:] in ("mp4", "gif", *STILL_KINDS):
         return ext[1:]
     if not ext:
         return "folder"
@@ -98,6 +104,8 @@ def write_frames(frames: Iterable[np.ndarray], path: str, *, fps: float = DEFAUL
     and ``quiet`` is false.
     """
     kind = check_output(path, fps=fps, quality=quality, total=total)
+    if kind in VECTOR_KINDS:
+        raise ToolFailure(f"'{path}' is drawn from the scene (render.backends.vector), not from frames")
     from ..progress import track
 
     stream = track(frames, total, quiet=quiet)
@@ -118,7 +126,7 @@ def check_output(path: str, *, fps: float = DEFAULT_FPS, quality: int = DEFAULT_
     _check_fps(fps, kind)
     if kind == "mp4":
         check_quality(quality)
-    if kind == "png" and total is not None and total != 1:
+    if kind in STILL_KINDS and total is not None and total != 1:
         raise OptionError(_one_frame_only(path, total))
     return kind
 

@@ -16,14 +16,18 @@ import numpy as np
 from ..errors import OptionError
 from .scene import Camera
 
-# preset -> (azimuth, elevation, vertical field of view in degrees)
+# preset -> (azimuth, elevation, vertical field of view in degrees; None: a parallel projection)
+# The diagram views are parallel (orthographic), as technical drawings are: a layer's size in the
+# picture does not depend on its depth, and a vector figure places each flat map by one exact
+# affine map (see render.backends).  tsp is TensorSpace's perspective.
 PRESETS = {
-    "iso": (30.0, 25.0, 12.0),    # oblique, nearly parallel: slab sides and open maps both readable
+    "iso": (30.0, 25.0, None),    # oblique: slab sides and open maps both readable
     "tsp": (0.0, 0.0, 45.0),      # TensorSpace's camera: level with the model, looking along -z
-    "front": (0.0, 0.0, 12.0),
-    "side": (90.0, 0.0, 12.0),
-    "top": (0.0, 90.0, 12.0),
+    "front": (0.0, 0.0, None),
+    "side": (90.0, 0.0, None),
+    "top": (0.0, 90.0, None),
 }
+PARALLEL = tuple(name for name, (_, _, fov) in PRESETS.items() if fov is None)
 DIRECTIONS = ("vertical", "horizontal")     # and "auto": whichever shows the model larger
 MARGIN = 0.03       # of the picture's shorter side, kept free all round
 
@@ -56,13 +60,14 @@ class View:
             raise OptionError(f"elevation must be within -90..90 degrees, got {self.elevation}")
 
     @property
-    def angles(self) -> tuple[float, float, float]:
+    def angles(self) -> tuple[float, float, float | None]:
         az, el, fov = PRESETS[self.preset]
         return (az if self.azimuth is None else self.azimuth,
                 el if self.elevation is None else self.elevation, fov)
 
-    def orientation(self) -> tuple[np.ndarray, np.ndarray, float]:
-        """(unit vector from the target to the camera, up vector, view angle), in scene coordinates."""
+    def orientation(self) -> tuple[np.ndarray, np.ndarray, float | None]:
+        """(unit vector from the target to the camera, up vector, view angle or None for a parallel
+        projection), in scene coordinates."""
         az, el, fov = self.angles
         a, e = math.radians(az), math.radians(el)
         toward = np.array([math.cos(e) * math.sin(a), math.sin(e), math.cos(e) * math.cos(a)])
@@ -99,8 +104,6 @@ def frame(points: np.ndarray, view: View, size: tuple[int, int], *, margin: floa
     right, up, forward = basis(toward, up)
     pts = np.asarray(points, dtype=float).reshape(-1, 3)
     width, height = size
-    ty = math.tan(math.radians(fov) / 2)
-    tx = ty * width / height
     ext = np.zeros((len(pts), 4)) if extents is None else np.asarray(extents, dtype=float)
     pad = margin * min(width, height)
     left, right_in, bottom, top = insets
@@ -113,6 +116,11 @@ def frame(points: np.ndarray, view: View, size: tuple[int, int], *, margin: floa
         return frame(points, view, size, margin=margin)
     X, Y, Z = pts @ right, pts @ up, pts @ forward
     span = float(max(np.ptp(X), np.ptp(Y), np.ptp(Z), 1e-6))
+    if fov is None:
+        return zoomed(_frame_parallel(X, Y, Z, (lo_x, hi_x, lo_y, hi_y), (right, up, forward), width / height,
+                                      span), view.zoom)
+    ty = math.tan(math.radians(fov) / 2)
+    tx = ty * width / height
 
     def window(coord, lo, hi, t, cz):
         depth = Z - cz
@@ -139,8 +147,48 @@ def frame(points: np.ndarray, view: View, size: tuple[int, int], *, margin: floa
     return zoomed(camera, view.zoom)
 
 
+def _frame_parallel(X, Y, Z, bounds, axes, aspect: float, span: float) -> Camera:
+    """The parallel camera with the smallest view (half-height) that holds every point in its allowed
+    interval of the picture (``bounds``: NDC intervals per point); it stands in front of them all."""
+    lo_x, hi_x, lo_y, hi_y = bounds
+    right, up, forward = axes
+
+    def windows(s):
+        return ((np.max(X - hi_x * s * aspect), np.min(X - lo_x * s * aspect)),
+                (np.max(Y - hi_y * s), np.min(Y - lo_y * s)))
+
+    def fits(s):
+        (a, b), (c, d) = windows(s)
+        return a <= b and c <= d
+
+    small, large = 0.0, 1e3 * span
+    for _ in range(60):   # bisection for the smallest view that fits; ``large`` always fits
+        mid = (small + large) / 2
+        if fits(mid):
+            large = mid
+        else:
+            small = mid
+    (a, b), (c, d) = windows(large)
+    # Any depth in front of the model draws the same picture; far back, the distance from the eye
+    # orders elements as their depth does (back-to-front sorting of translucent layers).
+    cz = float(Z.min()) - 100 * span
+    position = (a + b) / 2 * right + (c + d) / 2 * up + cz * forward
+    focal = position + forward * ((float(Z.min()) + float(Z.max())) / 2 - cz)
+    return Camera(tuple(map(float, position)), tuple(map(float, focal)), tuple(map(float, up)), 0.0, large)
+
+
+def half_height(camera: Camera) -> float:
+    """Half the picture's height in scene units at the focal point: smaller shows the model larger."""
+    if camera.parallel_scale is not None:
+        return camera.parallel_scale
+    distance = float(np.linalg.norm(np.subtract(camera.focal_point, camera.position)))
+    return distance * math.tan(math.radians(camera.view_angle) / 2)
+
+
 def zoomed(camera: Camera, zoom: float) -> Camera:
     """The same camera with its field of view narrowed ``zoom`` times (2: the middle half)."""
+    if camera.parallel_scale is not None:
+        return replace(camera, parallel_scale=camera.parallel_scale / zoom)
     ty = math.tan(math.radians(camera.view_angle) / 2)
     return replace(camera, view_angle=math.degrees(2 * math.atan(ty / zoom)))
 
@@ -155,12 +203,13 @@ def projector(camera: Camera, size: tuple[int, int]):
     pos = np.asarray(camera.position, dtype=float)
     right, up, forward = basis(pos - np.asarray(camera.focal_point), np.asarray(camera.up))
     width, height = size
-    ty = math.tan(math.radians(camera.view_angle) / 2)
+    parallel = camera.parallel_scale
+    ty = parallel if parallel is not None else math.tan(math.radians(camera.view_angle) / 2)
     tx = ty * width / height
 
     def apply(points: np.ndarray) -> np.ndarray:
         rel = np.asarray(points, dtype=float).reshape(-1, 3) - pos
-        depth = rel @ forward
+        depth = 1.0 if parallel is not None else rel @ forward
         x = (rel @ right) / (depth * tx)
         y = (rel @ up) / (depth * ty)
         return np.stack([(x + 1) * width / 2, (y + 1) * height / 2], axis=1)

@@ -2,11 +2,12 @@
 
 Every point goes through the scene's own camera (``scene.camera.project``),
 the projection the PNG is drawn with, so each face's outline, each line and
-each label lands where it does in the PNG.  Feature maps become images placed
-by affine maps (``sheets``), within ``TOLERANCE`` output pixels of where the
-camera puts each cell.  Elements are ordered by ``painter``; within an
-element, faces turned away come first.  Coordinates are pixels at scale 1,
-x right and y up from the bottom-left corner.
+each label lands where it does in the PNG.  The camera is a parallel one (the
+iso, front, side and top presets), under which a flat feature map is an
+affine image of itself: maps become images placed by exact affine maps
+(``sheets``).  Elements are ordered by ``painter``; within an element, faces
+turned away come first.  Coordinates are pixels at scale 1, x right and y up
+from the bottom-left corner.
 """
 from __future__ import annotations
 
@@ -18,7 +19,6 @@ from ...scene import geometry
 from . import glyphs, painter, sheets
 from .primitives import Fill, Stroke
 
-TOLERANCE = 0.5          # output pixels a cell's corner may be off its projected place
 MAX_VECTOR_CELLS = 100_000
 # Each box edge (geometry's corner pairs) lies between two faces (indices into geometry.FACE_NORMALS).
 _EDGE_FACES = np.array([[0 if (a >> 1) & 1 else 1, 4 if a & 1 else 5] if (a ^ b) == 4 else
@@ -27,12 +27,15 @@ _EDGE_FACES = np.array([[0 if (a >> 1) & 1 else 1, 4 if a & 1 else 5] if (a ^ b)
                         for a, b in geometry.box_edges(np.zeros((1, 3)), (1, 1, 1))[1]])
 
 
-def flatten(scene, cells: bool = False, scale: float = 1.0) -> list:
+def flatten(scene, cells: bool = False) -> list:
     """The scene's blocks and lines, back to front, as Fill, Picture and Stroke primitives.
 
     ``cells``: feature maps as one filled polygon per cell instead of images
-    (at most ``MAX_VECTOR_CELLS`` cells in all); ``scale``: output pixels per scene pixel.
+    (at most ``MAX_VECTOR_CELLS`` cells in all).  The camera must be a parallel one.
     """
+    if scene.camera.parallel_scale is None:
+        raise OptionError("a vector figure needs a parallel (orthographic) camera: " + ", ".join(cam.PARALLEL),
+                          hint="tsp is a perspective view, in which flat maps are no affine images; write a .png")
     eye = np.asarray(scene.camera.position, dtype=float)
     elements, lo, hi = [], [], []
     for blocks in scene.blocks:
@@ -57,11 +60,11 @@ def flatten(scene, cells: bool = False, scale: float = 1.0) -> list:
             lines, path = element
             out.append(Stroke([to_px(path)], lines.color, lines.width))
         else:
-            out += _blocks(element, eye, to_px, cells, TOLERANCE / scale)
+            out += _blocks(element, eye, to_px, cells)
     return out
 
 
-def _blocks(blocks, eye: np.ndarray, to_px, cells: bool, tolerance: float) -> list:
+def _blocks(blocks, eye: np.ndarray, to_px, cells: bool) -> list:
     """One Blocks element: the faces turned away (where they show through), their edges, the faces
     turned towards the eye, their edges; boxes farthest first within each group.
 
@@ -99,7 +102,7 @@ def _blocks(blocks, eye: np.ndarray, to_px, cells: bool, tolerance: float) -> li
             if button:
                 out += [f for n in boxes for f in glyphs.close_button(corners[n, face], image, blocks.opacity, to_px)]
             else:
-                out += sheets.faces(blocks, boxes, face, corners, tiles, fold, to_px, tolerance, cells)
+                out += sheets.faces(blocks, boxes, face, corners, tiles, fold, to_px, cells)
         if blocks.edge is not None:
             out += _edges(blocks, centers, facing, front, to_px)
     return out

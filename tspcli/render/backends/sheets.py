@@ -4,17 +4,12 @@ A PDF or SVG pays for every image it holds (matplotlib encodes each on its
 own, about 1.5 ms apiece), and MobileNetV1 has 10,947 feature maps.  The maps
 of an open layer lie in one plane on a grid whose pitch is a whole number of
 cells (half a cell for odd sizes: 1.5 map sizes), so they compose into one
-image with transparent gaps in which every cell stays on its place (at twice
-the resolution where the pitch has half cells).  A sheet is placed by one
-affine map; under the presets' perspective it is cut, between maps, into
-clusters small enough that each is placed within ``tolerance`` pixels, and a
-cluster that is still too large (one big map seen at a large size) is cut
-into pieces along its cells (``pieces``).  Boxes off such a grid (strips,
-animations in flight) get an image each.
+image with transparent gaps in which every cell keeps its place (at twice the
+resolution where the pitch has half cells).  Under a parallel projection a
+flat image is placed exactly by the affine map of its rectangle's corners.
+Boxes off such a grid (strips, maps in flight in an animation) get an image each.
 """
 from __future__ import annotations
-
-import math
 
 import numpy as np
 
@@ -23,7 +18,7 @@ from .primitives import Fill, Picture, affine, bilinear
 MAX_SPARSITY = 4.0       # a sheet may hold at most this many times the texels of its maps (gaps included)
 
 
-def faces(blocks, boxes, face: int, corners, tiles, fold: bool, to_px, tolerance: float, cells: bool) -> list:
+def faces(blocks, boxes, face: int, corners, tiles, fold: bool, to_px, cells: bool) -> list:
     """Fills and Pictures of the y face ``face`` (0: +y, 1: -y) of the boxes ``boxes`` (indices).
 
     ``corners``: (N, 6, 4, 3) face corners; ``tiles``: each box's texels;
@@ -36,7 +31,8 @@ def faces(blocks, boxes, face: int, corners, tiles, fold: bool, to_px, tolerance
         return _by_color(np.array([tiles[n][0, 0] for n in boxes]), [to_px(q) for q in quads], opacity)
     if cells:
         return [fill for n, quad in zip(boxes, quads) for fill in _cells(tiles[n], quad, opacity, to_px)]
-    groups, f = _clusters(blocks, boxes, quads, tiles, to_px, tolerance)
+    f = _lattice(blocks, boxes, quads, tiles)
+    groups = [list(range(len(boxes)))] if f else [[i] for i in range(len(boxes))]
     out = []
     for k, group in enumerate(groups):
         image, rect = _compose(group, boxes, quads, tiles, f)
@@ -47,29 +43,8 @@ def faces(blocks, boxes, face: int, corners, tiles, fold: bool, to_px, tolerance
             out += _by_color(image[:1, 0], [to_px(rect)], opacity)
             continue
         name = f"{blocks.key}#{k}" + ("" if face == 0 else "-below")
-        out += [Picture(np.ascontiguousarray(image[r0:r1, c0:c1]), matrix, opacity, name)
-                for (r0, r1, c0, c1), matrix in pieces(image.shape[:2], rect, to_px, tolerance)]
+        out.append(Picture(image, affine(to_px(rect)), opacity, name))
     return out
-
-
-def _clusters(blocks, boxes, quads, tiles, to_px, tolerance):
-    """(groups of positions in ``boxes``, resolution factor): the boxes split into sheets."""
-    lattice = _lattice(blocks, boxes, quads, tiles)
-    if lattice is None:
-        return [[i] for i in range(len(boxes))], 1
-    f = lattice
-    lo, hi = quads[:, 0].min(axis=0), quads[:, 2].max(axis=0)        # corner 0: (x-, z-), corner 2: (x+, z+)
-    y = quads[0, 0, 1]
-    whole = np.array([[lo[0], y, lo[2]], [hi[0], y, lo[2]], [hi[0], y, hi[2]], [lo[0], y, hi[2]]])
-    k = min(_cuts(to_px(whole), tolerance), len(boxes))
-    centers = quads.mean(axis=1)
-    span = np.maximum(hi - lo, 1e-12)
-    bx = np.minimum((k * (centers[:, 0] - lo[0]) / span[0]).astype(int), k - 1)
-    bz = np.minimum((k * (centers[:, 2] - lo[2]) / span[2]).astype(int), k - 1)
-    bins: dict = {}
-    for i, key in enumerate(zip(bz.tolist(), bx.tolist())):
-        bins.setdefault(key, []).append(i)
-    return [bins[key] for key in sorted(bins)], f
 
 
 def _lattice(blocks, boxes, quads, tiles) -> int | None:
@@ -95,7 +70,7 @@ def _lattice(blocks, boxes, quads, tiles) -> int | None:
 def _compose(group, boxes, quads, tiles, f: int):
     """(image, 3-D corners of its rectangle) of the boxes ``group`` (positions in ``boxes``) at ``f`` texels a cell."""
     if len(group) == 1:
-        return tiles[boxes[group[0]]], quads[group[0]]
+        return np.ascontiguousarray(tiles[boxes[group[0]]]), quads[group[0]]
     h, w = tiles[boxes[group[0]]].shape[:2]
     first = quads[group, 0]
     lo, hi = first.min(axis=0), quads[group, 2].max(axis=0)
@@ -108,30 +83,7 @@ def _compose(group, boxes, quads, tiles, f: int):
         image[r:r + h * f, c:c + w * f] = np.repeat(np.repeat(tile, f, axis=0), f, axis=1) if f > 1 else tile
     y = lo[1]
     rect = np.array([[lo[0], y, lo[2]], [hi[0], y, lo[2]], [hi[0], y, hi[2]], [lo[0], y, hi[2]]])
-    return image, rect
-
-
-def pieces(shape: tuple[int, int], corners: np.ndarray, to_px, tolerance: float) -> list:
-    """((row0, row1, col0, col1), affine matrix) of each piece of an image on the rectangle with
-    3-D ``corners``, cut along texels into few enough pieces that each is placed within ``tolerance``."""
-    h, w = shape
-    k = _cuts(to_px(corners), tolerance)
-    cols = np.unique(np.linspace(0, w, min(k, w) + 1).round().astype(int))
-    rows = np.unique(np.linspace(0, h, min(k, h) + 1).round().astype(int))
-    out = []
-    for r0, r1 in zip(rows[:-1], rows[1:]):
-        for c0, c1 in zip(cols[:-1], cols[1:]):
-            st = np.array([[c0 / w, r0 / h], [c1 / w, r0 / h], [c1 / w, r1 / h], [c0 / w, r1 / h]])
-            out.append(((int(r0), int(r1), int(c0), int(c1)), affine(to_px(bilinear(corners, st)))))
-    return out
-
-
-def _cuts(xy: np.ndarray, tolerance: float) -> int:
-    """Cuts each way that place a projected rectangle's image within ``tolerance``: under perspective
-    the projection is no parallelogram, the least-squares affine fit misses each corner by a quarter
-    of p0 - p1 + p2 - p3, and k cuts each way divide that by k^2."""
-    miss = float(np.linalg.norm(xy[0] - xy[1] + xy[2] - xy[3])) / 4
-    return 1 if miss <= tolerance else math.ceil(math.sqrt(miss / tolerance))
+    return np.ascontiguousarray(image), rect
 
 
 def _cells(pixels: np.ndarray, corners: np.ndarray, opacity: float, to_px) -> list:

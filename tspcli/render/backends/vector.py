@@ -70,7 +70,7 @@ def draw(scene, scale: float = 1.0, cells: bool = False):
         figure = Figure(figsize=(width * scale / 72, height * scale / 72), dpi=72)
         figure.patch.set_visible(False)          # no background rectangle unless the scene has a background
         px = Affine2D().scale(scale / 72) + figure.dpi_scale_trans
-        items = flatten(scene, cells, scale)
+        items = flatten(scene, cells)
         if scene.background[3] > 0:
             corners = np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=float)
             items.insert(0, Fill([corners], tuple(scene.background)))
