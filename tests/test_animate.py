@@ -156,7 +156,7 @@ def test_an_orbit_turns_the_camera_and_comes_back(cli, tmp_path):
 # --- errors and interruptions -------------------------------------------------------
 
 @pytest.mark.parametrize("args, message", [
-    (("--animate", "open:nope"), "--animate: step 1 'open:nope': unknown layer 'nope'"),
+    (("--animate", "open:nope"), "--animate: step 1 'open:nope': no drawn layer named 'nope'"),
     (("--animate", "spin:dw_rect"), "unknown action 'spin'"),
     ((), "an animation needs steps to play"),
     (("--animate", "open-all", "--fps", "0"), "fps must be a positive number"),
@@ -175,7 +175,7 @@ def test_a_bad_description_timeline_names_its_file(cli, tmp_path):
     description.write_text((ROOT / "samples" / "depthwise.yaml").read_text() + "timeline: [{open: nope}]\n")
     r = cli("render", description, "-o", tmp_path / "x.gif", *SMALL)
     assert r.code == 2
-    assert f"{description}" in r.err and "timeline: step 1: unknown layer 'nope'" in r.err
+    assert f"{description}" in r.err and "timeline: step 1: no drawn layer named 'nope'" in r.err
 
 
 def test_sigterm_midway_leaves_no_output(tmp_path):

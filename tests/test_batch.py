@@ -70,7 +70,7 @@ def test_a_failing_job_is_reported_and_the_others_are_written(cli, tmp_path, bro
     assert f"job 2 {broken} -> {tmp_path / 'o' / 'broken.png'}: {broken}:4: layer 'conv2d_1'" in r.err
     _, doc = batch(cli, "samples/lenet.yaml", broken, "--out", tmp_path / "o")
     assert not doc["ok"] and statuses(doc) == ["ok", "failed"]
-    assert doc["jobs"][1]["error"].startswith(f"{broken}:4: layer 'conv2d_1': output shape [-11, -11, 4]")
+    assert doc["jobs"][1]["error"].startswith(f"{broken}:4: layer 'conv2d_1': the kernel 20x20 is larger than its input 8x8")
 
 
 def test_fail_fast_stops_before_the_jobs_that_have_not_started(cli, tmp_path, broken):

@@ -284,14 +284,18 @@ def test_the_scene_needs_no_rendering_library():
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
-def test_input_images_are_shown_as_they_are(lenet):
+def test_greyscale_inputs_follow_the_value_rule_of_every_layer(lenet):
+    """TensorSpace's plate on black (ink the most opaque), ink on white (ink the darkest): one polarity."""
     model = tspcli.load("samples/lenet.yaml")
     digit = np.zeros((28, 28, 1), np.float32)
     digit[5:20, 10:14] = 2.0
     model.get_layer("input").neural_value = digit
-    image = tile(blocks(scene_of(model), "input/image"), 0)
-    assert (image[..., 3] == 255).all()                                   # opaque, on any background
-    assert (image[5:20, 10:14, :3] == 255).all() and (image[0, 0, :3] == 0).all()   # grey levels of the digit
+    dark = tile(blocks(scene_of(model), "input/image"), 0)
+    assert dark[5, 10, 3] == 255 and dark[0, 0, 3] == round(0.4 * 255)     # minOpacity .. 1 (lenet.yaml)
+    assert (dark[0, 0, :3] == dark[5, 10, :3]).all()                        # the layer colour throughout
+    light = tile(blocks(scene_of(model, background="white"), "input/image"), 0)
+    assert (light[..., 3] == 255).all()
+    assert light[5, 10, :3].sum() < light[0, 0, :3].sum()                   # the digit is the ink
 
 
 def test_1d_convolutions_draw_one_line_per_channel(tmp_path):

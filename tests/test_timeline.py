@@ -284,7 +284,7 @@ def test_unknown_layer_lists_the_known_ones_and_suggests_one(net):
     with pytest.raises(OptionError) as exc:
         parse_timeline("open:dw1,close:dw2", net)
     text = one_line_error(exc)
-    assert text.startswith("--animate: step 2 'close:dw2': unknown layer 'dw2'")
+    assert text.startswith("--animate: step 2 'close:dw2': no drawn layer named 'dw2'")
     assert "did you mean 'dw1'?" in text
     assert "layers: input, conv1, dw1, flat, out" in text
 

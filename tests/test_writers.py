@@ -235,11 +235,14 @@ def test_a_file_where_the_frames_folder_should_be_is_an_option_error(tmp_path):
         write_frames(gradient_frames(2), str(tmp_path / "frames"), quiet=True)
 
 
-def test_a_pattern_numbers_frames_and_clears_only_its_own_stale_ones(tmp_path):
+def test_a_pattern_numbers_frames_and_clears_only_its_own_stale_ones_when_told(tmp_path):
     (tmp_path / "keep.txt").write_text("mine")
     (tmp_path / "out_007.png").write_bytes(b"stale frame from a longer run")
     rgba = [np.dstack([f, np.full(f.shape[:2], 128, np.uint8)]) for f in gradient_frames(5)]
-    write_frames(rgba, str(tmp_path / "out_%03d.png"), quiet=True)
+    with pytest.raises(OptionError, match="'out_007.png' matches it already"):   # may be the user's
+        write_frames(rgba, str(tmp_path / "out_%03d.png"), quiet=True)
+    assert sorted(os.listdir(tmp_path)) == ["keep.txt", "out_007.png"]
+    write_frames(rgba, str(tmp_path / "out_%03d.png"), quiet=True, overwrite=True)
     assert sorted(os.listdir(tmp_path)) == ["keep.txt"] + [f"out_{i:03d}.png" for i in range(5)]
     assert np.array_equal(iio.imread(tmp_path / "out_004.png"), rgba[4])  # alpha kept
 

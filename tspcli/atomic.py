@@ -7,21 +7,45 @@ turns into KeyboardInterrupt) the temporary file is removed.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 import tempfile
 
-from .errors import OptionError
+from .errors import OptionError, ToolFailure
+
+# errors of a full disk (or quota): the tool failed, and says which output
+_FULL = (errno.ENOSPC, errno.EDQUOT)
 
 
 def check_writable(path: str) -> None:
     """Fail early (exit 2) when the folder of ``path`` does not exist or cannot be written."""
+    if os.path.isdir(path):
+        raise OptionError(f"cannot write '{path}': it is a folder")
+    if os.path.exists(path) and not stat.S_ISREG(os.stat(path).st_mode):
+        raise OptionError(f"cannot write '{path}': it is not a regular file (a device, pipe or socket)",
+                          hint="write to a file; -o - writes a PNG to stdout")
     folder = os.path.dirname(os.path.abspath(path)) or "."
     if not os.path.isdir(folder):
         raise OptionError(f"cannot write '{path}': folder '{folder}' does not exist")
     if not os.access(folder, os.W_OK):
         raise OptionError(f"cannot write '{path}': folder '{folder}' is not writable")
-    if os.path.isdir(path):
-        raise OptionError(f"cannot write '{path}': it is a folder")
+
+
+def disk_full(path: str) -> ToolFailure:
+    return ToolFailure(f"{path}: disk full (no space left on the device that holds it); "
+                       f"nothing was written there")
+
+
+@contextlib.contextmanager
+def reporting_disk_full(path: str):
+    """Turn a full disk while writing ``path`` into a ToolFailure that names ``path``."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno in _FULL:
+            raise disk_full(path) from None
+        raise
 
 
 @contextlib.contextmanager
@@ -39,7 +63,8 @@ def atomic_output(path: str, suffix: str | None = None):
     fd, tmp = tempfile.mkstemp(prefix=f".{base}.", suffix=".part" + suffix, dir=folder)
     os.close(fd)
     try:
-        yield tmp
+        with reporting_disk_full(path):
+            yield tmp
         os.chmod(tmp, 0o666 & ~current_umask())   # mkstemp makes 0600; a finished file gets the usual mode
         os.replace(tmp, path)
     except BaseException:

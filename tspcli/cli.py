@@ -14,6 +14,7 @@ import click
 
 from . import __version__
 from .errors import ToolFailure, TspError
+from .text import echo
 
 # name -> (module under tspcli.commands, one-line help shown by `tspcli --help`)
 COMMANDS = {
@@ -75,8 +76,16 @@ def main(argv=None) -> None:
         cli.main(args=argv, prog_name="tspcli", standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
-    except click.ClickException as exc:  # usage errors: exit 2
+    except click.exceptions.NoArgsIsHelpError as exc:   # bare `tspcli`: the help
         exc.show()
+        sys.exit(exc.exit_code)
+    except click.UsageError as exc:   # usage errors: one line, exit 2
+        from .usage import usage_line
+
+        echo(f"tspcli: error: {usage_line(exc)}", err=True)
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        echo(f"tspcli: error: {exc.format_message()}", err=True)
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
         click.echo("tspcli: interrupted", err=True)
@@ -84,12 +93,12 @@ def main(argv=None) -> None:
     except TspError as exc:
         if debug:
             raise
-        click.echo(f"tspcli: error: {exc}", err=True)
+        echo(f"tspcli: error: {exc}", err=True)
         sys.exit(exc.exit_code)
     except ToolFailure as exc:
         if debug:
             raise
-        click.echo(f"tspcli: failed: {exc}", err=True)
+        echo(f"tspcli: failed: {exc}", err=True)
         sys.exit(1)
     except KeyboardInterrupt:
         click.echo("tspcli: interrupted", err=True)
@@ -101,7 +110,7 @@ def main(argv=None) -> None:
     except Exception as exc:  # noqa: BLE001 - the last line of defence
         if debug:
             raise
-        click.echo(f"tspcli: internal error: {type(exc).__name__}: {exc} "
+        echo(f"tspcli: internal error: {type(exc).__name__}: {exc} "
                    f"(run again with --debug for the traceback)", err=True)
         sys.exit(1)
     sys.exit(0)

@@ -11,8 +11,8 @@ import zlib
 
 import numpy as np
 
-from .errors import InputError, LoadError, ShapeError, TspError
-from .model import as_batchless
+from .errors import InputError, LoadError, OptionError, ShapeError, TspError
+from .model import DEFAULT_MAX_MEMORY, as_batchless
 
 
 def _fans(shape: tuple) -> tuple[int, int]:
@@ -23,14 +23,25 @@ def _fans(shape: tuple) -> tuple[int, int]:
     return receptive * shape[-2], receptive * shape[-1]
 
 
+# Random values drawn at once: numpy draws float64, so drawing a whole big kernel at
+# once would take twice its float32 size again; drawn in pieces, the values are the same.
+_DRAW_CHUNK = 1 << 20
+
+
+def _uniform(rng: np.random.Generator, limit: float, shape: tuple) -> np.ndarray:
+    out = np.empty(math.prod(shape), np.float32)
+    for start in range(0, out.size, _DRAW_CHUNK):
+        out[start:start + _DRAW_CHUNK] = rng.uniform(-limit, limit, size=min(_DRAW_CHUNK, out.size - start))
+    return out.reshape(shape)
+
+
 def default_weight(name: str, shape: tuple, rng: np.random.Generator) -> np.ndarray:
-    """Keras' default initialiser for a weight of this name."""
+    """Keras' default initialiser for a weight of this name, as float32."""
     if name in ("kernel", "depthwise_kernel", "pointwise_kernel"):
         fan_in, fan_out = _fans(shape)
-        limit = math.sqrt(6.0 / (fan_in + fan_out))  # glorot uniform
-        return rng.uniform(-limit, limit, size=shape).astype(np.float32)
+        return _uniform(rng, math.sqrt(6.0 / (fan_in + fan_out)), shape)  # glorot uniform
     if name == "embeddings":
-        return rng.uniform(-0.05, 0.05, size=shape).astype(np.float32)
+        return _uniform(rng, 0.05, shape)
     if name in ("gamma", "moving_variance"):
         return np.ones(shape, np.float32)
     return np.zeros(shape, np.float32)  # bias, beta, moving_mean
@@ -42,6 +53,8 @@ def ensure_weights(model, seed: int = 0) -> None:
     Each layer's generator is seeded by (seed, layer name), so adding a layer
     does not change the weights of the others.
     """
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**64:
+        raise OptionError(f"--seed {seed}: a seed is a whole number from 0 to 2**64-1")
     if model.options.get("weights") and not getattr(model, "_npz_loaded", False):
         load_weights_npz(model, model.options["weights"])
         model._npz_loaded = True
@@ -57,30 +70,31 @@ def ensure_weights(model, seed: int = 0) -> None:
 
 
 def load_weights_npz(model, path: str) -> None:
-    """Weights keyed '<layer name>/<weight name>' (e.g. dw1/depthwise_kernel), checked against the shapes."""
-    try:
-        data = np.load(path, allow_pickle=False)
-    except FileNotFoundError:
-        raise LoadError("weights file not found", file=path) from None
-    except (OSError, ValueError) as exc:
-        raise LoadError(f"not a readable .npz of weights ({exc})", file=path) from None
+    """Weights keyed '<layer name>/<weight name>' (e.g. dw1/depthwise_kernel), checked against the shapes.
+
+    Each array is checked as it is read (tspcli.io.npz), within the model's --max-memory.
+    """
+    from .io.npz import read_npz
+
+    data = read_npz(path, getattr(model, "max_memory", DEFAULT_MAX_MEMORY), LoadError)
     by_name = {l.name: l for l in model.layers}
-    with data:
-        for key in data.files:
-            layer_name, _, weight = key.rpartition("/")
-            layer = by_name.get(layer_name)
-            if layer is None:
-                raise LoadError(f"weights for unknown layer {layer_name!r} (key {key!r})", file=path,
-                                hint="layers: " + ", ".join(by_name))
-            shapes = layer.weight_shapes()
-            if weight not in shapes:
-                raise LoadError(f"{layer.layer_type} has no weight {weight!r} (key {key!r})", file=path,
-                                layer=layer_name, hint="its weights: " + (", ".join(shapes) or "none"))
-            value = data[key]
-            if tuple(value.shape) != tuple(shapes[weight]):
-                raise LoadError(f"weight {key!r} has shape {list(value.shape)}, the layer needs "
-                                f"{list(shapes[weight])}", file=path, layer=layer_name)
-            layer.weights[weight] = value.astype(np.float32)
+    for key in data:
+        layer_name, _, weight = key.rpartition("/")
+        layer = by_name.get(layer_name)
+        if layer is None:
+            raise LoadError(f"weights for unknown layer {layer_name!r} (key {key!r})", file=path,
+                            hint="layers: " + ", ".join(by_name))
+        shapes = layer.weight_shapes()
+        if weight not in shapes:
+            raise LoadError(f"{layer.layer_type} has no weight {weight!r} (key {key!r})", file=path,
+                            layer=layer_name, hint="its weights: " + (", ".join(shapes) or "none"))
+        value = data[key]
+        if tuple(value.shape) != tuple(shapes[weight]):
+            raise LoadError(f"weight {key!r} has shape {list(value.shape)}, the layer needs "
+                            f"{list(shapes[weight])}", file=path, layer=layer_name)
+        layer.weights[weight] = value.astype(np.float32, copy=False)
+
+
 
 
 def _inputs_by_layer(model, x) -> dict:

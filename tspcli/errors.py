@@ -82,3 +82,23 @@ class ToolFailure(Exception):
     """tspcli failed while working (not the user's fault): exit code 1."""
 
     exit_code = 1
+
+
+def did_you_mean(name, known, *, what: str | None = None, show: int = 12, key=None) -> str:
+    """The hint for an unknown ``name``: the closest of ``known``, then (with ``what``) a list of them.
+
+    Every "unknown X" message uses this, so all read alike:
+    ``did you mean 'conv_dw_1'? layers: input, conv1, ... (20 more)``.  ``key`` maps a
+    name to what is compared (e.g. ``str.lower`` for case-insensitive types).
+    """
+    import difflib
+
+    known = [str(k) for k in known]
+    key = key or (lambda s: s)
+    compared = {key(k): k for k in reversed(known)}       # the first of equal keys wins
+    close = difflib.get_close_matches(key(str(name)), list(compared), n=1, cutoff=0.6)
+    parts = [f"did you mean '{compared[close[0]]}'?"] if close else []
+    if what and known:
+        listed = ", ".join(known[:show]) + (f", ... ({len(known) - show} more)" if len(known) > show else "")
+        parts.append(f"{what}: {listed}")
+    return " ".join(parts)

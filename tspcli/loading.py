@@ -15,18 +15,20 @@ def sniff(path: str) -> str:
         return "description"
     if os.path.isdir(path):
         return "model-file" if os.path.exists(os.path.join(path, "model.json")) else "description"
+    from .errors import LoadError
+    from .io import limits
+
     try:
-        with open(path, "rb") as fh:
+        with limits.open_regular(path, LoadError) as fh:
             head = fh.read(4096)
-    except OSError:
+    except LoadError:
         return "description"  # let the reader report the problem with the path
     if head.startswith(b"\x89HDF") or head.startswith(b"PK") or path.lower().endswith(MODEL_EXTENSIONS):
         return "model-file"  # by extension too, so that a broken .h5 is reported as a model file
     if path.lower().endswith(".json"):
         try:
-            with open(path, encoding="utf-8") as fh:
-                doc = json.load(fh)
-        except (OSError, ValueError):
+            doc = json.loads(limits.read_bytes(path, limits.TEXT_LIMIT, LoadError))
+        except (LoadError, ValueError, RecursionError):
             return "description"
         if isinstance(doc, dict) and ("modelTopology" in doc or "class_name" in doc or "model_config" in doc):
             return "model-file"
@@ -43,7 +45,7 @@ def load(path: str, *, init: bool = True, max_memory: int = DEFAULT_MAX_MEMORY, 
     if sniff(path) == "model-file":
         from .io.convert import model_from_file
 
-        model = model_from_file(path, skip_unknown=skip_unknown)
+        model = model_from_file(path, skip_unknown=skip_unknown, max_bytes=max_memory)
     else:
         from .spec import load_description
 
@@ -51,8 +53,13 @@ def load(path: str, *, init: bool = True, max_memory: int = DEFAULT_MAX_MEMORY, 
         if model.view is not None:
             from .io.views import model_from_view
 
-            model = model_from_view(model, skip_unknown=skip_unknown, show_all=show_all)
+            model = model_from_view(model, skip_unknown=skip_unknown, show_all=show_all, max_bytes=max_memory)
     if init:
         model.init(max_memory=max_memory)
+        if model.options.get("weights"):  # what predict and render will read, checked now (validate)
+            from .engine import load_weights_npz
+
+            load_weights_npz(model, model.options["weights"])
+            model._npz_loaded = True
     return model
 

@@ -11,24 +11,23 @@ import math
 from collections import defaultdict, deque
 import numpy as np
 
-from .errors import ShapeError, SpecError, TspError
+from .errors import ShapeError, SpecError, TspError, did_you_mean
+from .io.limits import DEFAULT_MAX_BYTES as DEFAULT_MAX_MEMORY  # bytes of float32 weights and activations
 from .layers import params as P
 from .layers.base import Layer
 from .layers.params import Param, coerce_keys
-
-DEFAULT_MAX_MEMORY = 4 * 2**30  # bytes of float32 activations a model may need
 
 MODEL_PARAMS = {p.name: p for p in (
     Param("type", P.choice("Sequential", "Model"), "Sequential", "Sequential (a chain) or Model (functional).",
           "Sequential|Model"),
     Param("name", P.optional(str), None, "Model name, used in titles.", "str"),
-    Param("animeTime", P.positive_number, 2000.0, "Default open/close animation time of every layer, ms.", "ms"),
+    Param("animeTime", P.duration_ms, 2000.0, "Default open/close animation time of every layer, ms.", "ms"),
     Param("layerInitStatus", P.choice("close", "open"), "close", "State of every layer at start.", "close|open"),
     Param("layerShape", P.choice("rect", "line"), "rect",
           "How an open layer lays out its feature maps: a near-square grid or a row.", "rect|line"),
     Param("aggregationStrategy", P.choice("average", "max"), "average",
           "What a closed layer shows on its top face: the mean or the max over channels.", "average|max"),
-    Param("minOpacity", P.number, 0.4, "Opacity of the lowest value (the highest is 1).", "float"),
+    Param("minOpacity", P.fraction, 0.4, "Opacity of the lowest value (the highest is 1).", "float"),
     Param("hasCloseButton", P.boolean, True, "Draw close buttons beside open layers.", "bool"),
     Param("color", lambda v: color_map(v), {}, "Colours by layer type key (e.g. depthwiseConv2d) and background.", "dict"),
     Param("inputs", P.optional(P.names), None, "Model only: the input layer names.", "list[str]"),
@@ -55,8 +54,7 @@ def color_map(value) -> dict[str, str]:
     for key, c in value.items():
         canonical = known.get(str(key).lower())
         if canonical is None:
-            raise SpecError(f"unknown colour key {key!r}", key=f"color.{key}", hint=_near(str(key), known.values())
-                            or "keys are layer types like depthwiseConv2d, or background")
+            raise SpecError(f"unknown colour key {key!r}", key=f"color.{key}", hint=did_you_mean(key, known.values(), what="keys"))
         try:
             out[canonical] = P.color(c)
         except TspError as exc:
@@ -140,14 +138,14 @@ class Model:
             for target in layer.apply_names:
                 if target not in by_name:
                     raise self._located(SpecError(f"apply refers to unknown layer {target!r}", layer=layer.name,
-                                                  key="apply", hint=_near(target, by_name)), layer)
+                                                  key="apply", hint=did_you_mean(target, by_name, what="layers")), layer)
             layer.inbound = [by_name[t] for t in layer.apply_names]
         for attr in ("inputs", "outputs"):
             if not getattr(self, attr) and self.options[attr]:
                 for target in self.options[attr]:
                     if target not in by_name:
                         raise SpecError(f"model {attr} names unknown layer {target!r}", file=self.source,
-                                        key=attr, hint=_near(target, by_name))
+                                        key=attr, hint=did_you_mean(target, by_name, what="layers"))
                 setattr(self, attr, [by_name[t] for t in self.options[attr]])
         if not self.inputs or not self.outputs:
             raise SpecError("a functional Model needs inputs and outputs (model: inputs: [...], outputs: [...])",
@@ -198,6 +196,7 @@ class Model:
     # --- shapes ----------------------------------------------------------------------
     def init(self, max_memory: int = DEFAULT_MAX_MEMORY) -> "Model":
         """Compute every layer's input and output shape (no data is touched)."""
+        self.max_memory = max_memory  # weights read later (a description's .npz) keep to it too
         self._name_layers()
         self._link()
         self.layers = self._topological()
@@ -221,6 +220,12 @@ class Model:
                 raise self._located(ShapeError(
                     f"the activations need more than {max_memory / 2**30:.3g} GiB (at this layer, shape "
                     f"{list(out)})", layer=layer.name, hint="use smaller shapes, or raise --max-memory"), layer)
+            total += 4 * layer.param_count  # float32 weights, estimated before any is made or read
+            if total > max_memory:
+                raise self._located(ShapeError(
+                    f"the weights and activations need more than {max_memory / 2**30:.3g} GiB (this layer's "
+                    f"weights: {layer.param_count:,} numbers)", layer=layer.name,
+                    hint="use smaller layers, or raise --max-memory"), layer)
         status = self.options["layerInitStatus"]
         for layer in self.layers:
             layer.is_open = (layer.init_status or status) == "open"
@@ -294,13 +299,6 @@ class Sequential(Model):
                                               layer=layer.name, key="apply"), layer)
             layer.inbound = [prev]
         self.inputs, self.outputs = [first], [self.layers[-1]]
-
-
-def _near(name: str, names) -> str | None:
-    import difflib
-
-    close = difflib.get_close_matches(name, list(names), n=1)
-    return f"did you mean '{close[0]}'?" if close else None
 
 
 def as_batchless(x: np.ndarray, shape: tuple, what: str) -> np.ndarray:

@@ -1,106 +1,42 @@
 """Descriptions (YAML or JSON, same structure) -> a Model, with file:line in every error.
 
-The document is parsed with PyYAML's safe loader (no Python tags) into plain
+The document is parsed (``tspcli.io.document``: bounded, plain data only) into
 dicts and lists that remember the line of every key, so a problem with
 ``kernelSize`` of layer ``dw1`` is reported at the line where it was written.
 """
 from __future__ import annotations
 
-import json
 import os
 import sys
 
 from .errors import SpecError, SpecErrors, TspError
+from .io import limits
+from .io.document import LineList, parse_document  # noqa: F401 - parse_document: spec's public entry
 
 TOP_KEYS = ("model", "layers", "timeline")
-SAFE_COLLECTION_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
-
-
-class LineDict(dict):
-    """A dict that knows the line of itself and of each of its keys."""
-
-    line: int | None = None
-    key_lines: dict
-
-
-class LineList(list):
-    line: int | None = None
-    item_lines: list
+_MODEL_FILE_SIGNATURES = (b"\x89HDF", b"PK\x03\x04", b"PK\x05\x06")
 
 
 def read_text(path: str) -> tuple[str, str]:
-    """(text, name for messages) of a file, or of stdin for '-'."""
-    if path == "-":
-        if sys.stdin.isatty():
-            raise SpecError("reading a description from stdin ('-'), but stdin is a terminal",
-                            hint="pipe a description in, e.g. cat model.yaml | tspcli summary -")
-        return sys.stdin.read(), "<stdin>"
-    try:
-        with open(path, encoding="utf-8") as fh:
-            return fh.read(), path
-    except FileNotFoundError:
-        raise SpecError("no such file", file=path) from None
-    except IsADirectoryError:
-        raise SpecError("is a folder, not a description", file=path) from None
-    except UnicodeDecodeError:
-        raise SpecError("is not a text (UTF-8) description", file=path) from None
-    except OSError as exc:
-        raise SpecError(f"cannot read: {exc.strerror}", file=path) from None
-
-
-def parse_document(text: str, name: str):
-    """Parse YAML (or JSON, a subset) into LineDict/LineList trees."""
-    import yaml
-
-    loader = yaml.SafeLoader(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            raise SpecError("the description is empty", file=name)
-        return _convert(loader, node, name)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        if name.endswith(".json"):
-            return _parse_json(text, name)  # JSON that YAML 1.1 rejects (e.g. tab indentation)
-        problem = (exc.problem or exc.context or "invalid YAML").strip()
-        raise SpecError(f"cannot parse: {problem}", file=name, line=mark.line + 1 if mark else None) from None
-    except yaml.YAMLError as exc:
-        raise SpecError(f"cannot parse: {exc}", file=name) from None
-    finally:
-        loader.dispose()
-
-
-def _parse_json(text: str, name: str):
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SpecError(f"cannot parse JSON: {exc.msg}", file=name, line=exc.lineno) from None
-
-
-def _convert(loader, node, name):
-    import yaml
-
-    line = node.start_mark.line + 1
-    if not isinstance(node, yaml.ScalarNode) and node.tag not in SAFE_COLLECTION_TAGS:
-        raise SpecError(f"unsupported tag {node.tag!r}: descriptions hold plain data only", file=name, line=line)
-    if isinstance(node, yaml.MappingNode):
-        out = LineDict()
-        out.line, out.key_lines = line, {}
-        loader.flatten_mapping(node)
-        for key_node, value_node in node.value:
-            key = _convert(loader, key_node, name)
-            if not isinstance(key, (str, int, float, bool)):
-                raise SpecError("a key must be a plain name", file=name, line=key_node.start_mark.line + 1)
-            if key in out:
-                raise SpecError(f"key {key!r} appears twice", file=name, line=key_node.start_mark.line + 1)
-            out[key] = _convert(loader, value_node, name)
-            out.key_lines[key] = key_node.start_mark.line + 1
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        out = LineList(_convert(loader, item, name) for item in node.value)
-        out.line, out.item_lines = line, [item.start_mark.line + 1 for item in node.value]
-        return out
-    return loader.construct_object(node, deep=True)
+    """(text, name for messages) of a file, or of stdin for '-', at most TEXT_LIMIT bytes."""
+    if path != "-":
+        return limits.read_text(path, limits.TEXT_LIMIT, SpecError, "description"), path
+    if sys.stdin.isatty():
+        raise SpecError("reading a description from stdin ('-'), but stdin is a terminal",
+                        hint="pipe a description in, e.g. cat model.yaml | tspcli summary -")
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:  # a text stream (tests, embedding)
+        text = sys.stdin.read(limits.TEXT_LIMIT + 1)
+        limits.check_size(len(text), limits.TEXT_LIMIT, SpecError, "<stdin>", "the description")
+        return text, "<stdin>"
+    data = limits.read_stream(stream, limits.TEXT_LIMIT, SpecError, "<stdin>", "description")
+    if data.startswith(_MODEL_FILE_SIGNATURES) or data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b'{"modelTopology"'):
+        raise SpecError("stdin holds a model file, but stdin takes a description (YAML/JSON) only",
+                        file="<stdin>", hint="give model files by path, e.g. tspcli summary model.h5")
+    if b"\0" in data:
+        raise SpecError("stdin holds binary data, but stdin takes a description (YAML/JSON) only",
+                        file="<stdin>", hint="give model files by path, e.g. tspcli summary model.h5")
+    return limits.decode_text(data, SpecError, "<stdin>"), "<stdin>"
 
 
 def _line(container, key) -> int | None:
@@ -167,11 +103,25 @@ def build_model(doc, name: str):
     model.source = name
     model.timeline = doc.get("timeline")
     model.view = (layer_docs, _line(model_section, "load")) if view else None
-    base = os.path.dirname(os.path.abspath(name)) if name != "<stdin>" else os.getcwd()
     for key in ("weights", "load"):
         if model.options[key]:
-            model.options[key] = os.path.join(base, model.options[key])
+            model.options[key] = _file_path(model.options[key], name, key, _line(model_section, key))
     return model
+
+
+def _file_path(path: str, name: str, key: str, line: int | None) -> str:
+    """A file a description names: an absolute path as written; a relative one inside the
+    description's folder (the working directory for stdin), symlinks resolved.  A description
+    that came with a downloaded model thus reads nothing outside its folder unless its text
+    says where, in full."""
+    if os.path.isabs(path):
+        return path
+    base = os.path.dirname(os.path.abspath(name)) if name != "<stdin>" else os.getcwd()
+    try:
+        return str(limits.confine(base, path, SpecError, name, key, "description",
+                                  hint="write the file's absolute path to use a file elsewhere"))
+    except SpecError as exc:
+        raise exc.located(line=line, key=key) from None
 
 
 def load_description(path: str):

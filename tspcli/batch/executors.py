@@ -29,6 +29,9 @@ def local_pool(workers: int):
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    # A spawned worker starts as `python -c ...`, which puts the working directory first on
+    # sys.path until the parent's path arrives: Python >= 3.11 leaves it out with this.
+    os.environ["PYTHONSAFEPATH"] = "1"
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                                initializer=_start_worker)
     try:

@@ -60,8 +60,14 @@ class _Entry:
 
 
 def plan(sources: list[str], *, jobs_file: str | None = None, template: str | None = None,
-         out_dir: str = ".", config: str | None = None, sets: tuple[str, ...] = ()) -> list[Job]:
-    """The jobs for command-line ``sources`` (paths, globs, @lists) and a jobs file."""
+         out_dir: str = ".", config: str | None = None, sets: tuple[str, ...] = (),
+         allow_outside: bool = False) -> list[Job]:
+    """The jobs for command-line ``sources`` (paths, globs, @lists) and a jobs file.
+
+    Every output must lie inside ``out_dir`` (symbolic links resolved), except where the
+    command line's own template leads out (``-o '../{stem}.png'``: the user said so) or
+    ``allow_outside`` lets a jobs file's templates do so.
+    """
     if os.path.exists(out_dir) and not os.path.isdir(out_dir):
         raise OptionError(f"--out '{out_dir}' is a file, not a folder")
     base = resolve(config, {})
@@ -89,8 +95,11 @@ def plan(sources: list[str], *, jobs_file: str | None = None, template: str | No
                 continue
             seen.add(key)
             options = _options_for(base, entry, overrides)
-            jobs += _jobs_for(model, entry.output or template or tpl.DEFAULT, options, out_dir,
-                              first_index=len(jobs) + 1)
+            chosen = entry.output or template or tpl.DEFAULT
+            own = entry.output is None and _leads_out(chosen)
+            jobs += _jobs_for(model, chosen, options, out_dir, first_index=len(jobs) + 1,
+                              confine=not (allow_outside or own),
+                              where="--output" if entry.output is None else f"{entry.file}:{entry.line}: output")
     _check_outputs(jobs)
     return jobs
 
@@ -237,7 +246,13 @@ def _options_for(base: RenderOptions, entry: _Entry, overrides: dict) -> RenderO
     return options.updated(overrides)
 
 
-def _jobs_for(model: str, template: str, options: RenderOptions, out_dir: str, first_index: int) -> list[Job]:
+def _leads_out(template: str) -> bool:
+    """Whether a template itself leaves the output folder (absolute, or with a ``..`` folder)."""
+    return os.path.isabs(template) or ".." in template.replace(os.sep, "/").split("/")
+
+
+def _jobs_for(model: str, template: str, options: RenderOptions, out_dir: str, first_index: int,
+              confine: bool = True, where: str = "--output") -> list[Job]:
     from .worker import check_output
 
     layers = [None]
@@ -250,6 +265,8 @@ def _jobs_for(model: str, template: str, options: RenderOptions, out_dir: str, f
     for index, layer in enumerate(layers, first_index):
         name = tpl.fill(template, model=model, input=options.input, index=index, layer=layer)
         output = os.path.normpath(os.path.join(out_dir, name))
+        if confine:
+            tpl.check_inside(output, out_dir, where)
         kind = check_output(output, options)
         jobs.append(Job(index, model, output, _with_layer(options, layer, kind), layer=layer))
     return jobs

@@ -9,32 +9,67 @@ Fields (Python format syntax, so ``{index:03d}`` works):
 * ``layer``  a layer's name: the template then makes one job per layer that can open; a still
              shows that layer open, an animation without a timeline of its own plays it opening
 
-A path separator inside a value (a layer named ``block1/conv``) becomes ``_``,
-so a field never adds folders of its own.
+A format spec is a width of at most two digits with an optional fill and
+alignment (``{stem:>20}``, ``{index:03d}``); nothing else, so a template cannot
+ask for a gigabyte of padding, an attribute or a conversion.
+
+Values come from files (a layer's name is whatever the model file says), so each
+becomes a plain file name before it is used (``safe_name``): every character
+that is not printable or is one of ``/ \\ % :`` becomes ``_`` (a field never adds
+folders, frame patterns or drive letters), a leading ``.`` becomes ``_`` (so
+``.``, ``..`` and hidden names cannot occur), an empty value is ``_``, and a
+value longer than 64 bytes is cut to 55 and ends in ``~`` and 8 hex digits of
+its hash, so two long names that differ stay different.
 """
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import string
 
 from ..errors import OptionError
 
 FIELDS = ("stem", "parent", "input", "index", "layer")
 DEFAULT = "{stem}.png"
+MAX_VALUE_BYTES = 64
+NAME_MAX = 255            # bytes in one file name on Linux, macOS and Windows file systems
+_SPEC = re.compile(r"(?:[^{}]?[<>^=])?0?\d{0,2}[ds]?")
+_UNSAFE = re.compile(r"[/\\%:]")
 
 
 def fields_of(template: str, where: str = "output template") -> set[str]:
-    """The field names ``template`` uses; unknown or malformed fields are an OptionError."""
+    """The field names ``template`` uses; unknown or malformed fields and specs are an OptionError."""
     try:
         parsed = list(string.Formatter().parse(template))
     except ValueError as exc:
         raise OptionError(f"{where} '{template}': {exc}", hint="write {{ and }} for literal braces") from None
-    names = {name for _, name, _, _ in parsed if name is not None}
-    for name in names:
+    names = set()
+    for _, name, spec, conversion in parsed:
+        if name is None:
+            continue
         if name not in FIELDS:
             raise OptionError(f"{where} '{template}': unknown field {{{name}}}",
                               hint="fields: " + ", ".join("{" + f + "}" for f in FIELDS))
+        if conversion is not None or not _SPEC.fullmatch(spec or ""):
+            shown = "{" + name + ("!" + conversion if conversion else "") + (":" + spec if spec else "") + "}"
+            raise OptionError(f"{where} '{template}': {shown} is not a simple field",
+                              hint="a spec is a width up to 99 with an optional fill and alignment, "
+                                   "e.g. {index:03d} or {stem:>20}")
+        names.add(name)
     return names
+
+
+def safe_name(value: str) -> str:
+    """``value`` as one plain file name (the rule in this module's docstring)."""
+    name = "".join("_" if not ch.isprintable() else ch for ch in _UNSAFE.sub("_", value))
+    if name.startswith("."):
+        name = "_" + name[1:]
+    if len(name.encode("utf-8", "surrogatepass")) > MAX_VALUE_BYTES:
+        digest = hashlib.sha1(value.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+        cut = name.encode("utf-8", "surrogatepass")[:MAX_VALUE_BYTES - 9].decode("utf-8", "ignore")
+        name = f"{cut}~{digest}"
+    return name or "_"
 
 
 def stem_of(path: str) -> str:
@@ -45,15 +80,28 @@ def stem_of(path: str) -> str:
 def fill(template: str, *, model: str, input: str | None, index: int, layer: str | None = None,
          where: str = "output template") -> str:
     """The output name of one job."""
+    fields_of(template, where)
     values = {"stem": stem_of(model),
               "parent": os.path.basename(os.path.dirname(os.path.abspath(model))),
               "input": stem_of(input) if input else "sample",
               "layer": layer or ""}
-    values = {k: v.replace("/", "_").replace(os.sep, "_") for k, v in values.items()}
+    values = {k: safe_name(v) for k, v in values.items()}
     try:
         name = template.format(index=index, **values)
     except (ValueError, TypeError) as exc:   # e.g. {stem:03d}
         raise OptionError(f"{where} '{template}': {exc}") from None
     if not name or name.endswith(("/", os.sep)):
         raise OptionError(f"{where} '{template}' gives no file name for {model}")
+    too_long = [part for part in name.split("/") if len(part.encode("utf-8", "surrogatepass")) > NAME_MAX]
+    if too_long:
+        raise OptionError(f"{where} '{template}' gives a file name of more than {NAME_MAX} bytes "
+                          f"for {model}", hint="use fewer or shorter fields")
     return name
+
+
+def check_inside(output: str, out_dir: str, where: str) -> None:
+    """Refuse an ``output`` that is not inside ``out_dir`` once ``..`` and symbolic links are resolved."""
+    root = os.path.realpath(out_dir)
+    if os.path.commonpath([root, os.path.realpath(output)]) != root:
+        raise OptionError(f"{where}: '{output}' is outside --out '{out_dir}'",
+                          hint="give --allow-outside to let a jobs file write there")

@@ -6,11 +6,12 @@ import time
 
 import click
 
+from ..text import echo
 from .common import json_option, max_memory_option, parse_bytes, print_json
 
 
 @click.command("batch")
-@click.argument("sources", nargs=-1, metavar="[MODEL|GLOB|@LIST]...")
+@click.argument("sources", nargs=-1, metavar="[SOURCE]...")
 @click.option("-f", "--jobs-file", metavar="FILE",
               help="YAML/JSON list of jobs {model, input, output, options}, with optional defaults.")
 @click.option("-o", "--output", "template", metavar="TEMPLATE",
@@ -26,15 +27,17 @@ from .common import json_option, max_memory_option, parse_bytes, print_json
               help="Run on a Dask cluster (tcp://host:8786) instead; needs tspcli[dask].")
 @click.option("--fail-fast", is_flag=True, help="Stop at the first failed job (running ones finish).")
 @click.option("--skip-existing", is_flag=True, help="Skip jobs whose output exists (resume a batch).")
+@click.option("--allow-outside", is_flag=True,
+              help="Let a jobs file's output templates write outside --out (refused otherwise).")
 @json_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary; failures are still listed.")
 @max_memory_option
 def command(sources, jobs_file, template, out_dir, config, sets, workers, scheduler, fail_fast, skip_existing,
-            as_json, quiet, max_memory):
+            allow_outside, as_json, quiet, max_memory):
     """Render many models to many figures: one job per model (or per model and layer).
 
-    SOURCES are model files, globs (quote them: 'models/*.h5') or @LIST files
-    of paths, one a line (@- reads stdin).  Each job writes what its output
+    Each SOURCE is a model file, a glob (quote it: 'models/*.h5') or an @LIST
+    file of paths, one a line (@- reads stdin).  Each job writes what its output
     name asks for, as render does: a .png still, or an .mp4, .gif or frames
     folder/ playing the timeline option (--set timeline=open-all) or the
     description's.  Examples:
@@ -56,7 +59,7 @@ def command(sources, jobs_file, template, out_dir, config, sets, workers, schedu
     install_sigterm_handler()
     limit = parse_bytes(max_memory)
     jobs = plan(list(sources), jobs_file=jobs_file, template=template, out_dir=out_dir, config=config,
-                sets=sets)
+                sets=sets, allow_outside=allow_outside)
     workers = workers or default_workers()
 
     def open_executor(count):
@@ -83,6 +86,6 @@ def command(sources, jobs_file, template, out_dir, config, sets, workers, schedu
     else:
         lines = summary_lines(doc)
         for line in lines if not quiet else lines[1:]:
-            click.echo(line, err=True)
+            echo(line, err=True)
     if not doc["ok"]:
         sys.exit(1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from decimal import Decimal
 
 import click
 
@@ -14,11 +15,18 @@ UNITS = {"": 1, "b": 1, "k": 2**10, "kb": 10**3, "kib": 2**10, "m": 2**20, "mb":
          "g": 2**30, "gb": 10**9, "gib": 2**30, "t": 2**40, "tb": 10**12, "tib": 2**40}
 
 
+MAX_BYTES = 2**60  # an exbibyte: beyond any machine, and far from float and int64 limits
+
+
 def parse_bytes(text: str) -> int:
-    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*", str(text))
+    m = re.fullmatch(r"\s*(\d{1,30}(?:\.\d{1,30})?)\s*([a-zA-Z]*)\s*", str(text))
     if not m or m.group(2).lower() not in UNITS:
-        raise OptionError(f"--max-memory: cannot read {text!r}", hint="e.g. 4GiB, 512MB, 2G")
-    return int(float(m.group(1)) * UNITS[m.group(2).lower()])
+        raise OptionError(f"--max-memory: cannot read {str(text)[:40]!r}", hint="e.g. 4GiB, 512MB, 2G")
+    value = int(Decimal(m.group(1)) * UNITS[m.group(2).lower()])  # exact: no float overflow
+    if value > MAX_BYTES:
+        raise OptionError(f"--max-memory: {str(text)[:40]} is more than {MAX_BYTES // 2**60} EiB",
+                          hint="e.g. 4GiB, 512MB, 2G")
+    return value
 
 
 model_argument = click.argument("model", metavar="MODEL", type=str)

@@ -5,6 +5,7 @@ import os
 
 import click
 
+from ..text import echo
 from .common import load_model, max_memory_option, model_argument, show_all_option, skip_unknown_option
 
 
@@ -51,7 +52,7 @@ def command(model, output, weights, max_memory):
     with atomic_output(output) as tmp:
         with open(tmp, "w", encoding="utf-8") as fh:
             fh.write(text)
-    click.echo(f"wrote {output} ({len(m.layers)} layers) and {weights}")
+    echo(f"wrote {output} ({len(m.layers)} layers) and {weights}")
 
 
 def _format(output: str) -> str:

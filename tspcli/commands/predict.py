@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import click
 
+from ..text import echo
 from .common import (json_option, load_model, max_memory_option, model_argument, print_json,
                      skip_unknown_option)
 
@@ -15,7 +16,7 @@ input_option = click.option("--input", "input_path", metavar="FILE",
                                  "Default: a built-in sample of the input's shape.")
 preprocess_option = click.option("--preprocess", type=click.Choice(["none", "unit", "tf", "caffe", "torch"]),
                                  default=None, help=PREPROCESS_HELP)
-seed_option = click.option("--seed", type=int, default=0, show_default=True,
+seed_option = click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True,
                            help="Seed of the default weights of layers without weights.")
 
 
@@ -96,7 +97,7 @@ def command(model, input_path, preprocess, output, top, as_json, seed, max_memor
     m = load_model(model, max_memory)
     m.predict(model_inputs(m, input_path, preprocess), seed=seed, strict=False)
     for name, reason in m.uncomputed.items():
-        click.echo(f"tspcli: warning: layer '{name}' has no values: {reason}", err=True)
+        echo(f"tspcli: warning: layer '{name}' has no values: {reason}", err=True)
     computed = [l for l in m.layers if l.neural_value is not None]
     if output:
         write_npz(computed, output)
@@ -109,10 +110,10 @@ def command(model, input_path, preprocess, output, top, as_json, seed, max_memor
         return
     for name, out in outputs.items():
         if out["top"]:
-            click.echo(f"{name}: top {len(out['top'])}")
+            echo(f"{name}: top {len(out['top'])}")
             for t in out["top"]:
-                click.echo(f"  {t['label']:>12}  {t['value']:.6f}   (unit {t['index']})")
+                echo(f"  {t['label']:>12}  {t['value']:.6f}   (unit {t['index']})")
         else:
-            click.echo(f"{name}: output shape {tuple(out['shape'])}")
+            echo(f"{name}: output shape {tuple(out['shape'])}")
     if output:
-        click.echo(f"wrote {len(computed)} layer values to {output}")
+        echo(f"wrote {len(computed)} layer values to {output}")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import click
 
+from ..text import echo
 from .common import load_model, max_memory_option, model_argument, show_all_option, skip_unknown_option
 from .predict import input_option, preprocess_option
 
@@ -45,6 +46,10 @@ CAMERAS = ["iso", "tsp", "front", "side", "top"]
               help="Multiply every font size (e.g. 1.5 for a figure printed at column width).")
 @click.option("--rows", metavar="N|auto", default=None,
               help="Rows a long horizontal chain is wrapped into (default auto; 1: one row, as TensorSpace).")
+@click.option("--crop/--no-crop", default=None,
+              help="Trim the picture to the drawing plus a small margin (on in configs/paper.yaml).")
+@click.option("--boxes", "boxes", metavar="FILE.json", default=None,
+              help="Also write where each layer, label and the legend were drawn, in pixels of the picture.")
 @click.option("--vector-cells", "vector_cells", is_flag=True, default=None,
               help="In a .svg/.pdf, draw each cell of a feature map as a filled square, not an image "
                    "(at most 100,000 cells).")
@@ -58,12 +63,15 @@ CAMERAS = ["iso", "tsp", "front", "side", "top"]
 @click.option("--easing", type=click.Choice(["linear", "ease-in-out", "cubic"]), default=None,
               help="How layers move as they open (default linear, as TensorSpace).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar (there is none when stderr is not a terminal).")
+@click.option("--overwrite", is_flag=True,
+              help="Frames: replace a folder/ holding other things, or every file matching a pattern "
+                   "(refused otherwise; an earlier run's frames folder is always replaced).")
 @max_memory_option
 @skip_unknown_option
 @show_all_option
 def command(model, output, config, open_, input_path, preprocess, values, camera, azimuth, elevation, zoom,
-            direction, size, scale, background, colormap, normalize, labels, legend, title, text_scale, rows,
-            vector_cells, seed, animate, fps, quality, easing, quiet, max_memory):
+            direction, size, scale, background, colormap, normalize, labels, legend, title, text_scale, rows, crop,
+            boxes, vector_cells, seed, animate, fps, quality, easing, quiet, overwrite, max_memory):
     """Draw MODEL in 3D (TensorSpace's look) to a PNG, or animate it, offscreen.
 
     Each layer is a slab in its type's colour; opened layers show their
@@ -79,6 +87,7 @@ def command(model, output, config, open_, input_path, preprocess, values, camera
         tspcli render samples/lenet.yaml -o lenet.gif --animate open-all --size 480x270 --fps 15
     """
     from ..atomic import check_writable, install_sigterm_handler
+    from ..errors import OptionError
     from ..render.options import resolve
     from ..render.writers import STILL_KINDS, VECTOR_KINDS, check_stdout, output_kind
 
@@ -94,9 +103,12 @@ def command(model, output, config, open_, input_path, preprocess, values, camera
         "azimuth": azimuth, "elevation": elevation, "zoom": zoom, "direction": direction, "size": size,
         "scale": scale, "background": background, "colormap": colormap, "normalize": normalize,
         "labels": labels, "legend": legend, "title": title, "text_scale": text_scale, "rows": rows,
-        "vector_cells": vector_cells, "seed": seed,
+        "crop": crop, "boxes": boxes, "vector_cells": vector_cells, "seed": seed,
         "timeline": animate, "fps": fps, "quality": quality, "easing": easing})
-    from ..errors import OptionError
+    if options.boxes is not None:
+        if not still:
+            raise OptionError("--boxes describes a still picture", hint="render a .png, .svg or .pdf, or leave --boxes out")
+        check_writable(options.boxes)
     from ..render.pipeline import check_vector, compute_values
 
     if kind in VECTOR_KINDS:
@@ -106,6 +118,7 @@ def command(model, output, config, open_, input_path, preprocess, values, camera
         check_vector(options)
     elif vector_cells:
         raise OptionError("--vector-cells is for vector figures: write a .svg or .pdf")
+
     m = load_model(model, max_memory)
     if not still:   # bad steps or outputs fail before the forward pass
         from ..render.animation import timeline_for, write_animation
@@ -113,18 +126,20 @@ def command(model, output, config, open_, input_path, preprocess, values, camera
 
         timeline = timeline_for(m, options, from_flag=animate is not None, config=config)
         check_output(output, fps=options.fps, quality=options.quality,
-                     total=len(timeline.frame_times(options.fps)))
+                     total=len(timeline.frame_times(options.fps)), overwrite=overwrite)
     if options.values:
         for name, reason in compute_values(m, options).items():
-            click.echo(f"tspcli: warning: layer '{name}' has no values: {reason}", err=True)
-    if still and kind in VECTOR_KINDS:
-        from ..render.pipeline import write_vector
+            echo(f"tspcli: warning: layer '{name}' has no values: {reason}", err=True)
+    if still:
+        from ..render.pipeline import render_still, write_vector
+        from ..render.writers import write_json, write_png
 
-        write_vector(m, options, output)
-    elif still:
-        from ..render.pipeline import render_model
-        from ..render.writers import write_png
-
-        write_png(render_model(m, options), output)
+        if kind in VECTOR_KINDS:
+            drawn = write_vector(m, options, output)
+        else:
+            frame, drawn = render_still(m, options)
+            write_png(frame, output)
+        if options.boxes:
+            write_json(drawn.as_json(), options.boxes)
     else:
-        write_animation(m, options, output, timeline, quiet=quiet)
+        write_animation(m, options, output, timeline, quiet=quiet, overwrite=overwrite)

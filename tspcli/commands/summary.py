@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import click
 
+from ..text import safe
 from .common import (fmt_shape, json_option, load_model, max_memory_option, model_argument, print_json,
                      skip_unknown_option)
 
@@ -14,7 +15,7 @@ def summary_dict(model) -> dict:
 
 
 def summary_text(model) -> str:
-    rows = [(f"{r['name']} ({r['type']})", fmt_shape(r["input_shape"]), fmt_shape(r["output_shape"]),
+    rows = [(safe(f"{r['name']} ({r['type']})"), fmt_shape(r["input_shape"]), fmt_shape(r["output_shape"]),
              f"{r['params']:,}") for r in model.summary_rows()]
     head = ("Layer (type)", "Input shape", "Output shape", "Param #")
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(head)]
@@ -23,7 +24,7 @@ def summary_text(model) -> str:
         return "  ".join(c.ljust(w) if i < 3 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))
 
     rule = "-" * len(line(head))
-    out = [f'Model: "{model.name}" ({model.kind})', rule, line(head), rule]
+    out = [safe(f'Model: "{model.name}" ({model.kind})'), rule, line(head), rule]
     out += [line(r) for r in rows]
     out += [rule, f"Total params: {model.param_count:,}", f"Layers: {len(rows)}"]
     return "\n".join(out)

@@ -6,6 +6,7 @@ import sys
 import click
 
 from ..errors import TspError
+from ..text import echo
 from .common import json_option, load_model, max_memory_option, print_json, skip_unknown_option
 
 
@@ -28,11 +29,11 @@ def command(models, as_json, max_memory):
             results.append({"file": path, "ok": False, "error": problems[0], "errors": problems})
             if not as_json:
                 for line in problems:
-                    click.echo(line, err=True)
+                    echo(line, err=True)
         else:
             results.append({"file": path, "ok": True, "layers": len(m.layers), "params": m.param_count})
             if not as_json:
-                click.echo(f"{path}: ok ({len(m.layers)} layers, {m.param_count:,} params)")
+                echo(f"{path}: ok ({len(m.layers)} layers, {m.param_count:,} params)")
     if as_json:
         print_json({"valid": all(r["ok"] for r in results), "files": results})
     if not all(r["ok"] for r in results):

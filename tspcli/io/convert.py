@@ -19,19 +19,21 @@ from __future__ import annotations
 import numpy as np
 
 from tspcli.errors import LoadError, TspError
+from tspcli.io import limits
 from tspcli.io.filemodel import FileLayer, FileModel, read_model_file
 from tspcli.io.keras_layers import is_known, layer_spec
 
 _SIZE_ONLY = ("Reshape", "Flatten")  # consumers that see only how many values there are
 
 
-def model_from_file(path, weights=None, *, skip_unknown: bool = False):
+def model_from_file(path, weights=None, *, skip_unknown: bool = False,
+                    max_bytes: int = limits.DEFAULT_MAX_BYTES):
     """A Model (shapes known, not yet ``init()``-ed) with the file's weights.
 
     ``weights`` is the weights file of TensorSpace's separated form (found next
     to the topology when not given).
     """
-    return convert(read_model_file(path, weights), skip_unknown=skip_unknown)
+    return convert(read_model_file(path, weights, max_bytes=max_bytes), skip_unknown=skip_unknown)
 
 
 def convert(fm: FileModel, *, skip_unknown: bool = False, overrides: dict | None = None):

@@ -36,6 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from tspcli.errors import LoadError
+from tspcli.io import limits
 
 _HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 # HDF5 allows a user block before the superblock; it starts at 0, 512, 1024 ...
@@ -76,35 +77,34 @@ class FileModel:
         raise KeyError(name)
 
 
-def read_model_file(path, weights=None) -> FileModel:
+def read_model_file(path, weights=None, *, max_bytes: int = limits.DEFAULT_MAX_BYTES) -> FileModel:
     """Read a model file of any supported format, recognised by its content.
 
     ``path`` is a Keras ``.h5``/``.keras`` file, a TensorFlow.js ``model.json``
     (or the folder holding it), or the topology ``.json`` of TensorSpace's
     separated form, whose weights file is ``weights`` or found next to it.
+    ``max_bytes`` caps the weights read (``--max-memory``), checked before reading.
     """
     p = Path(path)
     if p.is_dir():
         if not (p / "model.json").is_file():
             raise LoadError("folder has no model.json (TensorFlow.js model)", file=str(p))
         p = p / "model.json"
-    if not p.is_file():
-        raise LoadError("no such file", file=str(p))
     head = _read_head(p)
     if any(head[o:o + 8] == _HDF5_SIGNATURE for o in _HDF5_OFFSETS):
         from tspcli.io import keras_h5
-        return keras_h5.read_h5_model(p)
+        return keras_h5.read_h5_model(p, max_bytes)
     if head[:4] in _ZIP_SIGNATURES:
         from tspcli.io import keras_zip
-        return keras_zip.read_keras_archive(p)
+        return keras_zip.read_keras_archive(p, max_bytes)
     if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{":
         doc = load_json_file(p)
         if "modelTopology" in doc:
             from tspcli.io import tfjs
-            return tfjs.read_tfjs_model(p, doc)
+            return tfjs.read_tfjs_model(p, doc, max_bytes)
         if "class_name" in doc and "config" in doc:
             from tspcli.io import keras_h5
-            return keras_h5.read_separated_model(p, doc, weights)
+            return keras_h5.read_separated_model(p, doc, weights, max_bytes)
         raise LoadError("JSON file is neither a TensorFlow.js model.json (no 'modelTopology') "
                         "nor a Keras model topology (no 'class_name'/'config')", file=str(p))
     raise LoadError("not a model file: expected HDF5 (.h5), a Keras .keras archive (zip) "
@@ -112,22 +112,16 @@ def read_model_file(path, weights=None) -> FileModel:
 
 
 def _read_head(p: Path) -> bytes:
-    try:
-        with open(p, "rb") as f:
+    with limits.open_regular(p, LoadError, "model file") as f:
+        try:
             return f.read(_HDF5_OFFSETS[-1] + 8)
-    except OSError as e:
-        raise LoadError(f"cannot read file: {e.strerror or e}", file=str(p)) from None
+        except OSError as e:
+            raise LoadError(f"cannot read file: {e.strerror or e}", file=str(p)) from None
 
 
 def load_json_file(p: Path) -> dict:
-    """Parse a JSON object from a file; errors name the line."""
-    try:
-        text = p.read_bytes().decode("utf-8-sig")
-    except OSError as e:
-        raise LoadError(f"cannot read file: {e.strerror or e}", file=str(p)) from None
-    except UnicodeDecodeError:
-        raise LoadError("JSON file is not valid UTF-8", file=str(p)) from None
-    return parse_json(text, str(p))
+    """Parse a JSON object from a file of at most TEXT_LIMIT bytes; errors name the line."""
+    return parse_json(limits.read_bytes(p, limits.TEXT_LIMIT, LoadError, "JSON file"), str(p))
 
 
 def parse_json(text, file: str, what: str = "JSON") -> dict:
@@ -145,4 +139,23 @@ def parse_json(text, file: str, what: str = "JSON") -> dict:
         raise LoadError(f"invalid {what}: nested too deeply", file=file) from None
     if not isinstance(doc, dict):
         raise LoadError(f"{what} is not an object", file=file)
+    _check_unicode(doc, file, what)
     return doc
+
+
+def _check_unicode(doc, file: str, what: str) -> None:
+    """Refuse lone surrogates (JSON's "\\udc80"): names must print and encode as UTF-8."""
+    stack = [doc]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(value)
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+        elif isinstance(value, str) and not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as e:
+                raise LoadError(f"{what} holds the text {value[:40]!r} with a lone surrogate "
+                                f"{value[e.start]!r} (not valid Unicode)", file=file) from None

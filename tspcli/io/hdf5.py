@@ -3,7 +3,9 @@
 libhdf5 is not robust against corrupt files: a flipped bit in a global heap
 or an object header can make it loop forever or crash the process (found by
 tests/test_io_errors.py's fuzzing).  So h5py runs only in a short-lived child
-(``python -m tspcli.io.hdf5``) under a time limit; it sends back every group,
+(``python -I``, see ``_child_command``) under a time limit, dying with its
+parent; it refuses data kept outside the file and checks the datasets'
+declared sizes before reading them; it sends back every group,
 text attribute and numeric dataset, and anything going wrong there becomes a
 LoadError naming the file.  The readers work on ``H5Tree`` and never see h5py.
 """
@@ -19,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from tspcli.errors import LoadError
+from tspcli.io import limits
 
 # Seconds allowed for reading: a base plus one second per 20 MB of file.
 READ_TIMEOUT_BASE_S = 60.0
@@ -98,22 +101,24 @@ def join(*parts: str) -> str:
     return "/".join(p for p in parts if p)
 
 
-def read_tree(source, file: str, skip: tuple[str, ...] = ()) -> H5Tree:
+def read_tree(source, file: str, skip: tuple[str, ...] = (),
+              max_bytes: int = limits.DEFAULT_MAX_BYTES) -> H5Tree:
     """Read an HDF5 file (a path, or its bytes) in a child process.
 
     ``skip`` names top-level groups whose datasets are not needed (optimizer state).
+    ``max_bytes`` caps the datasets' declared sizes, checked before any is read.
     """
     data = source if isinstance(source, bytes) else None
-    size = len(data) if data is not None else Path(source).stat().st_size
-    command = [sys.executable, "-m", "tspcli.io.hdf5", "-" if data is not None else str(source),
-               *skip]
-    package_root = str(Path(__file__).resolve().parents[2])
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        p for p in (package_root, os.environ.get("PYTHONPATH")) if p))
+    if data is None:
+        with limits.open_regular(source, LoadError, "HDF5 file") as fh:
+            size = os.fstat(fh.fileno()).st_size
+    else:
+        size = len(data)
     timeout = READ_TIMEOUT_BASE_S + size / _READ_BYTES_PER_S
     try:
         stdin = {"input": data} if data is not None else {"stdin": subprocess.DEVNULL}
-        done = subprocess.run(command, capture_output=True, timeout=timeout, env=env, **stdin)
+        done = subprocess.run(_child_command(source if data is None else "-", skip, max_bytes),
+                              capture_output=True, timeout=timeout, **stdin)
     except subprocess.TimeoutExpired:
         raise LoadError(f"reading the HDF5 data did not finish within {timeout:.0f} s "
                         "(corrupt file?)", file=file) from None
@@ -127,6 +132,16 @@ def read_tree(source, file: str, skip: tuple[str, ...] = ()) -> H5Tree:
         arrays = {key: npz[key] for key in npz.files}
     nodes = json.loads(arrays.pop("meta").tobytes())
     return H5Tree(nodes, arrays, file)
+
+
+def _child_command(source, skip, max_bytes: int) -> list[str]:
+    """``python -I``: no PYTHONPATH, no user site and nothing from the working directory on
+    ``sys.path``, where an ``h5py.py`` or ``json.py`` would otherwise run; only the folder
+    holding this ``tspcli`` package is added, so any checkout works."""
+    package_root = str(Path(__file__).resolve().parents[2])
+    code = (f"import sys; sys.path.insert(0, {package_root!r}); "
+            "from tspcli.io.hdf5 import _child_main; sys.exit(_child_main(sys.argv[1:]))")
+    return [sys.executable, "-I", "-c", code, str(os.getpid()), str(max_bytes), str(source), *skip]
 
 
 # ---- the child process -------------------------------------------------------------
@@ -152,6 +167,10 @@ def _attribute(attrs, name):
         return None
 
 
+class _Refused(Exception):
+    """The file asks for something tspcli never does (read another file, exceed the memory cap)."""
+
+
 def _dataset_problem(dataset) -> str | None:
     if dataset.dtype.kind not in "fiub":
         return f"has non-numeric type {dataset.dtype}"
@@ -161,27 +180,86 @@ def _dataset_problem(dataset) -> str | None:
     return None
 
 
-def _dump(source, skip) -> tuple[dict, list]:
+def _outside(path: str, dataset) -> str | None:
+    """Why a dataset's data is kept outside the file (external raw storage, virtual), or None."""
+    if dataset.is_virtual:
+        return (f"dataset '/{path}' is a virtual dataset (its data lives in other files): refused, "
+                "tspcli reads nothing outside the model file")
+    if dataset.id.get_create_plist().get_external_count() > 0:
+        return (f"dataset '/{path}' keeps its data in an external file: refused, tspcli reads "
+                "nothing outside the model file")
+    return None
+
+
+def _external_link(f) -> str | None:
+    import h5py
+
+    def visit(path, link):  # h5py visitors stop at the first value returned (raising is unsafe)
+        if isinstance(link, h5py.ExternalLink):
+            return (f"'/{path}' is an external link to '{link.filename}': refused, tspcli reads "
+                    "nothing outside the model file")
+        return None
+
+    return f.visititems_links(visit)
+
+
+def _dump(source, skip, max_bytes: int) -> tuple[dict, list]:
     import h5py
     nodes, arrays = {}, []
+    declared = 0
     with h5py.File(source, "r") as f:
+        if (refusal := _external_link(f)) is not None:
+            raise _Refused(refusal)
         nodes[""] = {"group": True, "attrs": {n: _attribute(f.attrs, n) for n in f.attrs}}
 
         def visit(path, obj):
+            nonlocal declared
             node = {"attrs": {n: _attribute(obj.attrs, n) for n in obj.attrs}}
             nodes[path] = node
             if isinstance(obj, h5py.Group):
                 node["group"] = True
-            elif path.split("/", 1)[0] in skip:
+                return None
+            if (refusal := _outside(path, obj)) is not None:
+                return refusal
+            if path.split("/", 1)[0] in skip:
                 node["bad"] = "is not read (optimizer state)"
             elif (problem := _dataset_problem(obj)) is not None:
                 node["bad"] = problem
             else:
+                declared += obj.size * obj.dtype.itemsize  # checked before reading: may be unallocated
+                if declared > max_bytes:
+                    return (f"dataset '/{path}' takes the weights over {limits.human(declared)}, more "
+                            f"than --max-memory {limits.human(max_bytes)} (raise --max-memory if the "
+                            "model is that big)")
                 node["array"] = len(arrays)
                 arrays.append(np.asarray(obj[()]))
+            return None
 
-        f.visititems(visit)
+        if (refusal := f.visititems(visit)) is not None:
+            raise _Refused(refusal)
     return nodes, arrays
+
+
+def _die_with_parent(parent: int) -> None:
+    """End this child when the parent ends, however it ends (SIGKILL leaves no time to clean up)."""
+    try:
+        import ctypes
+        import signal
+
+        if ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL) != 0:  # PR_SET_PDEATHSIG
+            raise OSError("prctl failed")
+    except (OSError, AttributeError):  # not Linux: watch the parent instead
+        import threading
+        import time
+
+        def watch():
+            while os.getppid() == parent:
+                time.sleep(0.5)
+            os._exit(1)
+
+        threading.Thread(target=watch, daemon=True).start()
+    if os.getppid() != parent:  # it ended before the line above took effect
+        os._exit(1)
 
 
 def _failure_message(e: BaseException) -> str:
@@ -194,9 +272,15 @@ def _failure_message(e: BaseException) -> str:
 
 
 def _child_main(argv: list[str]) -> int:
-    source = io.BytesIO(sys.stdin.buffer.read()) if argv[0] == "-" else argv[0]
+    """argv: parent pid, byte cap, path or '-' (the bytes on stdin), groups to skip."""
+    _die_with_parent(int(argv[0]))
+    max_bytes, path, skip = int(argv[1]), argv[2], set(argv[3:])
+    source = io.BytesIO(sys.stdin.buffer.read()) if path == "-" else path
     try:
-        nodes, arrays = _dump(source, set(argv[1:]))
+        nodes, arrays = _dump(source, skip, max_bytes)
+    except _Refused as e:
+        print(str(e), file=sys.stderr)
+        return _CHILD_FAILED
     except _H5_FAILURES as e:
         print(_failure_message(e), file=sys.stderr)
         return _CHILD_FAILED
@@ -206,6 +290,3 @@ def _child_main(argv: list[str]) -> int:
     sys.stdout.buffer.write(out.getvalue())
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(_child_main(sys.argv[1:]))

@@ -11,11 +11,17 @@ Preprocessing (``--preprocess``), applied to images after they are resized:
 from __future__ import annotations
 
 import json
+import math
 import os
+import warnings
 
 import numpy as np
 
 from ..errors import InputError
+from . import limits
+from .npz import read_npy
+
+_NPY_HEADER_ROOM = 64 * 2**10  # the largest .npy header numpy reads is 10,000 bytes
 
 PREPROCESS = ("none", "unit", "tf", "caffe", "torch")
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
@@ -43,17 +49,22 @@ def preprocess(x: np.ndarray, mode: str) -> np.ndarray:
 
 
 def read_input(path: str, shape: tuple, mode: str | None = None) -> np.ndarray:
-    """Read an input for a layer of ``shape`` (no batch axis): an image, .npy or .json."""
-    if not os.path.exists(path):
-        raise InputError("no such file", file=path)
+    """Read an input for a layer of ``shape`` (no batch axis): an image, .npy or .json.
+
+    Sizes are checked before reading: a .npy holds at most the input's values as
+    float64 (plus its header), a .json at most TEXT_LIMIT bytes, an image at most
+    PIL's MAX_IMAGE_PIXELS pixels (larger ones are decompression bombs).
+    """
     ext = os.path.splitext(path)[1].lower()
     if ext == ".npy":
-        x = _read_npy(path)
+        x = read_npy(path, 8 * math.prod(shape) + _NPY_HEADER_ROOM, InputError).astype(np.float32)
     elif ext == ".json":
         x = _read_json(path)
     elif ext in IMAGE_EXTENSIONS:
         return preprocess(read_image(path, shape), mode or "unit")
     else:
+        with limits.open_regular(path, InputError, "input"):
+            pass  # a missing file or a folder says so before its extension does
         raise InputError(f"unknown input type {ext or '(no extension)'!r}",
                          file=path, hint="use an image (.png, .jpg), .npy or .json")
     x = _fit(x, shape, path)
@@ -62,25 +73,17 @@ def read_input(path: str, shape: tuple, mode: str | None = None) -> np.ndarray:
     return x
 
 
-def _read_npy(path: str) -> np.ndarray:
-    try:
-        x = np.load(path, allow_pickle=False)
-    except (OSError, ValueError) as exc:
-        raise InputError(f"not a readable .npy array ({exc})", file=path) from None
-    if not np.issubdtype(x.dtype, np.number) and x.dtype != bool:
-        raise InputError(f"the array holds {x.dtype}, not numbers", file=path)
-    return x.astype(np.float32)
-
-
 def _read_json(path: str) -> np.ndarray:
+    text = limits.read_text(path, limits.TEXT_LIMIT, InputError, "input")
     try:
-        with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
-    except (OSError, ValueError) as exc:
+        data = json.loads(text)
+    except ValueError as exc:
         raise InputError(f"not readable JSON ({exc})", file=path) from None
+    except RecursionError:
+        raise InputError("not readable JSON (nested too deeply)", file=path) from None
     try:
         x = np.asarray(data, dtype=np.float32)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):
         raise InputError("expected a flat or nested list of numbers", file=path) from None
     if x.dtype == object or x.size == 0:
         raise InputError("expected a flat or nested list of numbers", file=path)
@@ -110,12 +113,18 @@ def read_image(path: str, shape: tuple) -> np.ndarray:
     from PIL import Image, UnidentifiedImageError
 
     try:
-        with Image.open(path) as img:
-            img = img.convert("L" if shape[-1] == 1 else "RGB")
-            if img.size != (shape[1], shape[0]):
-                img = img.resize((shape[1], shape[0]), Image.BILINEAR)
-            x = np.asarray(img, dtype=np.float32)
-    except (UnidentifiedImageError, OSError, ValueError) as exc:
+        with warnings.catch_warnings(), limits.open_regular(path, InputError, "image") as fh:
+            # over MAX_IMAGE_PIXELS PIL only warns; a bomb is refused at that size already
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(fh) as img:
+                img = img.convert("L" if shape[-1] == 1 else "RGB")
+                if img.size != (shape[1], shape[0]):
+                    img = img.resize((shape[1], shape[0]), Image.BILINEAR)
+                x = np.asarray(img, dtype=np.float32)
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        raise InputError(f"the image is larger than {Image.MAX_IMAGE_PIXELS:,} pixels (a decompression "
+                         "bomb?)", file=path) from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError) as exc:
         raise InputError(f"not a readable image ({exc.__class__.__name__})", file=path) from None
     return x.reshape(shape)
 

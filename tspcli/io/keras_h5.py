@@ -13,15 +13,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from tspcli.errors import LoadError
-from tspcli.io import hdf5
+from tspcli.io import hdf5, limits
 from tspcli.io.filemodel import FileModel, parse_json
 from tspcli.io.keras_config import Graph, build_graph
 from tspcli.io.weight_names import assign_by_name, check_weights, normalise_weight_name
 
 
-def read_h5_model(p: Path) -> FileModel:
+def read_h5_model(p: Path, max_bytes: int) -> FileModel:
     file = str(p)
-    tree = hdf5.read_tree(p, file, skip=("optimizer_weights",))
+    tree = hdf5.read_tree(p, file, skip=("optimizer_weights",), max_bytes=max_bytes)
     config_text = tree.attr_text("", "model_config")
     if config_text is None:
         if tree.attr_list("", "layer_names") is not None or "layers" in tree:
@@ -39,11 +39,11 @@ def read_h5_model(p: Path) -> FileModel:
     return graph.file_model(version, backend, file, "h5")
 
 
-def read_separated_model(p: Path, topology: dict, weights=None) -> FileModel:
+def read_separated_model(p: Path, topology: dict, weights, max_bytes: int) -> FileModel:
     """TensorSpace's "topology_weights_separated" form: Keras config JSON + weights .h5."""
     graph = build_graph(topology, str(p), p.stem)
     wpath = _weights_file(p, weights)
-    tree = hdf5.read_tree(wpath, str(wpath), skip=("optimizer_weights",))
+    tree = hdf5.read_tree(wpath, str(wpath), skip=("optimizer_weights",), max_bytes=max_bytes)
     if tree.attr_list("", "layer_names") is not None:
         attach_legacy_weights(graph, tree, "")
     elif tree.is_group("model_weights"):
@@ -63,8 +63,8 @@ def _weights_file(topology: Path, weights) -> Path:
         return Path(weights)
     candidates = [topology.with_suffix(".h5"), topology.parent / "weights.h5"]
     found = [c for c in candidates if c.is_file()] or sorted(topology.parent.glob("*.h5"))
-    if len(found) == 1 or (found and found[0] in candidates):
-        return found[0]
+    if len(found) == 1 or (found and found[0] in candidates):  # found, not named: kept in the folder
+        return limits.confine(topology.parent, found[0].name, LoadError, str(topology), "weights file")
     raise LoadError("cannot tell which .h5 file holds this topology's weights", file=str(topology),
                     hint=f"name it {topology.with_suffix('.h5').name} or weights.h5, "
                          "or pass the weights file explicitly")

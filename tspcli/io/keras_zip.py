@@ -17,7 +17,7 @@ import zlib
 from pathlib import Path
 
 from tspcli.errors import LoadError
-from tspcli.io import hdf5
+from tspcli.io import hdf5, limits
 from tspcli.io.filemodel import FileModel, parse_json
 from tspcli.io.keras_config import Graph, build_graph
 from tspcli.io.weight_names import check_weights, expected_weight_names
@@ -26,27 +26,32 @@ _ZIP_FAILURES = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplement
                  RuntimeError, ValueError)
 
 
-def read_keras_archive(p: Path) -> FileModel:
+def read_keras_archive(p: Path, max_bytes: int) -> FileModel:
+    """Members are checked (declared size, compression ratio) before they are inflated."""
     file = str(p)
     try:
-        with zipfile.ZipFile(p) as archive:
+        with limits.open_regular(p, LoadError, ".keras archive") as fh, zipfile.ZipFile(fh) as archive:
             members = set(archive.namelist())
             if "config.json" not in members:
                 raise LoadError("zip archive is not a Keras .keras file (no config.json)",
                                 file=file)
-            config = parse_json(archive.read("config.json"), file, "config.json")
-            metadata = parse_json(archive.read("metadata.json"), file, "metadata.json") \
-                if "metadata.json" in members else {}
+
+            def text(name):
+                return parse_json(limits.zip_member(archive, name, limits.TEXT_LIMIT, LoadError, file),
+                                  file, name)
+
+            config = text("config.json")
+            metadata = text("metadata.json") if "metadata.json" in members else {}
             if "model.weights.h5" not in members:
                 other = sorted(m for m in members if m.startswith("model.weights"))
                 raise LoadError("missing weights: the archive has no model.weights.h5"
                                 + (f" (it has {', '.join(other)}, which tspcli does not read)"
                                    if other else ""), file=file)
-            weights_bytes = archive.read("model.weights.h5")
+            weights_bytes = limits.zip_member(archive, "model.weights.h5", max_bytes, LoadError, file)
     except _ZIP_FAILURES as e:
         raise LoadError(f"corrupt or truncated .keras archive ({e})", file=file) from None
     graph = build_graph(config, file, p.stem)
-    attach_store_weights(graph, hdf5.read_tree(weights_bytes, file))
+    attach_store_weights(graph, hdf5.read_tree(weights_bytes, file, max_bytes=max_bytes))
     return graph.file_model(metadata.get("keras_version"), None, file, "keras")
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from tspcli.errors import LoadError
+from tspcli.io import limits
 from tspcli.io.filemodel import FileModel, parse_json
 from tspcli.io.keras_config import build_graph
 from tspcli.io.weight_names import assign_by_name, check_weights
@@ -23,7 +24,7 @@ _DTYPES = {"float32": "<f4", "int32": "<i4", "bool": "|u1"}
 _QUANTIZED = {"uint8": "<u1", "uint16": "<u2", "float16": "<f2"}
 
 
-def read_tfjs_model(p: Path, doc: dict) -> FileModel:
+def read_tfjs_model(p: Path, doc: dict, max_bytes: int) -> FileModel:
     file = str(p)
     topology = doc["modelTopology"]
     if not isinstance(topology, dict):
@@ -32,7 +33,7 @@ def read_tfjs_model(p: Path, doc: dict) -> FileModel:
     if isinstance(config, str):
         config = parse_json(config, file, "model_config")
     graph = build_graph(config, file, p.parent.name or p.stem)
-    stored = _read_manifest(p.parent, doc.get("weightsManifest") or [], file)
+    stored = _read_manifest(p.parent, doc.get("weightsManifest") or [], file, max_bytes)
     groups = graph.by_layer()
     classes = {names: calls[0].layer.class_name for names, calls in groups.items()}
     shares = assign_by_name(stored, classes, file, "the weights manifest")
@@ -43,11 +44,15 @@ def read_tfjs_model(p: Path, doc: dict) -> FileModel:
     return graph.file_model(topology.get("keras_version"), topology.get("backend"), file, "tfjs")
 
 
-def _read_manifest(folder: Path, manifest, file: str) -> list:
-    """(name, array) for every non-optimizer weight of the manifest, in order."""
+def _read_manifest(folder: Path, manifest, file: str, max_bytes: int) -> list:
+    """(name, array) for every non-optimizer weight of the manifest, in order.
+
+    Every shard must sit in the model's folder, and the shards' sizes must add
+    up to what the manifest describes (within ``max_bytes``) before any is read.
+    """
     if not isinstance(manifest, list):
         raise LoadError("weightsManifest is not a list", file=file)
-    out = []
+    out, budget = [], max_bytes
     for number, group in enumerate(manifest, 1):
         try:
             paths, specs = list(group["paths"]), list(group["weights"])
@@ -55,11 +60,17 @@ def _read_manifest(folder: Path, manifest, file: str) -> list:
         except (KeyError, TypeError, ValueError, AttributeError) as e:
             raise LoadError(f"weightsManifest group {number} is malformed ({e})",
                             file=file) from None
-        data = b"".join(_read_shard(folder, path, file) for path in paths)
-        if len(data) != sum(sizes):
-            raise LoadError(f"weight shards {', '.join(map(str, paths))} hold {len(data)} bytes "
+        limits.check_size(sum(sizes), budget, LoadError, file, f"weightsManifest group {number}",
+                          hint="raise --max-memory if the model is that big")
+        budget -= sum(sizes)
+        shards = [_shard(folder, path, file) for path in paths]
+        found = sum(shard.stat().st_size for shard in shards)
+        if found != sum(sizes):
+            raise LoadError(f"weight shards {', '.join(map(str, paths))} hold {found} bytes "
                             f"but the manifest describes {sum(sizes)}", file=file,
                             hint="a shard is truncated or belongs to another model")
+        data = b"".join(limits.read_bytes(shard, shard.stat().st_size, LoadError, "weights shard")
+                        for shard in shards)
         offset = 0
         for spec, size in zip(specs, sizes):
             try:
@@ -110,15 +121,13 @@ def _decode(spec, raw: bytes) -> np.ndarray:
     return real.astype(np.float32).reshape(shape)
 
 
-def _read_shard(folder: Path, path, file: str) -> bytes:
+def _shard(folder: Path, path, file: str) -> Path:
+    """A shard's path, inside the model's folder (symlinks resolved first), not yet opened."""
     if not isinstance(path, str) or "://" in path:
         raise LoadError(f"weights shard {path!r} is not a local file name", file=file,
                         hint="download the shard next to model.json and list its file name")
-    shard = folder / path
+    shard = limits.confine(folder, path, LoadError, file, "weights shard")
     if not shard.is_file():
-        raise LoadError(f"weights shard '{path}' listed in the manifest is missing", file=file)
-    try:
-        return shard.read_bytes()
-    except OSError as e:
-        raise LoadError(f"cannot read weights shard '{path}': {e.strerror or e}",
-                        file=file) from None
+        raise LoadError(f"weights shard '{path}' listed in the manifest is missing"
+                        + ("" if not shard.exists() else " (not a regular file)"), file=file)
+    return shard

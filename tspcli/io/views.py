@@ -16,18 +16,19 @@ agree with the file.
 """
 from __future__ import annotations
 
-import difflib
 import math
 import os
 
-from tspcli.errors import SpecError, SpecErrors, TspError
+from tspcli.errors import SpecError, SpecErrors, TspError, did_you_mean
+from tspcli.io import limits
 
 # Keys that only change how a layer looks; the rest of a layer's keys are its network.
 _LOOK = {"color": "color", "closeButton": "close_button", "initStatus": "init_status",
          "animeTime": "anime_time"}
 
 
-def model_from_view(view, *, skip_unknown: bool = False, show_all: bool = False):
+def model_from_view(view, *, skip_unknown: bool = False, show_all: bool = False,
+                    max_bytes: int = limits.DEFAULT_MAX_BYTES):
     """The model file's Model, drawn and styled as the view ``view`` (a parsed description) says."""
     from tspcli.io.convert import convert
     from tspcli.io.filemodel import read_model_file
@@ -36,7 +37,7 @@ def model_from_view(view, *, skip_unknown: bool = False, show_all: bool = False)
     path = view.options["load"]
     if not os.path.exists(path):
         raise SpecError(f"no such model file '{path}'", file=view.source, line=load_line, key="load")
-    fm = read_model_file(path)
+    fm = read_model_file(path, max_bytes=max_bytes)
     listed, problems = _listed(entries or [], {fl.name: fl for fl in fm.layers})
     model = convert(fm, skip_unknown=skip_unknown, overrides={
         name: override for name, (_, _, _, override) in listed.items() if override is not None})
@@ -86,8 +87,7 @@ def _listed(entries, file_layers: dict) -> tuple[dict, list]:
 
 def _unknown_name(name, file_layers: dict) -> SpecError:
     names = list(file_layers)
-    close = difflib.get_close_matches(str(name), names, n=1)
-    hint = (f"did you mean '{close[0]}'? " if close else "") + "the file's layers: " + ", ".join(names)
+    hint = did_you_mean(name, names, what="the file's layers")
     if name is None:
         return SpecError("a layer of a view needs the name of a layer of the model file", key="name", hint=hint)
     return SpecError(f"the model file has no layer '{name}'", key="name", hint=hint)

@@ -5,9 +5,8 @@ layer; type names are matched case-insensitively.
 """
 from __future__ import annotations
 
-import difflib
 
-from ..errors import SpecError
+from ..errors import SpecError, did_you_mean
 from .base import Layer
 from .conv import Conv1d, Conv2d, Conv2dTranspose, DepthwiseConv2d, SeparableConv2d
 from .core import (Activation, Activation1d, Activation2d, Activation3d, BatchNormalization, Dense, Dropout,
@@ -80,9 +79,7 @@ def resolve_type(type_name: str, config: dict) -> tuple[type[Layer], dict]:
     if key in _BY_SHAPE:
         return _class_by_shape(key, config), {}
     candidates = list(CATALOGUE) + sorted(ALIASES)
-    close = difflib.get_close_matches(key, [c.lower() for c in candidates], n=1, cutoff=0.6)
-    hint = (f"did you mean '{next(c for c in candidates if c.lower() == close[0])}'?" if close
-            else "run `tspcli layers` for the catalogue")
+    hint = did_you_mean(key, candidates, key=str.lower) or "run `tspcli layers` for the catalogue"
     raise SpecError(f"unknown layer type {type_name!r}", key="type", hint=hint)
 
 

@@ -25,7 +25,7 @@ COMMON_PARAMS = (
     Param("initStatus", P.optional(P.choice("open", "close")), None,
           "State at start: open (feature maps) or close (one slab); default: the model's layerInitStatus.",
           "open|close"),
-    Param("animeTime", P.optional(P.positive_number), None,
+    Param("animeTime", P.optional(P.duration_ms), None,
           "Open/close animation time in ms; overrides the model's animeTime.", "ms"),
     Param("hidden", P.boolean, False, "Compute the layer but do not draw it.", "bool"),
     Param("apply", P.optional(P.names), None,
@@ -106,16 +106,28 @@ class Layer:
         """Set input_shape/output_shape, checking a given ``shape`` against the parameters."""
         self.input_shape = input_shape
         out = tuple(int(d) for d in self.compute_output_shape(input_shape))
-        for d in out:
-            if d <= 0:
-                raise ShapeError(f"output shape {list(out)} has a size <= 0 for input {self._fmt_in()}",
-                                 layer=self.name, hint="the input is too small for these kernel/pool sizes")
+        if min(out, default=1) <= 0:
+            raise self._empty_output(out)
         if self.given_shape is not None and tuple(self.given_shape) != out:
             raise ShapeError(f"given shape {list(self.given_shape)} disagrees with {list(out)} "
                              f"computed from its parameters and input {self._fmt_in()}",
                              layer=self.name, key="shape")
         self.output_shape = out
         return out
+
+    def _empty_output(self, out: tuple) -> ShapeError:
+        """Say why nothing is left: most often a window larger than its input."""
+        window = self.config.get("kernelSize") or self.config.get("poolSize")
+        if window and isinstance(self.input_shape, tuple) and len(self.input_shape) > len(window):
+            dilation = self.config.get("dilationRate") or (1,) * len(window)
+            span = [d * (k - 1) + 1 for k, d in zip(window, dilation)]
+            kind = "kernel" if self.config.get("kernelSize") else "pool window"
+            shown = "x".join(map(str, span)) + (" (dilated)" if span != list(window) else "")
+            return ShapeError(f"the {kind} {shown} is larger than its input "
+                              f"{'x'.join(map(str, self.input_shape[:len(window)]))}, so no output is left",
+                              layer=self.name, hint="use padding: same, a smaller window, or a larger input")
+        return ShapeError(f"no output is left (a size of {min(out)}) for input {self._fmt_in()}",
+                          layer=self.name, hint="the input is too small for this layer")
 
     def _fmt_in(self) -> str:
         s = self.input_shape
@@ -185,8 +197,10 @@ def single_input(layer: Layer, input_shape, rank: int | tuple[int, ...]) -> tupl
         raise ShapeError(f"{layer.layer_type} takes one input, got {len(input_shape)}", layer=layer.name)
     if len(input_shape) not in ranks:
         want = " or ".join(f"{r}-D" for r in ranks)
+        flat = 1 in ranks and len(input_shape) > 1
         raise ShapeError(f"{layer.layer_type} needs a {want} input (without batch), got {list(input_shape)}",
-                         layer=layer.name)
+                         layer=layer.name, hint="add a Flatten (or GlobalPooling2d) layer before it" if flat
+                         else None)
     return input_shape
 
 

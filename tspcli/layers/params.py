@@ -7,12 +7,12 @@ table of ``tspcli layers TYPE``.
 from __future__ import annotations
 
 import copy
-import difflib
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from ..errors import SpecError, TspError
+from ..errors import SpecError, TspError, did_you_mean
 
 REQUIRED = object()  # sentinel: the parameter has no default
 
@@ -95,15 +95,41 @@ def boolean(v):
 
 
 def number(v):
-    if not _is_number(v):
-        _fail(f"must be a number, got {v!r}")
-    return float(v)
+    """A finite number (NaN, infinities and ints beyond float range are refused)."""
+    try:
+        if _is_number(v) and math.isfinite(float(v)):
+            return float(v)
+    except OverflowError:
+        pass
+    _fail(f"must be a finite number, got {_short(v)}")
 
 
 def positive_number(v):
-    if not _is_number(v) or v <= 0:
-        _fail(f"must be a positive number, got {v!r}")
+    if not _is_number(v) or number(v) <= 0:
+        _fail(f"must be a positive number, got {_short(v)}")
     return float(v)
+
+
+def fraction(v):
+    """A number from 0 to 1 (an opacity)."""
+    if not 0 <= number(v) <= 1:
+        _fail(f"must be a number from 0 to 1, got {_short(v)}")
+    return float(v)
+
+
+MAX_ANIME_MS = 3_600_000  # an hour: longer steps are typos, and frames are counted from it
+
+
+def duration_ms(v):
+    """An animation time in ms: positive, at most MAX_ANIME_MS."""
+    if positive_number(v) > MAX_ANIME_MS:
+        _fail(f"must be at most {MAX_ANIME_MS:,} ms (an hour), got {_short(v)}")
+    return float(v)
+
+
+def _short(v) -> str:
+    text = repr(v)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def optional(coerce: Callable) -> Callable:
@@ -188,9 +214,7 @@ def activation(v):
         _fail(f"must be an activation name, got {v!r}")
     key = known_name(v)
     if key is None:
-        close = difflib.get_close_matches(v.lower(), list(ACTIVATIONS), n=1)
-        _fail(f"unknown activation {v!r}",
-              hint=f"did you mean '{close[0]}'?" if close else "known: " + ", ".join(ACTIVATIONS))
+        _fail(f"unknown activation {v!r}", hint=did_you_mean(v, ACTIVATIONS, what="known", key=str.lower))
     return key
 
 
@@ -244,6 +268,4 @@ def resolve_key(key: str, params: dict[str, Param], owner: str) -> str:
     for p in params.values():
         if key in p.aliases or camel in p.aliases:
             return p.name
-    close = difflib.get_close_matches(camel, list(params), n=1, cutoff=0.6)
-    hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(params)}"
-    raise SpecError(f"unknown key for {owner}", key=key, hint=hint)
+    raise SpecError(f"unknown key for {owner}", key=key, hint=did_you_mean(camel, params, what="known keys"))

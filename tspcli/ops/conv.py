@@ -75,18 +75,23 @@ def conv2d_transpose(x, kernel, strides=1, padding="valid", output_padding=None,
                          f"{h}x{w}, kernel {kh}x{kw}, strides {strides}, padding {padding!r}, "
                          f"output_padding {output_padding}")
 
-    # Every input pixel scatters x . kernel[i, j] to output (r*s + i*d - cut):
-    # one matrix product for all taps, then one strided add per tap.
-    cols = xb.reshape(-1, cin) @ kernel.reshape(kh * kw * cout, cin).T
-    cols = cols.reshape(n, h, w, kh, kw, cout)
+    # Every input pixel scatters x . kernel[i, j] to output (r*s + i*d - cut): per tap,
+    # one matrix product over blocks of input rows (at most _PATCH_BYTES each), added
+    # with a stride.  Taps are added in order, so blocking does not change the sums.
     (sh, sw), (dh, dw) = strides, dilation
     full = [max((sizes[a] - 1) * strides[a] + dilated(kernel.shape[a], dilation[a]),
                 cuts[a] + outs[a]) for a in range(2)]
     acc = np.zeros((n, full[0], full[1], cout), np.float32)
+    rows = max(1, min(h, _PATCH_BYTES // (w * cout * 4)))
     for i in range(kh):
         for j in range(kw):
-            acc[:, i * dh:i * dh + (h - 1) * sh + 1:sh,
-                j * dw:j * dw + (w - 1) * sw + 1:sw] += cols[:, :, :, i, j]
+            tap = np.ascontiguousarray(kernel[i, j].T)  # (Cin, Cout)
+            for b in range(n):
+                for r0 in range(0, h, rows):
+                    r1 = min(h, r0 + rows)
+                    part = (xb[b, r0:r1].reshape(-1, cin) @ tap).reshape(r1 - r0, w, cout)
+                    acc[b, r0 * sh + i * dh:(r1 - 1) * sh + i * dh + 1:sh,
+                        j * dw:j * dw + (w - 1) * sw + 1:sw] += part
     out = np.ascontiguousarray(acc[:, cuts[0]:cuts[0] + outs[0], cuts[1]:cuts[1] + outs[1]])
     return out if batched else out[0]
 
@@ -116,17 +121,24 @@ def _conv(op, xb, kernel, strides, dilation, padding):
         xp[:, pads[0][0]:pads[0][0] + h, pads[1][0]:pads[1][0] + w] = xb
     else:
         xp = np.ascontiguousarray(xb)
-    # im2col over blocks of output rows, each block one BLAS product.
+    # im2col over tiles of output pixels, each tile one BLAS product of at most
+    # _PATCH_BYTES of patches: whole rows when a row fits, else parts of a row.
     k2 = kernel.reshape(kh * kw * cin, cout)
     out = np.empty((n, oh, ow, cout), np.float32)
     st = xp.strides
-    rows = max(1, min(oh, _PATCH_BYTES // (ow * kh * kw * cin * 4)))
+    pixel = kh * kw * cin * 4
+    cols = max(1, min(ow, _PATCH_BYTES // pixel))
+    rows = max(1, min(oh, _PATCH_BYTES // (ow * pixel))) if cols == ow else 1
     for b in range(n):
         for r0 in range(0, oh, rows):
             r1 = min(oh, r0 + rows)
-            patches = as_strided(xp[b, r0 * sh:], shape=(r1 - r0, ow, kh, kw, cin),
-                                 strides=(sh * st[1], sw * st[2], dh * st[1], dw * st[2], st[3]),
-                                 writeable=False)
-            np.matmul(patches.reshape(-1, kh * kw * cin), k2,
-                      out=out[b, r0:r1].reshape(-1, cout))
+            for c0 in range(0, ow, cols):
+                c1 = min(ow, c0 + cols)
+                patches = as_strided(xp[b, r0 * sh:, c0 * sw:], shape=(r1 - r0, c1 - c0, kh, kw, cin),
+                                     strides=(sh * st[1], sw * st[2], dh * st[1], dw * st[2], st[3]),
+                                     writeable=False).reshape(-1, kh * kw * cin)
+                if cols == ow:  # whole rows: written in place
+                    np.matmul(patches, k2, out=out[b, r0:r1].reshape(-1, cout))
+                else:
+                    out[b, r0, c0:c1] = patches @ k2
     return out

@@ -123,15 +123,17 @@ class Animation:
 
 
 def write_animation(model, options: RenderOptions, path: str, timeline: Timeline | None = None, *,
-                    quiet: bool = False) -> int:
-    """Play ``timeline`` (default: ``timeline_for(model, options)``) into ``path``; the frame count."""
+                    quiet: bool = False, overwrite: bool = False) -> int:
+    """Play ``timeline`` (default: ``timeline_for(model, options)``) into ``path``; the frame count.
+
+    ``overwrite`` lets frames replace a folder or pattern files that are not an earlier run's."""
     from .writers import write_frames
 
     if timeline is None:
         timeline = timeline_for(model, options, from_flag=False)
     animation = Animation(model, options, timeline)
     return write_frames(animation.frames(), path, fps=options.fps, quality=options.quality,
-                        total=len(animation), quiet=quiet)
+                        total=len(animation), quiet=quiet, overwrite=overwrite)
 
 
 def in_background(produce: Callable[[], Iterator[T]], ahead: int = AHEAD) -> Iterator[T]:

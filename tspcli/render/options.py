@@ -10,6 +10,7 @@ takes, with the same names (``no-labels`` is written ``labels: false``)::
     legend: true
     text-scale: 1.5        # every font size times 1.5
     rows: auto             # auto | 1, 2, ...: rows a long horizontal chain is wrapped into
+    crop: true             # trim the picture to the drawing plus a small margin
     vector-cells: false    # .svg/.pdf: each cell of a map a filled square instead of an image
     open: [conv_dw_1, conv_dw_2]   # or 'all', or 'conv_dw_1,conv_dw_2'
     timeline: [{open: conv_dw_1}, {wait: 500}, {close: conv_dw_1}]   # as --animate
@@ -23,7 +24,7 @@ import math
 import re
 from dataclasses import dataclass, replace
 
-from ..errors import OptionError, TspError
+from ..errors import OptionError, TspError, did_you_mean
 from ..scene.timeline import check_easing, check_fps
 from .writers import DEFAULT_CRF, DEFAULT_FPS, check_quality
 
@@ -74,7 +75,7 @@ def parse_background(value) -> str:
     return text
 
 
-def _number(name, low=None, positive=False):
+def _number(name, low=None, positive=False, high=None):
     def coerce(value):
         if isinstance(value, bool):
             raise OptionError(f"{name} must be a number, got {value!r}")
@@ -82,8 +83,11 @@ def _number(name, low=None, positive=False):
             number = float(value)
         except (TypeError, ValueError):
             raise OptionError(f"{name} must be a number, got {value!r}") from None
-        if not math.isfinite(number) or (positive and number <= 0) or (low is not None and number < low):
+        if not math.isfinite(number) or (positive and number <= 0):
             raise OptionError(f"{name} must be {'a positive' if positive else 'a finite'} number, got {value!r}")
+        if (low is not None and number < low) or (high is not None and number > high):
+            raise OptionError(f"{name} must be within {low:g}..{high:g}, got {value!r}" if high is not None
+                              else f"{name} must be at least {low:g}, got {value!r}")
         return number
     return coerce
 
@@ -122,8 +126,8 @@ def parse_rows(value):
 
 
 def _seed(value):
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise OptionError(f"seed must be a whole number, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**32:
+        raise OptionError(f"seed must be a whole number 0..2**32-1, got {value!r}")
     return value
 
 
@@ -149,6 +153,8 @@ class RenderOptions:
     title: str | None = None
     text_scale: float = 1.0
     rows: int | None = None            # None: auto
+    crop: bool = False                 # trim the written picture to the drawing plus a small margin
+    boxes: str | None = None           # a JSON file to write where everything was drawn (stills)
     vector_cells: bool = False         # .svg/.pdf: maps as one filled square per cell, not images
     # animations (videos, GIFs, frames); ``timeline`` is --animate's steps, checked against the model later
     timeline: object = None
@@ -162,9 +168,10 @@ class RenderOptions:
         for key, value in given.items():
             name = str(key).replace("-", "_")
             if name not in COERCE:
-                known = ", ".join(sorted(k.replace("_", "-") for k in COERCE))
-                raise OptionError(f"unknown render option '{key}'", file=file,
-                                  line=(lines or {}).get(key), hint="known: " + known)
+                known = sorted(k.replace("_", "-") for k in COERCE)
+                raise OptionError(f"unknown render option '{key}'", file=file, line=(lines or {}).get(key),
+                                  hint=did_you_mean(str(key).replace("_", "-"), known, what="known",
+                                                    show=len(known)))
             if value is None and name not in NULLABLE:
                 continue
             try:
@@ -182,7 +189,7 @@ COERCE = {
     "seed": _seed,
     "camera": _choice("camera", "iso", "tsp", "front", "side", "top"),
     "azimuth": _number("azimuth"),
-    "elevation": _number("elevation"),
+    "elevation": _number("elevation", low=-90, high=90),
     "zoom": _number("zoom", positive=True),
     "direction": _choice("direction", "auto", "vertical", "horizontal"),
     "size": parse_size,
@@ -195,13 +202,17 @@ COERCE = {
     "title": _text,
     "text_scale": _number("text-scale", positive=True),
     "rows": parse_rows,
+    "crop": _boolean("crop"),
+    "boxes": _text,
     "vector_cells": _boolean("vector-cells"),
     "timeline": lambda value: value,
     "fps": lambda value: float(check_fps(value)),
     "quality": check_quality,
     "easing": check_easing,
 }
-NULLABLE = {"open", "title", "timeline", "colormap", "azimuth", "elevation", "input", "background", "rows"}
+# the command-line flag of an option whose name differs from its key
+FLAGS = {"timeline": "--animate"}
+NULLABLE = {"open", "title", "timeline", "colormap", "azimuth", "elevation", "input", "background", "rows", "boxes"}
 
 
 def read_config(path: str) -> tuple[dict, dict]:
@@ -224,5 +235,12 @@ def resolve(config_path: str | None, flags: dict) -> RenderOptions:
     if config_path:
         values, lines = read_config(config_path)
         options = options.updated(values, file=config_path, lines=lines)
-    given = {k: v for k, v in flags.items() if v is not None}
-    return options.updated(given)
+    for key, value in flags.items():
+        if value is None:
+            continue
+        try:
+            options = options.updated({key: value})
+        except TspError as exc:   # name the flag the user typed, not the option's key
+            raise OptionError(f"{FLAGS.get(key, '--' + key.replace('_', '-'))}: {exc.message}",
+                              hint=exc.hint) from None
+    return options

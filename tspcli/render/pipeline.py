@@ -50,12 +50,23 @@ def render_model(model, options: RenderOptions, renderer=None):
     with, kept between pictures (its window and compiled shaders are half the
     cost of a small render); else a fresh one.
     """
+    return render_still(model, options, renderer)[0]
+
+
+def render_still(model, options: RenderOptions, renderer=None):
+    """(picture, ``scene.boxes.Boxes`` of where everything was drawn in it); ``options.crop`` trims both
+    to the drawing plus a small margin.  ``renderer`` as for ``render_model``."""
+    from ..scene.boxes import crop_box, scene_boxes
     from . import vtk_backend
+    from .writers import crop
 
     scene = build_scene(model, options)
-    if renderer is not None:
-        return renderer.render(scene)
-    return vtk_backend.render(scene, options.scale)
+    frame = renderer.render(scene) if renderer is not None else vtk_backend.render(scene, options.scale)
+    boxes = scene_boxes(scene).scaled(frame.shape[1] / scene.size[0])
+    if options.crop:
+        box = crop_box(boxes)
+        frame, boxes = crop(frame, box), boxes.cropped(box)
+    return frame, boxes
 
 
 def check_vector(options: RenderOptions) -> None:
@@ -66,12 +77,21 @@ def check_vector(options: RenderOptions) -> None:
                           hint="tsp's perspective bends flat maps out of shape for an image; write a .png")
 
 
-def write_vector(model, options: RenderOptions, path: str) -> None:
-    """``model`` as ``options`` say, drawn as vectors to ``path`` (.svg or .pdf, by its extension)."""
+def write_vector(model, options: RenderOptions, path: str):
+    """``model`` as ``options`` say, drawn as vectors to ``path`` (.svg or .pdf, by its extension);
+    returns the ``scene.boxes.Boxes`` of the figure, in its points (pixels when rasterised at 72 dpi)."""
     import os
 
+    from ..scene.boxes import crop_box, scene_boxes
     from .backends import vector
 
     check_vector(options)
+    scene = build_scene(model, options)
+    boxes = scene_boxes(scene).scaled(options.scale)
+    box = None
+    if options.crop:
+        box = crop_box(boxes)
+        boxes = boxes.cropped(box)
     kind = os.path.splitext(path)[1].lower()[1:]
-    vector.write(build_scene(model, options), path, kind, options.scale, options.vector_cells)
+    vector.write(scene, path, kind, options.scale, options.vector_cells, crop=box)
+    return boxes

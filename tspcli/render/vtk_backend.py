@@ -270,6 +270,7 @@ class _BlocksItem(_Item):
         self.count = 0
         self.center = self.middle = np.zeros(3)
         self.faces = None
+        self.front_only = False
 
     def update(self, blocks) -> None:
         if blocks.texture is not self.texture_source:
@@ -292,14 +293,26 @@ class _BlocksItem(_Item):
         self.actor.SetPosition(*origin)
         self.center = origin + self.middle
         self.actor.GetProperty().SetOpacity(blocks.opacity)
+        front_only = blocks.faces == "front"
+        if front_only != self.front_only:
+            self.front_only, self.faces = front_only, None
+        self.centers, self.size = np.asarray(blocks.centers, dtype=float), blocks.size
 
     def order_faces(self, eye: np.ndarray) -> None:
-        """Draw the faces turned away from the eye before those turned towards it."""
+        """Draw the faces turned away from the eye before those turned towards it, or with
+        ``Blocks.faces == "front"`` only those turned towards it (see ``_front_faces``)."""
+        quads = geometry.box_quads(self.count).reshape(self.count, 6, 4)
+        if self.front_only:
+            faces = _front_faces(eye, self.centers, self.size)
+            if self.faces is None or not np.array_equal(faces, self.faces):
+                self.poly.SetPolys(_cells(quads[faces]))
+                self.poly.Modified()
+                self.faces = faces
+            return
         toward = eye - self.center
         away = [k for k, normal in enumerate(geometry.FACE_NORMALS) if float(normal @ toward) < 0]
         faces = away + [k for k in range(6) if k not in away]
         if faces != self.faces:
-            quads = geometry.box_quads(self.count).reshape(self.count, 6, 4)
             self.poly.SetPolys(_cells(quads[:, faces].transpose(1, 0, 2).reshape(-1, 4)))
             self.poly.Modified()
             self.faces = faces
@@ -403,6 +416,14 @@ class _LabelItem(_Item):
             _set_lines(self.leader_poly, np.pad(ends, ((0, 0), (0, 1))), [np.array([0, 1])])
             self.leader.GetProperty().SetColor(*label.color)
             self.leader.GetProperty().SetOpacity(LEADER_OPACITY)
+
+
+def _front_faces(eye: np.ndarray, centers: np.ndarray, size) -> np.ndarray:
+    """(N, 6) mask of each box's faces turned toward the eye (its plane lies between the eye and the
+    box's centre): what a one-sided material shows, so each box draws one data face at most."""
+    half = np.asarray(size, dtype=float) / 2
+    reach = np.abs(geometry.FACE_NORMALS) @ half                  # centre to each face's plane
+    return (eye - centers) @ geometry.FACE_NORMALS.T > reach
 
 
 # --- VTK helpers ------------------------------------------------------------------------------

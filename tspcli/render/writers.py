@@ -9,7 +9,8 @@ the format from the output path:
 * ``x.gif``: loops forever; exact colours where a frame allows (see gif.py);
 * ``frames/`` (a folder: trailing slash, existing folder or no extension):
   ``frame_0000.png``, ``frame_0001.png``, ...; ``out_%04d.png``: that pattern;
-  both numbered from 0 without gaps;
+  both numbered from 0 without gaps, never replacing files of the user's
+  (see frames.py; ``overwrite`` allows it);
 * ``x.png``: a still, for a stream of exactly one frame.
 
 ``x.svg`` and ``x.pdf`` are stills too, but drawn from the scene itself as
@@ -24,11 +25,8 @@ left at the output path and the ffmpeg process is killed.
 """
 from __future__ import annotations
 
-import contextlib
 import itertools
 import os
-import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -36,16 +34,16 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
-from ..atomic import current_umask, atomic_output
+from ..atomic import atomic_output, check_writable, disk_full
 from ..errors import OptionError, ToolFailure
+from .frames import PATTERN as _PATTERN
+from .frames import check_frames_target, write_numbered
 
 DEFAULT_FPS = 30.0
 # x264 at CRF 20 on rendered diagrams: veryfast costs ~60% of medium's CPU per frame and
 # gives files no larger (benchmarks/writers.py), leaving the cores to the renderer.
 X264_PRESET = "veryfast"
 DEFAULT_CRF = 20  # flat-coloured diagrams stay crisp; x264's own default (23) smears edges
-FRAME_NAME = "frame_%04d.png"
-_PATTERN = re.compile(r"%0?(\d*)d")
 _KINDS_HELP = ".png, .svg, .pdf (one picture), .mp4, .gif, a folder/ or a pattern like out_%04d.png"
 VECTOR_KINDS = ("svg", "pdf")
 STILL_KINDS = ("png", *VECTOR_KINDS)
@@ -62,6 +60,28 @@ def write_png(frame: np.ndarray, path: str) -> None:
         return
     with atomic_output(path, suffix=".png") as tmp:
         iio.imwrite(tmp, np.ascontiguousarray(frame), extension=".png")
+
+
+def crop(frame: np.ndarray, box) -> np.ndarray:
+    """The part (x0, y0, x1, y1), whole pixels from the top left, of a frame (--crop)."""
+    x0, y0, x1, y1 = box
+    return np.ascontiguousarray(frame[y0:y1, x0:x1])
+
+
+def write_json(doc, path: str) -> None:
+    """Write ``doc`` as JSON to ``path`` atomically (e.g. --boxes)."""
+    import json
+
+    lines = []
+    for key, value in doc.items():      # one entry a line: readable, and diffs stay small
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            text = "[\n  " + ",\n  ".join(json.dumps(entry) for entry in value) + "\n ]"
+        else:
+            text = json.dumps(value)
+        lines.append(f" {json.dumps(key)}: {text}")
+    with atomic_output(path, suffix=".json") as tmp:
+        with open(tmp, "w", encoding="utf-8") as out:
+            out.write("{\n" + ",\n".join(lines) + "\n}\n")
 
 
 def check_stdout(animation=None) -> None:
@@ -85,25 +105,29 @@ def output_kind(path: str) -> str:
         if not base.lower().endswith(".png"):
             raise OptionError(f"frame pattern '{path}' must end in .png")
         return "pattern"
-    if not base or os.path.isdir(path):
+    if not base:
         return "folder"
     ext = os.path.splitext(base)[1].lower()
-    if ext[1:] in ("mp4", "gif", *STILL_KINDS):
+    if ext[1:] in ("mp4", "gif", *STILL_KINDS):   # even when a folder has that name: check_writable refuses it
         return ext[1:]
-    if not ext:
+    if os.path.exists(path) and not os.path.isdir(path) and not os.path.isfile(path):
+        check_writable(path)              # /dev/full, a FIFO: not a frames folder
+    if not ext or os.path.isdir(path):
         return "folder"
     raise OptionError(f"cannot write '{path}': unknown kind of output '{ext}' (use {_KINDS_HELP})")
 
 
 def write_frames(frames: Iterable[np.ndarray], path: str, *, fps: float = DEFAULT_FPS,
-                 quality: int = DEFAULT_CRF, total: int | None = None, quiet: bool = False) -> int:
+                 quality: int = DEFAULT_CRF, total: int | None = None, quiet: bool = False,
+                 overwrite: bool = False) -> int:
     """Write ``frames`` to ``path`` in the format its name asks for; return the frame count.
 
     ``total`` (when known) sizes the progress bar and lets a still fail before
     any frame is made.  The progress bar goes to stderr when it is a terminal
-    and ``quiet`` is false.
+    and ``quiet`` is false.  ``overwrite`` lets frames replace a folder or
+    pattern files that are not an earlier run's (frames.py).
     """
-    kind = check_output(path, fps=fps, quality=quality, total=total)
+    kind = check_output(path, fps=fps, quality=quality, total=total, overwrite=overwrite)
     if kind in VECTOR_KINDS:
         raise ToolFailure(f"'{path}' is drawn from the scene (render.backends.vector), not from frames")
     from ..progress import track
@@ -115,14 +139,16 @@ def write_frames(frames: Iterable[np.ndarray], path: str, *, fps: float = DEFAUL
         return _write_gif(stream, path, fps)
     if kind == "png":
         return _write_still(stream, path)
-    return _write_numbered(stream, path, kind, total)
+    return write_numbered(_rgb_frames(stream, keep_alpha=True), path, kind, total, overwrite)
 
 
 def check_output(path: str, *, fps: float = DEFAULT_FPS, quality: int = DEFAULT_CRF,
-                 total: int | None = None) -> str:
+                 total: int | None = None, overwrite: bool = False) -> str:
     """The kind of output ``path`` asks for (see ``output_kind``), once its options are checked:
     callers can fail before making a frame."""
     kind = output_kind(path)
+    if kind in ("folder", "pattern"):
+        check_frames_target(path, kind, overwrite)
     _check_fps(fps, kind)
     if kind == "mp4":
         check_quality(quality)
@@ -226,6 +252,8 @@ def _write_mp4(frames: Iterable[np.ndarray], path: str, fps: float, crf: int) ->
             if code != 0:
                 log.seek(0)
                 said = log.read().decode(errors="replace").strip().splitlines()
+                if any("No space left on device" in line for line in said):
+                    raise disk_full(path)
                 raise ToolFailure(f"ffmpeg failed (exit {code})"
                                   + (f": {said[-1]}" if said else ""))
     return count
@@ -255,81 +283,3 @@ def _write_still(frames: Iterable[np.ndarray], path: str) -> int:
         raise OptionError(_one_frame_only(path, "more than one"))
     write_png(first, path)
     return 1
-
-
-def _write_numbered(frames: Iterable[np.ndarray], path: str, kind: str, total: int | None) -> int:
-    """PNG frames into a folder (replaced as a whole) or after a pattern (moved in at the end)."""
-    import imageio.v3 as iio
-
-    if kind == "folder":
-        folder, name = path.rstrip("/" + os.sep) or ".", FRAME_NAME
-        if total is not None and total > 10_000:  # keep names sortable
-            name = f"frame_%0{len(str(total - 1))}d.png"
-        _check_replaceable_folder(folder)
-        parent = os.path.dirname(os.path.abspath(folder))
-    else:
-        parent, name = os.path.split(os.path.abspath(path))
-    if not os.path.isdir(parent):
-        raise OptionError(f"cannot write '{path}': folder '{parent}' does not exist")
-    if not os.access(parent, os.W_OK):
-        raise OptionError(f"cannot write '{path}': folder '{parent}' is not writable")
-
-    staging = tempfile.mkdtemp(prefix=f".{os.path.basename(path.rstrip('/')) or 'frames'}.",
-                               suffix=".part", dir=parent)
-    os.chmod(staging, 0o777 & ~current_umask())  # mkdtemp makes 0700; a finished folder gets the usual mode
-    try:
-        count = 0
-        for count, frame in enumerate(_rgb_frames(frames, keep_alpha=True), 1):
-            iio.imwrite(os.path.join(staging, name % (count - 1)), frame, extension=".png")
-        if not count:
-            raise ToolFailure("no frames to write")
-        if kind == "folder":
-            _swap_in_folder(staging, folder)
-        else:
-            _move_in_pattern(staging, parent, name)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return count
-
-
-def _frame_file_regex(name: str) -> re.Pattern:
-    before, after = (re.escape(part.replace("%%", "%"))
-                     for part in _PATTERN.split(name, maxsplit=1)[0::2])
-    return re.compile(before + r"\d+" + after + "$")
-
-
-def _check_replaceable_folder(folder: str) -> None:
-    """An existing folder is replaced only when it holds nothing but earlier frames."""
-    if not os.path.exists(folder):
-        return
-    if not os.path.isdir(folder):
-        raise OptionError(f"cannot write frames to '{folder}': it is a file")
-    ours = _frame_file_regex(FRAME_NAME)
-    foreign = [n for n in sorted(os.listdir(folder)) if not ours.match(n)]
-    if foreign:
-        raise OptionError(f"cannot write frames to '{folder}': it holds other files "
-                          f"(e.g. '{foreign[0]}'); give a new or empty folder")
-
-
-def _swap_in_folder(staging: str, folder: str) -> None:
-    if not os.path.isdir(folder):
-        os.rename(staging, folder)
-        return
-    old = tempfile.mkdtemp(prefix=f".{os.path.basename(folder)}.", suffix=".old",
-                           dir=os.path.dirname(os.path.abspath(folder)))
-    os.replace(folder, old)  # ``old`` is empty, so the rename may replace it
-    os.rename(staging, folder)
-    shutil.rmtree(old)
-
-
-def _move_in_pattern(staging: str, folder: str, name: str) -> None:
-    """Frames from an earlier, longer run would leave a tail: remove those first."""
-    ours = _frame_file_regex(os.path.basename(name))
-    for stale in os.listdir(folder):
-        if ours.match(stale):
-            with contextlib.suppress(FileNotFoundError):
-                os.remove(os.path.join(folder, stale))
-    for done in sorted(os.listdir(staging)):
-        os.replace(os.path.join(staging, done), os.path.join(folder, done))
-    os.rmdir(staging)

@@ -57,6 +57,12 @@ def box_edges(centers: np.ndarray, size) -> tuple[np.ndarray, np.ndarray]:
     return points, segments
 
 
+def box_corners(centers: np.ndarray, size) -> np.ndarray:
+    """(N*8, 3) corners of each of N boxes."""
+    centers = np.asarray(centers, dtype=float).reshape(-1, 1, 3)
+    return (centers + _CORNERS[None] * np.asarray(size, dtype=float)).reshape(-1, 3)
+
+
 def bounds_corners(centers: np.ndarray, size) -> np.ndarray:
     """The 8 corners of the box that holds N boxes."""
     centers = np.asarray(centers, dtype=float).reshape(-1, 3)

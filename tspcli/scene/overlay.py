@@ -13,6 +13,7 @@ from .scene import Legend
 
 TITLE_BAND = 2.2         # title sizes of room kept at the top for a title
 
+
 @dataclass(frozen=True)
 class Item:
     """One thing of the overlay: a filled box (``color``), a colour ramp (``ramp``), or text at (x, y)."""
@@ -85,22 +86,26 @@ def legend_items(legend: Legend, size: tuple[int, int], top_inset: float, row: b
 
 def overlay_items(scene) -> list[Item]:
     """Everything drawn flat over the picture: the title, a note, the legend."""
-    items: list[Item] = []
+    return [item for items in overlay_groups(scene).values() for item in items]
+
+
+def overlay_groups(scene) -> dict[str, list[Item]]:
+    """The overlay's items by what they make up: ``title``, ``note`` and ``legend`` (empty when absent)."""
+    groups: dict[str, list[Item]] = {"title": [], "note": [], "legend": []}
     width, height = scene.size
     top = 0.0
     if scene.title:
         size = scene.title_size
         w, h = text_width(scene.title, size, bold=True), text_height(scene.title, size)
-        items.append(Item("text", (width - w) / 2, height - 0.7 * size - h, w, h, text=scene.title, size=size,
-                          bold=True))
+        groups["title"] = [Item("text", (width - w) / 2, height - 0.7 * size - h, w, h, text=scene.title,
+                                size=size, bold=True)]
         top = TITLE_BAND * size
     if scene.note:
-        note = note_items(scene.note, scene.size, scene.note_size, top)
-        items += note
-        top += note[0].h
+        groups["note"] = note_items(scene.note, scene.size, scene.note_size, top)
+        top += groups["note"][0].h
     if scene.legend is not None:
-        items += legend_items(scene.legend, scene.size, top, scene.legend_row)
-    return items
+        groups["legend"] = legend_items(scene.legend, scene.size, top, scene.legend_row)
+    return groups
 
 
 def note_items(note: str, size: tuple[int, int], font: float, top_inset: float) -> list[Item]:
@@ -115,4 +120,3 @@ def items_extent(items: list[Item]) -> tuple[float, float]:
     right = max((i.x + (i.w or text_width(i.text, i.size, i.bold)) for i in items), default=0.0)
     top = max((i.y + (i.h or text_height(i.text, i.size)) for i in items), default=0.0)
     return right, top
-

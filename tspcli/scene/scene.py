@@ -51,6 +51,10 @@ class Blocks:
     side_tiles: np.ndarray         # (2, 4): tiles of the x faces and of the z faces
     edge: RGB | None = None        # outline colour of each box, None for none
     opacity: float = 1.0           # multiplies the texture's alpha (fading)
+    # Which faces are drawn: "all", or "front": only those turned toward the camera, as TensorSpace's
+    # one-sided materials do; a translucent box then shows one data face, not two whose opacities stack
+    # (on black, the lowest value is drawn at minOpacity x colour, not at 1 - (1 - minOpacity)^2).
+    faces: str = "all"
 
 
 @dataclass(eq=False)

@@ -24,12 +24,15 @@ layers with a single channel) cannot be named in open or close steps.
 """
 from __future__ import annotations
 
-import difflib
 import math
 from dataclasses import dataclass
 from typing import Callable, Iterator, Mapping
 
-from ..errors import OptionError, TspError
+from ..errors import OptionError, TspError, did_you_mean
+
+MAX_FRAMES = 100_000      # frames in one animation: about 55 minutes at 30 fps
+# --open and --animate say the same of a name that is not a drawn layer
+NO_LAYER = "no drawn layer named '{name}'"
 
 DEFAULT_ANIME_TIME_MS = 2000.0
 # An orbit step without ``ms`` turns at this pace: a full turn in 4 s.
@@ -162,7 +165,12 @@ class Timeline:
         check_fps(fps)
         if self.duration_ms <= 0:
             return [0.0]
-        n = max(1, round(self.duration_ms / 1000.0 * fps))
+        frames = self.duration_ms / 1000.0 * fps
+        if not frames <= MAX_FRAMES:        # counted before a list of them is made (inf and nan too)
+            raise OptionError(f"the animation would have {frames:.3g} frames ({self.duration_ms / 1000:.3g} s "
+                              f"at {fps:g} fps); at most {MAX_FRAMES:,} are made",
+                              hint="lower --fps or shorten the steps")
+        n = max(1, round(frames))
         return [self.duration_ms * (i / n) for i in range(n + 1)]
 
     def states(self, fps: float) -> Iterator[State]:
@@ -200,9 +208,9 @@ class _Builder:
         self.transitions: list[Transition] = []
         self.orbits: list[Orbit] = []
 
-    def fail(self, message: str) -> TspError:
+    def fail(self, message: str, hint: str | None = None) -> TspError:
         label = f"{self.label}: " if self.label else ""
-        return self.error(f"{self.where}: {label}{message}", file=self.file)
+        return self.error(f"{self.where}: {label}{message}", file=self.file, hint=hint)
 
     def anime_ms(self, name: str) -> float:
         # As in TensorSpace, only a positive animeTime counts; the layer's comes first.
@@ -216,22 +224,13 @@ class _Builder:
             return list(self.openable)
         for name in names:
             if name not in self.layers:
-                hidden = any(layer.name == name for layer in self.model.layers)
-                raise self.fail(f"layer '{name}' is hidden (not drawn)" if hidden
-                                else self._unknown(name))
+                if any(layer.name == name for layer in self.model.layers):
+                    raise self.fail(f"layer '{name}' is hidden (not drawn)")
+                raise self.fail(NO_LAYER.format(name=name), hint=did_you_mean(name, self.layers, what="layers"))
             if name not in self.openable:
                 raise self.fail(f"layer '{name}' ({self.layers[name].layer_type}) cannot open "
                                 f"or close (it has a single map or nothing to unfold)")
         return names
-
-    def _unknown(self, name: str) -> str:
-        known = list(self.layers)
-        shown = ", ".join(known[:12])
-        if len(known) > 12:
-            shown += f", ... ({len(known) - 12} more)"
-        close = difflib.get_close_matches(name, known, n=1)
-        guess = f"; did you mean '{close[0]}'?" if close else ""
-        return f"unknown layer '{name}'{guess} (layers: {shown})"
 
     def toggle(self, names: list[str], opening: bool, ms: float | None) -> None:
         """Open (or close) ``names`` together; the step lasts as long as the slowest."""

@@ -68,10 +68,12 @@ def _blocks(blocks, eye: np.ndarray, to_px, cells: bool) -> list:
     """One Blocks element: the faces turned away (where they show through), their edges, the faces
     turned towards the eye, their edges; boxes farthest first within each group.
 
-    Faces turned away are hidden when every face is opaque, and dropped.
-    Translucent ones show through, as in the PNG; the data face behind a map
-    one cell thick lies a pixel or two under the one in front, so it is folded
-    into it (``sheets.faces``'s ``fold``) rather than drawn twice.
+    Faces turned away are dropped where the raster drops them too
+    (``Blocks.faces == "front"``, one-sided as TensorSpace's materials) or
+    where every face is opaque, which hides them.  Otherwise translucent ones
+    show through, as in the PNG; the data face behind a map one cell thick
+    lies a pixel or two under the one in front, so it is folded into it
+    (``sheets.faces``'s ``fold``) rather than drawn twice.
     """
     centers = np.asarray(blocks.centers, dtype=float)
     size = np.asarray(blocks.size, dtype=float)
@@ -86,10 +88,11 @@ def _blocks(blocks, eye: np.ndarray, to_px, cells: bool) -> list:
     sides = [_texel(image, tile) for tile in blocks.side_tiles]
     tiles = [_tile(image, tile) for tile in np.asarray(blocks.tiles)[rank]]
     opaque = blocks.opacity >= 1 and all(s[3] == 255 for s in sides) and all(t[..., 3].min() == 255 for t in tiles)
+    back = blocks.faces != "front" and not opaque
     button = glyphs.is_close_button(blocks)
-    fold = not opaque and len(centers) > 1 and any(t.shape[0] * t.shape[1] > 1 for t in tiles)
+    fold = back and len(centers) > 1 and any(t.shape[0] * t.shape[1] > 1 for t in tiles)
     out = []
-    for front in ([False, True] if not opaque else [True]):
+    for front in ([False, True] if back else [True]):
         shown = facing if front else ~facing
         for face, side in ((2, 0), (3, 0), (4, 1), (5, 1)):
             polygons = list(points[shown[:, face], face])

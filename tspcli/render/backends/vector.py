@@ -54,22 +54,25 @@ _RC = {
 }
 
 
-def write(scene, path: str, kind: str, scale: float = 1.0, cells: bool = False) -> None:
-    """Write ``scene`` to ``path`` as ``kind`` ('svg' or 'pdf'), atomically."""
-    figure = draw(scene, scale, cells)
+def write(scene, path: str, kind: str, scale: float = 1.0, cells: bool = False, crop=None) -> None:
+    """Write ``scene`` to ``path`` as ``kind`` ('svg' or 'pdf'), atomically; ``crop``: as for ``draw``."""
+    figure = draw(scene, scale, cells, crop)
     canvas = (FigureCanvasPdf if kind == "pdf" else FigureCanvasSVG)(figure)
     metadata = {"Date": None} if kind == "svg" else {"CreationDate": None, "ModDate": None}
     with rc_context(_RC), atomic_output(path, suffix="." + kind) as tmp:
         canvas.print_figure(tmp, format=kind, dpi=72, facecolor="none", edgecolor="none", metadata=metadata)
 
 
-def draw(scene, scale: float = 1.0, cells: bool = False):
-    """A matplotlib Figure of ``scene``, W x H pixels at ``scale`` points each."""
+def draw(scene, scale: float = 1.0, cells: bool = False, crop=None):
+    """A matplotlib Figure of ``scene``, each of its W x H pixels ``scale`` points; ``crop``
+    (x0, y0, x1, y1, in those points from the top left, as ``scene.boxes.crop_box``): only that part."""
     width, height = scene.size
+    x0, y0, x1, y1 = crop if crop is not None else (0, 0, width * scale, height * scale)
     with rc_context(_RC):
-        figure = Figure(figsize=(width * scale / 72, height * scale / 72), dpi=72)
+        figure = Figure(figsize=((x1 - x0) / 72, (y1 - y0) / 72), dpi=72)
         figure.patch.set_visible(False)          # no background rectangle unless the scene has a background
-        px = Affine2D().scale(scale / 72) + figure.dpi_scale_trans
+        # scene pixels (y up) -> points of the page (y up from its bottom, which is y1 from the top)
+        px = Affine2D().scale(scale).translate(-x0, y1 - height * scale).scale(1 / 72) + figure.dpi_scale_trans
         items = flatten(scene, cells)
         if scene.background[3] > 0:
             corners = np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=float)

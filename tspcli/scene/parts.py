@@ -1,0 +1,299 @@
+"""One layer drawn at the origin: its boxes (slab, maps, bar, cubes, button) before it is placed.
+
+TensorSpace's sizes: a closed layer with feature maps is one slab whose
+thickness grows with its channel count; an open one is a grid of maps with a
+centre pitch of 1.5 map sizes.  Openness between 0 and 1 gives the frames of
+an opening: maps fly out from the slab's centre, a 1-D bar stretches, RGB
+channels separate then spread.  Textures come from ``textures.Textures``.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import OptionError
+from . import atlas, style
+from .geometry import bounds_corners
+from .look import State
+from .scene import Blocks, Texture
+
+MAX_SLAB_DEPTH = 30.0        # thickness of the slab with the most channels
+MAP_PITCH = 1.5              # centre pitch of open maps, in map sizes
+CLOSE_BUTTON_RATIO = 0.03    # button radius per open height
+BUTTON_GAP = 30.0            # TensorSpace: from the open layer's left edge to the button's centre
+BUTTON_THICKNESS = 0.1       # in units: a flat disc (a thick one shows its two faces apart)
+BAR_ASPECT = 20              # a bar of more units than this is this many times longer than thick
+BUTTON_SHARE = 0.12          # a button's radius is at most this share of its layer's longest side
+RGB_SEPARATION = 20.0        # how far R and B move from G while an RGB input opens
+
+
+@dataclass
+class _Part:
+    """One layer drawn at the origin, before it is placed."""
+
+    blocks: list[Blocks]
+    label: str
+    opened: float = 0.0        # openness of a layer that spreads out: it gets room in its level
+    callouts: list[tuple[str, str, np.ndarray]] = field(default_factory=list)   # (key, text, point it names)
+
+    def bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        corners = np.concatenate([bounds_corners(b.centers, b.size) for b in self.blocks])
+        return corners.min(axis=0), corners.max(axis=0)
+
+
+class Parts:
+    """The part of each layer (mixed into ``SceneBuilder``, whose attributes it reads)."""
+
+    def _openness(self, layer, state: State) -> float:
+        t = float(state.openness.get(layer.name, 0.0))
+        return min(1.0, max(0.0, t))
+
+    # --- one layer ------------------------------------------------------------------------
+    def _part(self, layer, t: float) -> _Part:
+        shape = tuple(layer.output_shape)
+        if len(shape) == 3:
+            if layer.layer_type == "RGBInput":
+                return self._rgb_input(layer, t)
+            return self._maps(layer, t)
+        if len(shape) == 2:
+            return self._strips(layer, t)
+        if len(shape) == 1:
+            if layer.layer_type == "Output1d":
+                return self._cubes(layer, t)
+            return self._bar(layer, t)
+        raise OptionError(f"cannot draw a {len(shape)}-D output {list(shape)}", layer=layer.name)
+
+    def _maps(self, layer, t: float) -> _Part:
+        h, w, c = layer.output_shape
+        u = self.unit[layer.name]
+        fw, fd = w * u, h * u
+        label = f"{layer.name}\n{h}×{w}×{c}"
+        if layer.layer_type == "GreyscaleInput":
+            return _Part([self._blocks(layer, "image", np.zeros((1, 3)), (fw, u, fd), self._image_pixels,
+                                       open_=False)], label)
+        if c == 1 or t > 0:
+            grid = _grid(c, fw, fd, self.rect)
+            blocks = [self._blocks(layer, "maps", grid * t, (fw, u, fd), self._map_pixels, open_=True)]
+            if t >= 1 and c > 1:
+                depth = float(np.ptp(grid[:, 2])) + fd
+                self._attach_button(layer, blocks, depth * CLOSE_BUTTON_RATIO, u)
+            return _Part(blocks, label, t if c > 1 else 0.0)
+        thickness = max(1.0, c / self.max_channels * MAX_SLAB_DEPTH)
+        return _Part([self._blocks(layer, "slab", np.zeros((1, 3)), (fw, thickness, fd), self._aggregate_pixels,
+                                   open_=False, framed=True)], label)
+
+    def _rgb_input(self, layer, t: float) -> _Part:
+        h, w, _ = layer.output_shape
+        u = self.unit[layer.name]
+        fw, fd = w * u, h * u
+        label = f"{layer.name}\n{h}×{w}×3"
+        if t == 0:
+            return _Part([self._blocks(layer, "image", np.zeros((1, 3)), (fw, u, fd), self._image_pixels,
+                                       open_=False)], label)
+        # TensorSpace: first R and B move apart from G vertically, then all three spread into a row.
+        lift = np.array([1.0, 0.0, -1.0]) * RGB_SEPARATION
+        if t <= 0.5:
+            centers = np.zeros((3, 3))
+            centers[:, 1] = lift * (t / 0.5)
+        else:
+            s = (t - 0.5) / 0.5
+            centers = _line(3, fw) * s
+            centers[:, 1] = lift * (1 - s)
+        blocks = [self._blocks(layer, "channels", centers, (fw, u, fd), self._channel_pixels, open_=True)]
+        if t >= 1:
+            self._attach_button(layer, blocks, fd * CLOSE_BUTTON_RATIO, u)
+        return _Part(blocks, label, t)
+
+    def _strips(self, layer, t: float) -> _Part:
+        length, c = layer.output_shape
+        u = self.unit[layer.name]
+        drawn, ratio = self._capped(length * u)
+        s = max(u, drawn / 40)
+        label = f"{layer.name}\n{length}×{c}" + _ratio_text(ratio)
+        if c == 1 or t > 0:
+            pitch = min(2 * s, 1.5 * max(drawn, c * u) / max(c - 1, 1))    # short sequences: a cell apart
+            thick = min(s, 0.6 * pitch)
+            centers = np.zeros((c, 3))
+            centers[:, 2] = (np.arange(c) - (c - 1) / 2) * pitch * t
+            blocks = [self._blocks(layer, "strips", centers, (drawn, thick, thick), self._strip_pixels, open_=True)]
+            return _Part(blocks, label, t if c > 1 else 0.0)
+        return _Part([self._blocks(layer, "strip", np.zeros((1, 3)), (drawn, s, s), self._strip_aggregate,
+                                   open_=False, framed=True)], label)
+
+    def _bar(self, layer, t: float) -> _Part:
+        (n,) = layer.output_shape
+        u = self.unit[layer.name]
+        drawn, ratio = self._capped(n * u)
+        label = f"{layer.name}\n{n}" + _ratio_text(ratio)
+        agg_w, agg_d = self._aggregate_footprint(layer)
+        # a row of unit cells, no thicker than a twentieth of its length however large the unit
+        thick = min(u, drawn / min(n, BAR_ASPECT))
+        if n == 1 or t > 0:   # TensorSpace: the closed plate stretches into the bar
+            size = (_lerp(agg_w, drawn, t), thick, _lerp(agg_d, thick, t))
+            blocks = [self._blocks(layer, "bar", np.zeros((1, 3)), size, self._bar_pixels, open_=True)]
+            if t >= 1:
+                self._attach_button(layer, blocks, _queue_button_radius(n, u), thick)
+            return _Part(blocks, label, t)
+        return _Part([self._closed_queue(layer, agg_w, agg_d, u)], label)
+
+    def _cubes(self, layer, t: float) -> _Part:
+        (n,) = layer.output_shape
+        u = self.unit[layer.name]
+        cube = min(u * 1.3, self.bar_cap / (2 * n))
+        label = f"{layer.name}\n{n}"
+        if n > 1 and t == 0:
+            agg_w, agg_d = self._aggregate_footprint(layer)
+            return _Part([self._closed_queue(layer, agg_w, agg_d, u)], label)
+        centers = np.zeros((n, 3))
+        centers[:, 0] = (np.arange(n) - (n - 1) / 2) * 2 * cube * t
+        blocks = [self._blocks(layer, "cubes", centers, (cube, cube, cube), self._cube_pixels, open_=True)]
+        callouts = []
+        if t >= 1:
+            callouts = self._top_classes(layer, centers)
+            if n > 1:
+                self._attach_button(layer, blocks, _queue_button_radius(n, u), u)
+        return _Part(blocks, label, t if n > 1 else 0.0, callouts)
+
+    def _closed_queue(self, layer, width: float, depth: float, u: float) -> Blocks:
+        """TensorSpace's closed 1-D layer: a flat plate the size of the last layer with maps."""
+        return self._blocks(layer, "block", np.zeros((1, 3)), (width, u, depth),
+                            lambda lay: self._flat_pixels(lay, (1, 1)), open_=False, framed=True)
+
+    def _top_classes(self, layer, centers) -> list[tuple[str, str, np.ndarray]]:
+        """The most likely class and its value, named from the layer's ``outputs`` when given, pointing at its cube."""
+        if layer.neural_value is None:
+            return []
+        names = (getattr(layer, "config", None) or {}).get("outputs")
+        values = np.asarray(layer.neural_value, dtype=float).ravel()
+        best = int(np.argmax(values))
+        name = names[best] if names else f"unit {best}"
+        return [(f"{layer.name}/top", f"{name}: {values[best]:.3g}", np.asarray(centers[best], dtype=float))]
+
+    def _attach_button(self, layer, blocks: list[Blocks], radius: float, u: float) -> None:
+        """TensorSpace's close button: a disc left of the open layer, if the layer shows one."""
+        settings = getattr(layer, "close_button", None) or {}
+        if not (self.buttons and settings.get("display", True)):
+            return
+        corners = np.concatenate([bounds_corners(b.centers, b.size) for b in blocks])
+        longest = float(np.ptp(corners[:, [0, 2]], axis=0).max())
+        radius = min(radius, BUTTON_SHARE * longest) * float(settings.get("ratio", 1.0))
+        left = min(float((b.centers[:, 0] - b.size[0] / 2).min()) for b in blocks)
+        center = [[left - max(BUTTON_GAP, 2 * radius), 0.0, 0.0]]
+        blocks.append(self._blocks(layer, "button", center, (2 * radius, BUTTON_THICKNESS * u, 2 * radius),
+                                   lambda lay: _button_pixels(self.colors[lay.name]), side_opacity=0.0,
+                                   outline=False))
+
+    def _blocks(self, layer, part: str, centers, size, pixels, open_: bool = True, framed: bool = False,
+                side_opacity: float | None = None, outline: bool = True) -> Blocks:
+        """A Blocks element whose texture ``pixels(layer)`` is computed once per builder.
+
+        Edges: on dark backgrounds TensorSpace's grey frame around closed
+        layers (``framed``); on light ones a darker shade of the layer colour
+        around every box (``outline``), which gives pale maps an edge on paper.
+        """
+        key = f"{layer.name}/{part}"
+        if key not in self._textures:
+            if side_opacity is None:
+                side_opacity = self._side_opacity(open_)
+            sides = style.side_colors(self.colors[layer.name], side_opacity)
+            image, tiles, side_tiles = atlas.pack(pixels(layer), sides)
+            self._textures[key] = (Texture(key, image), tiles, side_tiles)
+        tex, tiles, side_tiles = self._textures[key]
+        if self.look.light:
+            edge = style.outline_color(self.colors[layer.name]) if outline else None
+        else:
+            edge = style.FRAME_COLOR if framed else None
+        return Blocks(key, np.asarray(centers, dtype=float), tuple(map(float, size)), tex, tiles, side_tiles, edge,
+                      faces="front")
+
+    def _capped(self, length: float) -> tuple[float, int]:
+        """(drawn length, ratio): long 1-D layers are shortened by a whole ratio."""
+        if length <= self.bar_cap:
+            return length, 1
+        ratio = math.ceil(length / self.bar_cap)
+        return length / ratio, ratio
+
+    def _aggregate_footprint(self, layer) -> tuple[float, float]:
+        """TensorSpace: a closed 1-D layer is a plate the size of the last layer with maps."""
+        u = self.unit[layer.name]
+        node = layer
+        while node.inbound:
+            node = node.inbound[0]
+            shape = node.output_shape
+            if len(shape) == 3:
+                return shape[1] * self.unit[node.name], shape[0] * self.unit[node.name]
+        return 3 * u, 3 * u
+
+    def _side_opacity(self, open_: bool) -> float:
+        if not self.has_values:
+            return style.ARCHITECTURE_OPACITY
+        if self.shader.ink or self.look.colormap:      # opaque faces get opaque sides
+            return 1.0
+        return self.min_opacity * (0.6 if open_ else 1.0)   # TensorSpace: map sides at 60% of minOpacity
+
+
+def _queue_button_radius(n: int, u: float) -> float:
+    return (2.0 if n > 50 else 1.1) * u     # TensorSpace's size for 1-D layers
+
+
+def _ratio_text(ratio: int) -> str:
+    return f" (drawn 1:{ratio})" if ratio > 1 else ""
+
+
+def _lerp(a: float, b: float, t: float) -> float:
+    return a + (b - a) * t
+
+
+def closest_factors(n: int) -> tuple[int, int]:
+    """(columns, rows) of the grid of n maps: the two closest factors, columns >= rows.
+
+    As TensorSpace means it: a grid at most 2:1 (its loop lets 7 -> 7 x 1
+    through; we do not).  Counts that only factor into longer shapes (primes,
+    2 x a prime) use a near-square grid with empty slots; 2 and 3 maps stay a row.
+    """
+    root = math.isqrt(n)
+    if root * root == n:
+        return root, root
+    base = root
+    while base > 1 and n % base:
+        base -= 1
+    if n <= 3 or n // base <= 2 * base:
+        return n // base, base
+    side = root + 1
+    return side, -(-n // side)
+
+
+def _grid(count: int, width: float, depth: float, rect: bool) -> np.ndarray:
+    """Centres of ``count`` maps in channel order: a grid (rect) or a row (line), centred at 0."""
+    if not rect:
+        return _line(count, width)
+    cols, rows = closest_factors(count)
+    index = np.arange(count)
+    col, row = index // rows, index % rows     # TensorSpace fills columns first
+    centers = np.zeros((count, 3))
+    centers[:, 0] = (col - (cols - 1) / 2) * MAP_PITCH * width
+    centers[:, 2] = (row - (rows - 1) / 2) * MAP_PITCH * depth
+    return centers
+
+
+def _line(count: int, width: float) -> np.ndarray:
+    centers = np.zeros((count, 3))
+    centers[:, 0] = (np.arange(count) - (count - 1) / 2) * MAP_PITCH * width
+    return centers
+
+
+def _button_pixels(rgb) -> np.ndarray:
+    """A disc with a cross, in the layer's colour: TensorSpace's close button."""
+    n = 64
+    yy, xx = (np.mgrid[0:n, 0:n] + 0.5) / n * 2 - 1
+    r = np.hypot(xx, yy)
+    cross = (np.minimum(np.abs(xx - yy), np.abs(xx + yy)) < 0.14) & (r < 0.6)
+    alpha = np.where(r <= 1, 0.35, 0.0)
+    alpha = np.where((r > 0.85) & (r <= 1), 1.0, alpha)
+    alpha = np.where(cross, 1.0, alpha)
+    out = np.empty((1, n, n, 4), np.uint8)
+    out[..., :3] = np.rint(np.asarray(rgb) * 255)
+    out[0, ..., 3] = np.rint(alpha * 255)
+    return out

@@ -1,0 +1,115 @@
+"""Judging how a long horizontal chain is wrapped into rows (``rows`` moves them into place)."""
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from . import camera as cam, labels as placing, rows
+from .fonts import text_height
+from .geometry import bounds_corners
+from .look import State
+from .rows import RowPlan
+
+MIN_ROW_LAYERS = 3           # a chain is wrapped into rows of at least this many layers
+MAX_AUTO_ROWS = 4
+ROWS_WORTH = 1.25            # another row must draw the model this much larger
+ROW_ROUNDS = 6               # tries to set wrapped rows apart so that their labels keep clear
+ROW_CLEARANCE = 1.0          # label sizes kept free between wrapped rows, labels included
+
+
+class Wrapping:
+    """The row plan of a horizontal stack (mixed into ``SceneBuilder``)."""
+
+    def row_groups(self, state: State) -> list[list[str]]:
+        """The runs of layers drawn as rows, in order (see ``row_plan``)."""
+        return self.row_plan(state).groups
+
+    def row_plan(self, state: State) -> RowPlan:
+        """How the stack is wrapped into rows.
+
+        A horizontal stack of levels longer than two short rows is wrapped,
+        as lines of text are, into as many rows as draw it largest in the
+        picture with no more labels left out than in one row and the rows
+        clear of each other (or into ``Look.rows``), cut where the rows come
+        out about equally long.  A branching model is cut only between levels
+        that one connection alone crosses (between residual blocks, never
+        through a skip), and that connection is not drawn, as in a wrapped
+        chain.  A vertical stack stays one tower, TensorSpace's way.  The plan
+        is judged on the first horizontal state built, so every frame of an
+        animation keeps it.
+        """
+        names = [layer.name for layer in self.layers]
+        if (len(self._level_names) < 2 * MIN_ROW_LAYERS or self.look.rows == 1
+                or state.view.direction != "horizontal"):
+            return RowPlan([names])
+        if self._rows is None:
+            self._rows = self._best_rows(state)
+        return self._rows
+
+    @functools.cached_property
+    def _level_names(self) -> list[list[str]]:
+        """The layers of each level, level by level."""
+        by_level: dict[int, list[str]] = {}
+        for layer in self.layers:
+            by_level.setdefault(self.level[layer.name], []).append(layer.name)
+        return [by_level[k] for k in sorted(by_level)]
+
+    def _cuttable(self) -> set[int]:
+        """Indices of levels before which a row may start: one connection alone crosses there."""
+        ranks = sorted(set(self.level.values()))
+        crossing = np.zeros(len(ranks) + 1, int)
+        position = {rank: i for i, rank in enumerate(ranks)}
+        for layer in self.layers:
+            for source in self.inbound[layer.name]:
+                crossing[position[self.level[source.name]] + 1:position[self.level[layer.name]] + 1] += 1
+        return {i for i in range(1, len(ranks)) if crossing[i] == 1}
+
+    def _best_rows(self, state: State) -> RowPlan:
+        stack = self._stack(state)
+        parts, offsets = stack
+        right = cam.basis(*state.view.orientation()[:2])[0]
+        spans = []
+        for names in self._level_names:
+            ends = np.concatenate([bounds_corners(b.centers, b.size) + offsets[name]
+                                   for name in names for b in parts[name].blocks]) @ right
+            spans.append((float(ends.min()), float(ends.max())))
+        band = text_height("a\nb", self.label_size) + 3 * placing.GAP     # two lines of label and a leader
+        best = RowPlan([[layer.name for layer in self.layers]])
+        best_scale, most_left_out = self._rows_scale(state, stack, best)
+        allowed = self._cuttable()
+        for count in [self.look.rows] if self.look.rows else range(2, MAX_AUTO_ROWS + 1):
+            cuts = rows.balanced_cuts(spans, count, MIN_ROW_LAYERS, allowed)
+            if cuts is None:
+                continue
+            edges = zip([0, *cuts], [*cuts, len(spans)])
+            plan = RowPlan([[name for names in self._level_names[a:b] for name in names] for a, b in edges],
+                           band, best_scale, np.zeros(count - 1))
+            judged = self._rows_scale(state, stack, plan)
+            if judged is None or judged[1] > most_left_out:
+                continue
+            if self.look.rows or judged[0] > best_scale * ROWS_WORTH:
+                best, best_scale = plan, judged[0]
+        return best
+
+    def _rows_scale(self, state: State, stack, plan: RowPlan) -> tuple[float, int] | None:
+        """(pixels per unit, labels left out) of the picture drawn by ``plan``, after moving rows apart
+        where they came too close (``plan`` keeps those gaps); None if that fails."""
+        right, up, _ = cam.basis(*state.view.orientation()[:2])
+        for _ in range(ROW_ROUNDS):
+            blocks, lines, requests, legend = self._elements(state, stack=stack, plan=plan)
+            camera, placement = self._frame_and_place(blocks, lines, requests, legend, state.view)
+            scale = rows.pixels_per_unit(camera, right, self.look.size)
+            if plan.rows == 1:
+                return scale, placement.left_out
+            short = rows.shortfalls(plan, blocks, placement.labels, camera, self.look.size,
+                                    ROW_CLEARANCE * self.label_size)
+            if np.all(short <= 0.5) and scale <= plan.scale * 1.1:
+                return scale, placement.left_out
+            # rows further apart by what they lack; the band converted at the scale now seen
+            upward = rows.pixels_per_unit(camera, up, self.look.size)
+            if not np.all(np.isfinite(short)) or upward <= 0:
+                return None
+            plan.gaps = plan.gaps + np.maximum(short, 0.0) * 1.1 / upward
+            plan.scale = scale
+        return None
