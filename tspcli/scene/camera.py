@@ -117,8 +117,8 @@ def frame(points: np.ndarray, view: View, size: tuple[int, int], *, margin: floa
     X, Y, Z = pts @ right, pts @ up, pts @ forward
     span = float(max(np.ptp(X), np.ptp(Y), np.ptp(Z), 1e-6))
     if fov is None:
-        return zoomed(_frame_parallel(X, Y, Z, (lo_x, hi_x, lo_y, hi_y), (right, up, forward), width / height,
-                                      span), view.zoom)
+        camera = _frame_parallel(X, Y, Z, (lo_x, hi_x, lo_y, hi_y), (right, up, forward), width / height, span)
+        return zoomed(camera, view.zoom)
     ty = math.tan(math.radians(fov) / 2)
     tx = ty * width / height
 
@@ -148,33 +148,44 @@ def frame(points: np.ndarray, view: View, size: tuple[int, int], *, margin: floa
 
 
 def _frame_parallel(X, Y, Z, bounds, axes, aspect: float, span: float) -> Camera:
-    """The parallel camera with the smallest view (half-height) that holds every point in its allowed
-    interval of the picture (``bounds``: NDC intervals per point); it stands in front of them all."""
+    """The parallel camera with the smallest view (half-height S) that holds every point in its allowed
+    interval of the picture (``bounds``: NDC intervals per point), standing in front of them all.
+
+    A point at X lands at (X - cx) / (S * aspect) in NDC, so it fits when
+    X - hi * S * aspect <= cx <= X - lo * S * aspect.  Some cx serves every
+    point when each pair (i, j) has X_i - X_j <= S * aspect * (hi_i - lo_j):
+    a lower bound on S where hi_i > lo_j and an upper one where a label pushed
+    far aside needs the model spread out (hi_i < lo_j).  Points with the same
+    interval bind only through their extremes, so pairs of those groups suffice.
+    When the bounds cross, the smallest S of the lower bounds is taken and
+    each window centred: labels then overhang least, and the next round of
+    placing them (``framing``) moves them in.
+    """
     lo_x, hi_x, lo_y, hi_y = bounds
     right, up, forward = axes
-
-    def windows(s):
-        return ((np.max(X - hi_x * s * aspect), np.min(X - lo_x * s * aspect)),
-                (np.max(Y - hi_y * s), np.min(Y - lo_y * s)))
-
-    def fits(s):
-        (a, b), (c, d) = windows(s)
-        return a <= b and c <= d
-
-    small, large = 0.0, 1e3 * span
-    for _ in range(60):   # bisection for the smallest view that fits; ``large`` always fits
-        mid = (small + large) / 2
-        if fits(mid):
-            large = mid
-        else:
-            small = mid
-    (a, b), (c, d) = windows(large)
+    lower = 0.0
+    for coord, lo, hi, k in ((X, lo_x, hi_x, aspect), (Y, lo_y, hi_y, 1.0)):
+        keys, group = np.unique(np.stack([np.broadcast_to(lo, coord.shape), np.broadcast_to(hi, coord.shape)], 1),
+                                axis=0, return_inverse=True)
+        group = group.ravel()
+        top = np.full(len(keys), -np.inf)
+        bottom = np.full(len(keys), np.inf)
+        np.maximum.at(top, group, coord)
+        np.minimum.at(bottom, group, coord)
+        need = top[:, None] - bottom[None, :]                  # X_i - X_j, at its largest per pair of groups
+        room = k * (keys[:, 1][:, None] - keys[:, 0][None, :])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = need / room
+        lower = max(lower, float(np.max(ratio[room > 0], initial=0.0)))
+    scale = max(lower, 1e-9 * span)
+    cx = (np.max(X - hi_x * scale * aspect) + np.min(X - lo_x * scale * aspect)) / 2
+    cy = (np.max(Y - hi_y * scale) + np.min(Y - lo_y * scale)) / 2
     # Any depth in front of the model draws the same picture; far back, the distance from the eye
     # orders elements as their depth does (back-to-front sorting of translucent layers).
     cz = float(Z.min()) - 100 * span
-    position = (a + b) / 2 * right + (c + d) / 2 * up + cz * forward
+    position = cx * right + cy * up + cz * forward
     focal = position + forward * ((float(Z.min()) + float(Z.max())) / 2 - cz)
-    return Camera(tuple(map(float, position)), tuple(map(float, focal)), tuple(map(float, up)), 0.0, large)
+    return Camera(tuple(map(float, position)), tuple(map(float, focal)), tuple(map(float, up)), 0.0, scale)
 
 
 def half_height(camera: Camera) -> float:
