@@ -45,7 +45,10 @@ def rasterise(path: pathlib.Path, size) -> np.ndarray:
         subprocess.run(["pdftoppm", "-r", "72", "-png", "-singlefile", str(path), str(path.with_suffix(""))],
                        check=True)
         return on_white(iio.imread(path.with_suffix(".png")))
-    cairosvg = pytest.importorskip("cairosvg")
+    try:
+        import cairosvg
+    except (ImportError, OSError):              # cairosvg, or the cairo library under it, is missing
+        pytest.skip("cairosvg (and libcairo2) is not installed")
     return on_white(iio.imread(cairosvg.svg2png(url=str(path), output_width=size[0], output_height=size[1])))
 
 
