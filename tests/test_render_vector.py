@@ -161,8 +161,8 @@ def test_crop_trims_the_page_to_the_drawing(cli, tmp_path):
 
 def test_painter_paints_what_is_behind_first():
     eye = np.array([0.0, 100.0, 0.0])                 # above, looking down
-    # a wide low slab whose centre is nearer to the eye than a small box above it? No: separated along y,
-    # the eye above both: the low slab is behind, whatever the centres' distances say
+    # a wide low slab (its centre 99 from the eye) under a small box off to the side (its centre about
+    # 410 away): apart along y with the eye above both, the slab is behind, whatever the distances say
     lo = np.array([[-1000.0, 0.0, -1000.0], [400.0, 10.0, 0.0]])
     hi = np.array([[1000.0, 1.0, 1000.0], [410.0, 20.0, 10.0]])
     assert painter.order(lo, hi, eye) == [0, 1]
