@@ -143,7 +143,7 @@ def test_text_output_off_a_terminal_has_no_progress_bar(cli, tmp_path):
     (("samples/nope.yaml",), "no such file 'samples/nope.yaml'"),
     (("samples/lenet.yaml", "samples/lenet.json"), "both write"),
     (("samples/lenet.yaml", "-o", "{name}.png"), "unknown field {name}"),
-    (("samples/lenet.yaml", "-o", "{stem}_%04d.png"), "a batch job writes a .png, .mp4, .gif or a frames folder/"),
+    (("samples/lenet.yaml", "-o", "{stem}_%04d.png"), "a batch job writes a .png, .svg, .pdf, .mp4, .gif or a frames folder/"),
     (("samples/lenet.yaml", "-o", "{stem}.mp4", "--set", "quality=99"), "quality (x264 CRF) must be"),
     (("samples/lenet.yaml", "-o", "{stem}.gif", "--set", "fps=60"), "a GIF plays at most 50 fps"),
     (("samples/lenet.yaml", "--set", "size=4x4"), "--set: size 4x4 is out of range"),
