@@ -10,8 +10,9 @@ Measures, each the median of several runs:
   (Python, Mesa's llvmpipe threads) and its children (ffmpeg).
 * whole process: the command as a user runs it (imports, loading, the forward
   pass, framing, every frame, the file), frames / wall seconds.
-* drawing choices, drawing alone in one thread: as shipped, with VTK's default
-  order-independent transparency, and with the stills' 4x MSAA.
+* drawing choices, drawing alone in one thread: as shipped (FXAA), without
+  anti-aliasing, with VTK's default order-independent transparency, and with
+  the stills' 4x MSAA.
 
     python benchmarks/animate.py [--runs 3] [--layer conv_dw_1 ...]     # prints Markdown
 """
@@ -66,24 +67,26 @@ def whole_process(steps: str, out: str) -> float:
 
 def drawing_choices(animation, runs: int) -> list[tuple[str, float, float]]:
     """(choice, fps, CPU ms/frame) of drawing every frame, one thread, one way or another."""
-    from tspcli.render import animation as anim, vtk_backend
+    from tspcli.render import animation as anim
+    from tspcli.render.backends import pyvista_raster
 
-    shipped, multisamples = vtk_backend.Renderer, anim.MULTISAMPLES
+    shipped, antialias = pyvista_raster.PyvistaRaster, anim.ANTIALIAS
 
     class WithOIT(shipped):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
-            self.renderer.SetUseOIT(True)
+            self.plotter.renderer.SetUseOIT(True)
 
     rows = []
-    for name, renderer, samples in [("as shipped (no MSAA, no OIT)", shipped, multisamples),
-                                    ("VTK's default OIT on", WithOIT, multisamples),
-                                    ("4x MSAA (as stills)", shipped, 4)]:
-        vtk_backend.Renderer, anim.MULTISAMPLES = renderer, samples
+    for name, raster, choice in [(f"as shipped ({antialias or 'no'} anti-aliasing, no OIT)", shipped, antialias),
+                                 ("no anti-aliasing", shipped, None),
+                                 ("VTK's default OIT on", WithOIT, antialias),
+                                 ("4x MSAA (as stills)", shipped, "msaa")]:
+        pyvista_raster.PyvistaRaster, anim.ANTIALIAS = raster, choice
         try:
             results = [steady(animation, None, threaded=False) for _ in range(runs)]
         finally:
-            vtk_backend.Renderer, anim.MULTISAMPLES = shipped, multisamples
+            pyvista_raster.PyvistaRaster, anim.ANTIALIAS = shipped, antialias
         rows.append((name, statistics.median(r[0] for r in results), statistics.median(r[1] for r in results)))
     return rows
 

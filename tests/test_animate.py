@@ -37,7 +37,7 @@ def png_frames(folder):
 def still_like_the_animation(model_path, options, state_of, frame):
     """Frame ``frame`` of the animation drawn alone in a fresh window, the state given by
     ``state_of(model)`` (not by the timeline), the animation's camera and anti-aliasing."""
-    from tspcli.render import vtk_backend
+    from tspcli.render.backends import open_raster
 
     model = tspcli.load(model_path)
     compute_values(model, options)
@@ -46,8 +46,8 @@ def still_like_the_animation(model_path, options, state_of, frame):
     state = State(state_of(model), expected.view)
     assert state.openness == {name: t for name, t in expected.openness.items() if t}
     scene = animation.builder.build(state, camera=animation.camera(expected.view), compact=animation.compact)
-    with vtk_backend.Renderer(SIZE, options.scale, multisamples=anim.MULTISAMPLES) as renderer:
-        return renderer.render(scene)
+    with open_raster(SIZE, options.scale, antialias=anim.ANTIALIAS) as raster:
+        return raster.draw(scene)
 
 
 # --- what each output holds ---------------------------------------------------------

@@ -6,6 +6,9 @@ Public API::
     model = tspcli.load("samples/mobilenet_v1.yaml")   # description or model file
     model.init()                                        # output shape of every layer
     model.predict(x)                                    # neural value of every layer
+    tspcli.render_file(model, "out.png", open="all")    # a picture, animation or 3D file
+    image = tspcli.render_image(model, size="800x450")  # (H, W, 3) uint8
+    plotter = tspcli.plot(model)                        # a pyvista.Plotter, not yet shown
 
 Heavy modules are imported on first use so that ``tspcli --help`` stays light.
 """
@@ -17,6 +20,10 @@ _LAZY = {
     "Sequential": ("tspcli.model", "Sequential"),
     "layers": ("tspcli.layers", None),
     "ops": ("tspcli.ops", None),
+    "render_file": ("tspcli.render.pipeline", "render_file"),
+    "render_image": ("tspcli.render.pipeline", "render_image"),
+    "plot": ("tspcli.render.pipeline", "plot"),
+    "RenderOptions": ("tspcli.render.options", "RenderOptions"),
 }
 
 __all__ = ["__version__", *_LAZY]

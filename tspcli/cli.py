@@ -23,8 +23,9 @@ COMMANDS = {
     "render": ("render", "Draw the model in 3D (TensorSpace's look) to a PNG, MP4, GIF or frames, offscreen."),
     "layers": ("layers", "List the layer catalogue, or one layer's parameters."),
     "predict": ("predict", "Compute every layer's values for an input; print the top classes."),
-    "convert": ("convert", "Write a model file (.h5, .keras, TF.js) as a description and .npz weights."),
+    "convert": ("convert", "Write a model file (.h5, .keras, TF.js, ONNX) as a description and .npz weights."),
     "batch": ("batch", "Render many models to many figures in parallel (local processes or Dask)."),
+    "doctor": ("doctor", "Check that this machine can render: OpenGL window, VTK, GL driver, ffmpeg."),
 }
 
 EXIT_CODES_HELP = """\b
@@ -59,7 +60,7 @@ def cli(ctx, debug):
     """tspcli: draw a neural network in 3D, shaded by what a real input produces.
 
     MODEL arguments accept a YAML/JSON description, a Keras .h5 or .keras file,
-    a TensorFlow.js model.json, or '-' for a description on stdin.
+    a TensorFlow.js model.json, an ONNX .onnx file, or '-' for a description on stdin.
     """
     ctx.obj = {"debug": debug}
 

@@ -12,7 +12,7 @@ import zlib
 import numpy as np
 
 from .errors import InputError, LoadError, OptionError, ShapeError, TspError
-from .model import DEFAULT_MAX_MEMORY, as_batchless
+from .io.limits import DEFAULT_MAX_BYTES as DEFAULT_MAX_MEMORY
 
 
 def _fans(shape: tuple) -> tuple[int, int]:
@@ -120,18 +120,18 @@ def _inputs_by_layer(model, x) -> dict:
     return out
 
 
-def run_forward(model, x, *, seed: int = 0, strict: bool = True):
-    """Fill every layer's ``neural_value``; returns the output value (a list for several outputs).
+def run_forward(model, x, *, seed: int = 0, strict: bool = True) -> tuple[object, dict[str, str]]:
+    """Fill every layer's ``neural_value``; returns (the output value, a list for several outputs;
+    the layers left without values: name -> why).
 
     A layer that cannot be computed (given by its shape only) raises in strict
-    mode; otherwise it and everything after it are left without values, and
-    ``model.uncomputed`` says which layers and why.
+    mode; otherwise it and everything after it are left without values.
     """
     if not model.initialized:
         model.init()
     ensure_weights(model, seed)
     feeds = _inputs_by_layer(model, x)
-    model.uncomputed = {}
+    uncomputed = {}
     for layer in model.layers:
         layer.neural_value = None
         reason = None if layer.arity == 0 else layer.missing_parameters()
@@ -140,7 +140,7 @@ def run_forward(model, x, *, seed: int = 0, strict: bool = True):
         if reason:
             if strict:
                 raise ShapeError(f"cannot compute values: {reason}", layer=layer.name)
-            model.uncomputed[layer.name] = reason
+            uncomputed[layer.name] = reason
             continue
         try:
             if layer.arity == 0:
@@ -154,4 +154,16 @@ def run_forward(model, x, *, seed: int = 0, strict: bool = True):
             raise AssertionError(f"{layer.name}: computed {value.shape}, expected {layer.output_shape}")
         layer.neural_value = value
     outs = [l.neural_value for l in model.outputs]
-    return outs[0] if len(outs) == 1 else outs
+    return (outs[0] if len(outs) == 1 else outs), uncomputed
+
+
+def as_batchless(x: np.ndarray, shape: tuple, what: str) -> np.ndarray:
+    """``x`` as float32 of ``shape``, dropping a leading batch axis of 1."""
+    x = np.asarray(x)
+    if x.shape == (1, *shape):
+        x = x[0]
+    if x.shape != tuple(shape):
+        raise ShapeError(f"{what} has shape {list(x.shape)}, the model expects {list(shape)} "
+                         f"(or [1, {', '.join(map(str, shape))}])")
+    return x.astype(np.float32, copy=False)
+

@@ -6,7 +6,7 @@ import os
 
 from .model import DEFAULT_MAX_MEMORY
 
-MODEL_EXTENSIONS = (".h5", ".hdf5", ".keras")
+MODEL_EXTENSIONS = (".h5", ".hdf5", ".keras", ".onnx", ".tflite")
 
 
 def sniff(path: str) -> str:
@@ -23,7 +23,8 @@ def sniff(path: str) -> str:
             head = fh.read(4096)
     except LoadError:
         return "description"  # let the reader report the problem with the path
-    if head.startswith(b"\x89HDF") or head.startswith(b"PK") or path.lower().endswith(MODEL_EXTENSIONS):
+    if head.startswith(b"\x89HDF") or head.startswith(b"PK") or head[4:8] == b"TFL3" or \
+            path.lower().endswith(MODEL_EXTENSIONS):
         return "model-file"  # by extension too, so that a broken .h5 is reported as a model file
     if path.lower().endswith(".json"):
         try:
@@ -36,16 +37,18 @@ def sniff(path: str) -> str:
 
 
 def load(path: str, *, init: bool = True, max_memory: int = DEFAULT_MAX_MEMORY, skip_unknown: bool = False,
-         show_all: bool = False):
-    """Read a description (YAML/JSON), a view of a model file or a model file (.h5, .keras, TF.js).
+         show_all: bool = False, input_shape=None):
+    """Read a description (YAML/JSON), a view of a model file or a model file (.h5, .keras, TF.js, ONNX).
 
     ``skip_unknown``: draw layers of classes tspcli does not know as generic
-    layers instead of failing; ``show_all``: a view draws every layer of its file.
+    layers instead of failing; ``show_all``: a view draws every layer of its file;
+    ``input_shape`` (``tspcli.io.inputs.InputShape``): the size of an ONNX model's
+    dynamic input dimensions.
     """
     if sniff(path) == "model-file":
         from .io.convert import model_from_file
 
-        model = model_from_file(path, skip_unknown=skip_unknown, max_bytes=max_memory)
+        model = model_from_file(path, skip_unknown=skip_unknown, max_bytes=max_memory, input_shape=input_shape)
     else:
         from .spec import load_description
 
@@ -53,7 +56,8 @@ def load(path: str, *, init: bool = True, max_memory: int = DEFAULT_MAX_MEMORY, 
         if model.view is not None:
             from .io.views import model_from_view
 
-            model = model_from_view(model, skip_unknown=skip_unknown, show_all=show_all, max_bytes=max_memory)
+            model = model_from_view(model, skip_unknown=skip_unknown, show_all=show_all, max_bytes=max_memory,
+                                    input_shape=input_shape)
     if init:
         model.init(max_memory=max_memory)
         if model.options.get("weights"):  # what predict and render will read, checked now (validate)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict, deque
-import numpy as np
 
 from .errors import ShapeError, SpecError, TspError, did_you_mean
 from .io.limits import DEFAULT_MAX_BYTES as DEFAULT_MAX_MEMORY  # bytes of float32 weights and activations
@@ -83,6 +82,8 @@ class Model:
         self.source: str | None = None  # file the model was read from (for error messages)
         self.timeline = None  # a description's `timeline:` steps, if any
         self.view = None  # a view's (layer entries, line of `load:`): see tspcli.io.views
+        self.uncomputed: dict[str, str] = {}  # after predict(strict=False): layers without values, and why
+        self.notes: list[str] = []  # how a model file's values are computed (shown by `summary`)
         self.inputs: list[Layer] = list(inputs or [])
         self.outputs: list[Layer] = list(outputs or [])
         self.layers: list[Layer] = list(layers) if layers is not None else self._reachable()
@@ -264,11 +265,14 @@ class Model:
         """Compute every layer's ``neural_value``; returns the output value(s).
 
         ``x`` is one array (or a list / dict by input name for several inputs),
-        with or without a leading batch axis of 1.
+        with or without a leading batch axis of 1.  With ``strict=False`` the
+        layers that could not be computed are left without values and
+        ``uncomputed`` says which and why.
         """
         from .engine import run_forward
 
-        return run_forward(self, x, **kwargs)
+        outputs, self.uncomputed = run_forward(self, x, **kwargs)
+        return outputs
 
     def __repr__(self) -> str:
         return f"<{self.kind} {self.name!r}: {len(self.layers)} layers>"
@@ -299,14 +303,3 @@ class Sequential(Model):
                                               layer=layer.name, key="apply"), layer)
             layer.inbound = [prev]
         self.inputs, self.outputs = [first], [self.layers[-1]]
-
-
-def as_batchless(x: np.ndarray, shape: tuple, what: str) -> np.ndarray:
-    """``x`` as float32 of ``shape``, dropping a leading batch axis of 1."""
-    x = np.asarray(x)
-    if x.shape == (1, *shape):
-        x = x[0]
-    if x.shape != tuple(shape):
-        raise ShapeError(f"{what} has shape {list(x.shape)}, the model expects {list(shape)} "
-                         f"(or [1, {', '.join(map(str, shape))}])")
-    return x.astype(np.float32, copy=False)

@@ -2,18 +2,29 @@
 
 Both are ``concurrent.futures`` executors, so the batch runner does not know
 which one it has.  Local workers are started fresh ('spawn'), never forked from
-a process that may already hold an OpenGL context, and import the renderer once
-each; Ctrl-C is handled by the parent, which lets running jobs finish (their
-files are written atomically) and cancels the rest.
+a process that may already hold an OpenGL context (or jax's threads), and import
+the renderer once each.
+
+Ctrl-C or SIGTERM is handled by the parent: jobs not started are cancelled and
+every worker gets SIGTERM, which a busy worker turns into KeyboardInterrupt, so
+the job's partial file (or staging folder, or ffmpeg) is removed as for `tspcli
+render`, and then it exits; an idle worker exits at once.  Workers still alive
+after ``STOP_GRACE_S`` are killed, so the batch stops within about 2 s; a second
+Ctrl-C kills them at once.  Finished outputs are whole, so ``--skip-existing``
+resumes.
 """
 from __future__ import annotations
 
 import contextlib
 import os
+import signal
+import time
 
 from ..errors import OptionError, ToolFailure
 
 CONNECT_TIMEOUT_S = 10
+STOP_GRACE_S = 1.5
+_BUSY = False    # in a worker: whether a job is running (SIGTERM then cleans up before exiting)
 
 
 def default_workers() -> int:
@@ -32,23 +43,63 @@ def local_pool(workers: int):
     # A spawned worker starts as `python -c ...`, which puts the working directory first on
     # sys.path until the parent's path arrives: Python >= 3.11 leaves it out with this.
     os.environ["PYTHONSAFEPATH"] = "1"
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_start_worker)
+
+    class Pool(ProcessPoolExecutor):
+        def submit(self, fn, /, *args, **kwargs):
+            return super().submit(_guarded, fn, *args, **kwargs)
+
+    pool = Pool(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker)
     try:
         yield pool
     except BaseException:
-        pool.shutdown(wait=True, cancel_futures=True)
+        _stop(pool)
         raise
     pool.shutdown(wait=True)
 
 
-def _start_worker() -> None:
-    import signal
+def _stop(pool) -> None:
+    """Cancel what has not started and end every worker within STOP_GRACE_S (see the module's text)."""
+    # the pool's processes are private; nothing public lists them (active_children lists every child)
+    processes = list(getattr(pool, "_processes", {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    try:
+        for process in processes:
+            with contextlib.suppress(OSError, ValueError):
+                process.terminate()
+        deadline = time.monotonic() + STOP_GRACE_S
+        for process in processes:
+            process.join(max(0.0, deadline - time.monotonic()))
+    finally:      # also after a second Ctrl-C during the wait: no worker outlives the batch
+        for process in processes:
+            if process.is_alive():
+                with contextlib.suppress(OSError, ValueError):
+                    process.kill()
 
+
+def _start_worker() -> None:
     from .worker import warm_up
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C reaches the whole group; the parent decides
+    signal.signal(signal.SIGTERM, _on_sigterm)
     warm_up()
+
+
+def _on_sigterm(signum, frame):
+    if not _BUSY:
+        os._exit(128 + signum)
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def _guarded(fn, *args, **kwargs):
+    """Run one job in a worker; stopped by SIGTERM, it has cleaned up (on unwinding) and exits."""
+    global _BUSY
+    _BUSY = True
+    try:
+        return fn(*args, **kwargs)
+    except KeyboardInterrupt:
+        os._exit(128 + signal.SIGTERM)
+    finally:
+        _BUSY = False
 
 
 @contextlib.contextmanager

@@ -17,24 +17,20 @@ from ..errors import OptionError, ToolFailure, TspError
 
 # Numbered frames after a pattern are moved in one by one, so a resumed batch could not
 # trust them; a frames folder/ is swapped in whole.
-OUTPUT_KINDS = ("png", "svg", "pdf", "mp4", "gif", "folder")
+OUTPUT_KINDS = ("png", "mp4", "gif", "folder", "scene")
 # Dask may run several tasks of one worker in threads; one OpenGL render at a time per process.
 _RENDER_LOCK = threading.Lock()
-_WARM = None     # ((size, scale), Renderer) of the last job in this process
+_WARM = None     # ((size, scale), raster backend) of the last job in this process
 
 
 def check_output(path: str, options) -> str:
     """The kind of output ``path`` names (see writers.output_kind); an OptionError unless a job can write it."""
-    from ..render.pipeline import check_vector
-    from ..render.writers import VECTOR_KINDS
     from ..render.writers import check_output as check_kind
 
     kind = check_kind(path, fps=options.fps, quality=options.quality)
-    if kind in VECTOR_KINDS:
-        check_vector(options)
     if kind not in OUTPUT_KINDS:
-        raise OptionError(f"cannot write '{path}': a batch job writes a .png, .svg, .pdf, .mp4, .gif or a "
-                          f"frames folder/",
+        raise OptionError(f"cannot write '{path}': a batch job writes a .png, .svg, .pdf, .mp4, .gif, .glb, "
+                          ".gltf or a frames folder/",
                           hint="e.g. -o '{stem}.png' or -o '{stem}_frames/'")
     return kind
 
@@ -43,7 +39,10 @@ def warm_up() -> None:
     """Import the renderer and loaders once per worker process, before its first job."""
     import importlib
 
-    for module in ("vtk_backend", "pipeline", "writers"):
+    from ..render.backends.offscreen import defer_pyplot
+
+    defer_pyplot()    # workers never draw with pyplot
+    for module in ("backends.pyvista_raster", "pipeline", "writers"):
         importlib.import_module(f"tspcli.render.{module}")
     importlib.import_module("tspcli.loading")
 
@@ -66,48 +65,27 @@ def render_job(model: str, output: str, options, max_memory: int) -> dict:
 
 
 def _render(model: str, output: str, options, max_memory: int) -> list[str]:
-    """As `tspcli render`: a still for a .png, else the timeline of the options or the description."""
+    """As `tspcli render`: a still for a .png or a 3D file, else the timeline of the options or the description."""
+    from ..io.inputs import natural_shape
     from ..loading import load
-    from ..render.animation import timeline_for, write_animation
-    from ..render.pipeline import check_vector, compute_values, render_model, write_vector
-    from ..render.writers import STILL_KINDS, VECTOR_KINDS
-    from ..render.writers import check_output as check_kind
-    from ..render.writers import output_kind, write_png
+    from ..render.pipeline import render_file
+    from ..render.writers import output_kind
 
-    kind = output_kind(output)
-    if kind in VECTOR_KINDS:
-        check_vector(options)
-    m = load(model, max_memory=max_memory)
-    timeline = None
-    if kind not in STILL_KINDS:     # a bad timeline fails before the forward pass
-        timeline = timeline_for(m, options, from_flag=False)
-        check_kind(output, fps=options.fps, quality=options.quality,
-                   total=len(timeline.frame_times(options.fps)))
-    warnings = []
-    if options.values:
-        warnings = [f"layer '{name}' has no values: {reason}"
-                    for name, reason in compute_values(m, options).items()]
+    m = load(model, max_memory=max_memory, input_shape=options.input_shape or natural_shape(options.input))
     os.makedirs(os.path.dirname(output), exist_ok=True)
-    if kind in VECTOR_KINDS:
-        write_vector(m, options, output)
-        return warnings
-    with _RENDER_LOCK:
-        if timeline is not None:
-            write_animation(m, options, output, timeline, quiet=True)
-            return warnings
-        frame = render_model(m, options, _renderer(options.size, options.scale))
-    write_png(frame, output)
-    return warnings
+    with _RENDER_LOCK:   # a still is drawn in this process's kept window; animations open their own
+        warm = _renderer(options.size, options.scale) if output_kind(output) == "png" else None
+        return render_file(m, output, options, raster=warm)
 
 
 def _renderer(size: tuple[int, int], scale: float):
     """This process's renderer for pictures of ``size`` x ``scale``: kept while jobs keep that size."""
-    from ..render.vtk_backend import Renderer
+    from ..render.backends import open_raster
 
     global _WARM
     if _WARM is None or _WARM[0] != (size, scale):
         if _WARM is not None:
             _WARM[1].close()
             _WARM = None
-        _WARM = ((size, scale), Renderer(size, scale))
+        _WARM = ((size, scale), open_raster(size, scale))
     return _WARM[1]

@@ -61,6 +61,10 @@ def command(sources, jobs_file, template, out_dir, config, sets, workers, schedu
     jobs = plan(list(sources), jobs_file=jobs_file, template=template, out_dir=out_dir, config=config,
                 sets=sets, allow_outside=allow_outside)
     workers = workers or default_workers()
+    if not scheduler:   # no offscreen OpenGL here: say so once, not once per job
+        from ..render.opengl import require
+
+        require()
 
     def open_executor(count):
         return dask_cluster(scheduler) if scheduler else local_pool(min(count, workers))

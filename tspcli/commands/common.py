@@ -19,7 +19,7 @@ MAX_BYTES = 2**60  # an exbibyte: beyond any machine, and far from float and int
 
 
 def parse_bytes(text: str) -> int:
-    m = re.fullmatch(r"\s*(\d{1,30}(?:\.\d{1,30})?)\s*([a-zA-Z]*)\s*", str(text))
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*", str(text)[:1000])
     if not m or m.group(2).lower() not in UNITS:
         raise OptionError(f"--max-memory: cannot read {str(text)[:40]!r}", hint="e.g. 4GiB, 512MB, 2G")
     value = int(Decimal(m.group(1)) * UNITS[m.group(2).lower()])  # exact: no float overflow
@@ -33,7 +33,7 @@ model_argument = click.argument("model", metavar="MODEL", type=str)
 
 max_memory_option = click.option(
     "--max-memory", default="4GiB", show_default=True, metavar="SIZE",
-    help="Refuse models whose activations need more memory than this (e.g. 512MB, 8GiB).")
+    help="Refuse models whose weights and activations need more memory than this (e.g. 512MB, 8GiB).")
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts instead of text.")
 
@@ -56,13 +56,29 @@ show_all_option = click.option(
     help="Views (model: {load: FILE}): also draw the file's layers that the view does not list.")
 
 
-def load_model(path: str, max_memory: str | None = None):
-    """``tspcli.load`` with the command's --max-memory, --skip-unknown and --show-all."""
+def _remember_input_shape(ctx, param, value):
+    from ..io.inputs import parse_input_shape
+
+    _remember(ctx, param, parse_input_shape(value))
+
+
+input_shape_option = click.option(
+    "--input-shape", metavar="H,W,C", expose_value=False, callback=_remember_input_shape,
+    help="ONNX models: the size of the input's dynamic dimensions, channels last (default: the size of "
+         "--input).")
+
+
+def load_model(path: str, max_memory: str | None = None, input_path: str | None = None, input_shape=None):
+    """``tspcli.load`` with the command's --max-memory, --skip-unknown, --show-all and --input-shape;
+    without --input-shape, an ONNX model's dynamic sizes are those of ``input_path``."""
+    from ..io.inputs import natural_shape
     from ..loading import load
 
     limit = parse_bytes(max_memory) if max_memory is not None else DEFAULT_MAX_MEMORY
     ctx = click.get_current_context(silent=True)
-    file_options = ctx.meta.get(_FILE_OPTIONS, {}) if ctx is not None else {}
+    file_options = dict(ctx.meta.get(_FILE_OPTIONS, {})) if ctx is not None else {}
+    shape = file_options.get("input_shape") or input_shape or natural_shape(input_path)
+    file_options["input_shape"] = shape
     return load(path, max_memory=limit, **file_options)
 
 

@@ -6,7 +6,8 @@ import os
 import click
 
 from ..text import echo
-from .common import load_model, max_memory_option, model_argument, show_all_option, skip_unknown_option
+from .common import (input_shape_option, load_model, max_memory_option, model_argument, show_all_option,
+                     skip_unknown_option)
 
 
 @click.command("convert")
@@ -17,9 +18,10 @@ from .common import load_model, max_memory_option, model_argument, show_all_opti
               help="Where the weights go, keyed '<layer>/<weight>' (default: beside the description, .npz).")
 @skip_unknown_option
 @show_all_option
+@input_shape_option
 @max_memory_option
 def command(model, output, weights, max_memory):
-    """Write the description of MODEL (a .h5, .keras, TF.js model or a view) and its weights.
+    """Write the description of MODEL (a .h5, .keras, TF.js or ONNX model, or a view) and its weights.
 
     The description names the weights file, so that summary, predict and render
     of the description give what they give for MODEL.  Example:
@@ -27,11 +29,12 @@ def command(model, output, weights, max_memory):
     \b
         tspcli convert lenet.h5 -o lenet.yaml     # writes lenet.yaml and lenet.npz
     """
-    from ..atomic import atomic_output, check_writable
+    from ..atomic import atomic_output, check_writable, install_sigterm_handler
     from ..engine import ensure_weights
     from ..errors import OptionError
     from ..io.write_description import description_of, description_text, relative_to, weights_of
 
+    install_sigterm_handler()   # SIGTERM cleans up as Ctrl-C does: no .part left
     fmt = _format(output)
     weights = weights or os.path.splitext(output)[0] + ".npz"
     if not weights.lower().endswith(".npz"):
@@ -45,12 +48,12 @@ def command(model, output, weights, max_memory):
     ensure_weights(m)  # a description without weights: the seeded defaults it computes with
     import numpy as np
 
-    with atomic_output(weights, suffix=".npz") as tmp:
-        with open(tmp, "wb") as fh:
-            np.savez(fh, **weights_of(m))
     text = description_text(description_of(m, relative_to(weights, output)), model, fmt)
-    with atomic_output(output) as tmp:
-        with open(tmp, "w", encoding="utf-8") as fh:
+    # both are written before either is renamed into place: an interruption leaves neither
+    with atomic_output(weights, suffix=".npz") as weights_tmp, atomic_output(output) as text_tmp:
+        with open(weights_tmp, "wb") as fh:
+            np.savez(fh, **weights_of(m))
+        with open(text_tmp, "w", encoding="utf-8") as fh:
             fh.write(text)
     echo(f"wrote {output} ({len(m.layers)} layers) and {weights}")
 

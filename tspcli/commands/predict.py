@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from ..text import echo
-from .common import (json_option, load_model, max_memory_option, model_argument, print_json,
+from .common import (input_shape_option, json_option, load_model, max_memory_option, model_argument, print_json,
                      skip_unknown_option)
 
 PREPROCESS_HELP = ("How image values are scaled: none (0..255), unit (x/255, default for images), "
@@ -18,32 +18,6 @@ preprocess_option = click.option("--preprocess", type=click.Choice(["none", "uni
                                  default=None, help=PREPROCESS_HELP)
 seed_option = click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True,
                            help="Seed of the default weights of layers without weights.")
-
-
-def model_inputs(model, input_path: str | None, mode: str | None):
-    """The value of each input layer: read from ``input_path`` or the built-in sample."""
-    from ..errors import InputError
-    from ..io.inputs import read_input
-
-    if input_path is not None and len(model.inputs) != 1:
-        raise InputError(f"--input feeds one input layer, the model has {len(model.inputs)} "
-                         f"({', '.join(l.name for l in model.inputs)})")
-    if input_path is not None:
-        return [read_input(input_path, model.inputs[0].output_shape, mode)]
-    return [_sample_for(model, layer, mode) for layer in model.inputs]
-
-
-def _sample_for(model, layer, mode):
-    """The built-in sample; ids for an input that feeds Embeddings (a generator's class id)."""
-    import numpy as np
-
-    from ..io.inputs import sample_input
-
-    sizes = [l.config["inputDim"] for l in model.layers if layer in l.inbound and l.layer_type == "Embedding"]
-    if sizes:
-        ids = np.arange(np.prod(layer.output_shape)) % min(sizes)
-        return ids.reshape(layer.output_shape).astype(np.float32)
-    return sample_input(layer.output_shape, mode)
 
 
 def top_classes(layer, k: int) -> list[dict]:
@@ -84,17 +58,21 @@ def write_npz(layers, path: str) -> None:
 @seed_option
 @max_memory_option
 @skip_unknown_option
+@input_shape_option
 def command(model, input_path, preprocess, output, top, as_json, seed, max_memory):
     """Compute the neural value of every layer of MODEL for an input.
 
     Prints the top classes of each 1-D output (with the labels of an Output1d);
     --output writes all values to an .npz keyed by layer name.
     """
-    from ..atomic import check_writable
+    from ..atomic import check_writable, install_sigterm_handler
 
+    install_sigterm_handler()   # SIGTERM cleans up as Ctrl-C does: no .part left
     if output:
         check_writable(output)
-    m = load_model(model, max_memory)
+    m = load_model(model, max_memory, input_path)
+    from ..io.inputs import model_inputs
+
     m.predict(model_inputs(m, input_path, preprocess), seed=seed, strict=False)
     for name, reason in m.uncomputed.items():
         echo(f"tspcli: warning: layer '{name}' has no values: {reason}", err=True)

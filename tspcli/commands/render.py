@@ -4,7 +4,8 @@ from __future__ import annotations
 import click
 
 from ..text import echo
-from .common import load_model, max_memory_option, model_argument, show_all_option, skip_unknown_option
+from .common import (input_shape_option, load_model, max_memory_option, model_argument, show_all_option,
+                     skip_unknown_option)
 from .predict import input_option, preprocess_option
 
 CAMERAS = ["iso", "tsp", "front", "side", "top"]
@@ -12,9 +13,12 @@ CAMERAS = ["iso", "tsp", "front", "side", "top"]
 
 @click.command("render")
 @model_argument
-@click.option("-o", "--output", required=True, metavar="FILE",
-              help="A picture (.png), a vector figure (.svg, .pdf), or an animation: .mp4, .gif, a folder/ or a "
+@click.option("-o", "--output", metavar="FILE",
+              help="A picture (.png), a vector figure (.svg, .pdf), a 3D file (.glb, .gltf), or an animation: "
+                   ".mp4, .gif, a folder/ or a "
                    "pattern like out_%04d.png; - writes a PNG to stdout.")
+@click.option("--interactive", is_flag=True,
+              help="Open the model in a window to turn with the mouse (needs a display) instead of writing -o.")
 @click.option("--config", "config", metavar="FILE",
               help="Render options from a YAML file (e.g. configs/paper.yaml); flags override it.")
 @click.option("--open", "open_", metavar="NAMES|all",
@@ -46,6 +50,11 @@ CAMERAS = ["iso", "tsp", "front", "side", "top"]
               help="Multiply every font size (e.g. 1.5 for a figure printed at column width).")
 @click.option("--rows", metavar="N|auto", default=None,
               help="Rows a long horizontal chain is wrapped into (default auto; 1: one row, as TensorSpace).")
+@click.option("--links", metavar="LAYER[:MAP],...", default=None,
+              help="Lines from each output map to the input maps it reads (DepthwiseConv2d: every map; "
+                   "Conv2d/SeparableConv2d: map MAP, default 0); opens the layer and its input.")
+@click.option("--explain-maps", type=int, default=None, metavar="N",
+              help="Output maps an explain:LAYER step fills one by one (default 4); the rest fill at once.")
 @click.option("--crop/--no-crop", default=None,
               help="Trim the picture to the drawing plus a small margin (on in configs/paper.yaml).")
 @click.option("--boxes", "boxes", metavar="FILE.json", default=None,
@@ -69,9 +78,10 @@ CAMERAS = ["iso", "tsp", "front", "side", "top"]
 @max_memory_option
 @skip_unknown_option
 @show_all_option
-def command(model, output, config, open_, input_path, preprocess, values, camera, azimuth, elevation, zoom,
-            direction, size, scale, background, colormap, normalize, labels, legend, title, text_scale, rows, crop,
-            boxes, vector_cells, seed, animate, fps, quality, easing, quiet, overwrite, max_memory):
+@input_shape_option
+def command(model, output, interactive, config, open_, input_path, preprocess, values, camera, azimuth, elevation,
+            zoom, direction, size, scale, background, colormap, normalize, labels, legend, title, text_scale, rows,
+            crop, boxes, links, explain_maps, vector_cells, seed, animate, fps, quality, easing, quiet, overwrite, max_memory):
     """Draw MODEL in 3D (TensorSpace's look) to a PNG, or animate it, offscreen.
 
     Each layer is a slab in its type's colour; opened layers show their
@@ -89,57 +99,43 @@ def command(model, output, config, open_, input_path, preprocess, values, camera
     from ..atomic import check_writable, install_sigterm_handler
     from ..errors import OptionError
     from ..render.options import resolve
-    from ..render.writers import STILL_KINDS, VECTOR_KINDS, check_stdout, output_kind
+    from ..render.writers import check_stdout, output_kind
 
     install_sigterm_handler()
-    if output == "-":
+    if (output is None) == (not interactive):
+        raise click.UsageError("give -o FILE, or --interactive to open a window (not both)")
+    if interactive:
+        from ..render.backends.offscreen import has_display
+
+        if not has_display():
+            raise OptionError("no display to open a window on ($DISPLAY is not set)",
+                              hint="write a file instead: -o model.png, or -o model.glb for a 3D viewer")
+    elif output == "-":
         check_stdout(animate)
-    kind = "png" if output == "-" else output_kind(output)
-    still = kind in STILL_KINDS and animate is None
-    if output != "-" and kind in ("mp4", "gif", *STILL_KINDS):
+    elif output_kind(output) in ("png", "mp4", "gif", "scene"):
         check_writable(output)
     options = resolve(config, {
         "open": open_, "input": input_path, "preprocess": preprocess, "values": values, "camera": camera,
         "azimuth": azimuth, "elevation": elevation, "zoom": zoom, "direction": direction, "size": size,
         "scale": scale, "background": background, "colormap": colormap, "normalize": normalize,
         "labels": labels, "legend": legend, "title": title, "text_scale": text_scale, "rows": rows,
-        "crop": crop, "boxes": boxes, "vector_cells": vector_cells, "seed": seed,
+        "crop": crop, "boxes": boxes, "seed": seed, "links": links, "explain_maps": explain_maps,
+        "vector_cells": vector_cells,
         "timeline": animate, "fps": fps, "quality": quality, "easing": easing})
+    from ..render.backends.offscreen import defer_pyplot
+    from ..render.opengl import require
+    from ..render.pipeline import render_file
+
     if options.boxes is not None:
-        if not still:
-            raise OptionError("--boxes describes a still picture", hint="render a .png, .svg or .pdf, or leave --boxes out")
         check_writable(options.boxes)
-    from ..render.pipeline import check_vector, compute_values
+    if interactive or output == "-" or output_kind(output) != "scene":
+        require()   # a machine without offscreen OpenGL: one line saying what to install, not a segfault
+    defer_pyplot()    # this process never draws with pyplot: its 0.3-0.5 s import is not paid
+    m = load_model(model, max_memory, options.input, options.input_shape)
+    if interactive:
+        from ..render.pipeline import plot
 
-    if kind in VECTOR_KINDS:
-        if animate is not None:
-            raise OptionError(f"'{output}' holds one picture; --animate writes .mp4, .gif, a folder/ or "
-                              f"a pattern like out_%04d.png")
-        check_vector(options)
-    elif vector_cells:
-        raise OptionError("--vector-cells is for vector figures: write a .svg or .pdf")
-
-    m = load_model(model, max_memory)
-    if not still:   # bad steps or outputs fail before the forward pass
-        from ..render.animation import timeline_for, write_animation
-        from ..render.writers import check_output
-
-        timeline = timeline_for(m, options, from_flag=animate is not None, config=config)
-        check_output(output, fps=options.fps, quality=options.quality,
-                     total=len(timeline.frame_times(options.fps)), overwrite=overwrite)
-    if options.values:
-        for name, reason in compute_values(m, options).items():
-            echo(f"tspcli: warning: layer '{name}' has no values: {reason}", err=True)
-    if still:
-        from ..render.pipeline import render_still, write_vector
-        from ..render.writers import write_json, write_png
-
-        if kind in VECTOR_KINDS:
-            drawn = write_vector(m, options, output)
-        else:
-            frame, drawn = render_still(m, options)
-            write_png(frame, output)
-        if options.boxes:
-            write_json(drawn.as_json(), options.boxes)
-    else:
-        write_animation(m, options, output, timeline, quiet=quiet, overwrite=overwrite)
+        plot(m, options, off_screen=False).show()
+        return
+    render_file(m, output, options, quiet=quiet, from_flag=animate is not None,
+                config=config, overwrite=overwrite, warn=lambda text: echo(f"tspcli: warning: {text}", err=True))

@@ -4,14 +4,17 @@ from __future__ import annotations
 import click
 
 from ..text import safe
-from .common import (fmt_shape, json_option, load_model, max_memory_option, model_argument, print_json,
-                     skip_unknown_option)
+from .common import (fmt_shape, input_shape_option, json_option, load_model, max_memory_option, model_argument,
+                     print_json, skip_unknown_option)
 
 
 def summary_dict(model) -> dict:
     """The JSON of `summary --json` (documented in the README; keep it stable)."""
-    return {"name": model.name, "type": model.kind, "layers": model.summary_rows(),
-            "total_params": model.param_count}
+    out = {"name": model.name, "type": model.kind, "layers": model.summary_rows(),
+           "total_params": model.param_count}
+    if model.notes:
+        out["notes"] = list(model.notes)
+    return out
 
 
 def summary_text(model) -> str:
@@ -27,6 +30,7 @@ def summary_text(model) -> str:
     out = [safe(f'Model: "{model.name}" ({model.kind})'), rule, line(head), rule]
     out += [line(r) for r in rows]
     out += [rule, f"Total params: {model.param_count:,}", f"Layers: {len(rows)}"]
+    out += [f"Note: {note}" for note in model.notes]
     return "\n".join(out)
 
 
@@ -35,6 +39,7 @@ def summary_text(model) -> str:
 @json_option
 @max_memory_option
 @skip_unknown_option
+@input_shape_option
 def command(model, as_json, max_memory):
     """Print every layer of MODEL: name, type, input and output shape, parameters.
 

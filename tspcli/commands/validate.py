@@ -7,7 +7,7 @@ import click
 
 from ..errors import TspError
 from ..text import echo
-from .common import json_option, load_model, max_memory_option, print_json, skip_unknown_option
+from .common import input_shape_option, json_option, load_model, max_memory_option, print_json, skip_unknown_option
 
 
 @click.command("validate")
@@ -15,6 +15,7 @@ from .common import json_option, load_model, max_memory_option, print_json, skip
 @json_option
 @max_memory_option
 @skip_unknown_option
+@input_shape_option
 def command(models, as_json, max_memory):
     """Check each MODEL (description or model file); exit 0 if all are valid, 2 otherwise.
 

@@ -27,18 +27,22 @@ _SIZE_ONLY = ("Reshape", "Flatten")  # consumers that see only how many values t
 
 
 def model_from_file(path, weights=None, *, skip_unknown: bool = False,
-                    max_bytes: int = limits.DEFAULT_MAX_BYTES):
+                    max_bytes: int = limits.DEFAULT_MAX_BYTES, input_shape=None):
     """A Model (shapes known, not yet ``init()``-ed) with the file's weights.
 
     ``weights`` is the weights file of TensorSpace's separated form (found next
-    to the topology when not given).
+    to the topology when not given); ``input_shape``: an ONNX file's dynamic sizes.
     """
-    return convert(read_model_file(path, weights, max_bytes=max_bytes), skip_unknown=skip_unknown)
+    return convert(read_model_file(path, weights, max_bytes=max_bytes, skip_unknown=skip_unknown,
+                                   input_shape=input_shape), skip_unknown=skip_unknown)
 
 
 def convert(fm: FileModel, *, skip_unknown: bool = False, overrides: dict | None = None):
     """The Model of a FileModel.  ``overrides`` (layer name -> class) choose how an input
     or a Dense/Output1d layer is drawn, as a view may (see ``tspcli.io.views``)."""
+    if fm.format == "onnx":  # lifted while it was read (tspcli.io.onnx)
+        from tspcli.io.onnx import apply_overrides
+        return apply_overrides(fm, overrides or {})
     return _Converter(fm, skip_unknown, overrides or {}).model()
 
 
@@ -77,6 +81,7 @@ class _Converter:
             model = Model([self.built[n] for n in self.fm.inputs], [self.built[n] for n in self.fm.outputs],
                           layers=layers, **options)
         model.source = self.file
+        model.notes = list(self.fm.notes)
         return model
 
     # --- one layer -----------------------------------------------------------------
@@ -131,7 +136,7 @@ class _Converter:
         from tspcli.layers import Layer1d, Layer2d, Layer3d
 
         what = ("a Lambda layer holds Python code, which tspcli never runs" if fl.class_name == "Lambda"
-                else f"layer class '{fl.class_name}' is not one tspcli knows")
+                else fl.config.get("unsupported") or f"layer class '{fl.class_name}' is not one tspcli knows")
         if not self.skip_unknown:
             raise self.error(what, fl, hint="--skip-unknown draws it as a generic layer of its shape")
         shape = fl.shape if fl.shape and None not in fl.shape else None

@@ -102,7 +102,8 @@ def _yaml_tree(text: str, name: str):
         return _convert(loader, node, name)
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
-        raise SpecError(f"cannot parse: character {exc.character!r} is not allowed in YAML "
+        char = chr(exc.character) if isinstance(exc.character, int) else exc.character
+        raise SpecError(f"cannot parse: character {char!r} is not allowed in YAML "
                         "(binary data?)", file=name, line=line) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

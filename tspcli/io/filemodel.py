@@ -69,6 +69,7 @@ class FileModel:
     backend: str | None
     path: str
     format: str
+    notes: list[str] = field(default_factory=list)  # how values are computed, said by `summary`
 
     def layer(self, name: str) -> FileLayer:
         for layer in self.layers:
@@ -77,13 +78,18 @@ class FileModel:
         raise KeyError(name)
 
 
-def read_model_file(path, weights=None, *, max_bytes: int = limits.DEFAULT_MAX_BYTES) -> FileModel:
+def read_model_file(path, weights=None, *, max_bytes: int = limits.DEFAULT_MAX_BYTES, skip_unknown: bool = False,
+                    input_shape=None) -> FileModel:
     """Read a model file of any supported format, recognised by its content.
 
     ``path`` is a Keras ``.h5``/``.keras`` file, a TensorFlow.js ``model.json``
-    (or the folder holding it), or the topology ``.json`` of TensorSpace's
-    separated form, whose weights file is ``weights`` or found next to it.
-    ``max_bytes`` caps the weights read (``--max-memory``), checked before reading.
+    (or the folder holding it), the topology ``.json`` of TensorSpace's
+    separated form, whose weights file is ``weights`` or found next to it, a
+    TensorFlow Lite file, or an ONNX file (lifted as it is read: ``skip_unknown``
+    operators and the ``input_shape`` of its dynamic sizes matter then; see
+    ``tspcli.io.onnx``).
+    ``max_bytes`` caps the weights read (``--max-memory``), checked before reading (TensorFlow
+    Lite: its weights as float32, after int8 or float16 ones are dequantized).
     """
     p = Path(path)
     if p.is_dir():
@@ -91,6 +97,13 @@ def read_model_file(path, weights=None, *, max_bytes: int = limits.DEFAULT_MAX_B
             raise LoadError("folder has no model.json (TensorFlow.js model)", file=str(p))
         p = p / "model.json"
     head = _read_head(p)
+    from tspcli.io import tflite
+    if tflite.looks_like_tflite(head) or p.suffix.lower() == ".tflite":  # a bad one says why
+        return tflite.read_tflite_model(p, max_bytes)
+    from tspcli.io.onnx.load import looks_like_onnx
+    if looks_like_onnx(p, head):
+        from tspcli.io.onnx import read_onnx_model
+        return read_onnx_model(p, input_shape=input_shape, skip_unknown=skip_unknown, max_memory=max_bytes)
     if any(head[o:o + 8] == _HDF5_SIGNATURE for o in _HDF5_OFFSETS):
         from tspcli.io import keras_h5
         return keras_h5.read_h5_model(p, max_bytes)
@@ -107,8 +120,9 @@ def read_model_file(path, weights=None, *, max_bytes: int = limits.DEFAULT_MAX_B
             return keras_h5.read_separated_model(p, doc, weights, max_bytes)
         raise LoadError("JSON file is neither a TensorFlow.js model.json (no 'modelTopology') "
                         "nor a Keras model topology (no 'class_name'/'config')", file=str(p))
-    raise LoadError("not a model file: expected HDF5 (.h5), a Keras .keras archive (zip) "
-                    "or JSON (TensorFlow.js model.json / Keras topology)", file=str(p))
+    raise LoadError("not a model file: expected HDF5 (.h5), a Keras .keras archive (zip), ONNX (.onnx), "
+                    "TensorFlow Lite (.tflite) or JSON (TensorFlow.js model.json / Keras topology)",
+                    file=str(p))
 
 
 def _read_head(p: Path) -> bytes:

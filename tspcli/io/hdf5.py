@@ -155,6 +155,8 @@ def _attribute(attrs, name):
     import h5py
     try:
         attr = attrs.get_id(name)
+        if _stored_bytes(attr) > limits.TEXT_LIMIT:
+            return None
         is_text = isinstance(attr.get_type(), h5py.h5t.TypeStringID)
         if not is_text:
             return [] if attr.get_space().get_simple_extent_npoints() == 0 else None
@@ -165,6 +167,14 @@ def _attribute(attrs, name):
                 for v in np.atleast_1d(value)]
     except _H5_FAILURES:
         return None
+
+
+def _stored_bytes(attr) -> int:
+    """Bytes an attribute holds; an empty one holds none (HDF5 reports its size 0 as an error)."""
+    try:
+        return attr.get_storage_size()
+    except RuntimeError:
+        return 0 if attr.get_space().get_simple_extent_npoints() == 0 else limits.TEXT_LIMIT + 1
 
 
 class _Refused(Exception):

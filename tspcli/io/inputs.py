@@ -10,10 +10,12 @@ Preprocessing (``--preprocess``), applied to images after they are resized:
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -46,6 +48,74 @@ def preprocess(x: np.ndarray, mode: str) -> np.ndarray:
     if mode == "torch":
         return (x / 255.0 - TORCH_MEAN) / TORCH_STD
     raise InputError(f"unknown preprocessing {mode!r}", hint="one of " + ", ".join(PREPROCESS))
+
+
+@dataclass(frozen=True)
+class InputShape:
+    """A size for a model file's input, channels-last (H, W, C), and where it came from: the
+    ``--input-shape`` option (``explicit``: it must agree with the file's fixed sizes) or an
+    input file (it fills only the dynamic ones; an image of another size is resized)."""
+
+    dims: tuple
+    explicit: bool = True
+
+
+def parse_input_shape(text) -> InputShape | None:
+    """``--input-shape 48,192,3`` (or a YAML list) -> InputShape; None stays None."""
+    from ..errors import OptionError
+
+    if text is None:
+        return None
+    items = text if isinstance(text, (list, tuple)) else str(text).replace("x", ",").split(",")
+    try:
+        dims = tuple(int(str(v).strip()) for v in items)
+    except ValueError:
+        dims = ()
+    if not dims or min(dims) <= 0:
+        raise OptionError(f"input shape must be positive sizes H,W,C (channels last), got {text!r}",
+                          hint="e.g. --input-shape 224,224,3")
+    return InputShape(dims)
+
+
+def natural_shape(path: str | None) -> InputShape | None:
+    """The size an input file has before any resizing: (H, W, C) of an image (read from its header),
+    the shape of a .npy (a leading batch of 1 dropped); None when unknown."""
+    if path is None or not os.path.isfile(path):
+        return None
+    ext = os.path.splitext(path)[1].lower()
+    try:
+        if ext in IMAGE_EXTENSIONS:
+            from PIL import Image
+
+            with Image.open(path) as img:
+                width, height = img.size
+                channels = 1 if img.mode in ("L", "1", "I", "F", "I;16") else 3
+            return InputShape((height, width, channels), explicit=False)
+        if ext == ".npy":
+            shape = np.load(path, mmap_mode="r", allow_pickle=False).shape
+            return InputShape(tuple(shape[1:] if len(shape) == 4 and shape[0] == 1 else shape), explicit=False)
+    except (OSError, ValueError):
+        return None  # read_input reports what is wrong with the file
+    return None
+
+
+def model_inputs(model, input_path: str | None, mode: str | None):
+    """The value of each input layer: read from ``input_path`` or the built-in sample."""
+    if input_path is not None and len(model.inputs) != 1:
+        raise InputError(f"--input feeds one input layer, the model has {len(model.inputs)} "
+                         f"({', '.join(l.name for l in model.inputs)})")
+    if input_path is not None:
+        return [read_input(input_path, model.inputs[0].output_shape, mode)]
+    return [_sample_for(model, layer, mode) for layer in model.inputs]
+
+
+def _sample_for(model, layer, mode):
+    """The built-in sample; ids for an input that feeds Embeddings (a generator's class id)."""
+    sizes = [l.config["inputDim"] for l in model.layers if layer in l.inbound and l.layer_type == "Embedding"]
+    if sizes:
+        ids = np.arange(np.prod(layer.output_shape)) % min(sizes)
+        return ids.reshape(layer.output_shape).astype(np.float32)
+    return sample_input(layer.output_shape, mode)
 
 
 def read_input(path: str, shape: tuple, mode: str | None = None) -> np.ndarray:
@@ -148,6 +218,24 @@ def sample_input(shape: tuple, mode: str | None = None) -> np.ndarray:
 
 
 def _portrait(shape: tuple) -> np.ndarray | None:
+    """The portrait cropped square and resized to ``shape`` (0..255 float32), or None without matplotlib's data.
+
+    Decoding and resizing the JPEG (and importing matplotlib to find it) is paid
+    once per size: the result is kept in the user's cache folder (see
+    ``_cache_file``); the photograph itself stays matplotlib's.
+    """
+    cached = _cache_file(f"portrait-{shape[0]}x{shape[1]}-v1.npy")
+    pixels = _read_cached(cached, (shape[0], shape[1], 3)) if cached else None
+    if pixels is None:
+        pixels = _resized_portrait(shape)
+        if pixels is None:
+            return None
+        if cached:
+            _write_cached(cached, pixels)
+    return pixels.astype(np.float32)
+
+
+def _resized_portrait(shape: tuple) -> np.ndarray | None:
     try:
         from matplotlib import cbook
         from PIL import Image
@@ -156,9 +244,42 @@ def _portrait(shape: tuple) -> np.ndarray | None:
             w, h = img.size
             side = min(w, h)  # a centred square crop keeps the face
             img = img.crop(((w - side) // 2, 0, (w + side) // 2, side)).convert("RGB")
-            return np.asarray(img.resize((shape[1], shape[0]), Image.BILINEAR), dtype=np.float32)
+            return np.asarray(img.resize((shape[1], shape[0]), Image.BILINEAR), dtype=np.uint8)
     except Exception:  # noqa: BLE001 - matplotlib's sample data is optional; fall back to a pattern
         return None
+
+
+def _cache_file(name: str) -> str | None:
+    """``name`` in tspcli's cache folder ($XDG_CACHE_HOME/tspcli, else ~/.cache/tspcli); None when unset."""
+    root = os.environ.get("XDG_CACHE_HOME") or (os.path.join(os.path.expanduser("~"), ".cache")
+                                                 if os.path.expanduser("~") != "~" else None)
+    return os.path.join(root, "tspcli", name) if root else None
+
+
+def _read_cached(path: str, shape: tuple) -> np.ndarray | None:
+    """The uint8 array of ``shape`` saved at ``path``; None when missing or not exactly that (then it is remade)."""
+    try:
+        if os.path.getsize(path) > np.prod(shape) + 4096:     # an .npy header is at most a few hundred bytes
+            return None
+        pixels = np.load(path, allow_pickle=False)
+    except (OSError, ValueError):
+        return None
+    return pixels if pixels.dtype == np.uint8 and pixels.shape == shape else None
+
+
+def _write_cached(path: str, pixels: np.ndarray) -> None:
+    """Save atomically (concurrent workers may write the same file); a read-only home is no error."""
+    import tempfile
+
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".part")
+        with os.fdopen(fd, "wb") as out:
+            np.save(out, pixels, allow_pickle=False)
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError, UnboundLocalError):
+            os.remove(tmp)
 
 
 def _figure(h: int, w: int) -> np.ndarray:

@@ -42,7 +42,9 @@ TABLE: dict[str, tuple[str, dict, dict]] = {
     "Cropping1D": ("Cropping1d", {}, {"cropping": "cropping"}),
     "Cropping2D": ("Cropping2d", {}, {"cropping": "cropping"}),
     "UpSampling1D": ("UpSampling1d", {}, {"size": "size"}),
-    "UpSampling2D": ("UpSampling2d", {}, {"size": "size", "interpolation": "interpolation"}),
+    "UpSampling2D": ("UpSampling2d", {}, {"size": "size", "interpolation": "interpolation",
+                                          # not Keras': TensorFlow Lite's resize (tspcli.io.tflite)
+                                          "coordinate_mode": "coordinateMode"}),
     "Dense": ("Dense", {}, {"units": "units", "activation": "activation", "use_bias": "useBias"}),
     "Flatten": ("Flatten", {}, {}),
     "Reshape": ("Reshape", {}, {"target_shape": "targetShape"}),

@@ -28,8 +28,9 @@ _LOOK = {"color": "color", "closeButton": "close_button", "initStatus": "init_st
 
 
 def model_from_view(view, *, skip_unknown: bool = False, show_all: bool = False,
-                    max_bytes: int = limits.DEFAULT_MAX_BYTES):
-    """The model file's Model, drawn and styled as the view ``view`` (a parsed description) says."""
+                    max_bytes: int = limits.DEFAULT_MAX_BYTES, input_shape=None):
+    """The model file's Model, drawn and styled as the view ``view`` (a parsed description) says
+    (``input_shape``: an ONNX file's dynamic sizes)."""
     from tspcli.io.convert import convert
     from tspcli.io.filemodel import read_model_file
 
@@ -37,7 +38,7 @@ def model_from_view(view, *, skip_unknown: bool = False, show_all: bool = False,
     path = view.options["load"]
     if not os.path.exists(path):
         raise SpecError(f"no such model file '{path}'", file=view.source, line=load_line, key="load")
-    fm = read_model_file(path, max_bytes=max_bytes)
+    fm = read_model_file(path, max_bytes=max_bytes, skip_unknown=skip_unknown, input_shape=input_shape)
     listed, problems = _listed(entries or [], {fl.name: fl for fl in fm.layers})
     model = convert(fm, skip_unknown=skip_unknown, overrides={
         name: override for name, (_, _, _, override) in listed.items() if override is not None})

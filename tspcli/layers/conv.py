@@ -24,11 +24,12 @@ def _common(rank: int, paddings=("valid", "same")) -> tuple[Param, ...]:
     return (
         Param("kernelSize", P.optional(size), None, "Size of the convolution window.", t),
         Param("strides", size, (1,) * rank, "Step of the window along each axis.", t),
-        Param("padding", P.padding_mode(*paddings), "valid",
+        Param("padding", P.conv_padding(rank, *paddings), "valid",
               "valid: no padding; same: zero-pad so that output = ceil(input / stride), "
               "the extra row/column at the bottom/right" + ("; causal: pad on the left only" if
-                                                            "causal" in paddings else "") + ".",
-              "|".join(paddings)),
+                                                            "causal" in paddings else
+                                                            "; [[top, bottom], [left, right]]: these zeros")
+              + ".", "|".join(paddings) + ("|list" if rank == 2 else "")),
         Param("dilationRate", size, (1,) * rank, "Spacing between kernel taps (atrous convolution).", t),
         Param("activation", P.activation, None, "Activation applied to the output (default linear).", "str"),
         Param("useBias", P.boolean, True, "Whether a bias is added.", "bool"),
@@ -53,8 +54,9 @@ class _Conv(Layer):
         c = self.config
         if c["kernelSize"] is None:  # method two: spatial sizes as given
             return tuple(self.given_shape[:-1])
-        return tuple(conv_output_size(n, k, s, c["padding"], d) for n, k, s, d in
-                     zip(spatial_in, c["kernelSize"], c["strides"], c["dilationRate"]))
+        return tuple(conv_output_size(n, k, s, p, d) for n, k, s, d, p in
+                     zip(spatial_in, c["kernelSize"], c["strides"], c["dilationRate"],
+                         P.per_axis(c["padding"], self.rank)))
 
     def out_channels(self, in_channels: int) -> int:
         raise NotImplementedError
@@ -86,20 +88,33 @@ class _Conv(Layer):
 
 
 class Conv2d(_Conv):
-    """2-D convolution over height and width: ``filters`` kernels of ``kernelSize`` x input channels."""
+    """2-D convolution over height and width: ``filters`` kernels of ``kernelSize`` x input channels
+    (x input channels / ``groups`` for a grouped convolution)."""
 
     layer_type = "Conv2d"
     default_color = "#F7FE2E"
-    PARAMS = (FILTERS, *_common(2))
-    WEIGHT_DOCS = (("kernel", "(kh, kw, in_channels, filters)"), ("bias", "(filters,) if useBias"))
+    PARAMS = (FILTERS, *_common(2),
+              Param("groups", lambda v: P.positive_int(v, "groups"), 1,
+                    "Grouped convolution (ResNeXt, ShuffleNet): input and output channels split into this many "
+                    "groups, each output group sees only its input group.", "int"))
+    WEIGHT_DOCS = (("kernel", "(kh, kw, in_channels / groups, filters)"), ("bias", "(filters,) if useBias"))
 
     def out_channels(self, in_channels):
-        return self._filters()
+        filters, groups = self._filters(), self.config.get("groups", 1)
+        if in_channels % groups or filters % groups:
+            raise ShapeError(f"groups {groups} must divide the input channels {in_channels} and the filters "
+                             f"{filters}", layer=self.name, key="groups")
+        return filters
 
     def forward(self, inputs):
         from .. import ops
 
         c = self.config
+        if c.get("groups", 1) > 1:
+            from ..ops.grouped import grouped_conv2d
+
+            return self._bias_act(grouped_conv2d(inputs[0], self.weights["kernel"], c["groups"], c["strides"],
+                                                 c["padding"], c["dilationRate"]))
         conv = ops.conv2d if self.rank == 2 else ops.conv1d
         return self._bias_act(conv(inputs[0], self.weights["kernel"], strides=c["strides"], padding=c["padding"],
                                    dilation_rate=c["dilationRate"]))
@@ -108,7 +123,7 @@ class Conv2d(_Conv):
         c = self.config
         if c["kernelSize"] is None:
             return {}
-        w = {"kernel": (*c["kernelSize"], self.input_shape[-1], self.output_shape[-1])}
+        w = {"kernel": (*c["kernelSize"], self.input_shape[-1] // c.get("groups", 1), self.output_shape[-1])}
         if c["useBias"]:
             w["bias"] = (self.output_shape[-1],)
         return w
@@ -146,8 +161,9 @@ class Conv2dTranspose(Conv2d):
         if c["kernelSize"] is None:
             return tuple(self.given_shape[:-1])
         op = c["outputPadding"] or (None, None)
-        return tuple(conv_transpose_output_size(n, k, s, c["padding"], o, d) for n, k, s, d, o in
-                     zip(spatial_in, c["kernelSize"], c["strides"], c["dilationRate"], op))
+        return tuple(conv_transpose_output_size(n, k, s, p, o, d) for n, k, s, d, o, p in
+                     zip(spatial_in, c["kernelSize"], c["strides"], c["dilationRate"], op,
+                         P.per_axis(c["padding"], 2)))
 
     def forward(self, inputs):
         from .. import ops

@@ -78,13 +78,19 @@ class Flatten(Layer):
 
     layer_type = "Flatten"
     default_color = "#DFE2FE"
+    PARAMS = (Param("dataFormat", P.choice("channels_last", "channels_first"), "channels_last",
+                    "Order of the row: channels_last (Keras) or channels_first (channel by channel, as "
+                    "PyTorch and ONNX models flatten).", "str"),)
 
     def compute_output_shape(self, input_shape):
         single_input(self, input_shape, (1, 2, 3, 4))
         return (math.prod(input_shape),)
 
     def forward(self, inputs):
-        return inputs[0].reshape(-1)
+        x = inputs[0]
+        if self.config["dataFormat"] == "channels_first" and x.ndim > 1:
+            x = x.transpose(x.ndim - 1, *range(x.ndim - 1))
+        return x.reshape(-1)
 
 
 class Reshape(Layer):
@@ -93,10 +99,17 @@ class Reshape(Layer):
     layer_type = "Reshape"
     default_color = "#A287F4"
     PARAMS = (Param("targetShape", P.target_shape, P.REQUIRED, "New shape without batch axis; -1 is inferred.",
-                    "list[int]"),)
+                    "list[int]"),
+              Param("dataFormat", P.choice("channels_last", "channels_first"), "channels_last",
+                    "channels_first: a vector filled channel by channel (as PyTorch's x.view(C, H, W)), "
+                    "shown channels-last: targetShape [h, w, c] holds the values of view(c, h, w).", "str"))
 
     def compute_output_shape(self, input_shape):
         single_input(self, input_shape, (1, 2, 3, 4))
+        if self.config["dataFormat"] == "channels_first" and (len(input_shape) != 1 or
+                                                               len(self.config["targetShape"]) < 2):
+            raise ShapeError("a channels_first Reshape turns a vector into a 2-D or 3-D map",
+                             layer=self.name, key="dataFormat")
         total = math.prod(input_shape)
         target = list(self.config["targetShape"])
         known = math.prod(d for d in target if d != -1)
@@ -111,6 +124,12 @@ class Reshape(Layer):
         return tuple(target)
 
     def forward(self, inputs):
+        if self.config["dataFormat"] == "channels_first":
+            import numpy as np
+
+            *spatial, channels = self.output_shape
+            x = inputs[0].reshape(channels, *spatial)
+            return np.ascontiguousarray(np.moveaxis(x, 0, -1))
         return inputs[0].reshape(self.output_shape)
 
 
@@ -131,6 +150,10 @@ class Activation(Layer):
               aliases=("alpha",)),
         Param("threshold", P.number, 0.0, "relu only: values below it are damped.", "float"),
         Param("axis", P.axis, -1, "softmax only: the axis it normalises over.", "int"),
+        Param("slope", P.optional(P.number), None,
+              "hard_sigmoid only: clip(slope * x + offset, 0, 1); default Keras' (1/6 in Keras 3, 0.2 before).",
+              "float"),
+        Param("offset", P.optional(P.number), None, "hard_sigmoid only: see slope (default 0.5).", "float"),
     )
 
     def compute_output_shape(self, input_shape):
@@ -153,6 +176,13 @@ class Activation(Layer):
         if c["activation"] == "softmax":
             axis = axis_without_batch(self, c["axis"], len(self.input_shape))
             return get_activation("softmax")(inputs[0], axis=axis)
+        if c["activation"] == "hard_sigmoid" and (c["slope"], c["offset"]) != (None, None):
+            # ONNX HardSigmoid(alpha, beta): PyTorch's 1/6, PaddlePaddle's and Keras 2's 0.2
+            import numpy as np
+
+            slope = np.float32(1 / 6 if c["slope"] is None else c["slope"])
+            offset = np.float32(0.5 if c["offset"] is None else c["offset"])
+            return np.clip(slope * inputs[0] + offset, 0, 1)
         return self.activate(inputs[0])
 
 
@@ -200,11 +230,15 @@ class BatchNormalization(Layer):
         import numpy as np
 
         w, c = self.weights, self.config
-        inv = (1.0 / np.sqrt(w["moving_variance"].astype(np.float64) + c["epsilon"])).astype(np.float32)
+        inv = 1.0 / np.sqrt(w["moving_variance"].astype(np.float64) + c["epsilon"])
         if c["scale"]:
             inv = inv * w["gamma"]
-        y = (inputs[0] - w["moving_mean"]) * inv
-        return y + w["beta"] if c["center"] else y
+        shift = -w["moving_mean"] * inv + (w["beta"] if c["center"] else 0.0)
+        # x * scale + shift: one new array and one pass in place (MobileNets have dozens of these layers);
+        # scale and shift are folded in float64, so the result stays within float32 rounding of Keras'
+        y = np.multiply(inputs[0], inv.astype(np.float32))
+        y += shift.astype(np.float32)
+        return y
 
     def weight_shapes(self):
         c = (self.output_shape[-1],)

@@ -67,6 +67,26 @@ def padding_mode(*allowed: str) -> Callable:
     return coerce
 
 
+def conv_padding(rank: int, *modes: str) -> Callable:
+    """A padding mode, or (2-D layers) explicit zeros [[top, bottom], [left, right]] as ONNX
+    and PyTorch models pad; returned as a mode string or ((top, bottom), (left, right))."""
+    mode = padding_mode(*modes)
+
+    def coerce(v):
+        if isinstance(v, str) or rank != 2:
+            return mode(v)
+        if isinstance(v, (list, tuple)) and len(v) == 2 and all(isinstance(x, (list, tuple)) for x in v):
+            return tuple(tuple_of(2, lambda n: nonneg_int(n, "every padding entry"))(x) for x in v)
+        _fail(f"must be one of {', '.join(modes)} or [[top, bottom], [left, right]], got {v!r}")
+
+    return coerce
+
+
+def per_axis(padding, rank: int) -> tuple:
+    """A layer's padding for each spatial axis: the mode repeated, or the explicit pairs."""
+    return (padding,) * rank if isinstance(padding, str) else tuple(padding)
+
+
 def choice(*allowed: str) -> Callable:
     def coerce(v):
         if not isinstance(v, str):

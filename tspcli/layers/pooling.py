@@ -19,9 +19,11 @@ def _pool_params(rank: int):
     return (
         Param("poolSize", size, (2,) * rank, "Size of the pooling window.", t),
         Param("strides", P.optional(size), None, "Step of the window (default: poolSize, as in Keras).", t),
-        Param("padding", P.padding_mode("valid", "same"), "valid",
-              "valid: no padding; same: output = ceil(input / stride); average pooling then divides "
-              "by the number of real cells in the window.", "valid|same"),
+        Param("padding", P.conv_padding(rank, "valid", "same"), "valid",
+              "valid: no padding; same: output = ceil(input / stride)" +
+              ("; [[top, bottom], [left, right]]: that much border" if rank == 2 else "") +
+              "; average pooling divides by the number of real cells in the window.",
+              "valid|same" + ("|list" if rank == 2 else "")),
         POOLING_TYPE,
     )
 
@@ -41,8 +43,8 @@ class Pooling2d(Layer):
     def compute_output_shape(self, input_shape):
         single_input(self, input_shape, self.rank + 1)
         c = self.config
-        spatial = tuple(conv_output_size(n, k, s, c["padding"]) for n, k, s in
-                        zip(input_shape[:-1], c["poolSize"], self.strides))
+        spatial = tuple(conv_output_size(n, k, s, p) for n, k, s, p in
+                        zip(input_shape[:-1], c["poolSize"], self.strides, P.per_axis(c["padding"], self.rank)))
         return (*spatial, input_shape[-1])
 
     def forward(self, inputs):

@@ -1,7 +1,7 @@
 """Layers that change the grid without weights: Padding, Cropping, UpSampling (1-D and 2-D)."""
 from __future__ import annotations
 
-from ..errors import SpecError
+from ..ops.bilinear import MODES as BILINEAR_MODES
 from . import params as P
 from .base import Layer, single_input
 from .params import Param
@@ -81,19 +81,20 @@ class Cropping1d(Cropping2d):
 
 
 class UpSampling2d(Layer):
-    """Repeat rows and columns (nearest neighbour)."""
+    """Repeat rows and columns (nearest neighbour), or interpolate them (bilinear)."""
 
     layer_type = "UpSampling2d"
     default_color = "#30E3CA"
     rank = 2
     PARAMS = (
         Param("size", P.tuple_of(2, lambda v: P.positive_int(v, "size")), (2, 2), "Repeat factors.", "int|[h, w]"),
-        Param("interpolation", P.choice("nearest", "bilinear"), "nearest", "Only nearest is computed.", "str"),
+        Param("interpolation", P.choice("nearest", "bilinear"), "nearest",
+              "nearest (repeat) or bilinear.", "str"),
+        Param("coordinateMode", P.choice(*BILINEAR_MODES), "half_pixel",
+              "bilinear only: where output pixels sample the input: half_pixel (Keras, TF2, PyTorch "
+              "align_corners=False), align_corners (PyTorch align_corners=True), asymmetric (TF1), "
+              "pytorch_half_pixel.", "|".join(BILINEAR_MODES)),
     )
-
-    def validate_config(self):
-        if self.config["interpolation"] != "nearest":
-            raise SpecError("only nearest interpolation is supported", layer=self.name, key="interpolation")
 
     def compute_output_shape(self, input_shape):
         single_input(self, input_shape, self.rank + 1)
@@ -103,6 +104,10 @@ class UpSampling2d(Layer):
     def forward(self, inputs):
         from .. import ops
 
+        if self.config.get("interpolation") == "bilinear":  # UpSampling1d only repeats
+            from ..ops.bilinear import resize_bilinear
+
+            return resize_bilinear(inputs[0], self.output_shape[:2], self.config["coordinateMode"])
         up = ops.upsample2d if self.rank == 2 else ops.upsample1d
         return up(inputs[0], self.config["size"])
 
@@ -113,6 +118,3 @@ class UpSampling1d(UpSampling2d):
     layer_type = "UpSampling1d"
     rank = 1
     PARAMS = (Param("size", P.tuple_of(1, lambda v: P.positive_int(v, "size")), (2,), "Repeat factor.", "int"),)
-
-    def validate_config(self):
-        pass

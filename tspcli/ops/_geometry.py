@@ -35,7 +35,13 @@ def _is_int(v) -> bool:
     return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
 
 
-def check_padding(padding, op: str, allowed=("valid", "same")) -> str:
+def check_padding(padding, op: str, allowed=("valid", "same"), spatial: int = 0):
+    """A padding mode of ``allowed``, or (when ``spatial`` > 0) explicit zeros
+    ``((before, after), ...)``, one pair per spatial axis (ONNX and PyTorch pad this way)."""
+    if spatial and isinstance(padding, (list, tuple)):
+        if len(padding) != spatial:
+            raise OptionError(f"{op}: explicit padding needs {spatial} (before, after) pairs, got {padding!r}")
+        return tuple(int_tuple(p, 2, op, "every padding pair", minimum=0) for p in padding)
     name = padding.lower() if isinstance(padding, str) else padding
     if name not in allowed:
         choices = " or ".join(repr(a) for a in allowed)
@@ -62,9 +68,11 @@ def conv_output_size(n: int, k: int, s: int = 1, padding: str = "valid", d: int 
     """Length of a convolution or pooling output along one axis, Keras' rule.
 
     n input length, k kernel (pool) size, s stride, d dilation; padding
-    'valid', 'same' or 'causal'.  May be <= 0 for 'valid' (the kernels raise
-    ShapeError then).
+    'valid', 'same', 'causal' or an explicit (before, after) pair.  May be <= 0
+    for 'valid' (the kernels raise ShapeError then).
     """
+    if isinstance(padding, tuple):
+        return (n + padding[0] + padding[1] - dilated(k, d)) // s + 1
     if padding in ("same", "causal"):
         return -(-n // s)
     return (n - dilated(k, d)) // s + 1
@@ -80,6 +88,8 @@ def transpose_geometry(n, k, s, d, padding, output_padding) -> tuple[int, int]:
     """(cut, length) of a transposed convolution along one axis: the output is
     the full scatter (length (n-1)*s + K) read from ``cut`` on, zero beyond it."""
     big_k = dilated(k, d)
+    if isinstance(padding, tuple):  # explicit (before, after), cut from the full scatter
+        return padding[0], (n - 1) * s + big_k - padding[0] - padding[1] + (output_padding or 0)
     if padding == "valid":
         extra = max(big_k, s) - big_k if output_padding is None else output_padding
         return 0, (n - 1) * s + big_k + extra

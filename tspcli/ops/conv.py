@@ -24,7 +24,7 @@ def conv2d(x, kernel, strides=1, padding="valid", dilation_rate=1) -> np.ndarray
     xb, batched, kernel = kernel_operands(op, x, kernel, 2, "(kh, kw, Cin, Cout)")
     strides = int_tuple(strides, 2, op, "strides")
     dilation = int_tuple(dilation_rate, 2, op, "dilation_rate")
-    out = _conv(op, xb, kernel, strides, dilation, check_padding(padding, op))
+    out = _conv(op, xb, kernel, strides, dilation, check_padding(padding, op, spatial=2))
     return out if batched else out[0]
 
 
@@ -59,7 +59,7 @@ def conv2d_transpose(x, kernel, strides=1, padding="valid", output_padding=None,
     kh, kw, cout, cin = kernel.shape
     strides = int_tuple(strides, 2, op, "strides")
     dilation = int_tuple(dilation_rate, 2, op, "dilation_rate")
-    padding = check_padding(padding, op)
+    padding = check_padding(padding, op, spatial=2)
     if output_padding is not None:
         output_padding = int_tuple(output_padding, 2, op, "output_padding", minimum=0)
         if any(p >= s for p, s in zip(output_padding, strides)):
@@ -67,8 +67,9 @@ def conv2d_transpose(x, kernel, strides=1, padding="valid", output_padding=None,
                               f"got output_padding {output_padding} with strides {strides}")
     n, h, w, _ = xb.shape
     sizes = (h, w)
+    per_axis = (padding,) * 2 if isinstance(padding, str) else padding
     cuts, outs = zip(*(transpose_geometry(sizes[a], kernel.shape[a], strides[a], dilation[a],
-                                          padding, None if output_padding is None
+                                          per_axis[a], None if output_padding is None
                                           else output_padding[a]) for a in range(2)))
     if min(h, w, *outs) <= 0:
         raise ShapeError(f"{op}: output size would be {outs[0]}x{outs[1]} for input "

@@ -32,7 +32,7 @@ def depthwise_conv2d(x, kernel, strides=1, padding="valid", dilation_rate=1) -> 
     n, h, w, c = xb.shape
     strides = int_tuple(strides, 2, op, "strides")
     dilation = int_tuple(dilation_rate, 2, op, "dilation_rate")
-    padding = check_padding(padding, op)
+    padding = check_padding(padding, op, spatial=2)
     (oh, ow), pads = axis_geometry(op, (h, w), (kh, kw), strides, dilation, padding)
 
     if mult > 1:  # channel c*M+m reads input channel c: repeat, then it is multiplier 1

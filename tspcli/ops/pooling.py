@@ -22,7 +22,7 @@ def pool2d(x, pool_size=2, strides=None, padding="valid", mode="max") -> np.ndar
     xb, batched = check_ndim(x, op, 2)
     out = _pool(op, xb, int_tuple(pool_size, 2, op, "pool_size"),
                 None if strides is None else int_tuple(strides, 2, op, "strides"),
-                check_padding(padding, op), mode)
+                check_padding(padding, op, spatial=2), mode)
     return out if batched else out[0]
 
 

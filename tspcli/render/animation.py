@@ -24,14 +24,14 @@ from typing import Callable, Iterator, TypeVar
 import numpy as np
 
 from ..errors import OptionError, SpecError
-from ..scene.layout import SceneBuilder, State, initial_state
+from ..scene.layout import SceneBuilder, State
 from ..scene.timeline import Timeline, parse_timeline
 from .options import RenderOptions
-from .pipeline import look_from, view_from
+from .pipeline import look_from, opened_state, view_from
 
-# No anti-aliasing in animations: 4x MSAA (the stills') costs 3-4 times the drawing
-# on a software GL, which 20 frames a second at 1280x720 cannot afford; FXAA more still.
-MULTISAMPLES = 0
+# Anti-aliasing of frames: FXAA, a pass over the finished picture; 4x MSAA (the stills')
+# costs 3-4 times the drawing on a software GL, which 20 frames a second at 1280x720 cannot afford.
+ANTIALIAS = "fxaa"
 AHEAD = 2        # frames drawn ahead of the encoder; memory stays flat
 T = TypeVar("T")
 
@@ -51,7 +51,7 @@ def timeline_for(model, options: RenderOptions, *, from_flag: bool, config: str 
                           hint="--animate open-all (or e.g. open:LAYER,close:LAYER), "
                                "or a timeline: list in the description or the --config file")
     return parse_timeline(what, model, easing=options.easing, error=error, where=where, file=file,
-                          initial=initial_state(model, options.open).openness)
+                          initial=opened_state(model, options).openness, explain_maps=options.explain_maps)
 
 
 class Animation:
@@ -77,7 +77,7 @@ class Animation:
 
     def state(self, i: int) -> State:
         tl = self.timeline.state_at(self.times[i])
-        return State(tl.openness, self._view_at(tl.azimuth))
+        return State(tl.openness, self._view_at(tl.azimuth), tl.explaining)
 
     def scene(self, i: int):
         state = self.state(i)
@@ -94,11 +94,11 @@ class Animation:
         return in_background(self._draw)
 
     def _draw(self) -> Iterator[np.ndarray]:
-        from .vtk_backend import Renderer
+        from .backends import open_raster
 
-        with Renderer(self.builder.look.size, self.options.scale, multisamples=MULTISAMPLES) as renderer:
+        with open_raster(self.builder.look.size, self.options.scale, antialias=ANTIALIAS) as raster:
             for i in range(len(self)):
-                yield renderer.render(self.scene(i))
+                yield raster.draw(self.scene(i))
 
     def _view_at(self, orbited: float):
         return replace(self.view, azimuth=self.view.angles[0] + orbited)

@@ -25,6 +25,8 @@ import re
 from dataclasses import dataclass, replace
 
 from ..errors import OptionError, TspError, did_you_mean
+from ..scene.explain import DEFAULT_MAPS as DEFAULT_EXPLAIN_MAPS
+from ..scene.links import parse_links
 from ..scene.timeline import check_easing, check_fps
 from .writers import DEFAULT_CRF, DEFAULT_FPS, check_quality
 
@@ -125,6 +127,20 @@ def parse_rows(value):
     return rows
 
 
+def _input_shape(value):
+    from ..io.inputs import parse_input_shape
+
+    return parse_input_shape(value)
+
+
+def _count(name, low, high):
+    def coerce(value):
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise OptionError(f"{name} must be a whole number from {low} to {high}, got {value!r}")
+        return value
+    return coerce
+
+
 def _seed(value):
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**32:
         raise OptionError(f"seed must be a whole number 0..2**32-1, got {value!r}")
@@ -135,6 +151,7 @@ def _seed(value):
 class RenderOptions:
     open: object = None
     input: str | None = None
+    input_shape: object = None         # an ONNX model's dynamic input sizes (tspcli.io.inputs.InputShape)
     preprocess: str | None = None
     values: bool = True
     seed: int = 0
@@ -153,6 +170,7 @@ class RenderOptions:
     title: str | None = None
     text_scale: float = 1.0
     rows: int | None = None            # None: auto
+    links: tuple = ()                  # scene.links.LinkRequest: layers whose maps show what they read
     crop: bool = False                 # trim the written picture to the drawing plus a small margin
     boxes: str | None = None           # a JSON file to write where everything was drawn (stills)
     vector_cells: bool = False         # .svg/.pdf: maps as one filled square per cell, not images
@@ -161,6 +179,7 @@ class RenderOptions:
     fps: float = DEFAULT_FPS
     quality: int = DEFAULT_CRF
     easing: str = "linear"
+    explain_maps: int = DEFAULT_EXPLAIN_MAPS
 
     def updated(self, given: dict, file: str | None = None, lines: dict | None = None) -> "RenderOptions":
         """These options with ``given`` applied (None values are skipped); checks every value."""
@@ -184,6 +203,7 @@ class RenderOptions:
 COERCE = {
     "open": parse_open,
     "input": _text,
+    "input_shape": _input_shape,
     "preprocess": _choice("preprocess", "none", "unit", "tf", "caffe", "torch"),
     "values": _boolean("values"),
     "seed": _seed,
@@ -209,10 +229,13 @@ COERCE = {
     "fps": lambda value: float(check_fps(value)),
     "quality": check_quality,
     "easing": check_easing,
+    "links": parse_links,
+    "explain_maps": _count("explain-maps", 1, 4096),
 }
 # the command-line flag of an option whose name differs from its key
 FLAGS = {"timeline": "--animate"}
-NULLABLE = {"open", "title", "timeline", "colormap", "azimuth", "elevation", "input", "background", "rows", "boxes"}
+NULLABLE = {"open", "title", "timeline", "colormap", "azimuth", "elevation", "input", "input_shape", "background",
+            "rows", "boxes"}
 
 
 def read_config(path: str) -> tuple[dict, dict]:

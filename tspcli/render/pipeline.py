@@ -1,17 +1,29 @@
-"""Model + render options -> picture: the steps `tspcli render` runs, usable from Python.
+"""Model + render options -> picture, animation or 3D file: the one path `tspcli render`, batch and Python share.
 
-    m = tspcli.load("samples/mobilenet_v1.yaml")
-    opts = RenderOptions(open=("conv_dw_1",), background="white")
-    compute_values(m, opts)
-    write_png(render_model(m, opts), "out.png")
-    write_vector(m, opts, "out.pdf")            # or .svg: the same picture as vectors
+    import tspcli
+    tspcli.render_file("samples/mobilenet_v1.yaml", "out.png", open="conv_dw_1", background="white")
+    image = tspcli.render_image(model, size=(800, 450))     # (H, W, 3) uint8
+    plotter = tspcli.plot(model, open="all")                 # a pyvista.Plotter, not yet shown
+
+Options are those of ``RenderOptions`` (render/options.py documents each once),
+given as a ``RenderOptions`` or as keywords with the command line's values
+(``size="800x450"``, ``open="all"``); they are checked as the command line's are.
 """
 from __future__ import annotations
 
+from typing import Callable
+
 from ..errors import OptionError
+from ..scene.annotate import with_links_open
 from ..scene.camera import PARALLEL, View
-from ..scene.layout import Look, SceneBuilder, initial_state
+from ..scene.layout import Look, SceneBuilder, State, initial_state
 from .options import RenderOptions
+
+
+def options_from(options: RenderOptions | None = None, **given) -> RenderOptions:
+    """``options`` (default: the defaults) with the keyword options ``given`` applied and checked."""
+    base = options if options is not None else RenderOptions()
+    return base.updated(given) if given else base
 
 
 def compute_values(model, options: RenderOptions) -> dict[str, str]:
@@ -20,53 +32,151 @@ def compute_values(model, options: RenderOptions) -> dict[str, str]:
     Returns the layers left without values and why (e.g. a layer given by its
     shape only); those are drawn in flat colours.
     """
-    from ..commands.predict import model_inputs
+    from ..io.inputs import model_inputs
 
     model.predict(model_inputs(model, options.input, options.preprocess), seed=options.seed, strict=False)
-    return dict(getattr(model, "uncomputed", {}))
+    return dict(model.uncomputed)
 
 
 def look_from(options: RenderOptions, model) -> Look:
     background = options.background or (getattr(model, "options", None) or {}).get("color", {}).get("background")
     return Look(size=options.size, background=background or "black", colormap=options.colormap,
                 normalize=options.normalize, labels=options.labels, legend=options.legend, title=options.title,
-                text_scale=options.text_scale, rows=options.rows)
+                text_scale=options.text_scale, rows=options.rows, links=options.links)
 
 
 def view_from(options: RenderOptions) -> View:
     return View(options.camera, options.azimuth, options.elevation, options.zoom, options.direction)
 
 
+def opened_state(model, options: RenderOptions) -> State:
+    """The still's state: layers open as ``options.open`` and initStatus say, and every linked layer with its input."""
+    return initial_state(model, with_links_open(model, options.links, options.open), view_from(options))
+
+
 def build_scene(model, options: RenderOptions):
-    """The Scene (pure data) of ``model`` as ``options`` say: what every backend draws."""
+    """The still's Scene of ``model`` (values as they are: see ``compute_values``)."""
     builder = SceneBuilder(model, look_from(options, model))
-    return builder.build(initial_state(model, options.open, view_from(options)))
+    return builder.build(opened_state(model, options))
 
 
-def render_model(model, options: RenderOptions, renderer=None):
-    """The picture of ``model`` as ``options`` say: (H, W, 3) uint8, or RGBA on a transparent background.
+def _loaded(model, max_memory: int | None):
+    if isinstance(model, str) or hasattr(model, "__fspath__"):
+        from ..loading import load
 
-    ``renderer``: a ``vtk_backend.Renderer`` of the options' size and scale to draw
-    with, kept between pictures (its window and compiled shaders are half the
-    cost of a small render); else a fresh one.
+        return load(str(model), max_memory=max_memory) if max_memory else load(str(model))
+    return model
+
+
+def render_image(model, options: RenderOptions | None = None, *, raster=None, max_memory: int | None = None,
+                 **given):
+    """The picture of ``model`` (a Model or a path): (H, W, 3) uint8, or RGBA on a transparent background.
+
+    Computes the values first unless ``values=False`` (or the model already has
+    them: pass ``values=False`` after your own ``model.predict``).  ``raster``:
+    a raster backend of the options' size and scale kept between pictures
+    (``backends.open_raster``; its window and compiled shaders are half the
+    cost of a small picture); else a fresh one.
     """
-    return render_still(model, options, renderer)[0]
+    options = options_from(options, **given)
+    model = _loaded(model, max_memory)
+    if options.values:
+        compute_values(model, options)
+    return render_still(model, options, raster)[0]
 
 
-def render_still(model, options: RenderOptions, renderer=None):
-    """(picture, ``scene.boxes.Boxes`` of where everything was drawn in it); ``options.crop`` trims both
-    to the drawing plus a small margin.  ``renderer`` as for ``render_model``."""
+def render_still(model, options: RenderOptions, raster=None):
+    """(picture, ``scene.boxes.Boxes`` of where everything was drawn in it) of ``model`` as it is;
+    ``options.crop`` trims both to the drawing plus a small margin.  ``raster`` as for ``render_image``."""
     from ..scene.boxes import crop_box, scene_boxes
-    from . import vtk_backend
+    from .backends import open_raster
     from .writers import crop
 
     scene = build_scene(model, options)
-    frame = renderer.render(scene) if renderer is not None else vtk_backend.render(scene, options.scale)
+    if raster is not None:
+        frame = raster.draw(scene)
+    else:
+        with open_raster(options.size, options.scale) as fresh:
+            frame = fresh.draw(scene)
     boxes = scene_boxes(scene).scaled(frame.shape[1] / scene.size[0])
     if options.crop:
         box = crop_box(boxes)
         frame, boxes = crop(frame, box), boxes.cropped(box)
     return frame, boxes
+
+
+def render_file(model, output: str, options: RenderOptions | None = None, *, quiet: bool = True,
+                from_flag: bool = False, config: str | None = None, overwrite: bool = False, raster=None,
+                max_memory: int | None = None, warn: Callable[[str], None] | None = None, **given) -> list[str]:
+    """Render ``model`` (a Model or a path) into ``output``; returns the warnings (layers without values).
+
+    The output's name decides what is written: ``.png`` (or ``-``, stdout) a
+    still; ``.svg``/``.pdf`` the still as a vector figure; ``.glb``/``.gltf``
+    (and other scene formats, see ``backends``) the still's scene as a 3D file; ``.mp4``, ``.gif``, ``folder/`` or
+    ``out_%04d.png`` the ``timeline`` option's steps, else the description's.
+    Bad options or steps fail before the forward pass; the file appears only
+    when complete.  ``warn`` is called with each warning as soon as it is known;
+    ``from_flag``/``config`` only say where the timeline came from in errors;
+    ``overwrite`` lets frames replace a folder or pattern files that are not an
+    earlier run's.
+    """
+    from .backends import draws_picture, file_backend, preload_raster
+    from .writers import check_output, check_stdout, output_kind
+
+    options = options_from(options, **given)
+    if output == "-":
+        check_stdout(options.timeline if from_flag else None)
+    scene_writer = None if output == "-" else file_backend(output)
+    if scene_writer is not None and from_flag:
+        raise OptionError(f"'{output}' holds the model in one state, not an animation",
+                          hint="leave out --animate, or write .mp4, .gif or a folder/")
+    figure = scene_writer is not None and draws_picture(output)
+    still = output == "-" or scene_writer is not None or (output_kind(output) == "png" and not from_flag)
+    if options.boxes is not None and (not still or (scene_writer is not None and not figure)):
+        raise OptionError("--boxes describes a still picture", hint="render a .png, .svg or .pdf, or leave "
+                                                                    "--boxes out")
+    if figure:
+        check_vector(options)
+    if scene_writer is None and raster is None:
+        preload_raster()
+    model = _loaded(model, max_memory)
+    if options.links:
+        from ..scene.annotate import check_links
+
+        check_links(model, options.links)
+    timeline = None
+    if not still:   # bad steps or outputs fail before the forward pass
+        from .animation import timeline_for
+
+        timeline = timeline_for(model, options, from_flag=from_flag, config=config)
+        check_output(output, fps=options.fps, quality=options.quality, total=len(timeline.frame_times(options.fps)),
+                     overwrite=overwrite)
+    warnings = []
+    if options.values:
+        for name, reason in compute_values(model, options).items():
+            warnings.append(f"layer '{name}' has no values: {reason}")
+            if warn is not None:
+                warn(warnings[-1])
+    if timeline is not None:
+        from .animation import write_animation
+
+        write_animation(model, options, output, timeline, quiet=quiet, overwrite=overwrite)
+    elif figure:
+        from .writers import write_json
+
+        drawn = write_figure(scene_writer, build_scene(model, options), options, output)
+        if options.boxes:
+            write_json(drawn.as_json(), options.boxes)
+    elif scene_writer is not None:
+        scene_writer.write_scene(build_scene(model, options), output, options.scale)
+    else:
+        from .writers import write_json, write_png
+
+        frame, drawn = render_still(model, options, raster)
+        write_png(frame, output)
+        if options.boxes:
+            write_json(drawn.as_json(), options.boxes)
+    return warnings
 
 
 def check_vector(options: RenderOptions) -> None:
@@ -77,21 +187,34 @@ def check_vector(options: RenderOptions) -> None:
                           hint="tsp's perspective bends flat maps out of shape for an image; write a .png")
 
 
-def write_vector(model, options: RenderOptions, path: str):
-    """``model`` as ``options`` say, drawn as vectors to ``path`` (.svg or .pdf, by its extension);
-    returns the ``scene.boxes.Boxes`` of the figure, in its points (pixels when rasterised at 72 dpi)."""
-    import os
-
+def write_figure(writer, scene, options: RenderOptions, output: str):
+    """``scene`` as a vector figure by the backend module ``writer``, cropped as ``options.crop`` says;
+    returns its ``scene.boxes.Boxes``, in points of the figure (its pixels when rasterised at 72 dpi)."""
     from ..scene.boxes import crop_box, scene_boxes
-    from .backends import vector
 
-    check_vector(options)
-    scene = build_scene(model, options)
     boxes = scene_boxes(scene).scaled(options.scale)
     box = None
     if options.crop:
         box = crop_box(boxes)
         boxes = boxes.cropped(box)
-    kind = os.path.splitext(path)[1].lower()[1:]
-    vector.write(scene, path, kind, options.scale, options.vector_cells, crop=box)
+    writer.write_scene(scene, output, options.scale, crop=box, cells=options.vector_cells)
     return boxes
+
+
+def plot(model, options: RenderOptions | None = None, *, off_screen: bool | None = None,
+         max_memory: int | None = None, **given):
+    """A ``pyvista.Plotter`` holding the still's scene of ``model``, not yet shown.
+
+    Show it (``.show()``, with any of pyvista's Jupyter backends), turn it, add
+    actors or take screenshots as with any Plotter.  ``off_screen``: pyvista's
+    choice by default; True for a Plotter without a window.
+    """
+    from .backends import pyvista_raster
+
+    options = options_from(options, **given)
+    model = _loaded(model, max_memory)
+    if options.values:
+        compute_values(model, options)
+    raster = pyvista_raster.PyvistaRaster(options.size, options.scale, off_screen=off_screen)
+    raster.show(build_scene(model, options))
+    return raster.plotter

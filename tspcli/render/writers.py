@@ -13,10 +13,6 @@ the format from the output path:
   (see frames.py; ``overwrite`` allows it);
 * ``x.png``: a still, for a stream of exactly one frame.
 
-``x.svg`` and ``x.pdf`` are stills too, but drawn from the scene itself as
-vectors (render.backends.vector), not from frames: ``output_kind`` names them
-and ``check_output`` checks them; ``write_frames`` does not write them.
-
 Frames are encoded as they arrive, so memory stays flat however long the video.
 Everything is written to a temporary file (or folder) beside the target and
 renamed into place when complete: on an error, Ctrl-C or SIGTERM (which
@@ -44,9 +40,9 @@ DEFAULT_FPS = 30.0
 # gives files no larger (benchmarks/writers.py), leaving the cores to the renderer.
 X264_PRESET = "veryfast"
 DEFAULT_CRF = 20  # flat-coloured diagrams stay crisp; x264's own default (23) smears edges
-_KINDS_HELP = ".png, .svg, .pdf (one picture), .mp4, .gif, a folder/ or a pattern like out_%04d.png"
-VECTOR_KINDS = ("svg", "pdf")
-STILL_KINDS = ("png", *VECTOR_KINDS)
+_KINDS_HELP = (".png (one frame), .svg, .pdf, .mp4, .gif, a folder/, a pattern like out_%04d.png, "
+               "or a 3D file (.glb, .gltf)")
+STILL_KINDS = ("png", "scene")   # one picture, or one state of the scene (a vector figure, a 3D file)
 
 
 def write_png(frame: np.ndarray, path: str) -> None:
@@ -95,7 +91,9 @@ def check_stdout(animation=None) -> None:
 
 
 def output_kind(path: str) -> str:
-    """'mp4', 'gif', 'png', 'svg', 'pdf', 'pattern' or 'folder', from the output path."""
+    """'mp4', 'gif', 'png', 'pattern', 'folder', or 'scene' (a file a backend draws a scene into)."""
+    from .backends import FILE_BACKENDS
+
     base = os.path.basename(path)
     plain = base.replace("%%", "")
     if "%" in plain:
@@ -108,8 +106,10 @@ def output_kind(path: str) -> str:
     if not base:
         return "folder"
     ext = os.path.splitext(base)[1].lower()
-    if ext[1:] in ("mp4", "gif", *STILL_KINDS):   # even when a folder has that name: check_writable refuses it
+    if ext in (".mp4", ".gif", ".png"):   # even when a folder has that name: check_writable refuses it
         return ext[1:]
+    if ext in FILE_BACKENDS:
+        return "scene"
     if os.path.exists(path) and not os.path.isdir(path) and not os.path.isfile(path):
         check_writable(path)              # /dev/full, a FIFO: not a frames folder
     if not ext or os.path.isdir(path):
@@ -128,8 +128,6 @@ def write_frames(frames: Iterable[np.ndarray], path: str, *, fps: float = DEFAUL
     pattern files that are not an earlier run's (frames.py).
     """
     kind = check_output(path, fps=fps, quality=quality, total=total, overwrite=overwrite)
-    if kind in VECTOR_KINDS:
-        raise ToolFailure(f"'{path}' is drawn from the scene (render.backends.vector), not from frames")
     from ..progress import track
 
     stream = track(frames, total, quiet=quiet)
@@ -152,7 +150,7 @@ def check_output(path: str, *, fps: float = DEFAULT_FPS, quality: int = DEFAULT_
     _check_fps(fps, kind)
     if kind == "mp4":
         check_quality(quality)
-    if kind in STILL_KINDS and total is not None and total != 1:
+    if kind == "png" and total is not None and total != 1:
         raise OptionError(_one_frame_only(path, total))
     return kind
 

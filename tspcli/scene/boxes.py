@@ -76,6 +76,7 @@ def scene_boxes(scene) -> Boxes:
                "labels": labels, "leaders": leaders, "legend": None, "title": None, "note": None}
     for kind, items in overlay_groups(scene).items():
         entries[kind] = flip(_items_box(items)) if items else None
+    entries["links"] = list(scene.meta.get("links", []))      # pairs of maps, not boxes: they pass through as they are
     return Boxes((float(width), float(height)), entries)
 
 

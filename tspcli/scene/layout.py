@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import rows, style
+from .annotate import Annotations
 from .framing import MAX_BUTTON_FONTS, MIN_BUTTON_PX, MIN_OUTLINED_PX, Framing, _left_out_note, _legend_row
 from .legend import Legends
 from .look import Look, State, initial_state
@@ -27,7 +28,7 @@ __all__ = ["Look", "State", "initial_state", "SceneBuilder", "closest_factors", 
            "MAP_PITCH", "MAX_BUTTON_FONTS", "MAX_SLAB_DEPTH", "MIN_BUTTON_PX", "MIN_OUTLINED_PX", "MODEL_WIDTH"]
 
 
-class SceneBuilder(Framing, Wrapping, Stacking, Parts, Textures, Legends):
+class SceneBuilder(Framing, Wrapping, Stacking, Parts, Textures, Legends, Annotations):
     """Builds scenes of one model for many states; caches textures, which do not change with state."""
 
     def __init__(self, model, look: Look = Look()):
@@ -78,7 +79,7 @@ class SceneBuilder(Framing, Wrapping, Stacking, Parts, Textures, Legends):
                      legend=legend, legend_row=_legend_row(state.view),
                      title=self.look.title, title_size=self.title_size, size=self.look.size,
                      note=_left_out_note(placement, len(self.layers)) if requests else None,
-                     note_size=self.note_size)
+                     note_size=self.note_size, meta={"links": self._link_entries(state)})
 
     def _elements(self, state: State, wrap: bool = True, stack=None, plan: RowPlan | None = None,
                   compact: bool = False):
@@ -94,5 +95,6 @@ class SceneBuilder(Framing, Wrapping, Stacking, Parts, Textures, Legends):
         blocks = [b for part, _ in placed.values() for b in part.blocks]
         row_of = {name: r for r, names in enumerate(plan.groups) for name in names}
         lines = [] if self.linear else self._connections(placed, _level_axis(state.view), row_of)
+        blocks, lines = self._annotate(blocks, lines, state)
         requests = self._label_requests(placed, state, plan, compact) if self.look.labels else []
         return blocks, lines, requests, self._legend if self.look.legend else None

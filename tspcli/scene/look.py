@@ -23,6 +23,7 @@ class Look:
     title: str | None = None
     text_scale: float = 1.0            # multiplies every font size (larger for figures printed small)
     rows: int | None = None            # rows a chain is wrapped into; None: as many as draw it largest
+    links: tuple = ()                  # links.LinkRequest of layers whose maps show what they read
 
     def __post_init__(self):
         if self.normalize not in style.NORMALIZE_MODES:
@@ -59,6 +60,7 @@ class State:
 
     openness: Mapping[str, float] = field(default_factory=dict)   # layer name -> 0..1; missing: closed
     view: View = View()
+    explaining: Mapping[str, object] = field(default_factory=dict)  # layer name -> explain.Explaining
 
 
 def initial_state(model, open_layers=None, view: View = View()) -> State:

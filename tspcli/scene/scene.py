@@ -1,7 +1,7 @@
 """What is drawn: plain geometry, textures and text; no rendering library here.
 
 A ``Scene`` is a pure function of (model, state) built by ``scene.layout`` and
-drawn by ``render.vtk_backend``.  Every element carries a stable ``key``
+drawn by a backend (``render.backends``).  Every element carries a stable ``key``
 (the layer name and a part) so that a backend can keep one actor per element
 between frames and only update what changed: positions, sizes, opacity.
 

@@ -25,10 +25,11 @@ layers with a single channel) cannot be named in open or close steps.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Iterator, Mapping
 
 from ..errors import OptionError, TspError, did_you_mean
+from . import explain
 
 MAX_FRAMES = 100_000      # frames in one animation: about 55 minutes at 30 fps
 # --open and --animate say the same of a name that is not a drawn layer
@@ -40,7 +41,7 @@ ORBIT_MS_PER_TURN = 4000.0
 NEVER_OPEN = frozenset({"GreyscaleInput", "Input1d"})
 # RGBInput opens in two moves (separate R, G, B; then spread them), each eased by itself.
 TWO_PHASE = frozenset({"RGBInput"})
-ACTIONS = ("open", "close", "wait", "orbit", "open-all")
+ACTIONS = ("open", "close", "wait", "orbit", "explain", "open-all")
 
 
 def _sine_in_out(x: float) -> float:
@@ -83,11 +84,13 @@ class State:
     ``moving``: layers in the middle of opening or closing; in a functional Model
     the layout slides their level-mates aside according to the openness values.
     ``azimuth``: degrees the camera has orbited about the model from its preset.
+    ``explaining``: layer name -> ``explain.Explaining`` while an explain step plays.
     """
 
     openness: Mapping[str, float]
     moving: frozenset = frozenset()
     azimuth: float = 0.0
+    explaining: Mapping[str, explain.Explaining] = field(default_factory=dict)
 
 
 def _progress(t: float, start: float, ms: float) -> float:
@@ -127,14 +130,25 @@ class Orbit:
 
 
 @dataclass(frozen=True)
+class Explanation:
+    """``layer``'s computation played from ``start_ms`` for ``ms``, ``maps`` output maps one by one."""
+
+    layer: str
+    start_ms: float
+    ms: float
+    maps: int
+
+
+@dataclass(frozen=True)
 class Timeline:
-    """Transitions and orbits on one clock; ``state_at`` reads it at any time."""
+    """Transitions, orbits and explanations on one clock; ``state_at`` reads it at any time."""
 
     initial: Mapping[str, float]
     transitions: tuple = ()
     orbits: tuple = ()
     duration_ms: float = 0.0
     easing: str = "linear"
+    explanations: tuple = ()
 
     def __post_init__(self):
         check_easing(self.easing)
@@ -151,7 +165,10 @@ class Timeline:
             if tr.start_ms < t_ms < tr.start_ms + tr.ms:
                 moving.add(tr.layer)
         azimuth = sum(o.degrees * ease(_progress(t_ms, o.start_ms, o.ms)) for o in self.orbits)
-        return State(openness, frozenset(moving), azimuth)
+        # linear: the window moves at one pace; a finished explanation leaves the plain open layer
+        explaining = {e.layer: explain.Explaining(_progress(t_ms, e.start_ms, e.ms), e.maps)
+                      for e in self.explanations if e.start_ms <= t_ms < e.start_ms + e.ms}
+        return State(openness, frozenset(moving), azimuth, explaining)
 
     def frame_times(self, fps: float) -> list[float]:
         """Times (ms) of the frames at ``fps``: round(duration x fps) intervals, both ends included.
@@ -189,8 +206,9 @@ class _Builder:
     """Plays steps forward on a model's layers, recording transitions and orbits."""
 
     def __init__(self, model, error: type[TspError], where: str, file: str | None,
-                 initial: Mapping[str, float] | None = None):
+                 initial: Mapping[str, float] | None = None, explain_maps: int = explain.DEFAULT_MAPS):
         self.model = model
+        self.explain_maps = explain_maps
         self.error = error
         self.where = where
         self.file = file
@@ -207,6 +225,7 @@ class _Builder:
         self.t = 0.0
         self.transitions: list[Transition] = []
         self.orbits: list[Orbit] = []
+        self.explanations: list[Explanation] = []
 
     def fail(self, message: str, hint: str | None = None) -> TspError:
         label = f"{self.label}: " if self.label else ""
@@ -257,19 +276,40 @@ class _Builder:
         self.orbits.append(Orbit(self.t, length, degrees))
         self.t += length
 
+    def explain(self, name: str, ms: float | None) -> None:
+        """Open the layer and its input (together, if either is closed), then play its computation."""
+        from .stacking import _drawn_inbound
+
+        if name not in self.layers:
+            self.resolve([name])          # reports it
+        layer = self.layers[name]
+        if layer.layer_type != "DepthwiseConv2d":
+            raise self.fail(f"layer '{name}' is a {layer.layer_type}; explain plays a DepthwiseConv2d "
+                            f"(use --links for what other layers read)")
+        sources = _drawn_inbound(layer)
+        if len(sources) != 1 or len(sources[0].output_shape) != 3:
+            raise self.fail(f"the input of '{name}' is not drawn as one layer of feature maps")
+        self.toggle([n for n in (sources[0].name, name) if n in self.openable], True, None)
+        channels = layer.output_shape[-1]
+        length = explain.default_ms(self.explain_maps, channels) if ms is None else ms
+        self.explanations.append(Explanation(name, self.t, length, self.explain_maps))
+        self.t += length
+
 
 def parse_timeline(what, model, *, easing: str = "linear", error: type[TspError] = OptionError,
                    where: str = "--animate", file: str | None = None,
-                   initial: Mapping[str, float] | None = None) -> Timeline:
+                   initial: Mapping[str, float] | None = None,
+                   explain_maps: int = explain.DEFAULT_MAPS) -> Timeline:
     """Compile ``what`` (a string like ``open:dw1,close:dw1`` or a list of steps) for ``model``.
 
     Problems raise ``error`` (OptionError for a command-line value, SpecError for
     a description's ``timeline:``) with a one-line message naming ``where``.
     ``initial`` (layer name -> openness) replaces the initStatus of every layer
-    at time 0, e.g. with layers a user opened by ``--open``.
+    at time 0, e.g. with layers a user opened by ``--open``.  ``explain_maps``: output
+    maps an ``explain`` step plays one by one.
     """
     check_easing(easing)
-    builder = _Builder(model, error, where, file, initial)
+    builder = _Builder(model, error, where, file, initial, explain_maps)
     if isinstance(what, str):
         steps = [(f"step {i} '{text.strip()}'", text) for i, text in enumerate(what.split(","), 1)]
     elif isinstance(what, list):
@@ -289,7 +329,7 @@ def parse_timeline(what, model, *, easing: str = "linear", error: type[TspError]
         raise builder.fail("nothing to animate (every step is already done at time 0; "
                            "open layers that start closed, or add a wait or an orbit)")
     return Timeline(builder.initial, tuple(builder.transitions), tuple(builder.orbits),
-                    builder.t, easing)
+                    builder.t, easing, tuple(builder.explanations))
 
 
 def _play(builder: _Builder, action: str, value, ms: float | None) -> None:
@@ -299,6 +339,8 @@ def _play(builder: _Builder, action: str, value, ms: float | None) -> None:
         builder.toggle(value, action == "open", ms)
     elif action == "wait":
         builder.t += value
+    elif action == "explain":
+        builder.explain(value, ms)
     else:
         builder.orbit(value, ms)
 
@@ -322,7 +364,7 @@ def _read_text_step(text: str):
     verb, _, rest = text.partition(":")
     if verb not in ACTIONS or verb == "open-all":
         raise _BadStep(f"unknown action '{verb}' (use open:LAYER, close:LAYER, wait:MS, "
-                       f"orbit:DEGREES, open-all)")
+                       f"orbit:DEGREES, explain:LAYER, open-all)")
     if not rest:
         raise _BadStep(f"'{verb}' needs a value, e.g. {_EXAMPLES[verb]}")
     parts = rest.split(":")
@@ -332,23 +374,26 @@ def _read_text_step(text: str):
     ms = _ms(parts[1], "ms") if len(parts) == 2 else None
     if verb in ("open", "close"):
         return verb, _names(parts[0].split("+")), ms
+    if verb == "explain":
+        return verb, _names([parts[0]])[0], ms
     if verb == "wait":
         return verb, _ms(parts[0], "wait"), None
     return verb, _number(parts[0], "orbit degrees"), ms
 
 
 _EXAMPLES = {"open": "open:dw1 or open:dw1+dw2:800", "close": "close:dw1 or close:all",
-             "wait": "wait:500", "orbit": "orbit:360 or orbit:360:4000"}
+             "wait": "wait:500", "orbit": "orbit:360 or orbit:360:4000",
+             "explain": "explain:dw1 or explain:dw1:12000"}
 
 
 def _read_mapping_step(item: dict):
-    actions = [key for key in item if key in ACTIONS[:4]]
-    unknown = [str(key) for key in item if key not in ACTIONS[:4] and key != "ms"]
+    actions = [key for key in item if key in ACTIONS[:5]]
+    unknown = [str(key) for key in item if key not in ACTIONS[:5] and key != "ms"]
     if unknown:
-        raise _BadStep(f"unknown key '{unknown[0]}' (use one of open, close, wait, orbit, "
+        raise _BadStep(f"unknown key '{unknown[0]}' (use one of open, close, wait, orbit, explain, "
                        f"and ms)")
     if len(actions) != 1:
-        raise _BadStep("needs exactly one of open, close, wait, orbit" if not actions else
+        raise _BadStep("needs exactly one of open, close, wait, orbit, explain" if not actions else
                        f"has {' and '.join(actions)}; give one action per step")
     verb = actions[0]
     value = item[verb]
@@ -359,6 +404,8 @@ def _read_mapping_step(item: dict):
         return verb, _ms(value, "wait"), None
     if verb == "orbit":
         return verb, _number(value, "orbit degrees"), ms
+    if verb == "explain":
+        return verb, _names([value])[0], ms
     names = value if isinstance(value, list) else [value]
     return verb, _names(names), ms
 

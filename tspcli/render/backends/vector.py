@@ -18,6 +18,7 @@ points, so the file rasterised at 72 dpi has the PNG's size in pixels.
 """
 from __future__ import annotations
 
+import os
 import re
 
 import numpy as np
@@ -32,6 +33,7 @@ from matplotlib.text import Text
 from matplotlib.transforms import Affine2D
 
 from ...atomic import atomic_output
+from ...errors import ToolFailure
 from ...scene import camera as cam
 from ...scene.fonts import LINE_SPACING
 from ...scene.labels import label_box
@@ -54,8 +56,11 @@ _RC = {
 }
 
 
-def write(scene, path: str, kind: str, scale: float = 1.0, cells: bool = False, crop=None) -> None:
-    """Write ``scene`` to ``path`` as ``kind`` ('svg' or 'pdf'), atomically; ``crop``: as for ``draw``."""
+def write_scene(scene, path: str, scale: float = 1.0, *, crop=None, cells: bool = False) -> None:
+    """Write ``scene`` to ``path`` as SVG or PDF (by its extension), atomically; ``crop``, ``cells``: as for ``draw``."""
+    kind = os.path.splitext(path)[1].lower()[1:]
+    if kind not in FORMATS:
+        raise ToolFailure(f"the vector backend writes .svg or .pdf, not '{path}'")
     figure = draw(scene, scale, cells, crop)
     canvas = (FigureCanvasPdf if kind == "pdf" else FigureCanvasSVG)(figure)
     metadata = {"Date": None} if kind == "svg" else {"CreationDate": None, "ModDate": None}

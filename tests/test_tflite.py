@@ -1,0 +1,273 @@
+"""TensorFlow Lite files: the shared converter-made file against its oracle, and models written
+here (tests/tflite_models.py) against the TensorFlow Lite interpreter (ai-edge-litert), layer by
+layer; quantized weights; bad files are one line and exit 2."""
+import json
+
+import numpy as np
+import pytest
+import yaml
+
+import tspcli
+from tflite_models import int8_model, mixed_model, sample_input
+from tspcli.io.tflite import lift_file
+from test_model_files_cli import clean_failure
+
+
+def write(tmp_path, data, name="m.tflite"):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+@pytest.fixture(scope="module")
+def litert():
+    return pytest.importorskip("ai_edge_litert.interpreter")
+
+
+def interpreter_tensors(litert, path, x):
+    """Every tensor the interpreter computed for x (no batch axis), by tensor index."""
+    it = litert.Interpreter(model_path=str(path), experimental_preserve_all_tensors=True)
+    it.allocate_tensors()
+    it.set_tensor(it.get_input_details()[0]["index"], x[None])
+    it.invoke()
+    out = {}
+    for d in it.get_tensor_details():
+        try:
+            out[d["index"]] = it.get_tensor(d["index"])
+        except ValueError:  # a tensor the interpreter did not keep
+            pass
+    return out, it.get_tensor(it.get_output_details()[0]["index"])[0]
+
+
+def layer_tensors(path):
+    """Layer name -> the tensor it gives (the last one, after folded activations)."""
+    return {layer: t for t, layer in lift_file(path).layer_of.items()}
+
+
+def test_shared_converter_file_matches_the_interpreter(shared_data):
+    stem = shared_data / "tflite" / "tfk_depthwise_small_float"
+    model = tspcli.load(str(stem) + ".tflite")
+    rows = [(layer.name, layer.layer_type, layer.output_shape) for layer in model.layers]
+    assert rows == [("input_1", "RGBInput", (24, 24, 3)), ("conv2d", "Conv2d", (12, 12, 8)),
+                    ("depthwise_conv2d", "DepthwiseConv2d", (12, 12, 16)), ("conv2d_1", "Conv2d", (12, 12, 12)),
+                    ("depthwise_conv2d_1", "DepthwiseConv2d", (5, 5, 12)),
+                    ("global_average_pooling2d", "GlobalPooling2d", (12,)), ("dense", "Output1d", (4,))]
+    assert model.get_layer("depthwise_conv2d").config["depthMultiplier"] == 2
+    assert model.get_layer("depthwise_conv2d").config["activation"] == "relu6"
+    y = model.predict(np.load(str(stem) + ".input.npy"))
+    np.testing.assert_allclose(y, np.load(str(stem) + ".output.npy"), atol=1e-4)
+    assert model.notes == []
+
+
+def test_every_operator_equals_the_interpreter_layer_by_layer(litert, tmp_path):
+    path = write(tmp_path, mixed_model("float32"))
+    x = sample_input()
+    tensors, out = interpreter_tensors(litert, path, x)
+    model = tspcli.load(str(path))
+    y = model.predict(x)
+    np.testing.assert_allclose(y, out, atol=1e-4)
+    compared = []
+    for name, t in layer_tensors(path).items():
+        value = model.get_layer(name).neural_value
+        expected = tensors[t].reshape(tensors[t].shape[1:])
+        np.testing.assert_allclose(value, expected, atol=1e-4, err_msg=name)
+        compared.append(name)
+    # all but the Flatten Keras' Dense needs, and ADD before its fused relu: no tensor holds those
+    assert {layer.name for layer in model.layers} - set(compared) == {"dense_flatten", "add"}
+    types = {layer.name: layer.layer_type for layer in model.layers}
+    assert types["dw"] == "DepthwiseConv2d" and types["up"] == "Conv2dTranspose"
+    assert types["bilinear.resize"] == "UpSampling2d" and types["dense"] == "Output1d"
+    assert model.get_layer("up").config["activation"] == "sigmoid"  # LOGISTIC folded into its producer
+    assert model.get_layer("conv2").config["activation"] == "tanh"
+    assert model.get_layer("dw").config["dilationRate"] == (2, 2)
+
+
+def test_layer_names_come_from_tensor_names_and_are_unique(tmp_path):
+    model = tspcli.load(str(write(tmp_path, mixed_model())))
+    names = [layer.name for layer in model.layers]
+    assert len(set(names)) == len(names)
+    assert names[:6] == ["image", "conv1", "dw", "hswish", "pool", "pad"]
+    assert {"add", "add_relu", "dense_flatten", "dense", "bilinear.resize", "nearest"} <= set(names)
+
+
+@pytest.mark.parametrize("storage", ["float16", "int8"])
+def test_weight_quantized_models_are_within_003_of_the_interpreter(litert, tmp_path, storage):
+    path = write(tmp_path, mixed_model(storage))
+    x = sample_input()
+    _, out = interpreter_tensors(litert, path, x)
+    model = tspcli.load(str(path))
+    assert np.abs(model.predict(x) - out).max() < 0.03
+    # dequantized, the weights are the float model's up to the storage's rounding
+    exact = tspcli.load(str(write(tmp_path, mixed_model("float32"), "f.tflite")))
+    kernel, rounded = exact.get_layer("conv1").weights["kernel"], model.get_layer("conv1").weights["kernel"]
+    step = np.abs(kernel).max(axis=(0, 1, 2)) / 127 if storage == "int8" else np.abs(kernel) * 2**-10
+    assert np.all(np.abs(rounded - kernel) <= step / 2 + 1e-7)
+    assert model.notes == [f"weights stored as {storage} are dequantized; tspcli computes in float32"]
+
+
+def calibrated_int8_model(tmp_path):
+    """The int8 model, its activations quantized over the ranges its float twin reaches."""
+    twin = tspcli.load(str(write(tmp_path, int8_model(), "twin.tflite")))
+    x = sample_input()
+    twin.predict(x)
+    tensor = {"conv": "model/conv/Relu", "dw": "model/dw/Relu6", "pool": "model/pool/MaxPool",
+              "gap": "model/gap/Mean", "dense": "model/dense/BiasAdd"}
+    ranges = {tensor[layer.name]: (float(layer.neural_value.min()), float(layer.neural_value.max()))
+              for layer in twin.layers if layer.name in tensor}
+    ranges["quant"] = (-1.0, 1.0)
+    return write(tmp_path, int8_model(ranges)), x, twin.predict(x)
+
+
+def test_fully_int8_model_is_computed_in_float_with_a_note(litert, tmp_path, cli):
+    path, x, float_twin = calibrated_int8_model(tmp_path)
+    _, out = interpreter_tensors(litert, path, x)
+    model = tspcli.load(str(path))
+    y = model.predict(x)
+    spread = np.abs(float_twin).max()
+    assert np.abs(y - float_twin).max() < 0.02 * spread  # only the weights were rounded
+    assert np.abs(y - out).max() < 0.05 * spread  # the interpreter also rounds every activation
+    doc = json.loads(cli("summary", path, "--json").out)
+    assert "int8 activations" in doc["notes"][0] and "float32" in doc["notes"][0]
+    assert "Note: the file computes with int8 activations" in cli("summary", path).out
+
+
+def test_every_command_takes_a_tflite_file(cli, tmp_path):
+    path = write(tmp_path, mixed_model())
+    assert cli("validate", path).code == 0
+    r = cli("predict", path, "--json")
+    assert r.code == 0 and json.loads(r.out)["outputs"]["dense"]["shape"] == [5]
+    r = cli("convert", path, "-o", tmp_path / "m.yaml")
+    assert r.code == 0, r.err
+    doc = yaml.safe_load((tmp_path / "m.yaml").read_text())
+    entries = {e["name"]: e for e in doc["layers"]}
+    assert entries["nearest"]["type"] == "UpSampling2d" and "interpolation" not in entries["nearest"]
+    assert entries["bilinear.resize"]["interpolation"] == "bilinear"
+    assert entries["aligned.resize"]["coordinateMode"] == "align_corners"
+    x = sample_input()
+    np.testing.assert_allclose(tspcli.load(str(tmp_path / "m.yaml")).predict(x),
+                               tspcli.load(str(path)).predict(x), atol=1e-6)
+    view = tmp_path / "view.yaml"
+    view.write_text("model: {load: m.tflite}\nlayers:\n  - {type: RGBInput, name: image}\n"
+                    "  - {type: DepthwiseConv2d, name: dw, color: '#ff0000'}\n"
+                    "  - {type: Output1d, name: dense, outputs: [a, b, c, d, e]}\n")
+    model = tspcli.load(str(view))
+    assert [layer.name for layer in model.layers if layer.drawn] == ["image", "dw", "dense"]
+
+
+@pytest.mark.slow
+def test_render_and_batch_draw_a_tflite_file(cli, tmp_path):
+    iio = pytest.importorskip("imageio.v3")
+    path = write(tmp_path, mixed_model())
+    r = cli("render", path, "-o", tmp_path / "m.png", "--open", "all", "--size", "320x180")
+    assert r.code == 0, r.err
+    picture = iio.imread(tmp_path / "m.png")
+    depthwise = np.array([0xFB, 0xBF, 0x1F])
+    near = np.abs(picture[..., :3].astype(int) - depthwise).sum(axis=-1) < 60
+    assert near.sum() > 20  # the depthwise layer in its own colour
+    r = cli("batch", "--set", "size=160x120", path, "--out", tmp_path / "b")
+    assert r.code == 0, r.err
+    assert (tmp_path / "b" / "m.png").is_file()
+
+
+# --- bad files --------------------------------------------------------------------------------
+def test_truncated_and_bit_flipped_files_are_one_clear_line(cli, tmp_path):
+    data = mixed_model("int8")
+    rng = np.random.default_rng(0)
+    variants = [data[:n] for n in (0, 7, 8, 64, 300, len(data) // 2, len(data) - 3)]
+    for _ in range(40):
+        flipped = bytearray(data)
+        for i in rng.integers(0, len(data), size=int(rng.integers(1, 6))):
+            flipped[i] ^= 1 << int(rng.integers(0, 8))
+        variants.append(bytes(flipped))
+    failures = 0
+    for n, variant in enumerate(variants):
+        r = cli("summary", write(tmp_path, variant, f"v{n}.tflite"))
+        assert r.code in (0, 2), (n, r.err)
+        if r.code == 2:
+            clean_failure(r)
+            failures += 1
+    assert failures >= len(variants) // 4
+
+
+def test_identifier_and_schema_version_are_checked(cli, tmp_path):
+    data = bytearray(mixed_model())
+    data[4:8] = b"TFL2"
+    clean_failure(cli("summary", write(tmp_path, bytes(data), "a.tflite")), "not a TensorFlow Lite file")
+    from tflite_builder import TFLiteBuilder
+
+    m = TFLiteBuilder()
+    x = m.activation("x", (1, 4))
+    m.op("RELU", [x], [m.activation("y", (1, 4))])
+    clean_failure(cli("summary", write(tmp_path, m.build([x], [1], version=4), "b.tflite")),
+                  "schema version 4 is not one tspcli reads")
+
+
+def test_unsupported_operator_is_named_with_its_index_or_skipped(cli, tmp_path):
+    from tflite_builder import TFLiteBuilder
+
+    m = TFLiteBuilder()
+    x = m.activation("serving_default_x:0", (1, 4, 4, 2))
+    y = m.op("RELU", [x], [m.activation("model/r/Relu", (1, 4, 4, 2))])
+    z = m.op("FLOOR", [y], [m.activation("model/floor/Floor", (1, 4, 4, 2))])
+    path = write(tmp_path, m.build([x], [z]))
+    clean_failure(cli("summary", path), "layer 'floor'", "TensorFlow Lite operator FLOOR (operator 1) is not "
+                  "one tspcli computes", "--skip-unknown")
+    m = TFLiteBuilder()
+    x = m.activation("x", (1, 4, 4, 2))
+    y = m.op("RESIZE_NEAREST_NEIGHBOR", [x, m.constant("size", np.array([8, 8], np.int32))],
+             [m.activation("model/up/resize", (1, 8, 8, 2))], "ResizeNearestNeighborOptions",
+             AlignCorners=True, HalfPixelCenters=False)
+    clean_failure(cli("summary", write(tmp_path, m.build([x], [y]), "up.tflite")),
+                  "RESIZE_NEAREST_NEIGHBOR (operator 0) aligns corners")
+    r = cli("summary", path, "--skip-unknown", "--json")
+    assert r.code == 0 and json.loads(r.out)["layers"][-1]["type"] == "Layer3d"
+
+
+def test_broadcast_merge_is_refused_naming_the_operator(cli, tmp_path):
+    from tflite_builder import TFLiteBuilder
+
+    m = TFLiteBuilder()
+    x = m.activation("x", (1, 4, 4, 2))
+    mean = m.op("MEAN", [x, m.constant("axes", np.array([1, 2], np.int32))], [m.activation("m", (1, 1, 1, 2))],
+                "ReducerOptions", KeepDims=True)
+    y = m.op("MUL", [x, mean], [m.activation("model/se/mul", (1, 4, 4, 2))], "MulOptions",
+             FusedActivationFunction=0)
+    clean_failure(cli("summary", write(tmp_path, m.build([x], [y]))), "MUL (operator 1) broadcasts [4, 4, 2]")
+
+
+def test_buffer_that_disagrees_with_its_shape(cli, tmp_path):
+    from tflite_builder import TFLiteBuilder
+
+    m = TFLiteBuilder()
+    x = m.activation("x", (1, 3))
+    w = m.constant("w", np.zeros((2, 3), np.float32))
+    m.tensors[w] = ("w", (2, 4), "FLOAT32", m.tensors[w][3], None)  # declares 8 floats, holds 6
+    y = m.op("FULLY_CONNECTED", [x, w, -1], [m.activation("y", (1, 2))], "FullyConnectedOptions",
+             FusedActivationFunction=0, KeepNumDims=False)
+    clean_failure(cli("summary", write(tmp_path, m.build([x], [y]))), "needs 32 bytes, its buffer holds 24")
+
+
+def test_max_memory_bounds_the_file_and_the_dequantized_weights(cli, tmp_path):
+    from tflite_builder import TFLiteBuilder
+
+    m = TFLiteBuilder()
+    x = m.activation("x", (1, 256))
+    w = m.constant("w", np.ones((64, 256), np.int8), scale=[0.1], zero_point=[0])  # 16 KiB, 64 KiB as float32
+    y = m.op("FULLY_CONNECTED", [x, w, -1], [m.activation("y", (1, 64))], "FullyConnectedOptions",
+             FusedActivationFunction=0, KeepNumDims=False)
+    path = write(tmp_path, m.build([x], [y]))
+    clean_failure(cli("summary", path, "--max-memory", "8KiB"), "the TensorFlow Lite file is")
+    clean_failure(cli("summary", path, "--max-memory", "32KiB"), "the weights as float32 is 64 KiB")
+    assert cli("summary", path, "--max-memory", "1MiB").code == 0
+
+
+
+def test_a_fused_activation_tspcli_does_not_compute_makes_the_operator_unsupported(cli, tmp_path):
+    from tflite_builder import TFLiteBuilder
+
+    m = TFLiteBuilder()
+    x = m.activation("x", (1, 4, 4, 2))
+    y = m.op("ADD", [x, x], [m.activation("model/add/add", (1, 4, 4, 2))], "AddOptions", FusedActivationFunction=2)
+    path = write(tmp_path, m.build([x], [y]))
+    clean_failure(cli("summary", path), "ADD (operator 0) has the fused activation RELU_N1_TO_1")
+    assert cli("summary", path, "--skip-unknown").code == 0

@@ -1,0 +1,181 @@
+"""A TensorFlow Lite graph -> FileLayers with Keras classes, configs and weight names.
+
+TensorFlow Lite operators map onto the Keras layers tspcli already draws and
+computes (CONV_2D -> Conv2D, DEPTHWISE_CONV_2D -> DepthwiseConv2D, MEAN over
+height and width -> GlobalAveragePooling2D ...), so a .tflite file becomes
+the same ``FileModel`` a Keras file does and everything downstream (shape and
+weight checks, views, convert, predict, render) is shared.  The operators
+themselves are in ``tspcli.io.tflite.operators``; this module walks the graph:
+
+* Tensors with data are constants (weights, shapes, axes); DEQUANTIZE of a
+  constant is folded into a float32 constant.  DEQUANTIZE and QUANTIZE of an
+  activation are dropped: tspcli computes every activation in float.
+* A standalone activation operator (SOFTMAX after FULLY_CONNECTED ...) whose
+  input feeds nothing else becomes its producer's ``activation``, as the Keras
+  layer the converter split it from had it; a fused activation of a layer
+  without one (ADD, pooling) becomes an Activation layer after it.
+* An operator tspcli does not compute becomes a layer of class
+  ``tflite>OPERATOR`` (never a Keras class) whose ``config["unsupported"]``
+  says why: the converter refuses it naming the operator and its index, or
+  draws a generic layer with ``--skip-unknown``.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from tspcli.errors import LoadError
+from tspcli.io.filemodel import FileLayer
+from tspcli.io.limits import check_size
+
+from .flatbuffer import Graph, Operator
+from .names import UniqueNames, readable_name
+from .tensors import constant_array, is_quantized_activation
+
+# Layers whose Keras class takes an ``activation`` (a fused one, or a folded standalone op).
+WITH_ACTIVATION = ("Conv2D", "DepthwiseConv2D", "Dense", "Conv2DTranspose")
+FUSED = {0: "linear", 1: "relu", 3: "relu6", 4: "tanh"}  # ActivationFunctionType -> Keras name
+_FUSED_NAMES = {2: "RELU_N1_TO_1", 5: "SIGN_BIT"}
+
+
+class Unsupported(Exception):
+    """An operator (or a setting of one) tspcli does not compute; the message says which."""
+
+
+class Lifter:
+    def __init__(self, graph: Graph, file: str, max_bytes: int):
+        self.graph, self.file, self.max_bytes = graph, file, max_bytes
+        self.layers: list[FileLayer] = []
+        self.by_name: dict[str, FileLayer] = {}
+        self.layer_of: dict[int, str] = {}  # activation tensor -> the layer that gives it
+        self.constants: dict[int, np.ndarray] = {}
+        self.constant_bytes = 0
+        self.unique = UniqueNames()
+        self.inputs: list[str] = []  # the input layers, once input_layers() has made them
+        self.consumers = [0] * len(graph.tensors)
+        for op in graph.operators:
+            for t in op.inputs:
+                if t >= 0:
+                    self.consumers[t] += 1
+        for t in graph.outputs:
+            self.consumers[t] += 1  # a model output is seen by the user: never folded away
+
+    # --- tensors -----------------------------------------------------------------------
+    def is_constant(self, t: int) -> bool:
+        return t in self.constants or (t >= 0 and self.graph.tensors[t].data is not None)
+
+    def constant(self, op: Operator, k: int, what: str) -> np.ndarray | None:
+        """The k-th input of ``op`` as a constant array (None when the optional input is left out)."""
+        t = op.inputs[k] if k < len(op.inputs) else -1
+        if t < 0:
+            return None
+        if t not in self.constants:
+            if self.graph.tensors[t].data is None:
+                raise Unsupported(f"its {what} (tensor '{self.graph.tensors[t].name}') is computed "
+                                  "while the model runs, not stored in the file")
+            value = constant_array(self.graph.tensors[t], self.file)
+            self.constant_bytes += value.nbytes
+            check_size(self.constant_bytes, self.max_bytes, LoadError, self.file,
+                       "the weights as float32", hint="raise --max-memory")
+            self.constants[t] = value
+        return self.constants[t]
+
+    def shape(self, t: int) -> tuple[int, ...]:
+        """An activation's shape as declared in the file, without the batch axis."""
+        return self.graph.tensors[t].shape[1:]
+
+    def source(self, op: Operator, k: int) -> str:
+        """The layer giving the k-th input of ``op``, an activation."""
+        t = op.inputs[k] if k < len(op.inputs) else -1
+        if t < 0:
+            raise LoadError(f"operator {op.index} {op.op} has no input {k}", file=self.file)
+        if self.is_constant(t):
+            raise Unsupported(f"input {k} is a constant (tensor '{self.graph.tensors[t].name}'), "
+                              "where tspcli computes only a layer's output")
+        if t not in self.layer_of:
+            raise LoadError(f"operator {op.index} {op.op} reads tensor {t} "
+                            f"'{self.graph.tensors[t].name}' before any operator gives it", file=self.file)
+        return self.layer_of[t]
+
+    # --- layers ------------------------------------------------------------------------
+    def add(self, op: Operator, class_name: str, config: dict, inbound: list[str], weights=None,
+            *, suffix: str | None = None, output: bool = True) -> FileLayer:
+        """A FileLayer named after ``op``'s output tensor; it gives that tensor unless ``output`` is
+        False (a Flatten put before a Dense)."""
+        t = op.outputs[0]
+        base = readable_name(self.graph.tensors[t].name, op.op)
+        name = self.unique(f"{base}_{suffix}" if suffix else base)
+        layer = FileLayer(name, class_name, config, list(inbound), dict(weights or {}),
+                          shape=self.shape(t) if output else None)
+        self.layers.append(layer)
+        self.by_name[name] = layer
+        if output:
+            self.layer_of[t] = name
+        return layer
+
+    def alias(self, op: Operator, source: str) -> None:
+        """``op``'s output is its input's values (QUANTIZE/DEQUANTIZE of an activation)."""
+        self.layer_of[op.outputs[0]] = source
+
+    @staticmethod
+    def fused_activation(op: Operator) -> str:
+        """The Keras name of ``op``'s fused activation ("linear" without one); checked before the
+        operator is lifted, so that one tspcli does not compute makes the operator unsupported."""
+        code = op.options.get("FusedActivationFunction", 0)
+        if code not in FUSED:
+            raise Unsupported(f"has the fused activation {_FUSED_NAMES.get(code, code)}, which tspcli "
+                              "does not compute")
+        return FUSED[code]
+
+    def fused(self, op: Operator, layer: FileLayer) -> None:
+        """Apply ``op``'s fused activation to the layer just added."""
+        name = self.fused_activation(op)
+        if name == "linear":
+            return
+        if layer.class_name in WITH_ACTIVATION:
+            layer.config["activation"] = name
+            return
+        layer.shape = None  # the activation after it gives the output tensor now
+        self.add(op, "Activation", {"activation": name}, [layer.name], suffix=name)
+
+    def fold_activation(self, op: Operator, activation: str) -> bool:
+        """Make ``activation`` the activation of the layer giving ``op``'s input, when that layer
+        is linear and nothing else reads its output.  Returns whether it did."""
+        t = op.inputs[0]
+        producer = self.by_name.get(self.layer_of.get(t, ""))
+        if producer is None or producer.class_name not in WITH_ACTIVATION or self.consumers[t] != 1 \
+                or producer.config.get("activation", "linear") != "linear":
+            return False
+        producer.config["activation"] = activation
+        self.layer_of[op.outputs[0]] = producer.name
+        return True
+
+    def unsupported(self, op: Operator, why: str) -> None:
+        """A stand-in layer the converter refuses (or draws generically with --skip-unknown)."""
+        inbound = [self.layer_of[t] for t in op.inputs if t >= 0 and t in self.layer_of]
+        message = f"TensorFlow Lite operator {op.op} (operator {op.index}) {why}"
+        layer = self.add(op, f"tflite>{op.op}", {"unsupported": message}, inbound)
+        for t in op.outputs[1:]:
+            self.layer_of[t] = layer.name
+
+    # --- the model ---------------------------------------------------------------------
+    def input_layers(self) -> list[str]:
+        for t in self.graph.inputs:
+            tensor = self.graph.tensors[t]
+            dynamic = [i for i, d in enumerate(tensor.signature or ()) if i > 0 and d < 0]
+            if dynamic:
+                raise LoadError(f"input '{tensor.name}' has dynamic dimensions {dynamic} "
+                                f"(shape signature {list(tensor.signature)}); tspcli needs every size",
+                                file=self.file, hint="convert the model with a fixed input size")
+            if len(tensor.shape) < 2 or math.prod(tensor.shape) == 0:
+                raise LoadError(f"input '{tensor.name}' has shape {list(tensor.shape)}; tspcli needs "
+                                "a batch axis and at least one more", file=self.file)
+            name = self.unique(readable_name(tensor.name, "input"))
+            self.layers.append(FileLayer(name, "InputLayer", {}, [], {}, shape=tensor.shape[1:]))
+            self.by_name[name] = self.layers[-1]
+            self.layer_of[t] = name
+        return [self.layer_of[t] for t in self.graph.inputs]
+
+    def quantized_activations(self) -> bool:
+        return any(is_quantized_activation(t) for t in self.graph.tensors)

@@ -1,0 +1,84 @@
+"""Layers of mobile networks that work across channels: ChannelShuffle, SqueezeExcitation, PReLU.
+
+TensorSpace has no such layers; they come from ONNX (and TFLite) files, where
+they are a few operators each.  Each is drawn as one layer:
+
+* ``ChannelShuffle`` (ShuffleNet): the channels reordered so that the groups of a
+  grouped convolution mix, ``out[j * groups + i] = in[i * (C / groups) + j]``
+  (ONNX writes it Reshape -> Transpose -> Reshape);
+* ``SqueezeExcitation`` (MobileNetV3, EfficientNet): a merge of a feature map and
+  a per-channel gate (the "excitation" computed from the squeezed map), the map
+  scaled channel by channel;
+* ``PReLU``: a ReLU whose negative slope is learned, one per channel.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import ShapeError
+from . import params as P
+from .base import Layer, single_input
+from .merge import _Merge
+from .params import Param
+
+
+class ChannelShuffle(Layer):
+    """ShuffleNet's channel shuffle: channels regrouped so grouped convolutions exchange information."""
+
+    layer_type = "ChannelShuffle"
+    default_color = "#A287F4"
+    PARAMS = (Param("groups", lambda v: P.positive_int(v, "groups"), P.REQUIRED,
+                    "Groups the channels are split into; output channel j*groups+i is input channel "
+                    "i*(C/groups)+j.", "int"),)
+
+    def compute_output_shape(self, input_shape):
+        single_input(self, input_shape, (1, 2, 3))
+        if input_shape[-1] % self.config["groups"]:
+            raise ShapeError(f"groups {self.config['groups']} do not divide the {input_shape[-1]} channels",
+                             layer=self.name, key="groups")
+        return tuple(input_shape)
+
+    def forward(self, inputs):
+        x, g = inputs[0], self.config["groups"]
+        c = x.shape[-1]
+        return np.ascontiguousarray(x.reshape(*x.shape[:-1], g, c // g).swapaxes(-1, -2)).reshape(x.shape)
+
+
+class SqueezeExcitation(_Merge):
+    """A feature map scaled channel by channel by a gate: inputs [map (h, w, c), gate (c,) or (1, 1, c)]."""
+
+    layer_type = "SqueezeExcitation"
+    min_inputs = max_inputs = 2
+
+    def compute_output_shape(self, input_shape):
+        feature, gate = (tuple(s) for s in self.check_count(input_shape))
+        channels = feature[-1]
+        if gate[-1] != channels or any(d != 1 for d in gate[:-1]) or len(gate) > len(feature):
+            names = self.input_names()
+            raise ShapeError(f"SqueezeExcitation scales the channels of its first input {list(feature)} by its "
+                             f"second, which must be ({channels},) or (1, 1, {channels}), got {list(gate)}"
+                             + (f" from {names[1]}" if len(names) > 1 else ""), layer=self.name, key="apply")
+        return feature
+
+    def forward(self, inputs):
+        feature, gate = inputs
+        return (feature * gate.reshape(-1)).astype(np.float32)
+
+
+class PReLU(Layer):
+    """ReLU with a learned negative slope per channel: x if x >= 0 else alpha[c] * x."""
+
+    layer_type = "PReLU"
+    default_color = "#FC5C9C"
+    WEIGHT_DOCS = (("alpha", "(channels,)"),)
+
+    def compute_output_shape(self, input_shape):
+        single_input(self, input_shape, (1, 2, 3))
+        return tuple(input_shape)
+
+    def weight_shapes(self):
+        return {"alpha": (self.output_shape[-1],)}
+
+    def forward(self, inputs):
+        x = inputs[0]
+        return np.where(x >= 0, x, x * self.weights["alpha"]).astype(np.float32)

@@ -1,0 +1,315 @@
+"""The pyvista objects of one scene element each: textured box meshes, outlines, lines, labels, the overlay.
+
+Meshes are ``pv.PolyData`` built from numpy arrays (``geometry``'s boxes),
+drawn by ``pv.Actor`` with unlit ``pv.Property``; text is ``pv.Text``.  Each
+item remembers what it drew last, so an unchanged element costs nothing.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pyvista as pv
+from vtkmodules.util.numpy_support import numpy_to_vtk
+from vtkmodules.vtkCommonCore import VTK_UNSIGNED_CHAR
+from vtkmodules.vtkRenderingCore import vtkActor2D, vtkCoordinate, vtkPolyDataMapper2D
+from vtkmodules.vtkRenderingOpenGL2 import vtkOpenGLTexture, vtkTextureObject
+
+from ...errors import ToolFailure
+from ...scene import geometry
+from ...scene.fonts import LINE_SPACING, font_file
+from ...scene.overlay import overlay_items
+
+LEADER_WIDTH = 1.0       # pixels at scale 1, as the outlines of layers
+LEADER_INSET = 2.0       # pixels left free at each end of a leader
+LEADER_OPACITY = 0.55
+HALO_OPACITY = 0.6
+MAX_TEXELS = 16384
+
+
+class _Item:
+    actor = None
+
+    def __init__(self, owner):
+        self.owner = owner
+
+    def add(self, plotter):
+        plotter.add_actor(self.actor, reset_camera=False, render=False)
+
+    def remove(self, plotter):
+        plotter.remove_actor(self.actor, render=False)
+
+
+def _unlit_actor(mesh: pv.PolyData) -> pv.Actor:
+    mapper = pv.DataSetMapper(mesh)
+    mapper.scalar_visibility = False
+    actor = pv.Actor(mapper=mapper)
+    actor.prop.lighting = False         # flat colours, as TensorSpace's unlit materials
+    return actor
+
+
+class BlocksItem(_Item):
+    """One textured quad mesh for a Blocks element."""
+
+    def __init__(self, owner):
+        super().__init__(owner)
+        self.mesh = pv.PolyData()
+        self.actor = _unlit_actor(self.mesh)
+        self.actor.prop.color = (1.0, 1.0, 1.0)
+        self.actor.force_translucent = True
+        self.texture_source = None
+        self.tiles = None
+        self.geometry = None
+        self.count = 0
+        self.center = self.middle = np.zeros(3)
+        self.faces = None
+        self.front_only = False
+
+    def update(self, blocks) -> None:
+        if blocks.texture is not self.texture_source:
+            self.actor.texture = texture(self.owner.plotter.render_window, blocks.texture.image)
+            self.texture_source = blocks.texture
+        count = len(blocks.centers)
+        origin, relative = split_origin(blocks.centers)
+        key = (relative.tobytes(), blocks.size)
+        if key != self.geometry:      # a layer that only slid along keeps its mesh
+            self.mesh.points = geometry.box_points(relative, blocks.size)
+            self.geometry = key
+            self.middle = (relative.min(axis=0) + relative.max(axis=0)) / 2
+        if self.tiles is not blocks.tiles or count != self.count:
+            tcoords = geometry.box_tcoords(blocks.tiles, blocks.side_tiles)
+            tcoords[:, 1] = 1.0 - tcoords[:, 1]          # VTK's v runs up from the bottom row
+            self.mesh.active_texture_coordinates = tcoords
+            self.tiles, self.count, self.faces = blocks.tiles, count, None
+        self.actor.position = origin
+        self.center = origin + self.middle
+        self.actor.prop.opacity = blocks.opacity
+        front_only = blocks.faces == "front"
+        if front_only != self.front_only:
+            self.front_only, self.faces = front_only, None
+        self.centers, self.size = np.asarray(blocks.centers, dtype=float), blocks.size
+
+    def order_faces(self, eye: np.ndarray) -> None:
+        """Draw the faces turned away from the eye before those turned towards it, or with
+        ``Blocks.faces == "front"`` only those turned towards it (see ``front_faces``)."""
+        quads = geometry.box_quads(self.count).reshape(self.count, 6, 4)
+        if self.front_only:
+            faces = front_faces(eye, self.centers, self.size)
+            if self.faces is None or not np.array_equal(faces, self.faces):
+                self.mesh.regular_faces = quads[faces]
+                self.faces = faces
+            return
+        toward = eye - self.center
+        away = [k for k, normal in enumerate(geometry.FACE_NORMALS) if float(normal @ toward) < 0]
+        faces = away + [k for k in range(6) if k not in away]
+        if faces != self.faces:
+            self.mesh.regular_faces = quads[:, faces].transpose(1, 0, 2).reshape(-1, 4)
+            self.faces = faces
+
+
+def front_faces(eye: np.ndarray, centers: np.ndarray, size) -> np.ndarray:
+    """(N, 6) mask of each box's faces turned toward the eye (its plane lies between the eye and the
+    box's centre): what a one-sided material shows, so each box draws one data face at most."""
+    half = np.asarray(size, dtype=float) / 2
+    reach = np.abs(geometry.FACE_NORMALS) @ half                  # centre to each face's plane
+    return (eye - centers) @ geometry.FACE_NORMALS.T > reach
+
+
+class _LinesItem(_Item):
+    """An unlit actor over one mesh of polylines (outlines, connections)."""
+
+    def __init__(self, owner):
+        super().__init__(owner)
+        self.mesh = pv.PolyData()
+        self.actor = _unlit_actor(self.mesh)
+        self.key = None
+
+
+class EdgesItem(_LinesItem):
+    """The outline of closed layers (TensorSpace's frame lines)."""
+
+    def __init__(self, owner):
+        super().__init__(owner)
+        self.actor.prop.line_width = 1.0 * owner.px
+
+    def update(self, blocks) -> None:
+        origin, relative = split_origin(blocks.centers)
+        self.actor.position = origin
+        key = (relative.tobytes(), blocks.size, blocks.edge, blocks.opacity)
+        if key == self.key:
+            return
+        self.key = key
+        points, segments = geometry.box_edges(relative, blocks.size)
+        set_lines(self.mesh, points, [segments])
+        self.actor.prop.color = blocks.edge
+        self.actor.prop.opacity = blocks.opacity
+
+
+class LinesItem(_LinesItem):
+    """Connections between layers."""
+
+    def update(self, lines) -> None:
+        key = (tuple(p.tobytes() for p in lines.paths), lines.color, lines.width)
+        if key == self.key:
+            return
+        self.key = key
+        points = np.concatenate(lines.paths) if lines.paths else np.zeros((0, 3))
+        starts = np.cumsum([0] + [len(p) for p in lines.paths[:-1]])
+        set_lines(self.mesh, points, [np.arange(s, s + len(p)) for s, p in zip(starts, lines.paths)])
+        self.actor.prop.color = lines.color[:3]
+        self.actor.prop.opacity = lines.color[3]
+        self.actor.prop.line_width = lines.width * self.owner.px
+
+
+class LabelItem(_Item):
+    """Text pinned to a scene point, offset by pixels, always facing the viewer; and its leader line."""
+
+    def __init__(self, owner):
+        super().__init__(owner)
+        self.actor = pv.Text()
+        # pyvista places text in the window only; a world anchor with a pixel offset is VTK's
+        # reference coordinate, which pyvista does not wrap.
+        self.anchor = vtkCoordinate()
+        self.anchor.SetCoordinateSystemToWorld()
+        position = self.actor.GetPositionCoordinate()
+        position.SetCoordinateSystemToDisplay()
+        position.SetReferenceCoordinate(self.anchor)
+        self.leader_mesh = pv.PolyData()
+        self.leader = pixel_actor(self.leader_mesh, self.anchor)
+        self.leader.GetProperty().SetLineWidth(LEADER_WIDTH * owner.px)
+        self.label = None
+
+    def add(self, plotter):
+        plotter.add_actor(self.leader, reset_camera=False, render=False)
+        super().add(plotter)
+
+    def remove(self, plotter):
+        super().remove(plotter)
+        plotter.remove_actor(self.leader, render=False)
+
+    def update(self, label) -> None:
+        if (label, self.owner.halo) == self.label:
+            return
+        self.label = (label, self.owner.halo)
+        s = self.owner.px
+        self.actor.input = label.text
+        prop = self.actor.prop
+        style_text(prop, label.size * s, label.color, label.bold)
+        if self.owner.halo is not None:   # a veil of the background keeps text legible over layers
+            prop.background_color = self.owner.halo
+            prop.background_opacity = HALO_OPACITY
+        prop.justification_horizontal = label.align
+        dx, dy = label.offset
+        if label.align == "center":
+            prop.justification_vertical = "top" if dy <= 0 else "bottom"
+        else:
+            prop.justification_vertical = "center"
+        self.anchor.SetValue(*label.anchor)
+        self.actor.GetPositionCoordinate().SetValue(dx * s, dy * s)
+        self.leader.SetVisibility(label.leader is not None)
+        if label.leader is not None:
+            start, end = np.array(label.leader, dtype=float), np.array(label.offset, dtype=float)
+            along = (end - start) / max(float(np.linalg.norm(end - start)), 1e-6)
+            ends = np.array([start + LEADER_INSET * along, end - LEADER_INSET * along]) * s
+            set_lines(self.leader_mesh, np.pad(ends, ((0, 0), (0, 1))), [np.array([0, 1])])
+            self.leader.GetProperty().SetColor(*label.color)
+            self.leader.GetProperty().SetOpacity(LEADER_OPACITY)
+
+
+# --- the title, note and legend: fixed in the picture --------------------------------------------
+def overlay_actors(scene, px: float) -> list:
+    """One actor per overlay item (see scene.overlay), in window pixels."""
+    actors = []
+    for item in overlay_items(scene):
+        if item.kind == "text":
+            actor = pv.Text(item.text, position=(int(round(item.x * px)), int(round(item.y * px))))
+            style_text(actor.prop, item.size * px, scene.text_color, item.bold)
+        else:
+            colors = np.array(item.ramp) if item.kind == "ramp" else np.array([[*item.color, 1.0]])
+            actor = rect_strip(item.x * px, item.y * px, item.w * px, item.h * px, colors)
+        actors.append(actor)
+    return actors
+
+
+def rect_strip(x: float, y: float, w: float, h: float, colors: np.ndarray):
+    """A rectangle in pixels split into len(colors) vertical bands of the given RGBA colours."""
+    k = len(colors)
+    xs = x + w * np.arange(k + 1) / k
+    points = np.array([[xi, yi, 0.0] for xi in xs for yi in (y, y + h)])
+    quads = np.array([[2 * i, 2 * i + 2, 2 * i + 3, 2 * i + 1] for i in range(k)])
+    mesh = pv.PolyData.from_regular_faces(points, quads)
+    rgba = np.rint(np.clip(colors, 0, 1) * 255).astype(np.uint8)
+    mesh.cell_data.set_scalars(rgba, "rgba")
+    actor = pixel_actor(mesh)
+    mapper = actor.GetMapper()
+    mapper.SetColorModeToDirectScalars()
+    mapper.SetScalarModeToUseCellData()
+    return actor
+
+
+def pixel_actor(mesh: pv.PolyData, anchor=None) -> vtkActor2D:
+    """A mesh drawn in window pixels (or pixels from ``anchor``): pyvista has no 2D mesh actor."""
+    mapper = vtkPolyDataMapper2D()
+    mapper.SetInputData(mesh)
+    if anchor is not None:
+        offsets = vtkCoordinate()
+        offsets.SetCoordinateSystemToDisplay()
+        offsets.SetReferenceCoordinate(anchor)
+        mapper.SetTransformCoordinate(offsets)
+    actor = vtkActor2D()
+    actor.SetMapper(mapper)
+    return actor
+
+
+# --- helpers ------------------------------------------------------------------------------------
+def split_origin(centers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(first centre, centres relative to it): meshes are built about the first box and the actor
+    is moved there, so a fresh window and a reused one draw the same numbers."""
+    centers = np.asarray(centers, dtype=float)
+    return centers[0], centers - centers[0]
+
+
+def texture(window, image: np.ndarray) -> vtkOpenGLTexture:
+    """A texture with mipmaps (minified maps stay smooth) and nearest magnification (a zoomed-in
+    map shows its values as crisp cells, as in TensorSpace).
+
+    ``pv.Texture`` sets one filter for both (interpolate on or off), so the texture object is
+    made here and handed to VTK's OpenGL texture.
+    """
+    height, width = image.shape[:2]
+    if max(width, height) > MAX_TEXELS:
+        raise ToolFailure(f"texture of {width}x{height} texels is too large")
+    data = np.ascontiguousarray(image[::-1], dtype=np.uint8)      # VTK's rows run bottom up
+    array = numpy_to_vtk(data.reshape(-1, 4), deep=1, array_type=VTK_UNSIGNED_CHAR)
+    tobj = vtkTextureObject()
+    tobj.SetContext(window)
+    tobj.SetGenerateMipmap(True)
+    if not tobj.Create2DFromRaw(width, height, 4, VTK_UNSIGNED_CHAR, array.GetVoidPointer(0)):
+        raise ToolFailure(f"could not create a {width}x{height} texture")
+    tobj.SetMinificationFilter(vtkTextureObject.LinearMipmapLinear)
+    tobj.SetMagnificationFilter(vtkTextureObject.Nearest)
+    tobj.SetWrapS(vtkTextureObject.ClampToEdge)
+    tobj.SetWrapT(vtkTextureObject.ClampToEdge)
+    result = vtkOpenGLTexture()
+    result.SetTextureObject(tobj)
+    result.keep_alive = tobj
+    return result
+
+
+def set_lines(mesh: pv.PolyData, points: np.ndarray, polylines: list[np.ndarray]) -> None:
+    """Polylines into ``mesh``: each an array of point indices, or an (n, k) array of n polylines."""
+    padded = [np.column_stack([np.full(len(group), group.shape[1]), group]).ravel()
+              for group in (np.atleast_2d(np.asarray(g, dtype=np.int64)) for g in polylines)]
+    mesh.points = np.asarray(points, dtype=np.float32).reshape(-1, 3)
+    mesh.lines = np.concatenate(padded) if padded else np.zeros(0, np.int64)
+
+
+def style_text(prop, size: float, color, bold: bool) -> None:
+    """The picture's typeface (see scene.fonts), else VTK's own sans-serif."""
+    path = font_file(bool(bold))
+    if path:
+        prop.set_font_file(path)
+    else:
+        prop.font_family = "arial"
+        prop.bold = bool(bold)
+    prop.font_size = max(1, int(round(size)))
+    prop.color = color
+    prop.line_spacing = LINE_SPACING
