@@ -6,8 +6,9 @@ TrueType (Type 42) and its SVG backend writes real ``<text>``, so labels stay
 text that can be searched, selected and edited; and its renderers place an
 image by any affine map without resampling it (``draw_image`` with a
 transform: every cell of a feature map stays a crisp square, ``image-rendering:
-pixelated`` in SVG).  pycairo would need the cairo C library, and cairo's PDF
-surface subsets fonts as Type 3 or CFF.  The object API (a Figure and the
+pixelated`` in SVG).  pycairo would add a dependency that builds against the
+cairo C library, and a second text layout beside the scene's own measure of
+DejaVu Sans (``scene.fonts``).  The object API (a Figure and the
 format's canvas, no pyplot) and ``rc_context`` keep matplotlib's global state
 untouched, so a library user's own figures are not changed by ours.
 
@@ -48,7 +49,7 @@ LEADER_OPACITY = 0.55
 HALO_OPACITY = 0.6       # a veil of the background behind labels on an opaque background
 _RC = {
     "svg.fonttype": "none",          # text as <text>, not paths
-    "pdf.fonttype": 42,              # TrueType fonts embedded whole: text extracts and edits
+    "pdf.fonttype": 42,              # TrueType (Type 42), subset and embedded: text extracts and edits
     "font.family": "DejaVu Sans",
     "svg.hashsalt": "tspcli",        # the same command writes the same file
     "svg.image_inline": True,
