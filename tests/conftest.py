@@ -6,6 +6,9 @@ import pytest
 # Keras is the oracle in tests, always on jax and on the CPU.
 os.environ.setdefault("KERAS_BACKEND", "jax")
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
+# imageio-ffmpeg (reading test videos back) would start ffmpeg with a preexec_fn, which makes
+# subprocess fork() the whole test process, jax threads included; without it ffmpeg is spawned.
+os.environ.setdefault("IMAGEIO_FFMPEG_NO_PREVENT_SIGINT", "1")
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"

@@ -172,6 +172,37 @@ def depthwise_mix(keras):
     ], name="depthwise_mix")
 
 
+def separable_blocks(keras):
+    """46 layers in Keras 2's style (an Xception in miniature): every convolution followed by its own
+    BatchNormalization and Activation layers, SeparableConv2D blocks with residual 1x1 convolutions
+    and Add, global pooling, Dropout and a softmax Activation after the last Dense."""
+    L = keras.layers
+
+    def conv_bn_relu(x, name, sep=False, relu=True, **conv):
+        x = (L.SeparableConv2D if sep else L.Conv2D)(name=name, padding="same", use_bias=False, **conv)(x)
+        x = L.BatchNormalization(name=f"{name}_bn")(x)
+        return L.Activation("relu", name=f"{name}_act")(x) if relu else x
+
+    image = keras.Input((32, 32, 3), name="image")
+    x = conv_bn_relu(image, "conv1", filters=8, kernel_size=3, strides=2)
+    x = conv_bn_relu(x, "conv2", filters=16, kernel_size=3)
+    for i, filters in enumerate((24, 32, 48), 1):
+        residual = L.Conv2D(filters, 1, strides=2, use_bias=False, name=f"res{i}")(x)
+        residual = L.BatchNormalization(name=f"res{i}_bn")(residual)
+        if i > 1:
+            x = L.Activation("relu", name=f"block{i}_act")(x)
+        x = conv_bn_relu(x, f"block{i}_sep1", sep=True, filters=filters, kernel_size=3)
+        x = conv_bn_relu(x, f"block{i}_sep2", sep=True, relu=False, filters=filters, kernel_size=3)
+        x = L.MaxPooling2D(3, strides=2, padding="same", name=f"block{i}_pool")(x)
+        x = L.Add(name=f"block{i}_add")([x, residual])
+    x = conv_bn_relu(x, "exit_sep1", sep=True, filters=64, kernel_size=3)
+    x = conv_bn_relu(x, "exit_sep2", sep=True, filters=64, kernel_size=3)
+    x = L.GlobalAveragePooling2D(name="gap")(x)
+    x = L.Dropout(0.3, name="dropout")(x)
+    x = L.Dense(5, name="logits")(x)
+    return keras.Model(image, L.Activation("softmax", name="probs")(x), name="separable_blocks")
+
+
 KERAS3_BUILDERS = {f.__name__: f for f in (mobilenet, mobilenet_v2, branches, nested, depthwise_mix)}
 
 

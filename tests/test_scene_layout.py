@@ -320,9 +320,16 @@ def test_an_open_output_names_its_top_class(tmp_path):
     out.neural_value = np.array([0.1, 0.6, 0.1, 0.1, 0.1], np.float32)
     scene = scene_of(model, ["classes"])
     top = next(lab for lab in scene.labels if lab.key == "classes/top")
-    assert top.text == "dog: 0.6" and top.bold and top.align == "right"     # left of a tower, its far side
+    assert top.text == "dog 0.60" and top.bold and top.align == "right"     # left of a tower, its far side
     cubes = blocks(scene, "classes/cubes")
-    assert np.allclose(top.anchor[0], cubes.centers[1, 0])
+    assert np.allclose(top.anchor, cubes.centers[1])                        # beside its own unit
+
+
+def test_no_top_class_is_claimed_for_random_weights():
+    model = tspcli.load("samples/functional.yaml")
+    model.predict([np.zeros(l.output_shape, np.float32) for l in model.inputs])
+    assert model.random_weights
+    assert not [lab for lab in scene_of(model, ["classes"]).labels if lab.key.endswith("/top")]
 
 
 @pytest.fixture(scope="module")

@@ -6,13 +6,13 @@ import subprocess
 import sys
 import textwrap
 
-import imageio.v2 as iio2
 import imageio.v3 as iio
 import numpy as np
 import pytest
 from PIL import Image
 
 from tspcli.errors import OptionError, ToolFailure
+from video import mp4_frames, mp4_meta
 from tspcli.render import writers
 from tspcli.render.writers import output_kind, write_frames
 
@@ -32,10 +32,6 @@ def gradient_frames(n, h=48, w=64):
         frame[8:24, 4 + i % 8:28 + i % 8] = DW_COLOUR
         frame[30:44, 36:60] = CONV_COLOUR
         yield frame
-
-
-def mp4_frames(path):
-    return list(iio.imiter(path, plugin="FFMPEG"))
 
 
 def leftovers(folder, expected):
@@ -74,7 +70,7 @@ def test_unusable_output_paths_are_option_errors(path, message):
 def test_mp4_has_every_frame_its_size_and_h264_yuv420p(tmp_path):
     out = str(tmp_path / "a.mp4")
     assert write_frames(gradient_frames(31), out, fps=30, quiet=True) == 31
-    meta = iio2.get_reader(out).get_meta_data()
+    meta = mp4_meta(out)
     assert meta["codec"] == "h264"
     assert meta["pix_fmt"].startswith("yuv420p")
     assert meta["size"] == (64, 48)

@@ -1,72 +1,57 @@
 """The forward pass: weights for every layer, then every layer's neural value.
 
 Weights come from a model file (set by the readers), from a description's
-``weights: file.npz``, or from Keras' default initialisers with a seed, so a
+``weights: file.npz``, or are drawn with a seed (tspcli.initializers), so a
 description without weights still gives deterministic, non-trivial values.
 """
 from __future__ import annotations
 
-import math
 import zlib
 
 import numpy as np
 
 from .errors import InputError, LoadError, OptionError, ShapeError, TspError
+from .initializers import DEFAULT_INIT, INITS, draw, gain_after
 from .io.limits import DEFAULT_MAX_BYTES as DEFAULT_MAX_MEMORY
 
 
-def _fans(shape: tuple) -> tuple[int, int]:
-    """Keras' fan-in / fan-out: kernels (..., in, out) count their receptive field."""
-    if len(shape) == 1:
-        return shape[0], shape[0]
-    receptive = math.prod(shape[:-2]) if len(shape) > 2 else 1
-    return receptive * shape[-2], receptive * shape[-1]
-
-
-# Random values drawn at once: numpy draws float64, so drawing a whole big kernel at
-# once would take twice its float32 size again; drawn in pieces, the values are the same.
-_DRAW_CHUNK = 1 << 20
-
-
-def _uniform(rng: np.random.Generator, limit: float, shape: tuple) -> np.ndarray:
-    out = np.empty(math.prod(shape), np.float32)
-    for start in range(0, out.size, _DRAW_CHUNK):
-        out[start:start + _DRAW_CHUNK] = rng.uniform(-limit, limit, size=min(_DRAW_CHUNK, out.size - start))
-    return out.reshape(shape)
-
-
-def default_weight(name: str, shape: tuple, rng: np.random.Generator) -> np.ndarray:
-    """Keras' default initialiser for a weight of this name, as float32."""
-    if name in ("kernel", "depthwise_kernel", "pointwise_kernel"):
-        fan_in, fan_out = _fans(shape)
-        return _uniform(rng, math.sqrt(6.0 / (fan_in + fan_out)), shape)  # glorot uniform
-    if name == "embeddings":
-        return _uniform(rng, 0.05, shape)
-    if name in ("gamma", "moving_variance"):
-        return np.ones(shape, np.float32)
-    return np.zeros(shape, np.float32)  # bias, beta, moving_mean
-
-
-def ensure_weights(model, seed: int = 0) -> None:
-    """Give every layer the weights it lacks: from the description's .npz, else seeded defaults.
+def ensure_weights(model, seed: int = 0, init: str = DEFAULT_INIT) -> None:
+    """Give every layer the weights it lacks: from the description's .npz, else drawn by ``init``
+    (see tspcli.initializers).
 
     Each layer's generator is seeded by (seed, layer name), so adding a layer
-    does not change the weights of the others.
+    does not change the weights of the others.  Drawn weights are remembered
+    (``layer.drawn_weights``), so another seed or init draws them again, and
+    ``model.random_weights`` says whether any were drawn: then the outputs
+    predict nothing, and a picture claims no top class.
     """
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**64:
         raise OptionError(f"--seed {seed}: a seed is a whole number from 0 to 2**64-1")
+    if init not in INITS:
+        raise OptionError(f"unknown init {init!r}", hint="he or keras")
     if model.options.get("weights") and not getattr(model, "_npz_loaded", False):
         load_weights_npz(model, model.options["weights"])
         model._npz_loaded = True
+    users: dict[int, list] = {}
     for layer in model.layers:
+        for source in layer.inbound:
+            users.setdefault(id(source), []).append(layer)
+    for layer in model.layers:
+        drawn = getattr(layer, "drawn_weights", None)
+        if drawn and drawn[0] != (seed, init):
+            for name in drawn[1]:
+                del layer.weights[name]
         shapes = layer.weight_shapes()
         missing = [n for n in shapes if n not in layer.weights]
         if not missing:
             continue
         rng = np.random.default_rng([seed, zlib.crc32(layer.name.encode())])
+        gain = gain_after(layer, users)
         for name in shapes:  # draw in Keras' order so each weight's values do not depend on the others given
-            value = default_weight(name, shapes[name], rng)
+            value = draw(layer, name, shapes[name], rng, init, gain)
             layer.weights.setdefault(name, value)
+        layer.drawn_weights = ((seed, init), tuple(missing))
+    model.random_weights = any(getattr(layer, "drawn_weights", None) for layer in model.layers)
 
 
 def load_weights_npz(model, path: str) -> None:
@@ -120,7 +105,7 @@ def _inputs_by_layer(model, x) -> dict:
     return out
 
 
-def run_forward(model, x, *, seed: int = 0, strict: bool = True) -> tuple[object, dict[str, str]]:
+def run_forward(model, x, *, seed: int = 0, init: str = DEFAULT_INIT, strict: bool = True) -> tuple[object, dict[str, str]]:
     """Fill every layer's ``neural_value``; returns (the output value, a list for several outputs;
     the layers left without values: name -> why).
 
@@ -129,7 +114,7 @@ def run_forward(model, x, *, seed: int = 0, strict: bool = True) -> tuple[object
     """
     if not model.initialized:
         model.init()
-    ensure_weights(model, seed)
+    ensure_weights(model, seed, init)
     feeds = _inputs_by_layer(model, x)
     uncomputed = {}
     for layer in model.layers:

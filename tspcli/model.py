@@ -31,6 +31,9 @@ MODEL_PARAMS = {p.name: p for p in (
     Param("color", lambda v: color_map(v), {}, "Colours by layer type key (e.g. depthwiseConv2d) and background.", "dict"),
     Param("inputs", P.optional(P.names), None, "Model only: the input layer names.", "list[str]"),
     Param("outputs", P.optional(P.names), None, "Model only: the output layer names.", "list[str]"),
+    Param("labels", P.optional(P.string_list), None,
+          "Names of the output's classes, one per unit (a view's names for a model file's output).",
+          "list[str]"),
     Param("weights", P.optional(str), None, "An .npz of weights keyed '<layer>/<weight>'.", "path"),
     Param("load", P.optional(str), None, "A model file whose network this description shows.", "path"),
     Param("kerasVersion", P.optional(lambda v: str(v)), None,
@@ -227,6 +230,11 @@ class Model:
                     f"the weights and activations need more than {max_memory / 2**30:.3g} GiB (this layer's "
                     f"weights: {layer.param_count:,} numbers)", layer=layer.name,
                     hint="use smaller layers, or raise --max-memory"), layer)
+        labels = self.options["labels"]
+        if labels is not None and len(labels) not in [l.output_shape[-1] for l in self.outputs
+                                                      if len(l.output_shape) == 1]:
+            raise SpecError(f"{len(labels)} labels, but no 1-D output has {len(labels)} units", file=self.source,
+                            key="labels")
         status = self.options["layerInitStatus"]
         for layer in self.layers:
             layer.is_open = (layer.init_status or status) == "open"

@@ -81,7 +81,17 @@ def _start_worker() -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C reaches the whole group; the parent decides
     signal.signal(signal.SIGTERM, _on_sigterm)
+    _die_with_parent()
     warm_up()
+
+
+def _die_with_parent() -> None:
+    """Linux: SIGTERM this worker when the batch process dies, even by SIGKILL (no orphaned renders)."""
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
 def _on_sigterm(signum, frame):

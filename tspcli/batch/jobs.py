@@ -61,7 +61,7 @@ class _Entry:
 
 def plan(sources: list[str], *, jobs_file: str | None = None, template: str | None = None,
          out_dir: str = ".", config: str | None = None, sets: tuple[str, ...] = (),
-         allow_outside: bool = False) -> list[Job]:
+         allow_outside: bool = False, overwrite: bool = False) -> list[Job]:
     """The jobs for command-line ``sources`` (paths, globs, @lists) and a jobs file.
 
     Every output must lie inside ``out_dir`` (symbolic links resolved), except where the
@@ -98,7 +98,7 @@ def plan(sources: list[str], *, jobs_file: str | None = None, template: str | No
             chosen = entry.output or template or tpl.DEFAULT
             own = entry.output is None and _leads_out(chosen)
             jobs += _jobs_for(model, chosen, options, out_dir, first_index=len(jobs) + 1,
-                              confine=not (allow_outside or own),
+                              confine=not (allow_outside or own), overwrite=overwrite,
                               where="--output" if entry.output is None else f"{entry.file}:{entry.line}: output")
     _check_outputs(jobs)
     return jobs
@@ -252,7 +252,7 @@ def _leads_out(template: str) -> bool:
 
 
 def _jobs_for(model: str, template: str, options: RenderOptions, out_dir: str, first_index: int,
-              confine: bool = True, where: str = "--output") -> list[Job]:
+              confine: bool = True, where: str = "--output", overwrite: bool = False) -> list[Job]:
     from .worker import check_output
 
     layers = [None]
@@ -262,12 +262,13 @@ def _jobs_for(model: str, template: str, options: RenderOptions, out_dir: str, f
         except TspError as exc:   # this model fails; the others still run
             return [Job(first_index, model, None, options, error=str(exc))]
     jobs = []
+    values = tpl.distinct_names([layer for layer in layers if layer is not None])
     for index, layer in enumerate(layers, first_index):
-        name = tpl.fill(template, model=model, input=options.input, index=index, layer=layer)
+        name = tpl.fill(template, model=model, input=options.input, index=index, layer=values.get(layer))
         output = os.path.normpath(os.path.join(out_dir, name))
         if confine:
             tpl.check_inside(output, out_dir, where)
-        kind = check_output(output, options)
+        kind = check_output(output, options, overwrite)
         jobs.append(Job(index, model, output, _with_layer(options, layer, kind), layer=layer))
     return jobs
 

@@ -19,7 +19,7 @@ from .worker import render_job
 
 def run_jobs(jobs: list[Job], open_executor: Callable, *, fail_fast: bool = False, skip_existing: bool = False,
              max_memory: int = DEFAULT_MAX_MEMORY, on_done: Callable[[dict], None] = lambda row: None,
-             ) -> list[dict]:
+             overwrite: bool = False) -> list[dict]:
     """Results in job order.  ``open_executor(n)`` is a context manager for ``n`` jobs to run;
     ``on_done`` sees each result as it comes (all but the cancelled)."""
     results, todo = {}, []
@@ -36,7 +36,7 @@ def run_jobs(jobs: list[Job], open_executor: Callable, *, fail_fast: bool = Fals
     stop = fail_fast and any(r["status"] == "failed" for r in results.values())
     if todo and not stop:
         with open_executor(len(todo)) as executor:
-            futures = {executor.submit(render_job, *_arguments(job, max_memory)): job for job in todo}
+            futures = {executor.submit(render_job, *_arguments(job, max_memory), overwrite): job for job in todo}
             try:
                 for future in as_completed(futures):
                     result = results[futures[future].index] = _outcome(futures[future], future)

@@ -19,7 +19,9 @@ that is not printable or is one of ``/ \\ % :`` becomes ``_`` (a field never add
 folders, frame patterns or drive letters), a leading ``.`` becomes ``_`` (so
 ``.``, ``..`` and hidden names cannot occur), an empty value is ``_``, and a
 value longer than 64 bytes is cut to 55 and ends in ``~`` and 8 hex digits of
-its hash, so two long names that differ stay different.
+its hash, so two long names that differ stay different.  Layers of one model
+whose names still come out the same (``a/b`` and ``a_b``) each get that suffix
+(``distinct_names``).  The rule is idempotent: a safe name stays as it is.
 """
 from __future__ import annotations
 
@@ -66,10 +68,23 @@ def safe_name(value: str) -> str:
     if name.startswith("."):
         name = "_" + name[1:]
     if len(name.encode("utf-8", "surrogatepass")) > MAX_VALUE_BYTES:
-        digest = hashlib.sha1(value.encode("utf-8", "surrogatepass")).hexdigest()[:8]
-        cut = name.encode("utf-8", "surrogatepass")[:MAX_VALUE_BYTES - 9].decode("utf-8", "ignore")
-        name = f"{cut}~{digest}"
+        name = _with_hash(name, value)
     return name or "_"
+
+
+def distinct_names(names: list[str]) -> dict[str, str]:
+    """Each of ``names`` as a safe name, those that would coincide told apart by their hash."""
+    safe = {name: safe_name(name) for name in names}
+    counts = {}
+    for value in safe.values():
+        counts[value] = counts.get(value, 0) + 1
+    return {name: _with_hash(value, name) if counts[value] > 1 else value for name, value in safe.items()}
+
+
+def _with_hash(name: str, original: str) -> str:
+    digest = hashlib.sha1(original.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    cut = name.encode("utf-8", "surrogatepass")[:MAX_VALUE_BYTES - 9].decode("utf-8", "ignore")
+    return f"{cut}~{digest}"
 
 
 def stem_of(path: str) -> str:
@@ -90,7 +105,7 @@ def fill(template: str, *, model: str, input: str | None, index: int, layer: str
         name = template.format(index=index, **values)
     except (ValueError, TypeError) as exc:   # e.g. {stem:03d}
         raise OptionError(f"{where} '{template}': {exc}") from None
-    if not name or name.endswith(("/", os.sep)):
+    if not name.rstrip("/" + os.sep):       # "frames/" names a folder of frames
         raise OptionError(f"{where} '{template}' gives no file name for {model}")
     too_long = [part for part in name.split("/") if len(part.encode("utf-8", "surrogatepass")) > NAME_MAX]
     if too_long:

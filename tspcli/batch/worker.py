@@ -23,11 +23,11 @@ _RENDER_LOCK = threading.Lock()
 _WARM = None     # ((size, scale), raster backend) of the last job in this process
 
 
-def check_output(path: str, options) -> str:
+def check_output(path: str, options, overwrite: bool = False) -> str:
     """The kind of output ``path`` names (see writers.output_kind); an OptionError unless a job can write it."""
     from ..render.writers import check_output as check_kind
 
-    kind = check_kind(path, fps=options.fps, quality=options.quality)
+    kind = check_kind(path, fps=options.fps, quality=options.quality, overwrite=overwrite)
     if kind not in OUTPUT_KINDS:
         raise OptionError(f"cannot write '{path}': a batch job writes a .png, .svg, .pdf, .mp4, .gif, .glb, "
                           ".gltf or a frames folder/",
@@ -47,7 +47,7 @@ def warm_up() -> None:
     importlib.import_module("tspcli.loading")
 
 
-def render_job(model: str, output: str, options, max_memory: int) -> dict:
+def render_job(model: str, output: str, options, max_memory: int, overwrite: bool = False) -> dict:
     """Render ``model`` to ``output`` with ``options`` (RenderOptions); never raises for a failed job.
 
     Returns ``{"status": "ok"|"failed", "seconds", "error", "warnings"}``.
@@ -55,7 +55,7 @@ def render_job(model: str, output: str, options, max_memory: int) -> dict:
     start = time.perf_counter()
     warnings, error = [], None
     try:
-        warnings = _render(model, output, options, max_memory)
+        warnings = _render(model, output, options, max_memory, overwrite)
     except (TspError, ToolFailure) as exc:
         error = str(exc)
     except Exception as exc:  # noqa: BLE001 - one job's crash must not end the batch
@@ -64,7 +64,7 @@ def render_job(model: str, output: str, options, max_memory: int) -> dict:
             "error": error, "warnings": warnings}
 
 
-def _render(model: str, output: str, options, max_memory: int) -> list[str]:
+def _render(model: str, output: str, options, max_memory: int, overwrite: bool) -> list[str]:
     """As `tspcli render`: a still for a .png or a 3D file, else the timeline of the options or the description."""
     from ..io.inputs import natural_shape
     from ..loading import load
@@ -75,7 +75,7 @@ def _render(model: str, output: str, options, max_memory: int) -> list[str]:
     os.makedirs(os.path.dirname(output), exist_ok=True)
     with _RENDER_LOCK:   # a still is drawn in this process's kept window; animations open their own
         warm = _renderer(options.size, options.scale) if output_kind(output) == "png" else None
-        return render_file(m, output, options, raster=warm)
+        return render_file(m, output, options, raster=warm, overwrite=overwrite)
 
 
 def _renderer(size: tuple[int, int], scale: float):

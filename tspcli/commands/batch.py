@@ -27,13 +27,15 @@ from .common import json_option, max_memory_option, parse_bytes, print_json
               help="Run on a Dask cluster (tcp://host:8786) instead; needs tspcli[dask].")
 @click.option("--fail-fast", is_flag=True, help="Stop at the first failed job (running ones finish).")
 @click.option("--skip-existing", is_flag=True, help="Skip jobs whose output exists (resume a batch).")
+@click.option("--overwrite", is_flag=True,
+              help="Let a frames folder/ output replace a folder that holds other things (refused otherwise).")
 @click.option("--allow-outside", is_flag=True,
               help="Let a jobs file's output templates write outside --out (refused otherwise).")
 @json_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary; failures are still listed.")
 @max_memory_option
 def command(sources, jobs_file, template, out_dir, config, sets, workers, scheduler, fail_fast, skip_existing,
-            allow_outside, as_json, quiet, max_memory):
+            overwrite, allow_outside, as_json, quiet, max_memory):
     """Render many models to many figures: one job per model (or per model and layer).
 
     Each SOURCE is a model file, a glob (quote it: 'models/*.h5') or an @LIST
@@ -59,7 +61,7 @@ def command(sources, jobs_file, template, out_dir, config, sets, workers, schedu
     install_sigterm_handler()
     limit = parse_bytes(max_memory)
     jobs = plan(list(sources), jobs_file=jobs_file, template=template, out_dir=out_dir, config=config,
-                sets=sets, allow_outside=allow_outside)
+                sets=sets, allow_outside=allow_outside, overwrite=overwrite)
     workers = workers or default_workers()
     if not scheduler:   # no offscreen OpenGL here: say so once, not once per job
         from ..render.opengl import require
@@ -81,7 +83,7 @@ def command(sources, jobs_file, template, out_dir, config, sets, workers, schedu
     start = time.perf_counter()
     try:
         results = run_jobs(jobs, open_executor, fail_fast=fail_fast, skip_existing=skip_existing,
-                           max_memory=limit, on_done=on_done)
+                           max_memory=limit, on_done=on_done, overwrite=overwrite)
     finally:
         progress.close()
     doc = report(results, time.perf_counter() - start)

@@ -48,7 +48,7 @@ def _remember(ctx, param, value):
 
 skip_unknown_option = click.option(
     "--skip-unknown", is_flag=True, expose_value=False, callback=_remember,
-    help="Model files: draw layers of classes tspcli does not know (Lambda, custom layers) as generic "
+    help="Model files: take layers of classes tspcli does not know (Lambda, custom layers) as generic "
          "layers of their shape instead of failing; their values pass through only if the size is kept.")
 
 show_all_option = click.option(

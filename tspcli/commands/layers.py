@@ -9,7 +9,14 @@ from .common import json_option, print_json
 
 
 def _first_sentence(doc: str) -> str:
-    return doc.split(". ")[0].split(": ")[0].rstrip(".")
+    """The first sentence, up to a ': ' that is not inside brackets ("joined along axis (default: ...)")."""
+    sentence, depth = doc.split(". ")[0], 0
+    for i, ch in enumerate(sentence):
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth == 0 and sentence.startswith(": ", i):
+            sentence = sentence[:i]
+            break
+    return sentence.rstrip(".")
 
 
 def _default_text(p) -> str:

@@ -18,13 +18,20 @@ preprocess_option = click.option("--preprocess", type=click.Choice(["none", "uni
                                  default=None, help=PREPROCESS_HELP)
 seed_option = click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True,
                            help="Seed of the default weights of layers without weights.")
+class_names_option = click.option("--labels", "labels_file", metavar="FILE",
+                                  help="Names of the output's classes, one a line (default: the model's).")
+init_option = click.option("--init", type=click.Choice(["he", "keras"]), default=None,
+                           help="How weights a model lacks are drawn: he (default: He/LeCun, values keep "
+                                "their scale through depth) or keras (Keras' own defaults).")
 
 
-def top_classes(layer, k: int) -> list[dict]:
+def top_classes(layer, k: int, model=None, names=None) -> list[dict]:
     import numpy as np
 
+    from ..io.class_names import class_names
+
     values = layer.neural_value.reshape(-1)
-    labels = layer.config.get("outputs") if layer.layer_type == "Output1d" else None
+    labels = class_names(layer, model, names)
     order = np.argsort(-values, kind="stable")[:k]
     return [{"index": int(i), "label": labels[i] if labels else str(int(i)), "value": float(values[i])}
             for i in order]
@@ -56,32 +63,37 @@ def write_npz(layers, path: str) -> None:
               help="How many top classes of each 1-D output to print.")
 @json_option
 @seed_option
+@init_option
+@class_names_option
 @max_memory_option
 @skip_unknown_option
 @input_shape_option
-def command(model, input_path, preprocess, output, top, as_json, seed, max_memory):
+def command(model, input_path, preprocess, output, top, as_json, seed, init, labels_file, max_memory):
     """Compute the neural value of every layer of MODEL for an input.
 
     Prints the top classes of each 1-D output (with the labels of an Output1d);
     --output writes all values to an .npz keyed by layer name.
     """
     from ..atomic import check_writable, install_sigterm_handler
+    from ..initializers import DEFAULT_INIT
+    from ..io.class_names import names_for_model
 
     install_sigterm_handler()   # SIGTERM cleans up as Ctrl-C does: no .part left
     if output:
         check_writable(output)
     m = load_model(model, max_memory, input_path)
+    names = names_for_model(labels_file, m)
     from ..io.inputs import model_inputs
 
-    m.predict(model_inputs(m, input_path, preprocess), seed=seed, strict=False)
+    m.predict(model_inputs(m, input_path, preprocess), seed=seed, init=init or DEFAULT_INIT, strict=False)
     for name, reason in m.uncomputed.items():
         echo(f"tspcli: warning: layer '{name}' has no values: {reason}", err=True)
     computed = [l for l in m.layers if l.neural_value is not None]
     if output:
         write_npz(computed, output)
     outputs = {l.name: {"shape": list(l.output_shape),
-                        "top": top_classes(l, top) if len(l.output_shape) == 1 and l.neural_value is not None
-                        else []} for l in m.outputs}
+                        "top": top_classes(l, top, m, names)
+                        if len(l.output_shape) == 1 and l.neural_value is not None else []} for l in m.outputs}
     if as_json:
         print_json({"model": m.name, "input": input_path or "sample", "outputs": outputs,
                     "layers": [layer_stats(l) for l in computed], "uncomputed": m.uncomputed, "npz": output})

@@ -6,7 +6,7 @@ import click
 from ..text import echo
 from .common import (input_shape_option, load_model, max_memory_option, model_argument, show_all_option,
                      skip_unknown_option)
-from .predict import input_option, preprocess_option
+from .predict import init_option, input_option, preprocess_option
 
 CAMERAS = ["iso", "tsp", "front", "side", "top"]
 
@@ -43,7 +43,11 @@ CAMERAS = ["iso", "tsp", "front", "side", "top"]
               help="Colour values with a matplotlib colormap instead of the layer colour's opacity.")
 @click.option("--normalize", type=click.Choice(["map", "layer", "model"]), default=None,
               help="Scale values min..max over each feature map (default), layer, or the whole model.")
-@click.option("--labels/--no-labels", default=None, help="Layer names and shapes (default: on).")
+@click.option("--no-labels", "labels", flag_value=False, default=None, help="No layer names and shapes.")
+@click.option("--labels", "class_labels", metavar="FILE",
+              help="Names of the output's classes, one a line: the top class is written beside its unit.")
+@click.option("--close-buttons/--no-close-buttons", default=None,
+              help="TensorSpace's close button beside each open layer (default: on; configs/paper.yaml: off).")
 @click.option("--legend/--no-legend", default=None, help="Legend of layer types and shading (default: on).")
 @click.option("--title", metavar="TEXT", default=None, help="A title at the top.")
 @click.option("--text-scale", type=float, default=None,
@@ -63,9 +67,14 @@ CAMERAS = ["iso", "tsp", "front", "side", "top"]
               help="In a .svg/.pdf, draw each cell of a feature map as a filled square, not an image "
                    "(at most 100,000 cells).")
 @click.option("--seed", type=int, default=None, help="Seed of the default weights of layers without weights.")
+@init_option
+@click.option("--fold", type=click.Choice(["auto", "none"]), default=None,
+              help="auto (default): BatchNormalization, activations and Dropout are drawn with the layer "
+                   "before them; none: every layer on its own.")
 @click.option("--animate", metavar="STEPS",
-              help="Animate: open-all, or steps such as open:conv_dw_1,wait:500,close:conv_dw_1,orbit:360 "
-                   "(default for videos: the description's or config's timeline).")
+              help="What to play: open-all, or steps joined by commas: open:LAYER, close:LAYER, wait:MS, "
+                   "orbit:DEGREES (e.g. open:conv1,wait:500,close:conv1); default for videos: the "
+                   "description's or config's timeline.")
 @click.option("--fps", type=float, default=None, help="Frames per second of an animation (default 30).")
 @click.option("--quality", type=int, default=None, metavar="CRF",
               help="MP4 quality, x264's CRF: 0 lossless .. 51 worst (default 20).")
@@ -80,8 +89,9 @@ CAMERAS = ["iso", "tsp", "front", "side", "top"]
 @show_all_option
 @input_shape_option
 def command(model, output, interactive, config, open_, input_path, preprocess, values, camera, azimuth, elevation,
-            zoom, direction, size, scale, background, colormap, normalize, labels, legend, title, text_scale, rows,
-            crop, boxes, links, explain_maps, vector_cells, seed, animate, fps, quality, easing, quiet, overwrite, max_memory):
+            zoom, direction, size, scale, background, colormap, normalize, labels, class_labels, close_buttons,
+            legend, title, text_scale, rows, crop, boxes, links, explain_maps, vector_cells, seed, init, fold, animate, fps,
+            quality, easing, quiet, overwrite, max_memory):
     """Draw MODEL in 3D (TensorSpace's look) to a PNG, or animate it, offscreen.
 
     Each layer is a slab in its type's colour; opened layers show their
@@ -118,12 +128,14 @@ def command(model, output, interactive, config, open_, input_path, preprocess, v
         "open": open_, "input": input_path, "preprocess": preprocess, "values": values, "camera": camera,
         "azimuth": azimuth, "elevation": elevation, "zoom": zoom, "direction": direction, "size": size,
         "scale": scale, "background": background, "colormap": colormap, "normalize": normalize,
-        "labels": labels, "legend": legend, "title": title, "text_scale": text_scale, "rows": rows,
-        "crop": crop, "boxes": boxes, "seed": seed, "links": links, "explain_maps": explain_maps,
+        "labels": labels, "class_labels": class_labels, "close_buttons": close_buttons, "legend": legend,
+        "title": title, "text_scale": text_scale, "rows": rows, "crop": crop, "boxes": boxes, "seed": seed,
+        "init": init, "fold": fold, "links": links, "explain_maps": explain_maps,
         "vector_cells": vector_cells,
         "timeline": animate, "fps": fps, "quality": quality, "easing": easing})
     from ..render.backends.offscreen import defer_pyplot
     from ..render.opengl import require
+    from ..io.class_names import names_for_model
     from ..render.pipeline import render_file
 
     if options.boxes is not None:
@@ -132,6 +144,7 @@ def command(model, output, interactive, config, open_, input_path, preprocess, v
         require()   # a machine without offscreen OpenGL: one line saying what to install, not a segfault
     defer_pyplot()    # this process never draws with pyplot: its 0.3-0.5 s import is not paid
     m = load_model(model, max_memory, options.input, options.input_shape)
+    names_for_model(options.class_labels, m)     # a bad names file fails before any work
     if interactive:
         from ..render.pipeline import plot
 

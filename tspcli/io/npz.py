@@ -62,6 +62,22 @@ def read_npy(path, limit: int, error) -> np.ndarray:
     return parse_npy(data, error, str(path), "the array")
 
 
+def npy_shape(path) -> tuple | None:
+    """The shape a .npy file's header declares, reading the header only; None when it has none."""
+    try:
+        with open(path, "rb") as fh:
+            return _header(fh)[0]
+    except (OSError, ValueError, SyntaxError, TypeError, EOFError):
+        return None
+
+
+def _header(stream):
+    version = np.lib.format.read_magic(stream)
+    if version == (1, 0):
+        return np.lib.format.read_array_header_1_0(stream)
+    return np.lib.format.read_array_header_2_0(stream)
+
+
 def parse_npy(data: bytes, error, file: str, what: str) -> np.ndarray:
     """A numeric array from the bytes of a .npy file, its header checked against its data."""
     import io
@@ -70,11 +86,7 @@ def parse_npy(data: bytes, error, file: str, what: str) -> np.ndarray:
         raise error(f"{what} is empty (0 bytes)", file=file)
     stream = io.BytesIO(data)
     try:
-        version = np.lib.format.read_magic(stream)
-        if version == (1, 0):
-            shape, fortran, dtype = np.lib.format.read_array_header_1_0(stream)
-        else:
-            shape, fortran, dtype = np.lib.format.read_array_header_2_0(stream)
+        shape, fortran, dtype = _header(stream)
     except (ValueError, SyntaxError, TypeError, EOFError) as e:
         raise error(f"{what} has no valid .npy header ({str(e).splitlines()[0][:120]})",
                     file=file) from None

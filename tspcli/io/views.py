@@ -45,6 +45,7 @@ def model_from_view(view, *, skip_unknown: bool = False, show_all: bool = False,
     _merge_options(model, view)
     if entries is None:
         return model
+    model.named_in_view = frozenset(listed)      # drawn as layers of their own (tspcli.scene.folding)
     for layer in model.layers:
         layer.drawn = show_all
         if layer.name in listed:

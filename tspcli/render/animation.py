@@ -27,7 +27,7 @@ from ..errors import OptionError, SpecError
 from ..scene.layout import SceneBuilder, State
 from ..scene.timeline import Timeline, parse_timeline
 from .options import RenderOptions
-from .pipeline import look_from, opened_state, view_from
+from .pipeline import drawn_model, look_from, opened_state, view_from
 
 # Anti-aliasing of frames: FXAA, a pass over the finished picture; 4x MSAA (the stills')
 # costs 3-4 times the drawing on a software GL, which 20 frames a second at 1280x720 cannot afford.
@@ -50,8 +50,12 @@ def timeline_for(model, options: RenderOptions, *, from_flag: bool, config: str 
         raise OptionError("an animation needs steps to play",
                           hint="--animate open-all (or e.g. open:LAYER,close:LAYER), "
                                "or a timeline: list in the description or the --config file")
-    return parse_timeline(what, model, easing=options.easing, error=error, where=where, file=file,
-                          initial=opened_state(model, options).openness, explain_maps=options.explain_maps)
+    # read once on every layer, so that the layers the steps name are drawn on their own
+    named = parse_timeline(what, model, easing=options.easing, error=error, where=where, file=file,
+                           initial=opened_state(model, options).openness, explain_maps=options.explain_maps).named
+    shown = drawn_model(model, options, named)
+    return parse_timeline(what, shown, easing=options.easing, error=error, where=where, file=file,
+                          initial=opened_state(shown, options).openness, explain_maps=options.explain_maps)
 
 
 class Animation:
@@ -60,7 +64,7 @@ class Animation:
     def __init__(self, model, options: RenderOptions, timeline: Timeline):
         self.options = options
         self.timeline = timeline
-        self.builder = SceneBuilder(model, look_from(options, model))
+        self.builder = SceneBuilder(drawn_model(model, options, timeline.named), look_from(options, model))
         self.times = timeline.frame_times(options.fps)
         self.samples = self._samples()
         # One stacking direction for the whole animation, chosen for its most open state.

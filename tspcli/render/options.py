@@ -155,6 +155,10 @@ class RenderOptions:
     preprocess: str | None = None
     values: bool = True
     seed: int = 0
+    init: str = "he"                   # how weights a model lacks are drawn: he | keras
+    fold: str = "auto"                 # auto: element-wise layers drawn with the layer before | none
+    class_labels: str | None = None    # a file of the output's class names, one a line (--labels FILE)
+    close_buttons: bool = True
     camera: str = "iso"
     azimuth: float | None = None
     elevation: float | None = None
@@ -207,6 +211,10 @@ COERCE = {
     "preprocess": _choice("preprocess", "none", "unit", "tf", "caffe", "torch"),
     "values": _boolean("values"),
     "seed": _seed,
+    "init": _choice("init", "he", "keras"),
+    "fold": _choice("fold", "auto", "none"),
+    "class_labels": _text,
+    "close_buttons": _boolean("close-buttons"),
     "camera": _choice("camera", "iso", "tsp", "front", "side", "top"),
     "azimuth": _number("azimuth"),
     "elevation": _number("elevation", low=-90, high=90),
@@ -233,9 +241,9 @@ COERCE = {
     "explain_maps": _count("explain-maps", 1, 4096),
 }
 # the command-line flag of an option whose name differs from its key
-FLAGS = {"timeline": "--animate"}
-NULLABLE = {"open", "title", "timeline", "colormap", "azimuth", "elevation", "input", "input_shape", "background",
-            "rows", "boxes"}
+FLAGS = {"timeline": "--animate", "class_labels": "--labels"}
+NULLABLE = {"class_labels", "open", "title", "timeline", "colormap", "azimuth", "elevation", "input", "input_shape",
+            "background", "rows", "boxes"}
 
 
 def read_config(path: str) -> tuple[dict, dict]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Callable
 
 from ..errors import OptionError
+from ..io.class_names import names_for_model
 from ..scene.annotate import with_links_open
 from ..scene.camera import PARALLEL, View
 from ..scene.layout import Look, SceneBuilder, State, initial_state
@@ -34,7 +35,8 @@ def compute_values(model, options: RenderOptions) -> dict[str, str]:
     """
     from ..io.inputs import model_inputs
 
-    model.predict(model_inputs(model, options.input, options.preprocess), seed=options.seed, strict=False)
+    model.predict(model_inputs(model, options.input, options.preprocess), seed=options.seed, init=options.init,
+                  strict=False)
     return dict(model.uncomputed)
 
 
@@ -42,11 +44,25 @@ def look_from(options: RenderOptions, model) -> Look:
     background = options.background or (getattr(model, "options", None) or {}).get("color", {}).get("background")
     return Look(size=options.size, background=background or "black", colormap=options.colormap,
                 normalize=options.normalize, labels=options.labels, legend=options.legend, title=options.title,
-                text_scale=options.text_scale, rows=options.rows, links=options.links)
+                text_scale=options.text_scale, rows=options.rows, links=options.links,
+                class_names=names_for_model(options.class_labels, model), close_buttons=options.close_buttons)
 
 
 def view_from(options: RenderOptions) -> View:
     return View(options.camera, options.azimuth, options.elevation, options.zoom, options.direction)
+
+
+def drawn_model(model, options: RenderOptions, named=frozenset()):
+    """What is drawn: ``model`` with element-wise layers folded into the layer before them
+    (``options.fold``, tspcli.scene.folding), except layers the user names: in ``--open`` or
+    ``--links``, in a view's list, or ``named`` by a timeline's steps."""
+    from ..scene.folding import fold
+
+    keep = set(named) | set(getattr(model, "named_in_view", ()))
+    keep |= {request.layer for request in options.links or ()}
+    if options.open not in (None, "all"):
+        keep |= set(options.open)
+    return fold(model, options.fold, keep)
 
 
 def opened_state(model, options: RenderOptions) -> State:
@@ -56,8 +72,9 @@ def opened_state(model, options: RenderOptions) -> State:
 
 def build_scene(model, options: RenderOptions):
     """The still's Scene of ``model`` (values as they are: see ``compute_values``)."""
-    builder = SceneBuilder(model, look_from(options, model))
-    return builder.build(opened_state(model, options))
+    shown = drawn_model(model, options)
+    builder = SceneBuilder(shown, look_from(options, model))
+    return builder.build(opened_state(shown, options))
 
 
 def _loaded(model, max_memory: int | None):

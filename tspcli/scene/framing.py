@@ -124,10 +124,10 @@ class Framing:
             requests.append(placing.Request(f"{layer.name}/label", text,
                                             (corners.min(axis=0) + corners.max(axis=0)) / 2, corners,
                                             self.label_size, self.look.text_color, rank, row_of[layer.name]))
-            # a top class stands on the far side (above, or left) with a leader to its cube
-            requests += [placing.Request(key, text, point, corners, self.look.font_size, self.look.text_color, 0,
-                                         row_of[layer.name], side=1, bold=True)
-                         for key, text, point in part.callouts]
+            # a top class stands on the far side (above, or left) of its unit
+            requests += [placing.Request(key, text, points.mean(axis=0), points, self.look.font_size,
+                                         self.look.text_color, 0, row_of[layer.name], side=1, bold=True)
+                         for key, text, points in part.callouts]
         return requests
 
     def _place(self, requests, camera, view: View, note: bool = False) -> placing.Placement:

@@ -77,8 +77,8 @@ def place(requests: list[Request], camera, size: tuple[int, int], mode: str, cha
     lines_up = boxes.copy()     # where each label's rows start from
     rows = np.array([r.row for r in requests])
     if chain:   # one line under (over) every layer of a row, or one column right (left) of them all
-        for row in set(rows.tolist()):
-            mine = rows == row
+        for row in set(rows.tolist()):     # a call-out (a side of its own) stays beside what it names
+            mine = (rows == row) & np.array([r.side is None for r in requests])
             lines_up[mine] = (boxes[mine, 0].min(), boxes[mine, 1].min(), boxes[mine, 2].max(),
                               boxes[mine, 3].max())
     outlines = _Outlines([] if chain else [_hull(xy) for xy in projected])

@@ -39,13 +39,14 @@ class SceneBuilder(Framing, Wrapping, Stacking, Parts, Textures, Legends, Annota
         self.rect = (options.get("layerShape") or "rect") == "rect"
         self.aggregate_max = (options.get("aggregationStrategy") or "average") == "max"
         self.model_colors = options.get("color") or {}
-        self.buttons = options.get("hasCloseButton", True)
+        self.buttons = options.get("hasCloseButton", True) and look.close_buttons
         self.shader = style.Shader(look.colormap, self.min_opacity, ink=look.light)
         self.layers = [layer for layer in model.layers if layer.drawn]
         self.inbound = {layer.name: _drawn_inbound(layer) for layer in self.layers}
         self.level = _levels(self.layers, self.inbound, getattr(model, "outputs", []) or [])
         self.unit = _units(model.layers)
-        self.colors = {layer.name: style.layer_color(layer, self.model_colors) for layer in self.layers}
+        self.colors = {layer.name: style.legible(style.layer_color(layer, self.model_colors), look.light)
+                       for layer in self.layers}
         depths = [layer.output_shape[-1] for layer in self.layers if len(layer.output_shape) == 3]
         self.max_channels = max(depths, default=1)
         footprints = [layer.output_shape[1] * self.unit[layer.name]

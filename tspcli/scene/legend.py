@@ -28,12 +28,13 @@ class Legends:
         ramps = self.has_values and not self.look.colormap
         entries = []
         for kind, groups in by_type.items():
-            own = style.type_color(first[kind], self.model_colors)
+            own = style.legible(style.type_color(first[kind], self.model_colors), self.look.light)
             main = own if own in groups else max(groups, key=lambda c: len(groups[c]))
             for color in [main, *(c for c in groups if c != main)]:
                 text = kind if color == main else f"{kind} ({_names(groups[color])})"
                 ramp = tuple(map(tuple, self.shader.ramp(color, LEGEND_RAMP_STEPS).round(4))) if ramps else ()
                 entries.append(LegendEntry(text, color, ramp))
+        entries += _folded_entries(self.layers, self.model_colors, self.look.light)
         key = None
         if self.has_values:
             scope = {"map": "each feature map\n(1-D layers: of the layer)", "layer": "each layer",
@@ -42,6 +43,18 @@ class Legends:
             key = ShadingKey(f"value of {scope}{scheme}",
                              self.shader.ramp(self.look.text_color, LEGEND_RAMP_STEPS), "min", "max")
         return Legend(tuple(entries), key, 0.85 * self.look.font_size)
+
+
+def _folded_entries(layers, model_colors, light: bool) -> list[LegendEntry]:
+    """Each type folded into the layers before it (scene.folding), once, with its label's short name."""
+    from .folding import short_name
+
+    seen = {}
+    for layer in layers:
+        for member in getattr(layer, "folded", ()):
+            seen.setdefault((member.layer_type, short_name(member)), member)
+    return [LegendEntry(f"{kind} (folded: +{short})", style.legible(style.type_color(member, model_colors), light))
+            for (kind, short), member in seen.items()]
 
 
 def _names(names: list[str], shown: int = 2) -> str:

@@ -24,6 +24,8 @@ class Look:
     text_scale: float = 1.0            # multiplies every font size (larger for figures printed small)
     rows: int | None = None            # rows a chain is wrapped into; None: as many as draw it largest
     links: tuple = ()                  # links.LinkRequest of layers whose maps show what they read
+    class_names: tuple | None = None   # names of the output's units (--labels FILE), before the model's own
+    close_buttons: bool = True         # TensorSpace's close buttons beside open layers (if the model has them)
 
     def __post_init__(self):
         if self.normalize not in style.NORMALIZE_MODES:

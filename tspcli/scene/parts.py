@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import OptionError
+from ..io.class_names import class_names
 from . import atlas, style
 from .geometry import bounds_corners
 from .look import State
@@ -26,6 +27,7 @@ BUTTON_GAP = 30.0            # TensorSpace: from the open layer's left edge to t
 BUTTON_THICKNESS = 0.1       # in units: a flat disc (a thick one shows its two faces apart)
 BAR_ASPECT = 20              # a bar of more units than this is this many times longer than thick
 BUTTON_SHARE = 0.12          # a button's radius is at most this share of its layer's longest side
+BUTTON_WIDTH_SHARE = 0.02    # ... and its diameter at least this share of its layer's width
 RGB_SEPARATION = 20.0        # how far R and B move from G while an RGB input opens
 
 
@@ -36,7 +38,7 @@ class _Part:
     blocks: list[Blocks]
     label: str
     opened: float = 0.0        # openness of a layer that spreads out: it gets room in its level
-    callouts: list[tuple[str, str, np.ndarray]] = field(default_factory=list)   # (key, text, point it names)
+    callouts: list[tuple[str, str, np.ndarray]] = field(default_factory=list)   # (key, text, corners it names)
 
     def bounds(self) -> tuple[np.ndarray, np.ndarray]:
         corners = np.concatenate([bounds_corners(b.centers, b.size) for b in self.blocks])
@@ -52,6 +54,13 @@ class Parts:
 
     # --- one layer ------------------------------------------------------------------------
     def _part(self, layer, t: float) -> _Part:
+        part = self._layer_part(layer, t)
+        caption = getattr(layer, "caption", None)      # a fold group's name: 'conv1 +BN +ReLU' (scene.folding)
+        if caption:
+            part.label = caption + part.label[len(layer.name):]
+        return part
+
+    def _layer_part(self, layer, t: float) -> _Part:
         shape = tuple(layer.output_shape)
         if len(shape) == 3:
             if layer.layer_type == "RGBInput":
@@ -80,7 +89,7 @@ class Parts:
                 depth = float(np.ptp(grid[:, 2])) + fd
                 self._attach_button(layer, blocks, depth * CLOSE_BUTTON_RATIO, u)
             return _Part(blocks, label, t if c > 1 else 0.0)
-        thickness = max(1.0, c / self.max_channels * MAX_SLAB_DEPTH)
+        thickness = self._slab_thickness(c)
         return _Part([self._blocks(layer, "slab", np.zeros((1, 3)), (fw, thickness, fd), self._aggregate_pixels,
                                    open_=False, framed=True)], label)
 
@@ -128,8 +137,7 @@ class Parts:
         drawn, ratio = self._capped(n * u)
         label = f"{layer.name}\n{n}" + _ratio_text(ratio)
         agg_w, agg_d = self._aggregate_footprint(layer)
-        # a row of unit cells, no thicker than a twentieth of its length however large the unit
-        thick = min(u, drawn / min(n, BAR_ASPECT))
+        thick = self._bar_thickness(layer, n, drawn)
         if n == 1 or t > 0:   # TensorSpace: the closed plate stretches into the bar
             size = (_lerp(agg_w, drawn, t), thick, _lerp(agg_d, thick, t))
             blocks = [self._blocks(layer, "bar", np.zeros((1, 3)), size, self._bar_pixels, open_=True)]
@@ -142,16 +150,17 @@ class Parts:
         (n,) = layer.output_shape
         u = self.unit[layer.name]
         cube = min(u * 1.3, self.bar_cap / (2 * n))
+        tall = max(cube, self._bar_thickness(layer, n, 2 * cube * n))      # many units: thin cells, not specks
         label = f"{layer.name}\n{n}"
         if n > 1 and t == 0:
             agg_w, agg_d = self._aggregate_footprint(layer)
             return _Part([self._closed_queue(layer, agg_w, agg_d, u)], label)
         centers = np.zeros((n, 3))
         centers[:, 0] = (np.arange(n) - (n - 1) / 2) * 2 * cube * t
-        blocks = [self._blocks(layer, "cubes", centers, (cube, cube, cube), self._cube_pixels, open_=True)]
+        blocks = [self._blocks(layer, "cubes", centers, (cube, tall, tall), self._cube_pixels, open_=True)]
         callouts = []
         if t >= 1:
-            callouts = self._top_classes(layer, centers)
+            callouts = self._top_classes(layer, centers, (cube, tall, tall))
             if n > 1:
                 self._attach_button(layer, blocks, _queue_button_radius(n, u), u)
         return _Part(blocks, label, t if n > 1 else 0.0, callouts)
@@ -161,15 +170,16 @@ class Parts:
         return self._blocks(layer, "block", np.zeros((1, 3)), (width, u, depth),
                             lambda lay: self._flat_pixels(lay, (1, 1)), open_=False, framed=True)
 
-    def _top_classes(self, layer, centers) -> list[tuple[str, str, np.ndarray]]:
-        """The most likely class and its value, named from the layer's ``outputs`` when given, pointing at its cube."""
-        if layer.neural_value is None:
+    def _top_classes(self, layer, centers, size) -> list[tuple[str, str, np.ndarray]]:
+        """The most likely class and its value (``neutral 0.84``), beside its cube; none when the weights
+        were drawn at random (tspcli.initializers): the figure would claim a prediction never learned."""
+        if layer.neural_value is None or getattr(self.model, "random_weights", False):
             return []
-        names = (getattr(layer, "config", None) or {}).get("outputs")
+        names = class_names(layer, self.model, self.look.class_names)
         values = np.asarray(layer.neural_value, dtype=float).ravel()
         best = int(np.argmax(values))
-        name = names[best] if names else f"unit {best}"
-        return [(f"{layer.name}/top", f"{name}: {values[best]:.3g}", np.asarray(centers[best], dtype=float))]
+        name = names[best] if names else str(best)
+        return [(f"{layer.name}/top", f"{name} {values[best]:.2f}", bounds_corners(centers[best:best + 1], size))]
 
     def _attach_button(self, layer, blocks: list[Blocks], radius: float, u: float) -> None:
         """TensorSpace's close button: a disc left of the open layer, if the layer shows one."""
@@ -177,8 +187,9 @@ class Parts:
         if not (self.buttons and settings.get("display", True)):
             return
         corners = np.concatenate([bounds_corners(b.centers, b.size) for b in blocks])
-        longest = float(np.ptp(corners[:, [0, 2]], axis=0).max())
-        radius = min(radius, BUTTON_SHARE * longest) * float(settings.get("ratio", 1.0))
+        width, longest = float(np.ptp(corners[:, 0])), float(np.ptp(corners[:, [0, 2]], axis=0).max())
+        radius = min(max(radius, BUTTON_WIDTH_SHARE / 2 * width), BUTTON_SHARE * longest)
+        radius *= float(settings.get("ratio", 1.0))
         left = min(float((b.centers[:, 0] - b.size[0] / 2).min()) for b in blocks)
         center = [[left - max(BUTTON_GAP, 2 * radius), 0.0, 0.0]]
         blocks.append(self._blocks(layer, "button", center, (2 * radius, BUTTON_THICKNESS * u, 2 * radius),
@@ -217,14 +228,23 @@ class Parts:
 
     def _aggregate_footprint(self, layer) -> tuple[float, float]:
         """TensorSpace: a closed 1-D layer is a plate the size of the last layer with maps."""
-        u = self.unit[layer.name]
-        node = layer
-        while node.inbound:
-            node = node.inbound[0]
-            shape = node.output_shape
-            if len(shape) == 3:
-                return shape[1] * self.unit[node.name], shape[0] * self.unit[node.name]
-        return 3 * u, 3 * u
+        node = _maps_before(layer)
+        if node is None:
+            return 3 * self.unit[layer.name], 3 * self.unit[layer.name]
+        return node.output_shape[1] * self.unit[node.name], node.output_shape[0] * self.unit[node.name]
+
+    def _slab_thickness(self, channels: int) -> float:
+        """A closed layer's thickness: it grows with its channel count up to ``MAX_SLAB_DEPTH``."""
+        return max(1.0, channels / self.max_channels * MAX_SLAB_DEPTH)
+
+    def _bar_thickness(self, layer, n: int, length: float) -> float:
+        """How thick an open 1-D layer of ``n`` units drawn ``length`` long is: a row of unit cells, but
+        at least as thick as the closed slab it opens from (else a long layer is a hairline) unless that
+        is more than a twentieth of its length."""
+        node = _maps_before(layer)
+        slab = self._slab_thickness(node.output_shape[-1] if node is not None else 1)    # else: the thinnest
+        cells = min(self.unit[layer.name], length / min(n, BAR_ASPECT))
+        return max(cells, min(slab, length / BAR_ASPECT))
 
     def _side_opacity(self, open_: bool) -> float:
         if not self.has_values:
@@ -232,6 +252,16 @@ class Parts:
         if self.shader.ink or self.look.colormap:      # opaque faces get opaque sides
             return 1.0
         return self.min_opacity * (0.6 if open_ else 1.0)   # TensorSpace: map sides at 60% of minOpacity
+
+
+def _maps_before(layer):
+    """The last layer with feature maps before ``layer`` (along first inbounds), or None."""
+    node = layer
+    while node.inbound:
+        node = node.inbound[0]
+        if len(node.output_shape) == 3:
+            return node
+    return None
 
 
 def _queue_button_radius(n: int, u: float) -> float:
@@ -284,16 +314,23 @@ def _line(count: int, width: float) -> np.ndarray:
     return centers
 
 
+# The close button's face, in radii: the rim from BUTTON_RIM out, the minus slot's half-length and
+# half-width; and the shades of the layer colour of the disc, the rim and the slot (a vector backend
+# draws the same shape from these).
+BUTTON_RIM = 0.85
+BUTTON_SLOT = (0.55, 0.11)
+BUTTON_SHADES = (1.0, 0.7, 0.15)
+
+
 def _button_pixels(rgb) -> np.ndarray:
-    """A disc with a cross, in the layer's colour: TensorSpace's close button."""
+    """TensorSpace's close button seen from above: a disc in the layer's colour with a dark minus slot."""
     n = 64
     yy, xx = (np.mgrid[0:n, 0:n] + 0.5) / n * 2 - 1
     r = np.hypot(xx, yy)
-    cross = (np.minimum(np.abs(xx - yy), np.abs(xx + yy)) < 0.14) & (r < 0.6)
-    alpha = np.where(r <= 1, 0.35, 0.0)
-    alpha = np.where((r > 0.85) & (r <= 1), 1.0, alpha)
-    alpha = np.where(cross, 1.0, alpha)
+    minus = (np.abs(yy) < BUTTON_SLOT[1]) & (np.abs(xx) < BUTTON_SLOT[0])
     out = np.empty((1, n, n, 4), np.uint8)
-    out[..., :3] = np.rint(np.asarray(rgb) * 255)
-    out[0, ..., 3] = np.rint(alpha * 255)
+    disc, rim, slot = BUTTON_SHADES
+    shade = np.where(minus, slot, np.where(r > BUTTON_RIM, rim, disc))      # the slot dark, the rim a little darker
+    out[0, ..., :3] = np.rint(np.asarray(rgb)[None, None, :] * shade[..., None] * 255)
+    out[0, ..., 3] = np.where(r <= 1, 255, 0)
     return out

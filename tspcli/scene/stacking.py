@@ -108,7 +108,7 @@ def _assemble(parts: dict[str, _Part], offsets: dict[str, np.ndarray]) -> dict[s
     for name, part in parts.items():
         offset = offsets[name]
         moved = replace(part, blocks=[replace(b, centers=b.centers + offset) for b in part.blocks],
-                        callouts=[(key, text, point + offset) for key, text, point in part.callouts])
+                        callouts=[(key, text, points + offset) for key, text, points in part.callouts])
         placed[name] = (moved, offset)
     return placed
 

@@ -29,6 +29,8 @@ SIDE_SHADES = (0.78, 0.6)
 INK_TINT = 0.25
 INK_DARKEST = 0.3
 OUTLINE_SHADE = 0.5      # outlines: this shade of the layer colour
+# On light backgrounds colours lighter and greyer than these are darkened to PALE_DARKENED luminance.
+PALE_LUMINANCE, PALE_CHROMA, PALE_DARKENED = 0.75, 0.25, 0.55
 # Without neural values, faces show the layer colour at this opacity: solid enough to read as a diagram.
 ARCHITECTURE_OPACITY = 0.85
 
@@ -162,6 +164,15 @@ def ink_shades(rgb, steps: np.ndarray) -> np.ndarray:
     lighter = color + (1 - color) * (target - lum) / max(1 - lum, 1e-6)
     darker = color * target / max(lum, 1e-6)
     return np.clip(np.where(target >= lum, lighter, darker), 0, 1)
+
+
+def legible(rgb, light: bool) -> tuple[float, float, float]:
+    """``rgb``, or on a light background a near-white colour (TensorSpace's Output1d #EEEEEE, whose tints
+    vanish on paper) darkened to a mid grey of its hue; strong colours (yellow, cyan) keep theirs."""
+    lum = luminance(rgb)
+    if not light or lum <= PALE_LUMINANCE or max(rgb) - min(rgb) > PALE_CHROMA:
+        return tuple(rgb)
+    return tuple(float(c) * PALE_DARKENED / lum for c in rgb)
 
 
 def outline_color(rgb) -> tuple[float, float, float]:

@@ -149,6 +149,7 @@ class Timeline:
     duration_ms: float = 0.0
     easing: str = "linear"
     explanations: tuple = ()
+    named: frozenset = frozenset()      # layers the steps name (not through 'all'): they keep their own slab
 
     def __post_init__(self):
         check_easing(self.easing)
@@ -226,6 +227,7 @@ class _Builder:
         self.transitions: list[Transition] = []
         self.orbits: list[Orbit] = []
         self.explanations: list[Explanation] = []
+        self.named: set[str] = set()
 
     def fail(self, message: str, hint: str | None = None) -> TspError:
         label = f"{self.label}: " if self.label else ""
@@ -329,7 +331,7 @@ def parse_timeline(what, model, *, easing: str = "linear", error: type[TspError]
         raise builder.fail("nothing to animate (every step is already done at time 0; "
                            "open layers that start closed, or add a wait or an orbit)")
     return Timeline(builder.initial, tuple(builder.transitions), tuple(builder.orbits),
-                    builder.t, easing, tuple(builder.explanations))
+                    builder.t, easing, tuple(builder.explanations), frozenset(builder.named))
 
 
 def _play(builder: _Builder, action: str, value, ms: float | None) -> None:
@@ -337,10 +339,12 @@ def _play(builder: _Builder, action: str, value, ms: float | None) -> None:
         builder.open_all()
     elif action in ("open", "close"):
         builder.toggle(value, action == "open", ms)
+        builder.named.update(name for name in value if name != "all")
     elif action == "wait":
         builder.t += value
     elif action == "explain":
         builder.explain(value, ms)
+        builder.named.add(value)
     else:
         builder.orbit(value, ms)
 
