@@ -53,10 +53,11 @@ def rasterise(path: pathlib.Path, size) -> np.ndarray:
 
 
 def ink_box(image: np.ndarray, box, background) -> np.ndarray | None:
-    """The box of pixels that differ from the background inside ``box`` (grown by BOX_SLACK + 1)."""
-    grow = BOX_SLACK + 1
-    x0, y0 = (max(0, int(np.floor(v - grow))) for v in box[:2])
-    x1, y1 = int(np.ceil(box[2] + grow)), int(np.ceil(box[3] + grow))
+    """The box of the pixels that differ from the background within ``box`` (to whole pixels, one more
+    all round for anti-aliasing): where the layer's drawing lies in it; a layer drawn k pixels off its
+    place moves an edge of this box by k (neighbours and lines may reach in, alike in both pictures)."""
+    x0, y0 = (max(0, int(np.floor(v)) - 1) for v in box[:2])
+    x1, y1 = int(np.ceil(box[2])) + 1, int(np.ceil(box[3])) + 1
     region = np.abs(image[y0:y1, x0:x1] - background).max(axis=2) > 40
     rows, cols = np.nonzero(region)
     if len(rows) == 0:
