@@ -207,3 +207,14 @@ def test_the_vector_and_raster_backends_import_nothing_of_each_other():
     for path in raster:
         imports = _imports(path)
         assert not any(i.split(".")[-1] in VECTOR_MODULES or "matplotlib" in i for i in imports), (path, imports)
+
+
+def test_layer_names_are_text_never_mathtext(cli, tmp_path):
+    model = tmp_path / "m.yaml"
+    model.write_text('model: {type: Sequential, name: m}\nlayers:\n'
+                     '  - {type: GreyscaleInput, name: "in$x^2$", shape: [8, 8, 1]}\n'
+                     '  - {type: Conv2d, name: "c$\\\\frac{a}{", filters: 2, kernelSize: 3}\n')
+    r = cli("render", model, "-o", tmp_path / "m.svg", *SMALL)
+    assert r.code == 0, r.err
+    texts = ["".join(t.itertext()) for t in ET.parse(tmp_path / "m.svg").getroot().iter(SVG + "text")]
+    assert any(t.startswith("in$x^2$") for t in texts) and any(t.startswith("c$\\frac{a}{") for t in texts)

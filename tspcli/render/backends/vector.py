@@ -58,7 +58,8 @@ _RC = {
 
 
 def write_scene(scene, path: str, scale: float = 1.0, *, crop=None, cells: bool = False) -> None:
-    """Write ``scene`` to ``path`` as SVG or PDF (by its extension), atomically; ``crop``, ``cells``: as for ``draw``."""
+    """Write ``scene`` to ``path`` as SVG or PDF (by its extension), atomically; ``crop`` and
+    ``cells`` as for ``draw``."""
     kind = os.path.splitext(path)[1].lower()[1:]
     if kind not in FORMATS:
         raise ToolFailure(f"the vector backend writes .svg or .pdf, not '{path}'")
@@ -120,8 +121,9 @@ def _texts(scene, px, scale: float) -> list:
     def text(x, y, words, size, color, bold, ha, va, name):
         font = FontProperties(family="DejaVu Sans", weight="bold" if bold else "normal",
                               size=max(1, round(size * scale)))
-        artist = Text(x, y, words, color=color, fontproperties=font, ha=ha, va=va, ma=ha,
-                      linespacing=LINE_SPACING, transform=px, zorder=2)
+        # parse_math off: a layer name from a file is text, never mathtext ("a$b$" stays as it is)
+        artist = Text(x, y, words, color=color, fontproperties=font, ha=ha, va=va, ma=ha, parse_math=False,
+                      usetex=False, linespacing=LINE_SPACING, transform=px, zorder=2)
         artist.set_gid(name)
         return artist
 
