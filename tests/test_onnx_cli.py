@@ -114,3 +114,11 @@ def test_render_and_batch_draw_depthwise_layers_in_their_colour(cli, v2, tmp_pat
             "-j", "1", "-q")
     assert r.code == 0, r.out + r.err
     assert (tmp_path / "figures" / "v2.png").stat().st_size > 1000
+
+
+def test_an_onnx_file_is_known_by_its_content(cli, tmp_path):
+    path = tmp_path / "exported.bin"
+    onnx.save(shufflenet_unit(), str(path))
+    r = cli("summary", path, "--json")
+    assert r.code == 0, r.err
+    assert json.loads(r.out)["layers"][0]["output_shape"] == [12, 10, 3]

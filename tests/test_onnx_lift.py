@@ -191,6 +191,8 @@ def dynamo_graph():
     """The dynamo exporter's opset 18: ReduceMean with axes as an input, Split with sizes as an input."""
     g = Graph(18)
     y = g.conv("l_x_", 3, 6, 3, name="node_Conv_0")
+    g.nodes[-1].metadata_props.add(key="pkg.torch.onnx.name_scopes",
+                                   value="['', 'features', 'features.0', 'conv2d']")
     top, bottom = g.op("Split", [y, g.const([3, 5])], "node_Split_1", outputs=2, axis=2)
     top = g.op("Relu", [top], "node_Relu_2")
     bottom = g.op("Sigmoid", [bottom], "node_Sigmoid_3")
@@ -204,6 +206,7 @@ def test_dynamo_patterns(tmp_path):
     proto = dynamo_graph()
     model = load(tmp_path, proto)
     t = types(model)
+    assert t["features.0"] == "Conv2d"  # the module path from the node's metadata
     assert t["node_Split_1"] == t["node_Split_1_1"] == "Cropping2d"
     assert t["node_ReduceMean_5"] == "GlobalPooling2d" and model.get_layer("node_ReduceMean_5").output_shape == (6,)
     compare_layers(model, proto, np.random.default_rng(5).normal(size=(8, 7, 3)).astype(np.float32))
@@ -255,6 +258,9 @@ def arithmetic_and_reshapes():
     y = g.op("Concat", [a, b], "cat", axis=1)
     y = g.op("Unsqueeze", [y, g.const([2, 3])], "unsqueeze")
     y = g.op("LeakyRelu", [y], "relu_by_zero_slope", alpha=0.0)
+    e = g.op("Exp", [g.op("Tanh", [y], "tanh")], "exp")
+    y = g.op("Sum", [y, e, y], "sum3")
+    y = g.op("Mean", [y, g.op("Max", [y, e], "max2")], "mean2")
     return g.model({"x": [1, 3, 6, 5]}, [y], rank=4)
 
 
@@ -269,6 +275,8 @@ def test_arithmetic_with_constants_and_reshapes(tmp_path):
     assert t["squeeze"] == "Flatten" and t["unsqueeze"] == "Reshape" and t["cat"] == "Concatenate"
     assert model.get_layer("unsqueeze").output_shape == (1, 1, 6)
     assert model.get_layer("relu_by_zero_slope").config["activation"] == "relu"
+    assert (t["sum3"], t["max2"], t["mean2"]) == ("Add", "Maximum", "Average")
+    assert model.get_layer("exp").config["activation"] == "exponential"
     compare_layers(model, proto, np.random.default_rng(7).normal(size=(6, 5, 3)).astype(np.float32))
 
 
@@ -309,3 +317,54 @@ def test_a_generator_reshapes_a_vector_into_maps(tmp_path):
     assert model.get_layer("Reshape").output_shape == (3, 2, 4)
     assert model.get_layer("up").output_shape == (6, 4, 2)
     compare_layers(model, proto, np.random.default_rng(9).normal(size=(6,)).astype(np.float32))
+
+
+def shufflenet_v2_unit():
+    """ShuffleNetV2's unit as torch exports x.chunk(2, dim=1): Split of channels, a branch, Concat,
+    channel shuffle; and a YOLO-style Slice of channels."""
+    g = Graph(13)
+    y = g.conv("x", 3, 8, 3, name="/conv1/Conv")
+    left, right = g.op("Split", [y, g.const([4, 4])], "/stage2/stage2.0/Split", outputs=2, axis=1)
+    right = g.conv(right, 4, 4, 1, name="/stage2/stage2.0/branch2/branch2.0/Conv")
+    right = g.conv(right, 4, 4, 3, group=4, name="/stage2/stage2.0/branch2/branch2.3/Conv")
+    y = g.op("Concat", [left, right], "/stage2/stage2.0/Concat", axis=1)
+    y = g.op("Reshape", [y, g.const([1, 2, 4, 6, 7])], "/stage2/stage2.0/Reshape")
+    y = g.op("Transpose", [y], "/stage2/stage2.0/Transpose", perm=[0, 2, 1, 3, 4])
+    y = g.op("Reshape", [y, g.const([1, 8, 6, 7])], "/stage2/stage2.0/Reshape_1")
+    y = g.op("Slice", [y, g.const([2]), g.const([7]), g.const([1])], "/head/Slice")
+    return g.model({"x": [1, 3, 6, 7]}, [y], rank=4)
+
+
+def test_channel_split_and_slice(tmp_path):
+    proto = shufflenet_v2_unit()
+    model = load(tmp_path, proto)
+    t = types(model)
+    assert t["stage2.0"] == t["stage2.0.Split"] == "ChannelSlice" and t["head"] == "ChannelSlice"
+    assert model.get_layer("stage2.0.Split").config == {"start": 4, "stop": 8}
+    assert t["stage2.0.Reshape"] == "ChannelShuffle"
+    assert model.get_layer("head").output_shape == (6, 7, 5)
+    compare_layers(model, proto, np.random.default_rng(10).normal(size=(6, 7, 3)).astype(np.float32))
+
+
+def test_opset_20_gelu(tmp_path):
+    g = Graph(20)
+    y = g.op("Gelu", [g.conv("x", 3, 4, 3, name="conv")], "gelu")
+    proto = g.model({"x": [1, 3, 5, 5]}, [y], ir_version=9, rank=4)
+    model = load(tmp_path, proto)
+    assert model.get_layer("gelu").config["activation"] == "gelu"
+    compare_layers(model, proto, np.random.default_rng(11).normal(size=(5, 5, 3)).astype(np.float32))
+
+
+def test_int8_weights_are_dequantized_at_load(tmp_path):
+    """A weight-quantized model: int8 kernels through DequantizeLinear (per output channel)."""
+    g = Graph(13)
+    q = g.rng.integers(-127, 128, (4, 3, 3, 3)).astype(np.int8)
+    scale = np.array([0.01, 0.02, 0.03, 0.04], np.float32)
+    w = g.op("DequantizeLinear", [g.tensor("w_q", q), g.tensor("w_scale", scale),
+                                  g.tensor("w_zero", np.zeros(4, np.int8))], "dequant", axis=0)
+    y = g.op("Conv", ["x", w], "conv", kernel_shape=[3, 3], pads=[1, 1, 1, 1])
+    proto = g.model({"x": [1, 3, 5, 5]}, [y], rank=4)
+    model = load(tmp_path, proto)
+    np.testing.assert_allclose(model.get_layer("conv").weights["kernel"][..., 2],
+                               q[2].transpose(1, 2, 0) * np.float32(0.03), rtol=1e-6)
+    compare_layers(model, proto, np.random.default_rng(12).normal(size=(5, 5, 3)).astype(np.float32))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 from .model import DEFAULT_MAX_MEMORY
 
@@ -23,8 +24,10 @@ def sniff(path: str) -> str:
             head = fh.read(4096)
     except LoadError:
         return "description"  # let the reader report the problem with the path
+    from .io.onnx.load import looks_like_onnx
+
     if head.startswith(b"\x89HDF") or head.startswith(b"PK") or head[4:8] == b"TFL3" or \
-            path.lower().endswith(MODEL_EXTENSIONS):
+            looks_like_onnx(Path(path), head) or path.lower().endswith(MODEL_EXTENSIONS):
         return "model-file"  # by extension too, so that a broken .h5 is reported as a model file
     if path.lower().endswith(".json"):
         try:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..errors import SpecError, did_you_mean
 from .base import Layer
-from .channels import ChannelShuffle, PReLU, SqueezeExcitation
+from .channels import ChannelShuffle, ChannelSlice, PReLU, SqueezeExcitation
 from .conv import Conv1d, Conv2d, Conv2dTranspose, DepthwiseConv2d, SeparableConv2d
 from .core import (Activation, Activation1d, Activation2d, Activation3d, BatchNormalization, Dense, Dropout,
                    Embedding, Flatten, Layer1d, Layer2d, Layer3d, Output1d, Reshape)
@@ -26,7 +26,7 @@ CATALOGUE: dict[str, type[Layer]] = {cls.layer_type: cls for cls in (
     Layer1d, Layer2d, Layer3d,
     Add, Subtract, Multiply, Average, Maximum, Concatenate,
     Output1d, BatchNormalization, Dropout, Embedding,
-    ChannelShuffle, SqueezeExcitation, PReLU,
+    ChannelShuffle, SqueezeExcitation, PReLU, ChannelSlice,
 )}
 
 # Keras class names (and a few other spellings) -> (catalogue type, preset config).

@@ -9,7 +9,9 @@ they are a few operators each.  Each is drawn as one layer:
 * ``SqueezeExcitation`` (MobileNetV3, EfficientNet): a merge of a feature map and
   a per-channel gate (the "excitation" computed from the squeezed map), the map
   scaled channel by channel;
-* ``PReLU``: a ReLU whose negative slope is learned, one per channel.
+* ``PReLU``: a ReLU whose negative slope is learned, one per channel;
+* ``ChannelSlice``: a run of its input's channels (ShuffleNetV2's channel split,
+  YOLO's Slice of channels; ONNX Split and Slice along the channel axis).
 """
 from __future__ import annotations
 
@@ -82,3 +84,23 @@ class PReLU(Layer):
     def forward(self, inputs):
         x = inputs[0]
         return np.where(x >= 0, x, x * self.weights["alpha"]).astype(np.float32)
+
+
+class ChannelSlice(Layer):
+    """Channels ``start`` to ``stop`` (excluded) of its input: one part of a channel split."""
+
+    layer_type = "ChannelSlice"
+    default_color = "#CEFC86"
+    PARAMS = (Param("start", lambda v: P.nonneg_int(v, "start"), P.REQUIRED, "First channel kept.", "int"),
+              Param("stop", lambda v: P.positive_int(v, "stop"), P.REQUIRED, "Channel after the last kept.", "int"))
+
+    def compute_output_shape(self, input_shape):
+        single_input(self, input_shape, (1, 2, 3))
+        start, stop = self.config["start"], self.config["stop"]
+        if not start < stop <= input_shape[-1]:
+            raise ShapeError(f"channels {start}..{stop} are not a run of the {input_shape[-1]} channels",
+                             layer=self.name, key="stop")
+        return (*input_shape[:-1], stop - start)
+
+    def forward(self, inputs):
+        return np.ascontiguousarray(inputs[0][..., self.config["start"]:self.config["stop"]])

@@ -101,6 +101,19 @@ def _reduce(fn):
     return reduce
 
 
+def _dequantize(attrs, x, scale, zero_point=None):
+    """DequantizeLinear of a constant (weight-quantized models): (x - zero_point) * scale, per tensor
+    or per channel along ``axis``."""
+    scale = scale.astype(np.float32)
+    zero = np.float32(0) if zero_point is None else zero_point.astype(np.float32)
+    if scale.size > 1:  # one scale (and zero point) per channel of ``axis``
+        shape = [1] * x.ndim
+        shape[attrs.get("axis", 1) % x.ndim] = -1
+        scale = scale.reshape(shape)
+        zero = zero.reshape(shape) if np.size(zero) > 1 else zero
+    return (x.astype(np.float32) - zero) * scale
+
+
 FOLD = {
     "Identity": lambda attrs, x: x,
     "Cast": _cast,
@@ -133,4 +146,5 @@ FOLD = {
     "ReduceMean": _reduce(np.mean),
     "Size": lambda attrs, x: np.array(x.size, np.int64),
     "Relu": lambda attrs, x: np.maximum(x, 0),
+    "DequantizeLinear": _dequantize,
 }

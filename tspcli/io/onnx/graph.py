@@ -36,6 +36,7 @@ class Node:
     inputs: list[str]
     outputs: list[str]
     attrs: dict = field(default_factory=dict)
+    scope: str | None = None  # the module path the dynamo exporter records (see tspcli.io.onnx.names)
 
     @property
     def label(self) -> str:
@@ -50,7 +51,8 @@ class Feature:
     layer: object
     shape: tuple
     perm: tuple | None
-    pending: tuple | None = None  # the 5-D middle of a channel shuffle: (kind, source Feature, groups)
+    # the 5-D middle of a channel shuffle: (kind, source Feature, groups, the Reshape that began it)
+    pending: tuple | None = None
 
     @property
     def channels_last(self) -> bool:
@@ -136,7 +138,7 @@ class Lifter:
         perm = perm or CHANNELS_LAST.get(len(shape))
         if perm is None:
             raise Unsupported(f"its {len(shape)}-D output {list(shape)} cannot be drawn")
-        name = self.namer.name(node.name, node.outputs[0] if node.outputs else output)
+        name = self.namer.name(node.name, node.outputs[0] if node.outputs else output, node.scope)
         try:
             layer = cls({**config, "name": name})
             layer.apply([f.layer for f in inbound])

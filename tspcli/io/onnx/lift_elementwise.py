@@ -60,8 +60,10 @@ def lift_unary(lifter: Lifter, node: Node) -> None:
     if op == "Selu" and not (_close(float(a.get("alpha", 1.6732632)), 1.6732632) and
                              _close(float(a.get("gamma", 1.0507010)), 1.0507010)):
         raise Unsupported("Selu with its own alpha/gamma")
+    if op == "Gelu" and a.get("approximate", "none") != "none":
+        raise Unsupported("Gelu with the tanh approximation (tspcli computes the exact one)")
     names = {"Relu": "relu", "Tanh": "tanh", "Elu": "elu", "Selu": "selu", "HardSwish": "hard_swish",
-             "Softplus": "softplus", "Softsign": "softsign"}
+             "Softplus": "softplus", "Softsign": "softsign", "Exp": "exponential", "Gelu": "gelu"}
     _activation(lifter, node, x, {"activation": names[op]})
 
 
@@ -168,6 +170,20 @@ def _affine(lifter: Lifter, node: Node, x: Feature, c, position: int) -> None:
     lifter.add(BatchNormalization, {"epsilon": 1e-12}, [x], node, x.shape, weights=weights)
 
 
+def lift_variadic(lifter: Lifter, node: Node) -> None:
+    """Sum, Max, Mean of feature maps of one shape -> Add, Maximum, Average."""
+    from tspcli.layers import Add, Average, Maximum
+
+    parts = [lifter.value(node, i) for i in range(len(node.inputs))]
+    if not all(isinstance(p, Feature) and p.channels_last and p.shape == parts[0].shape for p in parts):
+        raise Unsupported(f"{node.op} of tensors of different shapes, or of constants")
+    if len(parts) == 1:
+        lifter.alias(node, parts[0])
+        return
+    cls = {"Sum": Add, "Max": Maximum, "Mean": Average}[node.op]
+    lifter.add(cls, {}, parts, node, parts[0].shape)
+
+
 def lift_concat(lifter: Lifter, node: Node) -> None:
     from tspcli.layers import Concatenate
 
@@ -185,7 +201,8 @@ def lift_concat(lifter: Lifter, node: Node) -> None:
 
 HANDLERS = {
     **{op: lift_unary for op in ("Relu", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh", "LeakyRelu",
-                                 "Elu", "Selu", "Softplus", "Softsign")},
+                                 "Elu", "Selu", "Softplus", "Softsign", "Exp", "Gelu")},
+    **{op: lift_variadic for op in ("Sum", "Max", "Mean")},
     "Clip": lift_clip, "PRelu": lift_prelu, "Softmax": lift_softmax, "Concat": lift_concat,
     **{op: lift_arithmetic for op in ("Add", "Sub", "Mul", "Div")},
 }

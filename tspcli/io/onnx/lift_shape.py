@@ -47,12 +47,12 @@ def reshape_to(lifter: Lifter, node: Node, x: Feature, target: tuple) -> None:
     from tspcli.layers import ChannelShuffle, Flatten, Reshape
 
     if x.perm is None:  # the 5-D middle of a channel shuffle
-        kind, source, groups = x.pending
+        kind, source, groups, first = x.pending
         if target != source.shape:
             raise Unsupported(f"a 5-D reshape of {list(source.shape)} that is not a channel shuffle")
         if kind == "split":
             return lifter.alias(node, source)
-        lifter.add(ChannelShuffle, {"groups": groups}, [source], node, source.shape)
+        lifter.add(ChannelShuffle, {"groups": groups}, [source], first, source.shape, last=node)
         return
     if target == x.shape:
         return lifter.alias(node, x)
@@ -65,7 +65,7 @@ def reshape_to(lifter: Lifter, node: Node, x: Feature, target: tuple) -> None:
         raise Unsupported(f"reshape of a transposed tensor {list(x.shape)}")
     if len(x.shape) == 4 and len(target) == 5 and target[1] * target[2] == x.shape[1] and \
             target[3:] == x.shape[2:]:
-        lifter.alias(node, Feature(x.layer, target, None, ("split", x, target[1])))
+        lifter.alias(node, Feature(x.layer, target, None, ("split", x, target[1], node)))
         return
     if len(x.shape) > 2 and len(target) == 2:
         spatial = math.prod(x.shape[2:])
@@ -89,10 +89,10 @@ def lift_transpose(lifter: Lifter, node: Node) -> None:
     perm = tuple(int(p) for p in node.attrs.get("perm", range(len(x.shape) - 1, -1, -1)))
     shape = tuple(x.shape[p] for p in perm)
     if x.perm is None:
-        kind, source, groups = x.pending
+        kind, source, groups, first = x.pending
         if kind != "split" or perm != (0, 2, 1, 3, 4):
             raise Unsupported(f"Transpose {list(perm)} of a 5-D tensor that is not a channel shuffle")
-        lifter.alias(node, Feature(x.layer, shape, None, ("shuffle", source, groups)))
+        lifter.alias(node, Feature(x.layer, shape, None, ("shuffle", source, groups, first)))
         return
     inverse = tuple(int(i) for i in np.argsort(perm))
     new_perm = tuple(inverse[p] for p in x.perm)
@@ -131,26 +131,34 @@ def lift_pad(lifter: Lifter, node: Node) -> None:
 
 
 def lift_slice(lifter: Lifter, node: Node) -> None:
-    from tspcli.layers import Cropping2d
+    """Slice of height and width -> Cropping2d; of channels -> ChannelSlice (one of the two at a time)."""
+    from tspcli.layers import ChannelSlice, Cropping2d
 
     x = lifter.feature(node, 0)
     consts = [lifter.const(node, i) for i in range(1, len(node.inputs))]
     rank = len(x.shape)
-    crops = []
+    kept = []
     for axis in range(rank):
         # which positions of this axis the Slice keeps: slice a (free, broadcast) tensor of its indices
         index = np.arange(x.shape[axis]).reshape([-1 if a == axis else 1 for a in range(rank)])
         picked = FOLD["Slice"](node.attrs, np.broadcast_to(index, x.shape), *consts)
         if picked.size == 0:
             raise Unsupported("a Slice that keeps nothing")
-        kept = picked[tuple(slice(None) if a == axis else 0 for a in range(rank))]
-        if not np.array_equal(kept, np.arange(kept[0], kept[0] + len(kept))):
+        run = picked[tuple(slice(None) if a == axis else 0 for a in range(rank))]
+        if not np.array_equal(run, np.arange(run[0], run[0] + len(run))):
             raise Unsupported("a Slice with steps or reversal")
-        crops.append([int(kept[0]), int(x.shape[axis] - 1 - kept[-1])])
-    if rank != 4 or crops[0] != [0, 0] or crops[1] != [0, 0]:
-        raise Unsupported("a Slice of channels or batch: tspcli lifts crops of height and width")
-    shape = (*x.shape[:2], *(n - a - b for n, (a, b) in zip(x.shape[2:], crops[2:])))
-    lifter.add(Cropping2d, {"cropping": crops[2:]}, [x], node, shape)
+        kept.append((int(run[0]), int(run[-1]) + 1))
+    cut = [axis for axis in range(rank) if kept[axis] != (0, x.shape[axis])]
+    shape = tuple(b - a for a, b in kept)
+    if not cut:
+        lifter.alias(node, x)
+    elif cut == [1]:
+        lifter.add(ChannelSlice, {"start": kept[1][0], "stop": kept[1][1]}, [x], node, shape)
+    elif rank == 4 and set(cut) <= {2, 3}:
+        crops = [[a, n - b] for (a, b), n in zip(kept[2:], x.shape[2:])]
+        lifter.add(Cropping2d, {"cropping": crops}, [x], node, shape)
+    else:
+        raise Unsupported("a Slice of the batch, or of channels and positions at once")
 
 
 def _nearest_index(n_in: int, n_out: int, coord: str, rounding: str):
@@ -207,14 +215,14 @@ def lift_resize(lifter: Lifter, node: Node) -> None:
 
 
 def lift_split(lifter: Lifter, node: Node) -> None:
-    """Split along height or width -> one Cropping2d per part."""
-    from tspcli.layers import Cropping2d
+    """Split of channels -> one ChannelSlice per part; of height or width -> one Cropping2d per part."""
+    from tspcli.layers import ChannelSlice, Cropping2d
 
     x = lifter.feature(node, 0)
     axis = int(node.attrs.get("axis", 0)) % len(x.shape)
-    n = x.shape[axis] if len(x.shape) == 4 else 0
-    if len(x.shape) != 4 or axis < 2:
-        raise Unsupported("a Split of channels or batch: tspcli lifts splits of height and width")
+    n = x.shape[axis]
+    if axis == 0 or (axis > 1 and len(x.shape) != 4):
+        raise Unsupported("a Split of the batch: tspcli lifts splits of channels, height and width")
     if len(node.inputs) > 1 and node.inputs[1]:
         sizes = [int(v) for v in lifter.const(node, 1, "split").reshape(-1)]
     elif "split" in node.attrs:
@@ -227,11 +235,14 @@ def lift_split(lifter: Lifter, node: Node) -> None:
         raise Unsupported(f"Split sizes {sizes} of an axis of {n}")
     start = 0
     for size, out in zip(sizes, node.outputs):
-        crop = [[0, 0], [0, 0]]
-        crop[axis - 2] = [start, n - start - size]
         shape = list(x.shape)
         shape[axis] = size
-        lifter.add(Cropping2d, {"cropping": crop}, [x], node, tuple(shape), output=out)
+        if axis == 1:
+            lifter.add(ChannelSlice, {"start": start, "stop": start + size}, [x], node, tuple(shape), output=out)
+        else:
+            crop = [[0, 0], [0, 0]]
+            crop[axis - 2] = [start, n - start - size]
+            lifter.add(Cropping2d, {"cropping": crop}, [x], node, tuple(shape), output=out)
         start += size
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from tspcli.errors import LoadError
 from tspcli.io.onnx.graph import Lifter, Node
+from tspcli.io.onnx.names import dynamo_scope
 
 _FLOAT_TYPES = (1, 10, 11)  # float, float16, double
 _TENSOR, _TENSORS, _GRAPH = 4, 9, 5  # AttributeProto types read specially
@@ -28,7 +29,8 @@ def graph_nodes(graph, reader) -> list[Node]:
 
                 value = helper.get_attribute_value(a)
                 attrs[a.name] = value.decode("utf-8", "replace") if isinstance(value, bytes) else value
-        nodes.append(Node(i, n.op_type, n.name, n.domain, list(n.input), list(n.output), attrs))
+        scope = dynamo_scope({m.key: m.value for m in n.metadata_props}) if n.metadata_props else None
+        nodes.append(Node(i, n.op_type, n.name, n.domain, list(n.input), list(n.output), attrs, scope))
     return nodes
 
 
