@@ -219,3 +219,27 @@ def test_layer_names_are_text_never_mathtext(cli, tmp_path):
     assert r.code == 0, r.err
     texts = ["".join(t.itertext()) for t in ET.parse(tmp_path / "m.svg").getroot().iter(SVG + "text")]
     assert any(t.startswith("in$x^2$") for t in texts) and any(t.startswith("c$\\frac{a}{") for t in texts)
+
+
+def test_a_translucent_map_drawn_two_sided_folds_its_far_face_into_its_near_one():
+    """Blocks.faces == "all" (the raster shows a translucent map's far face through its near one):
+    one image whose alpha is 1 - (1 - a)^2, placed on the near face; all maps of the grid in it."""
+    from tspcli.render.backends.flatten import flatten
+    from tspcli.render.backends.primitives import Picture
+    from tspcli.scene import atlas
+    from tspcli.scene.scene import Blocks, Camera, Scene, Texture
+
+    maps = np.zeros((2, 4, 4, 4), np.uint8)
+    maps[..., 0] = 255
+    maps[..., 3] = 128
+    maps[1, 0, 0, 3] = 255
+    image, tiles, sides = atlas.pack(maps, np.array([[0, 0, 255, 64], [0, 0, 128, 64]], np.uint8))
+    blocks = Blocks("m/maps", np.array([[-3.0, 0.0, 0.0], [3.0, 0.0, 0.0]]), (4.0, 1.0, 4.0),
+                    Texture("m", image), tiles, sides, faces="all")
+    camera = Camera((0.0, 1000.0, 10.0), (0.0, 0.0, 0.0), (0.0, 0.0, -1.0), 0.0, parallel_scale=10.0)
+    scene = Scene([blocks], [], [], camera, (0.0, 0.0, 0.0, 0.0), (0.0, 0.0, 0.0), size=(100, 100))
+    pictures = [p for p in flatten(scene) if isinstance(p, Picture)]
+    assert len(pictures) == 1                                   # both maps in one sheet, the far faces folded
+    alpha = pictures[0].image[..., 3]
+    assert alpha.shape == (4, 10)                               # 4 + 2 gap + 4 cells across
+    assert alpha[1, 1] == 255 - 127 ** 2 // 255 and alpha[0, 6] == 255 and alpha[0, 4] == 0
