@@ -67,10 +67,12 @@ def whole_process(steps: str, out: str) -> float:
 
 def drawing_choices(animation, runs: int) -> list[tuple[str, float, float]]:
     """(choice, fps, CPU ms/frame) of drawing every frame, one thread, one way or another."""
-    from tspcli.render import animation as anim
+    from dataclasses import replace
+
     from tspcli.render.backends import pyvista_raster
 
-    shipped, antialias = pyvista_raster.PyvistaRaster, anim.ANTIALIAS
+    shipped, options = pyvista_raster.PyvistaRaster, animation.options
+    antialias = options.antialias
 
     class WithOIT(shipped):
         def __init__(self, *args, **kwargs):
@@ -78,15 +80,15 @@ def drawing_choices(animation, runs: int) -> list[tuple[str, float, float]]:
             self.plotter.renderer.SetUseOIT(True)
 
     rows = []
-    for name, raster, choice in [(f"as shipped ({antialias or 'no'} anti-aliasing, no OIT)", shipped, antialias),
-                                 ("no anti-aliasing", shipped, None),
+    for name, raster, choice in [(f"as shipped ({antialias} anti-aliasing, no OIT)", shipped, antialias),
+                                 ("no anti-aliasing", shipped, "none"),
                                  ("VTK's default OIT on", WithOIT, antialias),
                                  ("4x MSAA (as stills)", shipped, "msaa")]:
-        pyvista_raster.PyvistaRaster, anim.ANTIALIAS = raster, choice
+        pyvista_raster.PyvistaRaster, animation.options = raster, replace(options, antialias=choice)
         try:
             results = [steady(animation, None, threaded=False) for _ in range(runs)]
         finally:
-            pyvista_raster.PyvistaRaster, anim.ANTIALIAS = shipped, antialias
+            pyvista_raster.PyvistaRaster, animation.options = shipped, options
         rows.append((name, statistics.median(r[0] for r in results), statistics.median(r[1] for r in results)))
     return rows
 

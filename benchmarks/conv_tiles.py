@@ -2,10 +2,11 @@
 
     python benchmarks/conv_tiles.py [--repeats 7]
 
-Cases: a decoder-style Conv2DTranspose (56x56x64 -> 112x112x32, 3x3, stride 2) and a 3x3
-Conv2d over one very long row (1 x 200,000 x 32), where a whole row of im2col patches
-(200,000 x 288 floats, 230 MB) used to be built at once.  Prints the median time and the
-peak of memory numpy allocated (tracemalloc) beyond the input and output.
+Cases: a decoder-style Conv2DTranspose (56x56x64 -> 112x112x32, 3x3, stride 2: one tile, as
+before), and very long rows, where a whole row of im2col patches (200,000 x 288 floats, 230 MB)
+or every pixel's scattered taps (300,000 x 288 floats, 345 MB) used to be built at once.
+Prints the median time and the peak of memory numpy allocated (tracemalloc) beyond the output
+(the padded copy of the input included).
 """
 from __future__ import annotations
 
@@ -25,8 +26,10 @@ from tspcli import ops  # noqa: E402
 CASES = {
     "conv2d_transpose 56x56x64 -> 112x112x32": (
         "conv2d_transpose", (56, 56, 64), (3, 3, 32, 64), dict(strides=2, padding="same")),
-    "conv2d 3x3 over a 1 x 200,000 x 32 row": (
+    "conv2d 3x3 over a 3 x 200,000 x 32 input": (
         "conv2d", (3, 200_000, 32), (3, 3, 32, 8), dict(padding="same")),
+    "conv2d_transpose 3x3 over a 3 x 100,000 x 16 input": (
+        "conv2d_transpose", (3, 100_000, 16), (3, 3, 32, 16), dict(padding="same")),
 }
 
 

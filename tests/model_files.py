@@ -172,35 +172,71 @@ def depthwise_mix(keras):
     ], name="depthwise_mix")
 
 
-def separable_blocks(keras):
-    """46 layers in Keras 2's style (an Xception in miniature): every convolution followed by its own
-    BatchNormalization and Activation layers, SeparableConv2D blocks with residual 1x1 convolutions
-    and Add, global pooling, Dropout and a softmax Activation after the last Dense."""
-    L = keras.layers
+class _Keras2Graph:
+    """A Keras 2 functional model written layer by layer: its config and weights as model.save() stores them."""
 
-    def conv_bn_relu(x, name, sep=False, relu=True, **conv):
-        x = (L.SeparableConv2D if sep else L.Conv2D)(name=name, padding="same", use_bias=False, **conv)(x)
-        x = L.BatchNormalization(name=f"{name}_bn")(x)
-        return L.Activation("relu", name=f"{name}_act")(x) if relu else x
+    def __init__(self, rng):
+        self.rng, self.layers, self.weights, self.channels = rng, [], {}, {}
 
-    image = keras.Input((32, 32, 3), name="image")
-    x = conv_bn_relu(image, "conv1", filters=8, kernel_size=3, strides=2)
-    x = conv_bn_relu(x, "conv2", filters=16, kernel_size=3)
+    def add(self, class_name, name, inbound, weights=(), channels=None, **config):
+        self.layers.append({"name": name, "class_name": class_name, "config": {"name": name, **config},
+                            "inbound_nodes": [[[source, 0, 0, {}] for source in inbound]] if inbound else []})
+        self.weights[name] = [(f"{name}/{key}:0", value.astype("float32")) for key, value in weights]
+        self.channels[name] = channels if channels is not None else self.channels[inbound[0]]
+        return name
+
+    def conv(self, name, source, filters, kernel=3, strides=1, separable=False):
+        cin = self.channels[source]
+        if separable:
+            weights = [("depthwise_kernel", self.rng.normal(0, 0.3, (kernel, kernel, cin, 1))),
+                       ("pointwise_kernel", self.rng.normal(0, 0.3, (1, 1, cin, filters)))]
+        else:
+            weights = [("kernel", self.rng.normal(0, 0.3, (kernel, kernel, cin, filters)))]
+        return self.add("SeparableConv2D" if separable else "Conv2D", name, [source], weights, filters,
+                        filters=filters, kernel_size=[kernel, kernel], strides=[strides, strides], padding="same",
+                        activation="linear", use_bias=False, **({"depth_multiplier": 1} if separable else {}))
+
+    def bn(self, name, source):
+        c = self.channels[source]
+        stats = [("gamma", self.rng.uniform(0.5, 1.5, c)), ("beta", self.rng.normal(0, 0.5, c)),
+                 ("moving_mean", self.rng.normal(0, 0.5, c)), ("moving_variance", self.rng.uniform(0.5, 1.5, c))]
+        return self.add("BatchNormalization", name, [source], stats, axis=-1, epsilon=1e-3, center=True, scale=True)
+
+    def config(self, name, inputs, outputs):
+        return {"class_name": "Model", "config": {"name": name, "layers": self.layers,
+                                                  "input_layers": [[n, 0, 0] for n in inputs],
+                                                  "output_layers": [[n, 0, 0] for n in outputs]}}
+
+
+def write_separable_blocks(path):
+    """46 layers as Keras 2 saves them (an Xception in miniature): every convolution followed by its own
+    BatchNormalization and Activation layers, SeparableConv2D blocks with residual 1x1 convolutions and
+    Add, global pooling, Dropout and a softmax Activation after the last Dense."""
+    g = _Keras2Graph(np.random.default_rng(RNG_SEED))
+
+    def conv_bn_relu(source, name, filters, relu=True, **conv):
+        x = g.bn(f"{name}_bn", g.conv(name, source, filters, **conv))
+        return g.add("Activation", f"{name}_act", [x], activation="relu") if relu else x
+
+    x = g.add("InputLayer", "image", [], channels=3, batch_input_shape=[None, 32, 32, 3], dtype="float32")
+    x = conv_bn_relu(x, "conv1", 8, strides=2)
+    x = conv_bn_relu(x, "conv2", 16)
     for i, filters in enumerate((24, 32, 48), 1):
-        residual = L.Conv2D(filters, 1, strides=2, use_bias=False, name=f"res{i}")(x)
-        residual = L.BatchNormalization(name=f"res{i}_bn")(residual)
+        residual = g.bn(f"res{i}_bn", g.conv(f"res{i}", x, filters, kernel=1, strides=2))
         if i > 1:
-            x = L.Activation("relu", name=f"block{i}_act")(x)
-        x = conv_bn_relu(x, f"block{i}_sep1", sep=True, filters=filters, kernel_size=3)
-        x = conv_bn_relu(x, f"block{i}_sep2", sep=True, relu=False, filters=filters, kernel_size=3)
-        x = L.MaxPooling2D(3, strides=2, padding="same", name=f"block{i}_pool")(x)
-        x = L.Add(name=f"block{i}_add")([x, residual])
-    x = conv_bn_relu(x, "exit_sep1", sep=True, filters=64, kernel_size=3)
-    x = conv_bn_relu(x, "exit_sep2", sep=True, filters=64, kernel_size=3)
-    x = L.GlobalAveragePooling2D(name="gap")(x)
-    x = L.Dropout(0.3, name="dropout")(x)
-    x = L.Dense(5, name="logits")(x)
-    return keras.Model(image, L.Activation("softmax", name="probs")(x), name="separable_blocks")
+            x = g.add("Activation", f"block{i}_act", [x], activation="relu")
+        x = conv_bn_relu(x, f"block{i}_sep1", filters, separable=True)
+        x = conv_bn_relu(x, f"block{i}_sep2", filters, relu=False, separable=True)
+        x = g.add("MaxPooling2D", f"block{i}_pool", [x], pool_size=[3, 3], strides=[2, 2], padding="same")
+        x = g.add("Add", f"block{i}_add", [x, residual])
+    x = conv_bn_relu(x, "exit_sep1", 64, separable=True)
+    x = conv_bn_relu(x, "exit_sep2", 64, separable=True)
+    x = g.add("GlobalAveragePooling2D", "gap", [x])
+    x = g.add("Dropout", "dropout", [x], rate=0.3)
+    x = g.add("Dense", "logits", [x], [("kernel", g.rng.normal(0, 0.3, (64, 5))), ("bias", np.zeros(5))], 5,
+              units=5, activation="linear", use_bias=True)
+    x = g.add("Activation", "probs", [x], activation="softmax")
+    return write_legacy_h5(path, g.config("separable_blocks", ["image"], [x]), g.weights)
 
 
 KERAS3_BUILDERS = {f.__name__: f for f in (mobilenet, mobilenet_v2, branches, nested, depthwise_mix)}

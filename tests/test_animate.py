@@ -13,7 +13,7 @@ import tspcli
 from tspcli.render import animation as anim
 from tspcli.render.options import RenderOptions
 from tspcli.render.pipeline import compute_values
-from tspcli.scene.layout import State
+from tspcli.scene.layout import Pose
 from video import mp4_frames, mp4_meta
 
 iio = pytest.importorskip("imageio.v3")
@@ -43,10 +43,13 @@ def still_like_the_animation(model_path, options, state_of, frame):
     compute_values(model, options)
     animation = anim.Animation(model, options, anim.timeline_for(model, options, from_flag=True))
     expected = animation.state(frame)
-    state = State(state_of(model), expected.view)
+    state = Pose(state_of(model), expected.view)
     assert state.openness == {name: t for name, t in expected.openness.items() if t}
-    scene = animation.builder.build(state, camera=animation.camera(expected.view), compact=animation.compact)
-    with open_raster(SIZE, options.scale, antialias=anim.ANTIALIAS) as raster:
+    if animation.keys:      # frames glide between composed key states
+        scene = animation.builder.tweened(state, *animation.between(frame))
+    else:
+        scene = animation.builder.build(state, camera=animation.camera(expected.view), compact=animation.compact)
+    with open_raster(SIZE, options.scale, antialias=options.antialias) as raster:
         return raster.draw(scene)
 
 

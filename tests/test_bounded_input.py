@@ -205,7 +205,7 @@ def test_dense_too_big_for_max_memory_is_refused_before_allocating(tmp_path):
     refused(tspcli("predict", path), path, "weights")
 
 
-def test_default_weights_are_float32_and_unchanged(cli):
+def test_keras_default_weights_are_float32_and_unchanged(cli):
     import zlib
 
     import tspcli
@@ -213,6 +213,9 @@ def test_default_weights_are_float32_and_unchanged(cli):
 
     model = tspcli.load("samples/lenet.yaml")
     ensure_weights(model, seed=3)
+    assert all(w.dtype == np.float32 for l in model.layers for w in l.weights.values())
+    model = tspcli.load("samples/lenet.yaml")
+    ensure_weights(model, seed=3, init="keras")  # drawn in float64 pieces: the values of one draw
     layer = next(l for l in model.layers if "kernel" in l.weights)
     kernel = layer.weights["kernel"]
     assert kernel.dtype == np.float32

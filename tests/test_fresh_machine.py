@@ -120,3 +120,9 @@ def test_readme_sets_up_as_ci_does():
     assert 'pip install -e .' in readme and 'pip install -e ".[test]" && pytest' in readme
     for step in ('pip install --quiet -e .\n', 'pip install --quiet -e ".[test]"', "tspcli doctor", "pytest"):
         assert step in ci, step
+
+
+def test_a_gltf_file_needs_no_opengl(cli, tmp_path, no_opengl):
+    r = cli("render", "samples/lenet.yaml", "-o", tmp_path / "m.glb", "--no-values")
+    assert r.code == 0, r.err
+    assert (tmp_path / "m.glb").read_bytes()[:4] == b"glTF"

@@ -169,14 +169,13 @@ def test_a_middle_frame_shows_the_window_over_the_right_input_cells():
     drawn = cam.project(window.paths[0], scene.camera, scene.size)
     # where the window's corner cells are on input map 0, projected the same way
     conv = next(b for b in scene.blocks if b.key == "conv1/maps")
-    side = 1.0 if anim.state(i).view.orientation()[0][1] >= 0 else -1.0
+    side = explain.facing_side(conv, anim.state(i).view.orientation()[0])
     first, last = spots[0], spots[-1]
     centres = [explain.cell_center(conv, 0, r, q, 12, 10, side) for r, q, _ in (first, last)]
     expected = cam.project(np.array(centres), scene.camera, scene.size)
     lo, hi = drawn.min(axis=0), drawn.max(axis=0)
     assert ((expected >= lo - 1e-6) & (expected <= hi + 1e-6)).all()
-    half = np.array(conv.size) / 2
-    corners = np.array([conv.centers[0] + half * [sx, 1, sz] for sx in (-1, 1) for sz in (-1, 1)])
+    corners = np.concatenate([explain.square(conv, conv.centers[0], *np.array(explain._extents(conv)[:2]) / 2)])
     whole = cam.project(corners, scene.camera, scene.size)
     assert ((hi - lo) < 0.45 * np.ptp(whole, axis=0)).all()      # a 3x3 window of a 12x10 map, not the map
     out_map = next(b for b in scene.blocks if b.key == "dw1/maps")
@@ -186,7 +185,6 @@ def test_a_middle_frame_shows_the_window_over_the_right_input_cells():
 
 
 def test_a_middle_frame_draws_the_window_in_the_picture():
-    from tspcli.render.animation import ANTIALIAS
     from tspcli.render.backends import open_raster
 
     model = network(2)
@@ -194,7 +192,7 @@ def test_a_middle_frame_draws_the_window_in_the_picture():
     step = anim.timeline.explanations[0]
     i = next(n for n, t in enumerate(anim.times) if t >= step.start_ms + 0.2 * step.ms)
     scene = anim.scene(i)
-    with open_raster(scene.size, 1.0, antialias=ANTIALIAS) as renderer:
+    with open_raster(scene.size, 1.0, antialias=anim.options.antialias) as renderer:
         picture = renderer.draw(scene)
         no_window = renderer.draw(type(scene)(**{**scene.__dict__, "lines": [
             lines for lines in scene.lines if "/explain/" not in lines.key]}))

@@ -123,3 +123,31 @@ def test_batch_writes_3d_files(cli, tmp_path):
     assert r.code == 0, r.err
     doc, _ = read_gltf(tmp_path / "lenet.glb")
     assert len(doc["textures"]) >= 1 and len(doc["meshes"]) > 10
+
+
+def test_3d_boxes_face_outward_and_one_sided_where_the_picture_is(tmp_path):
+    """Every triangle is wound counter-clockwise seen from outside its box (glTF's front face), and
+    boxes the picture draws with front faces only get one-sided materials."""
+    from tspcli.render.pipeline import build_scene, options_from
+
+    path = tmp_path / "m.glb"
+    tspcli.render_file("samples/lenet.yaml", str(path), open="conv1", values=False)
+    doc, blob = read_gltf(path)
+    scene = build_scene(tspcli.load("samples/lenet.yaml"), options_from(open="conv1", values=False))
+    by_key = {b.key: b for b in scene.blocks}
+    for mesh in doc["meshes"]:
+        primitive = mesh["primitives"][0]
+        if mesh["name"] not in by_key:
+            assert primitive["mode"] == 1                      # outlines and connections: lines
+            continue
+        blocks = by_key[mesh["name"]]
+        points = np.frombuffer(view_bytes(doc, blob, doc["accessors"][primitive["attributes"]["POSITION"]]
+                                          ["bufferView"]), np.float32).reshape(-1, 3)
+        triangles = np.frombuffer(view_bytes(doc, blob, doc["accessors"][primitive["indices"]]["bufferView"]),
+                                  np.uint32).reshape(-1, 3)
+        corners = points[triangles]
+        normals = np.cross(corners[:, 1] - corners[:, 0], corners[:, 2] - corners[:, 0])
+        box = triangles[:, 0] // 24
+        away = corners.mean(axis=1) - np.asarray(blocks.centers, np.float32)[box]
+        assert ((normals * away).sum(axis=1) > 0).all(), mesh["name"]
+        assert doc["materials"][primitive["material"]]["doubleSided"] == (blocks.faces != "front")

@@ -9,7 +9,7 @@ import pytest
 
 import tspcli
 from tspcli.scene.camera import View
-from tspcli.scene.layout import Look, SceneBuilder, State
+from tspcli.scene.layout import Look, SceneBuilder, Pose
 
 backend = pytest.importorskip("tspcli.render.backends.pyvista_raster")
 DATA = os.path.join(os.path.dirname(__file__), "data")
@@ -21,7 +21,7 @@ VIEW = View(direction="horizontal")
 def frames():
     model = tspcli.load("samples/lenet.yaml")
     builder = SceneBuilder(model, Look(size=SIZE))
-    states = [State({"conv1": t, "dense1": t}, VIEW) for t in (0.0, 0.3, 0.7, 1.0, 0.0)]
+    states = [Pose({"conv1": t, "dense1": t}, VIEW) for t in (0.0, 0.3, 0.7, 1.0, 0.0)]
     camera = builder.frame_states(states)
     return [builder.build(s, camera=camera) for s in states]
 
@@ -75,7 +75,7 @@ def reference_scenes():
         import backend_reference
     finally:
         sys.path.remove(DATA)
-    return backend_reference.scenes()
+    return backend_reference.load()
 
 
 def reference(name):

@@ -10,8 +10,10 @@ from tspcli.errors import OptionError
 from tspcli.scene import camera as cam
 from tspcli.scene.camera import View
 from tspcli.scene.geometry import bounds_corners
+from tspcli.scene.planes import AXES, Plane
+from tspcli.scene.stacking import LEVEL_GAP
 from tspcli.scene.layout import (BUTTON_SHARE, LEVEL_INTERVAL, MAX_BUTTON_FONTS, MAP_PITCH, MAX_SLAB_DEPTH, MODEL_WIDTH, Look, SceneBuilder,
-                                 State, closest_factors, initial_state)
+                                 Pose, closest_factors, initial_state)
 
 VERTICAL = View(direction="vertical")
 
@@ -84,11 +86,12 @@ def test_an_open_layer_is_one_mesh_with_a_grid_of_maps_at_pitch_1_5(mobilenet):
     maps = blocks(scene, "conv_dw_1/maps")
     size = 112 * MODEL_WIDTH / 224
     assert len(maps.centers) == 32
-    xs, zs = np.unique(maps.centers[:, 0].round(6)), np.unique(maps.centers[:, 2].round(6))
+    across, _, down = Plane(*maps.plane).vectors()        # the grid faces the camera
+    xs, zs = np.unique((maps.centers @ across).round(6)), np.unique((maps.centers @ down).round(6))
     assert (len(xs), len(zs)) == (8, 4)
     assert np.allclose(np.diff(xs), MAP_PITCH * size) and np.allclose(np.diff(zs), MAP_PITCH * size)
     # channel order: TensorSpace fills a column of the grid, then the next
-    assert maps.centers[1, 0] == maps.centers[0, 0] and maps.centers[4, 0] > maps.centers[0, 0]
+    assert maps.centers[1] @ across == maps.centers[0] @ across and maps.centers[4] @ across > maps.centers[0] @ across
     assert not any(b.key == "conv_dw_1/slab" for b in scene.blocks)
 
 
@@ -190,16 +193,19 @@ def test_long_1d_layers_are_capped_and_say_so(lenet):
     assert "drawn 1:" in label
 
 
-def test_open_layers_get_room_when_seen_obliquely(mobilenet):
+def test_an_open_grid_facing_the_camera_gets_room_along_the_stack(mobilenet):
     closed = scene_of(mobilenet)
     opened = scene_of(mobilenet, ["conv_dw_1"])
     y = {s: {b.key.split("/")[0]: b.centers[0, 1] for b in s.blocks} for s in (closed, opened)}
     assert y[opened]["conv1"] == y[closed]["conv1"]
-    assert y[opened]["conv_dw_1"] > y[closed]["conv_dw_1"]
-    gap_after = y[opened]["conv_pw_1"] - y[opened]["conv_dw_1"]
-    assert gap_after == pytest.approx(y[opened]["conv_dw_1"] - y[opened]["conv1"])
-    side_on = scene_of(mobilenet, ["conv_dw_1"], view=View("tsp", direction="vertical"))   # TensorSpace's view
-    assert {b.key.split("/")[0]: b.centers[0, 1] for b in side_on.blocks} == y[closed]
+    spans = {}
+    for b in opened.blocks:
+        corners = bounds_corners(b.centers, b.size)
+        lo, hi = spans.get(b.key.split("/")[0], (np.inf, -np.inf))
+        spans[b.key.split("/")[0]] = (min(lo, corners[:, 1].min()), max(hi, corners[:, 1].max()))
+    grid = spans["conv_dw_1"]
+    assert grid[1] - grid[0] > 100                                            # it spreads along the stack
+    assert grid[0] - spans["conv1"][1] >= LEVEL_GAP - 1e-6 and spans["conv_pw_1"][0] - grid[1] >= LEVEL_GAP - 1e-6
 
 
 def test_functional_layers_of_a_level_sit_side_by_side_with_lines_to_their_inputs():
@@ -221,8 +227,8 @@ def test_functional_layers_of_a_level_sit_side_by_side_with_lines_to_their_input
 
 def test_horizontal_stacking_keeps_the_geometry_and_turns_the_camera(lenet):
     builder = SceneBuilder(lenet, Look())
-    vertical = builder.build(State({}, View(direction="vertical")))
-    horizontal = builder.build(State({}, View(direction="horizontal")))
+    vertical = builder.build(Pose({}, View(direction="vertical")))
+    horizontal = builder.build(Pose({}, View(direction="horizontal")))
     assert [b.centers.tolist() for b in vertical.blocks] == [b.centers.tolist() for b in horizontal.blocks]
     size = (1920, 1080)
     first, last = vertical.blocks[0].centers[0], vertical.blocks[-1].centers[0]
@@ -238,7 +244,8 @@ def test_auto_direction_picks_horizontal_for_a_deep_model_in_a_wide_picture(mobi
     assert builder.resolve(initial_state(mobilenet, None, View())).view.direction == "horizontal"
     tall = SceneBuilder(mobilenet, Look(size=(600, 1800)))
     assert tall.resolve(initial_state(mobilenet, None, View())).view.direction == "vertical"
-    assert builder.resolve(initial_state(mobilenet, None, View("tsp"))).view.direction == "vertical"
+    # TensorSpace's view picks its stacking too: a 30-layer tower would leave most of the picture empty
+    assert builder.resolve(initial_state(mobilenet, None, View("tsp"))).view.direction == "horizontal"
 
 
 def test_the_camera_frames_everything_with_a_margin(mobilenet):
@@ -258,8 +265,8 @@ def test_zoom_narrows_the_view(lenet):
 
 def test_openness_between_0_and_1_flies_maps_out_of_the_centre(lenet):
     builder = SceneBuilder(lenet, Look())
-    half = builder.build(State({"conv1": 0.5}, VERTICAL))
-    full = builder.build(State({"conv1": 1.0}, VERTICAL))
+    half = builder.build(Pose({"conv1": 0.5}, VERTICAL))
+    full = builder.build(Pose({"conv1": 1.0}, VERTICAL))
     a, b = blocks(half, "conv1/maps"), blocks(full, "conv1/maps")
     assert np.allclose(a.centers - a.centers.mean(axis=0), (b.centers - b.centers.mean(axis=0)) / 2)
     assert a.texture is b.texture                     # textures are built once, reused by every frame
@@ -380,8 +387,8 @@ def test_maps_made_from_a_vector_are_scaled_as_an_input_image_is(acgan):
     """A generator's 28x28 output is 100 units wide like an input image, and as wide as its other
     28x28 layers' maps, not a speck at the unit of the noise vector."""
     scene = scene_of(acgan, "all", View(direction="horizontal"))
-    single = blocks(scene, "conv2d_7/maps")
+    single, grid = blocks(scene, "conv2d_7/maps"), blocks(scene, "conv2d_6/maps")
     assert single.size[0] == pytest.approx(MODEL_WIDTH)
-    assert single.size[0] == pytest.approx(blocks(scene, "conv2d_6/maps").size[0])
+    assert single.size[0] == pytest.approx(grid.size[AXES.index(grid.plane[0][1])])    # a map's width
     closed = scene_of(acgan, None, View(direction="horizontal"))
     assert blocks(closed, "conv2d_7/maps").size[0] == pytest.approx(blocks(closed, "conv2d_6/slab").size[0])

@@ -8,12 +8,16 @@ back at all proves nothing was opened.
 import json
 import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 
 import h5py
 import numpy as np
 import pytest
 
-from hostile import refused, tspcli
+from hostile import ROOT, refused, tspcli
 from model_files import write_keras_archive, write_legacy_h5, write_tfjs
 
 HOSTILE = ("h5py", "json", "numpy", "yaml")
@@ -79,12 +83,48 @@ def test_console_run_imports_nothing_from_the_working_directory(hostile_cwd):
     assert not list(markers.iterdir())
 
 
-def test_hdf5_child_is_started_isolated_and_dies_with_its_parent(tmp_path):
+def test_hdf5_child_is_started_isolated(tmp_path):
     from tspcli.io import hdf5
 
     command = hdf5._child_command(tmp_path / "m.h5", ("optimizer_weights",), 100)
     assert command[1] == "-I"  # no PYTHONPATH, no user site, no working directory
-    assert command[4] == str(os.getpid())  # the child watches this parent (PR_SET_PDEATHSIG on Linux)
+    assert command[4] == str(os.getpid())  # the parent the child watches
+
+
+def test_the_reader_child_dies_when_its_parent_is_killed(tmp_path):
+    """A parent killed outright (SIGKILL: no cleanup of its own) takes the reader child with it."""
+    parent_code = (
+        "import subprocess, sys, os, time\n"
+        "child = subprocess.Popen([sys.executable, '-c', 'import os, sys, time; "
+        "from tspcli.io.hdf5 import _die_with_parent; _die_with_parent(os.getppid()); "
+        "print(os.getpid(), flush=True); time.sleep(60)'], stdout=subprocess.PIPE)\n"
+        "print(child.stdout.readline().decode().strip(), flush=True)\n"
+        "time.sleep(60)\n")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    parent = subprocess.Popen([sys.executable, "-c", parent_code], stdout=subprocess.PIPE, env=env)
+    child_pid = int(parent.stdout.readline())
+    os.kill(child_pid, 0)  # alive
+    parent.kill()
+    parent.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(child_pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+    os.kill(child_pid, signal.SIGKILL)
+    pytest.fail("the reader child outlived its parent")
+
+
+@pytest.mark.slow
+def test_batch_workers_import_nothing_from_the_working_directory(hostile_cwd):
+    work, markers = hostile_cwd
+    write_legacy_h5(work / "m.h5")
+    r = tspcli("batch", "m.h5", "--out", "figs", "--set", "size=64x48", "--jobs", "1", cwd=work, timeout=120)
+    assert r.code == 0, r.err
+    assert (work / "figs" / "m.png").stat().st_size > 0
+    assert not list(markers.iterdir())
 
 
 # --- nothing outside the model is read ---------------------------------------------------------

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from tspcli.errors import OptionError, SpecError
-from tspcli.scene.timeline import EASINGS, State, Timeline, parse_timeline
+from tspcli.scene.timeline import EASINGS, Moment, Timeline, parse_timeline
 
 
 def layer(name, layer_type="Conv2d", init_status="close", anime_time=None,
@@ -243,7 +243,7 @@ def test_a_very_short_animation_still_shows_its_end(net):
 def test_states_yields_one_state_per_frame(net):
     states = list(parse_timeline("open:dw1", net).states(2))
     assert [s.openness["dw1"] for s in states] == [0.0, 0.25, 0.5, 0.75, 1.0]
-    assert all(isinstance(s, State) for s in states)
+    assert all(isinstance(s, Moment) for s in states)
 
 
 @pytest.mark.parametrize("fps", [0, -30, math.nan, "30"])

@@ -26,7 +26,7 @@ def ensure_weights(model, seed: int = 0, init: str = DEFAULT_INIT) -> None:
     predict nothing, and a picture claims no top class.
     """
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**64:
-        raise OptionError(f"--seed {seed}: a seed is a whole number from 0 to 2**64-1")
+        raise OptionError(f"seed {seed!r}: a seed is a whole number from 0 to 2**64-1")
     if init not in INITS:
         raise OptionError(f"unknown init {init!r}", hint="he or keras")
     if model.options.get("weights") and not getattr(model, "_npz_loaded", False):

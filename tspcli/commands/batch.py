@@ -63,10 +63,12 @@ def command(sources, jobs_file, template, out_dir, config, sets, workers, schedu
     jobs = plan(list(sources), jobs_file=jobs_file, template=template, out_dir=out_dir, config=config,
                 sets=sets, allow_outside=allow_outside, overwrite=overwrite)
     workers = workers or default_workers()
-    if not scheduler:   # no offscreen OpenGL here: say so once, not once per job
+    if not scheduler:   # no offscreen OpenGL here: say so once, not once per job (.glb files need none)
         from ..render.opengl import require
+        from ..render.writers import output_kind
 
-        require()
+        if any(job.output and output_kind(job.output) != "scene" for job in jobs):
+            require()
 
     def open_executor(count):
         return dask_cluster(scheduler) if scheduler else local_pool(min(count, workers))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import click
 
+from ..io.inputs import PREPROCESS
 from ..text import echo
 from .common import (input_shape_option, json_option, load_model, max_memory_option, model_argument, print_json,
                      skip_unknown_option)
@@ -14,7 +15,7 @@ PREPROCESS_HELP = ("How image values are scaled: none (0..255), unit (x/255, def
 input_option = click.option("--input", "input_path", metavar="FILE",
                             help="Image (.png/.jpg), .npy or .json (flat or nested list). "
                                  "Default: a built-in sample of the input's shape.")
-preprocess_option = click.option("--preprocess", type=click.Choice(["none", "unit", "tf", "caffe", "torch"]),
+preprocess_option = click.option("--preprocess", type=click.Choice(PREPROCESS),
                                  default=None, help=PREPROCESS_HELP)
 seed_option = click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True,
                            help="Seed of the default weights of layers without weights.")

@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import click
 
+from ..render.options import CAMERAS, DIRECTIONS, FOLDS, HELP, NORMALIZE
+from ..scene.timeline import EASINGS
 from ..text import echo
 from .common import (input_shape_option, load_model, max_memory_option, model_argument, show_all_option,
                      skip_unknown_option)
 from .predict import init_option, input_option, preprocess_option
 
-CAMERAS = ["iso", "tsp", "front", "side", "top"]
+# Render options and their choices are described once, in render/options.py, for the command line,
+# config files and the Python API.
 
 
 @click.command("render")
@@ -21,65 +24,40 @@ CAMERAS = ["iso", "tsp", "front", "side", "top"]
               help="Open the model in a window to turn with the mouse (needs a display) instead of writing -o.")
 @click.option("--config", "config", metavar="FILE",
               help="Render options from a YAML file (e.g. configs/paper.yaml); flags override it.")
-@click.option("--open", "open_", metavar="NAMES|all",
-              help="Layers to open into their feature maps: comma-separated names, or all.")
+@click.option("--open", "open_", metavar="NAMES|all", help=HELP["open"])
 @input_option
 @preprocess_option
-@click.option("--values/--no-values", default=None,
-              help="Shade layers by their values for the input (default), or draw the architecture only.")
-@click.option("--camera", type=click.Choice(CAMERAS), default=None,
-              help="Camera preset: iso (default), tsp (TensorSpace's view), front, side, top.")
-@click.option("--azimuth", type=float, default=None, help="Degrees around the model (overrides the preset).")
-@click.option("--elevation", type=float, default=None, help="Degrees above the model, -90..90.")
-@click.option("--zoom", type=float, default=None, help="Magnify the framed picture (2: the middle half).")
-@click.option("--direction", type=click.Choice(["auto", "vertical", "horizontal"]), default=None,
-              help="Stack layers upwards (TensorSpace) or left to right; auto: whichever fits the picture.")
-@click.option("--size", metavar="WxH", default=None, help="Picture size before --scale (default 1920x1080).")
-@click.option("--scale", type=float, default=None,
-              help="Multiply the size, text and lines (3 for print); default 1.")
-@click.option("--background", metavar="COLOUR", default=None,
-              help="white, black (default), #RRGGBB, or transparent (alpha in the PNG).")
-@click.option("--colormap", metavar="NAME", default=None,
-              help="Colour values with a matplotlib colormap instead of the layer colour's opacity.")
-@click.option("--normalize", type=click.Choice(["map", "layer", "model"]), default=None,
-              help="Scale values min..max over each feature map (default), layer, or the whole model.")
-@click.option("--no-labels", "labels", flag_value=False, default=None, help="No layer names and shapes.")
-@click.option("--labels", "class_labels", metavar="FILE",
-              help="Names of the output's classes, one a line: the top class is written beside its unit.")
-@click.option("--close-buttons/--no-close-buttons", default=None,
-              help="TensorSpace's close button beside each open layer (default: on; configs/paper.yaml: off).")
-@click.option("--legend/--no-legend", default=None, help="Legend of layer types and shading (default: on).")
-@click.option("--title", metavar="TEXT", default=None, help="A title at the top.")
-@click.option("--text-scale", type=float, default=None,
-              help="Multiply every font size (e.g. 1.5 for a figure printed at column width).")
-@click.option("--rows", metavar="N|auto", default=None,
-              help="Rows a long horizontal chain is wrapped into (default auto; 1: one row, as TensorSpace).")
-@click.option("--links", metavar="LAYER[:MAP],...", default=None,
-              help="Lines from each output map to the input maps it reads (DepthwiseConv2d: every map; "
-                   "Conv2d/SeparableConv2d: map MAP, default 0); opens the layer and its input.")
-@click.option("--explain-maps", type=int, default=None, metavar="N",
-              help="Output maps an explain:LAYER step fills one by one (default 4); the rest fill at once.")
-@click.option("--crop/--no-crop", default=None,
-              help="Trim the picture to the drawing plus a small margin (on in configs/paper.yaml).")
-@click.option("--boxes", "boxes", metavar="FILE.json", default=None,
-              help="Also write where each layer, label and the legend were drawn, in pixels of the picture.")
-@click.option("--vector-cells", "vector_cells", is_flag=True, default=None,
-              help="In a .svg/.pdf, draw each cell of a feature map as a filled square, not an image "
-                   "(at most 100,000 cells).")
-@click.option("--seed", type=int, default=None, help="Seed of the default weights of layers without weights.")
+@click.option("--values/--no-values", default=None, help=HELP["values"])
+@click.option("--camera", type=click.Choice(CAMERAS), default=None, help=HELP["camera"])
+@click.option("--azimuth", type=float, default=None, help=HELP["azimuth"])
+@click.option("--elevation", type=float, default=None, help=HELP["elevation"])
+@click.option("--zoom", type=float, default=None, help=HELP["zoom"])
+@click.option("--direction", type=click.Choice(DIRECTIONS), default=None, help=HELP["direction"])
+@click.option("--size", metavar="WxH", default=None, help=HELP["size"])
+@click.option("--scale", type=float, default=None, help=HELP["scale"])
+@click.option("--background", metavar="COLOUR", default=None, help=HELP["background"])
+@click.option("--colormap", metavar="NAME", default=None, help=HELP["colormap"])
+@click.option("--normalize", type=click.Choice(NORMALIZE), default=None, help=HELP["normalize"])
+@click.option("--no-labels", "labels", flag_value=False, default=None, help=HELP["labels"])
+@click.option("--labels", "class_labels", metavar="FILE", help=HELP["class_labels"])
+@click.option("--close-buttons/--no-close-buttons", default=None, help=HELP["close_buttons"])
+@click.option("--legend/--no-legend", default=None, help=HELP["legend"])
+@click.option("--title", metavar="TEXT", default=None, help=HELP["title"])
+@click.option("--text-scale", type=float, default=None, help=HELP["text_scale"])
+@click.option("--rows", metavar="N|auto", default=None, help=HELP["rows"])
+@click.option("--links", metavar="LAYER[:MAP],...", default=None, help=HELP["links"])
+@click.option("--explain-maps", type=int, default=None, metavar="N", help=HELP["explain_maps"])
+@click.option("--crop/--no-crop", default=None, help=HELP["crop"])
+@click.option("--boxes", "boxes", metavar="FILE.json", default=None, help=HELP["boxes"])
+@click.option("--vector-cells", "vector_cells", is_flag=True, default=None, help=HELP["vector_cells"])
+@click.option("--seed", type=int, default=None, help=HELP["seed"])
 @init_option
-@click.option("--fold", type=click.Choice(["auto", "none"]), default=None,
-              help="auto (default): BatchNormalization, activations and Dropout are drawn with the layer "
-                   "before them; none: every layer on its own.")
-@click.option("--animate", metavar="STEPS",
-              help="What to play: open-all, or steps joined by commas: open:LAYER, close:LAYER, wait:MS, "
-                   "orbit:DEGREES (e.g. open:conv1,wait:500,close:conv1); default for videos: the "
-                   "description's or config's timeline.")
-@click.option("--fps", type=float, default=None, help="Frames per second of an animation (default 30).")
-@click.option("--quality", type=int, default=None, metavar="CRF",
-              help="MP4 quality, x264's CRF: 0 lossless .. 51 worst (default 20).")
-@click.option("--easing", type=click.Choice(["linear", "ease-in-out", "cubic"]), default=None,
-              help="How layers move as they open (default linear, as TensorSpace).")
+@click.option("--fold", type=click.Choice(FOLDS), default=None, help=HELP["fold"])
+@click.option("--animate", metavar="STEPS", help=HELP["timeline"])
+@click.option("--fps", type=float, default=None, help=HELP["fps"])
+@click.option("--quality", type=int, default=None, metavar="CRF", help=HELP["quality"])
+@click.option("--easing", type=click.Choice(list(EASINGS)), default=None, help=HELP["easing"])
+@click.option("--antialias", type=click.Choice(["fxaa", "none"]), default=None, help=HELP["antialias"])
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar (there is none when stderr is not a terminal).")
 @click.option("--overwrite", is_flag=True,
               help="Frames: replace a folder/ holding other things, or every file matching a pattern "
@@ -90,8 +68,8 @@ CAMERAS = ["iso", "tsp", "front", "side", "top"]
 @input_shape_option
 def command(model, output, interactive, config, open_, input_path, preprocess, values, camera, azimuth, elevation,
             zoom, direction, size, scale, background, colormap, normalize, labels, class_labels, close_buttons,
-            legend, title, text_scale, rows, crop, boxes, links, explain_maps, vector_cells, seed, init, fold, animate, fps,
-            quality, easing, quiet, overwrite, max_memory):
+            legend, title, text_scale, rows, crop, boxes, links, explain_maps, vector_cells, seed, init, fold,
+            animate, fps, quality, easing, antialias, quiet, overwrite, max_memory):
     """Draw MODEL in 3D (TensorSpace's look) to a PNG, or animate it, offscreen.
 
     Each layer is a slab in its type's colour; opened layers show their
@@ -130,17 +108,16 @@ def command(model, output, interactive, config, open_, input_path, preprocess, v
         "scale": scale, "background": background, "colormap": colormap, "normalize": normalize,
         "labels": labels, "class_labels": class_labels, "close_buttons": close_buttons, "legend": legend,
         "title": title, "text_scale": text_scale, "rows": rows, "crop": crop, "boxes": boxes, "seed": seed,
-        "init": init, "fold": fold, "links": links, "explain_maps": explain_maps,
-        "vector_cells": vector_cells,
-        "timeline": animate, "fps": fps, "quality": quality, "easing": easing})
+        "init": init, "fold": fold, "links": links, "explain_maps": explain_maps, "vector_cells": vector_cells,
+        "timeline": animate, "fps": fps, "quality": quality, "easing": easing, "antialias": antialias})
+    from ..io.class_names import names_for_model
     from ..render.backends.offscreen import defer_pyplot
     from ..render.opengl import require
-    from ..io.class_names import names_for_model
     from ..render.pipeline import render_file
 
     if options.boxes is not None:
         check_writable(options.boxes)
-    if interactive or output == "-" or output_kind(output) != "scene":
+    if output is None or output == "-" or output_kind(output) != "scene":   # .glb, .svg, .pdf need no OpenGL
         require()   # a machine without offscreen OpenGL: one line saying what to install, not a segfault
     defer_pyplot()    # this process never draws with pyplot: its 0.3-0.5 s import is not paid
     m = load_model(model, max_memory, options.input, options.input_shape)

@@ -67,7 +67,7 @@ def build_graph(model_config, file: str, default_name: str) -> Graph:
     if not isinstance(model_config, dict) or "class_name" not in model_config:
         raise LoadError("model config has no 'class_name'", file=file)
     try:
-        builder = _Builder(file)
+        builder = _Placer(file)
         class_name = model_config["class_name"]
         cfg = model_config.get("config")
         if not _is_container(class_name, cfg):
@@ -227,7 +227,9 @@ def _triples(spec) -> list[tuple[str, int, int]]:
     return [t for item in spec for t in _triples(item)]
 
 
-class _Builder:
+class _Placer:
+    """The layers placed so far while reading a Keras config: their entries, taken names and output shapes."""
+
     def __init__(self, file: str):
         self.file = file
         self.placed: list[Placed] = []

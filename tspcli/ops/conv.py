@@ -76,23 +76,28 @@ def conv2d_transpose(x, kernel, strides=1, padding="valid", output_padding=None,
                          f"{h}x{w}, kernel {kh}x{kw}, strides {strides}, padding {padding!r}, "
                          f"output_padding {output_padding}")
 
-    # Every input pixel scatters x . kernel[i, j] to output (r*s + i*d - cut): per tap,
-    # one matrix product over blocks of input rows (at most _PATCH_BYTES each), added
-    # with a stride.  Taps are added in order, so blocking does not change the sums.
+    # Every input pixel scatters x . kernel[i, j] to output (r*s + i*d - cut): one matrix
+    # product for all taps, then one strided add per tap.  The product is made for tiles of
+    # input pixels of at most _PATCH_BYTES (whole rows when a row fits), so its memory stays
+    # bounded; a model of ordinary size is one tile, summed exactly as a whole.
     (sh, sw), (dh, dw) = strides, dilation
     full = [max((sizes[a] - 1) * strides[a] + dilated(kernel.shape[a], dilation[a]),
                 cuts[a] + outs[a]) for a in range(2)]
     acc = np.zeros((n, full[0], full[1], cout), np.float32)
-    rows = max(1, min(h, _PATCH_BYTES // (w * cout * 4)))
-    for i in range(kh):
-        for j in range(kw):
-            tap = np.ascontiguousarray(kernel[i, j].T)  # (Cin, Cout)
-            for b in range(n):
-                for r0 in range(0, h, rows):
-                    r1 = min(h, r0 + rows)
-                    part = (xb[b, r0:r1].reshape(-1, cin) @ tap).reshape(r1 - r0, w, cout)
-                    acc[b, r0 * sh + i * dh:(r1 - 1) * sh + i * dh + 1:sh,
-                        j * dw:j * dw + (w - 1) * sw + 1:sw] += part
+    kmat = kernel.reshape(kh * kw * cout, cin).T
+    pixel = kh * kw * cout * 4
+    cols = max(1, min(w, _PATCH_BYTES // pixel))
+    rows = max(1, min(h, _PATCH_BYTES // (w * pixel))) if cols == w else 1
+    for b in range(n):
+        for r0 in range(0, h, rows):
+            r1 = min(h, r0 + rows)
+            for c0 in range(0, w, cols):
+                c1 = min(w, c0 + cols)
+                taps = (xb[b, r0:r1, c0:c1].reshape(-1, cin) @ kmat).reshape(r1 - r0, c1 - c0, kh, kw, cout)
+                for i in range(kh):
+                    for j in range(kw):
+                        acc[b, r0 * sh + i * dh:(r1 - 1) * sh + i * dh + 1:sh,
+                            c0 * sw + j * dw:(c1 - 1) * sw + j * dw + 1:sw] += taps[:, :, i, j]
     out = np.ascontiguousarray(acc[:, cuts[0]:cuts[0] + outs[0], cuts[1]:cuts[1] + outs[1]])
     return out if batched else out[0]
 

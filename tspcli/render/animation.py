@@ -24,15 +24,13 @@ from typing import Callable, Iterator, TypeVar
 import numpy as np
 
 from ..errors import OptionError, SpecError
-from ..scene.layout import SceneBuilder, State
+from ..scene.layout import SceneBuilder, Pose
 from ..scene.timeline import Timeline, parse_timeline
 from .options import RenderOptions
 from .pipeline import drawn_model, look_from, opened_state, view_from
 
-# Anti-aliasing of frames: FXAA, a pass over the finished picture; 4x MSAA (the stills')
-# costs 3-4 times the drawing on a software GL, which 20 frames a second at 1280x720 cannot afford.
-ANTIALIAS = "fxaa"
 AHEAD = 2        # frames drawn ahead of the encoder; memory stays flat
+MAX_KEYS = 8     # states composed in full (camera and labels fitted); frames glide between them
 T = TypeVar("T")
 
 
@@ -71,6 +69,12 @@ class Animation:
         most_open = max(self.samples, key=lambda s: sum(s.openness.values()))
         self.view = self.builder.resolve(most_open).view
         start = self._view_at(0.0)
+        self.keys = []
+        self.compact = False
+        if not timeline.orbits:     # composed key states; frames glide between them (scene.tween)
+            self.keys = [(t, self.builder.build(Pose(timeline.state_at(t).openness, start)))
+                         for t in self._key_times()]
+            return
         camera = self.builder.frame_states(self._samples_at(start))
         # Labels keep one form throughout: compact if they would overlap in any state.
         self.compact = self.builder.crowded(self._samples_at(start), camera)
@@ -79,13 +83,33 @@ class Animation:
     def __len__(self) -> int:
         return len(self.times)
 
-    def state(self, i: int) -> State:
+    def state(self, i: int) -> Pose:
         tl = self.timeline.state_at(self.times[i])
-        return State(tl.openness, self._view_at(tl.azimuth), tl.explaining)
+        return Pose(tl.openness, self._view_at(tl.azimuth), tl.explaining)
 
     def scene(self, i: int):
         state = self.state(i)
+        if self.keys:
+            return self.builder.tweened(state, *self.between(i))
         return self.builder.build(state, camera=self.camera(state.view), compact=self.compact)
+
+    def between(self, i: int):
+        """(key scene before frame ``i``, key scene after it, how far frame ``i`` is from one to the other)."""
+        t = self.times[i]
+        k = max(0, min(len(self.keys) - 2, int(np.searchsorted([key[0] for key in self.keys], t, "right")) - 1))
+        (t0, first), (t1, second) = self.keys[k], self.keys[min(k + 1, len(self.keys) - 1)]
+        return first, second, (t - t0) / (t1 - t0) if t1 > t0 else 0.0
+
+    def _key_times(self) -> list[float]:
+        """When the key states are composed: the start and the end, and where moves begin and end
+        (at most ``MAX_KEYS``, evenly picked, so that a long timeline costs a few compositions)."""
+        times = {0.0, self.timeline.duration_ms}
+        for move in self.timeline.transitions:
+            times |= {move.start_ms, move.start_ms + move.ms}
+        times = sorted(times)
+        if len(times) > MAX_KEYS:
+            times = [times[round(i)] for i in np.linspace(0, len(times) - 1, MAX_KEYS)]
+        return times
 
     def camera(self, view):
         """The camera that frames every state of the animation from ``view`` (cached per azimuth)."""
@@ -100,17 +124,20 @@ class Animation:
     def _draw(self) -> Iterator[np.ndarray]:
         from .backends import open_raster
 
-        with open_raster(self.builder.look.size, self.options.scale, antialias=ANTIALIAS) as raster:
+        # options.antialias: FXAA, a pass over the finished frame, or none; not the stills' 4x MSAA, which
+        # costs more still (benchmarks/antialias.py)
+        antialias = None if self.options.antialias == "none" else self.options.antialias
+        with open_raster(self.builder.look.size, self.options.scale, antialias=antialias) as raster:
             for i in range(len(self)):
                 yield raster.draw(self.scene(i))
 
     def _view_at(self, orbited: float):
         return replace(self.view, azimuth=self.view.angles[0] + orbited)
 
-    def _samples_at(self, view) -> list[State]:
+    def _samples_at(self, view) -> list[Pose]:
         return [replace(s, view=view) for s in self.samples]
 
-    def _samples(self) -> list[State]:
+    def _samples(self) -> list[Pose]:
         """States that bound every frame's: the ends, and the start, middle and end of each move.
 
         Positions move monotonically between a move's ends, except an RGB input's
@@ -122,7 +149,7 @@ class Animation:
         states = {}
         for t in sorted(times):
             openness = self.timeline.state_at(t).openness
-            states.setdefault(tuple(sorted(openness.items())), State(openness, view_from(self.options)))
+            states.setdefault(tuple(sorted(openness.items())), Pose(openness, view_from(self.options)))
         return list(states.values())
 
 

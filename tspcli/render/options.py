@@ -16,7 +16,9 @@ takes, with the same names (``no-labels`` is written ``labels: false``)::
     timeline: [{open: conv_dw_1}, {wait: 500}, {close: conv_dw_1}]   # as --animate
     fps: 30
 
-Errors name the file and line of the bad key.
+Errors name the file and line of the bad key.  ``HELP`` says what each option
+does, once: `tspcli render --help` shows it, and ``tspcli.render_file``,
+``render_image`` and ``plot`` take the same options as keywords.
 """
 from __future__ import annotations
 
@@ -25,12 +27,58 @@ import re
 from dataclasses import dataclass, replace
 
 from ..errors import OptionError, TspError, did_you_mean
+from ..io.inputs import PREPROCESS
 from ..scene.explain import DEFAULT_MAPS as DEFAULT_EXPLAIN_MAPS
 from ..scene.links import parse_links
 from ..scene.timeline import check_easing, check_fps
 from .writers import DEFAULT_CRF, DEFAULT_FPS, check_quality
 
 SIZE_LIMIT = 16384   # pixels a side that the software renderer can draw
+CAMERAS = ("iso", "tsp", "front", "side", "top")
+DIRECTIONS = ("auto", "vertical", "horizontal")
+NORMALIZE = ("map", "layer", "model")
+FOLDS = ("auto", "none")
+
+# What each option does (keys as in RenderOptions; `tspcli render --help` shows these).
+HELP = {
+    "open": "Layers to open into their feature maps: comma-separated names, or all.",
+    "values": "Shade layers by their values for the input (default), or draw the architecture only.",
+    "camera": "Camera preset: iso (default), front, side, top (parallel views), tsp (TensorSpace's perspective).",
+    "azimuth": "Degrees around the model (overrides the preset).",
+    "elevation": "Degrees above the model, -90..90.",
+    "zoom": "Magnify the framed picture (2: the middle half).",
+    "direction": "Stack layers upwards (TensorSpace) or left to right; auto: whichever fits the picture.",
+    "size": "Picture size before --scale (default 1920x1080).",
+    "scale": "Multiply the size, text and lines (3 for print); default 1.",
+    "background": "white, black (default), #RRGGBB, or transparent (alpha in the PNG).",
+    "colormap": "Colour values with a matplotlib colormap instead of the layer colour's opacity.",
+    "normalize": "Scale values min..max over each feature map (default), layer, or the whole model.",
+    "labels": "No layer names and shapes (labels: false in a config).",
+    "class_labels": "Names of the output's classes, one a line: the top class is written beside its unit.",
+    "close_buttons": "TensorSpace's close button beside each open layer (default: on; configs/paper.yaml: off).",
+    "fold": "auto (default): BatchNormalization, activations and Dropout are drawn with the layer "
+            "before them; none: every layer on its own.",
+    "legend": "Legend of layer types and shading (default: on).",
+    "title": "A title at the top.",
+    "text_scale": "Multiply every font size (e.g. 1.5 for a figure printed at column width).",
+    "rows": "Rows a long horizontal chain is wrapped into (default auto; 1: one row, as TensorSpace).",
+    "links": "Lines from each output map to the input maps it reads (DepthwiseConv2d: every map; "
+             "Conv2d/SeparableConv2d: map MAP, default 0); opens the layer and its input.",
+    "explain_maps": "Output maps an explain:LAYER step fills one by one (default 4); the rest fill at once.",
+    "crop": "Trim the picture to the drawing plus a small margin (on in configs/paper.yaml).",
+    "boxes": "Also write where each layer, label and the legend were drawn, in pixels of the picture.",
+    "vector_cells": "In a .svg/.pdf, draw each cell of a feature map as a filled square, not an image "
+                    "(at most 100,000 cells).",
+    "seed": "Seed of the default weights of layers without weights.",
+    "timeline": "What to play: open-all, or steps joined by commas: open:LAYER, close:LAYER, wait:MS, "
+                "orbit:DEGREES, explain:LAYER (e.g. open:conv1,wait:500,close:conv1); default for videos: the "
+                "description's or config's timeline.",
+    "fps": "Frames per second of an animation (default 30).",
+    "quality": "MP4 quality, x264's CRF: 0 lossless .. 51 worst (default 20).",
+    "easing": "How layers move as they open (default linear, as TensorSpace).",
+    "antialias": "Smoothing of animation frames: fxaa (default; on a software GL it doubles the drawing) "
+                 "or none. Stills always get 4x MSAA.",
+}
 
 
 def parse_size(value) -> tuple[int, int]:
@@ -183,6 +231,7 @@ class RenderOptions:
     fps: float = DEFAULT_FPS
     quality: int = DEFAULT_CRF
     easing: str = "linear"
+    antialias: str = "fxaa"            # animation frames: "fxaa" or "none"
     explain_maps: int = DEFAULT_EXPLAIN_MAPS
 
     def updated(self, given: dict, file: str | None = None, lines: dict | None = None) -> "RenderOptions":
@@ -208,23 +257,23 @@ COERCE = {
     "open": parse_open,
     "input": _text,
     "input_shape": _input_shape,
-    "preprocess": _choice("preprocess", "none", "unit", "tf", "caffe", "torch"),
+    "preprocess": _choice("preprocess", *PREPROCESS),
     "values": _boolean("values"),
     "seed": _seed,
     "init": _choice("init", "he", "keras"),
-    "fold": _choice("fold", "auto", "none"),
+    "fold": _choice("fold", *FOLDS),
     "class_labels": _text,
     "close_buttons": _boolean("close-buttons"),
-    "camera": _choice("camera", "iso", "tsp", "front", "side", "top"),
+    "camera": _choice("camera", *CAMERAS),
     "azimuth": _number("azimuth"),
     "elevation": _number("elevation", low=-90, high=90),
     "zoom": _number("zoom", positive=True),
-    "direction": _choice("direction", "auto", "vertical", "horizontal"),
+    "direction": _choice("direction", *DIRECTIONS),
     "size": parse_size,
     "scale": _number("scale", positive=True),
     "background": parse_background,
     "colormap": _text,
-    "normalize": _choice("normalize", "map", "layer", "model"),
+    "normalize": _choice("normalize", *NORMALIZE),
     "labels": _boolean("labels"),
     "legend": _boolean("legend"),
     "title": _text,
@@ -237,6 +286,7 @@ COERCE = {
     "fps": lambda value: float(check_fps(value)),
     "quality": check_quality,
     "easing": check_easing,
+    "antialias": _choice("antialias", "fxaa", "none"),
     "links": parse_links,
     "explain_maps": _count("explain-maps", 1, 4096),
 }

@@ -17,7 +17,7 @@ from ..errors import OptionError
 from ..io.class_names import names_for_model
 from ..scene.annotate import with_links_open
 from ..scene.camera import PARALLEL, View
-from ..scene.layout import Look, SceneBuilder, State, initial_state
+from ..scene.layout import Look, Pose, SceneBuilder, initial_state
 from .options import RenderOptions
 
 
@@ -65,7 +65,7 @@ def drawn_model(model, options: RenderOptions, named=frozenset()):
     return fold(model, options.fold, keep)
 
 
-def opened_state(model, options: RenderOptions) -> State:
+def opened_state(model, options: RenderOptions) -> Pose:
     """The still's state: layers open as ``options.open`` and initStatus say, and every linked layer with its input."""
     return initial_state(model, with_links_open(model, options.links, options.open), view_from(options))
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from . import explain, style
 from .links import link_entries, link_lines, link_sources, map_blocks
-from .look import State
+from .look import Pose
 
 WINDOW_ON_DARK, WINDOW_ON_LIGHT = (1.0, 1.0, 1.0), (0.1, 0.1, 0.1)
 PADDING_ON_DARK, PADDING_ON_LIGHT = (1.0, 0.45, 0.45), (0.75, 0.1, 0.1)
@@ -19,7 +19,7 @@ class Annotations:
             self._link_sources = link_sources(self.look.links, layers, self.inbound)
         return self._link_sources
 
-    def _annotate(self, blocks: list, lines: list, state: State) -> tuple[list, list]:
+    def _annotate(self, blocks: list, lines: list, state: Pose) -> tuple[list, list]:
         """``blocks`` and ``lines`` with the links of open layers and each explained layer's progress added."""
         by_name = {layer.name: layer for layer in self.layers}
         sources = self._sources()
@@ -35,7 +35,7 @@ class Annotations:
             lines += extra
         return blocks, lines
 
-    def _link_entries(self, state: State) -> list[dict]:
+    def _link_entries(self, state: Pose) -> list[dict]:
         """``--boxes``' links: those of layers drawn open with their input open."""
         entries = []
         for request in self.look.links:
@@ -45,11 +45,11 @@ class Annotations:
                 entries += link_entries(layer, request, source)
         return entries
 
-    def _openness_of(self, name: str, state: State) -> float:
+    def _openness_of(self, name: str, state: Pose) -> float:
         layer = next(layer for layer in self.layers if layer.name == name)
         return self._openness(layer, state) if layer.output_shape[-1] > 1 else 1.0
 
-    def _explained(self, layer, blocks: list, explaining: explain.Explaining, state: State):
+    def _explained(self, layer, blocks: list, explaining: explain.Explaining, state: Pose):
         """The layer's maps filled as far as ``explaining`` says, and the window over its input."""
         out_maps = map_blocks(blocks, layer.name, layer.output_shape[-1])
         source = self.inbound[layer.name][0]
@@ -65,9 +65,8 @@ class Annotations:
         pixels, sides = cache[layer.name]
         filled = explain.filling_blocks(out_maps, pixels, sides, at)
         blocks = [filled if b is out_maps else b for b in blocks]
-        side = 1.0 if float(state.view.orientation()[0][1]) >= 0 else -1.0
         light = self.look.light
-        lines = explain.window_lines(layer, out_maps, in_maps, at, side,
+        lines = explain.window_lines(layer, out_maps, in_maps, at, state.view.orientation()[0],
                                      WINDOW_ON_LIGHT if light else WINDOW_ON_DARK,
                                      PADDING_ON_LIGHT if light else PADDING_ON_DARK)
         return blocks, lines

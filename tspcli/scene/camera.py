@@ -8,6 +8,7 @@ picture is the same geometry seen by a camera turned with it.
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, replace
 
@@ -29,7 +30,7 @@ PRESETS = {
 }
 PARALLEL = tuple(name for name, (_, _, fov) in PRESETS.items() if fov is None)
 DIRECTIONS = ("vertical", "horizontal")     # and "auto": whichever shows the model larger
-MARGIN = 0.03       # of the picture's shorter side, kept free all round
+MARGIN = 0.02       # of the picture's shorter side, kept free all round
 
 # Rows: display-frame axes in scene coordinates.  Horizontal: the stacking axis
 # (+y) points right, image rows (+z) point down, image columns (+x) away from the viewer.
@@ -210,9 +211,9 @@ def project(points: np.ndarray, camera: Camera, size: tuple[int, int]) -> np.nda
 
 
 def projector(camera: Camera, size: tuple[int, int]):
-    """``project`` for one camera, its basis worked out once (for callers that project many times)."""
+    """``project`` for one camera (for callers that project many times)."""
     pos = np.asarray(camera.position, dtype=float)
-    right, up, forward = basis(pos - np.asarray(camera.focal_point), np.asarray(camera.up))
+    right, up, forward = _basis_of(camera)
     width, height = size
     parallel = camera.parallel_scale
     ty = parallel if parallel is not None else math.tan(math.radians(camera.view_angle) / 2)
@@ -226,3 +227,10 @@ def projector(camera: Camera, size: tuple[int, int]):
         return np.stack([(x + 1) * width / 2, (y + 1) * height / 2], axis=1)
 
     return apply
+
+
+@functools.lru_cache(maxsize=64)
+def _basis_of(camera: Camera) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A camera's (right, up, forward), worked out once: label placement projects thousands of times."""
+    forward = np.asarray(camera.focal_point) - np.asarray(camera.position)
+    return basis(-forward, np.asarray(camera.up))

@@ -12,12 +12,13 @@ so the last frame is the still of the layer open.  Everything here is pure:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from ..ops._geometry import same_pads
 from . import atlas
+from .planes import AXES, Plane
 from .scene import Blocks, Lines, Texture
 
 DEFAULT_MAPS = 4            # output maps played one by one
@@ -111,64 +112,86 @@ def masked_pixels(pixels: np.ndarray, at: Phase) -> np.ndarray:
 def filling_blocks(maps: Blocks, pixels: np.ndarray, sides: np.ndarray, at: Phase) -> Blocks:
     """``maps`` textured with the pixels computed so far (same tiles: the atlas packs deterministically)."""
     image, _, _ = atlas.pack(masked_pixels(pixels, at), sides)
-    return Blocks(maps.key, maps.centers, maps.size, Texture(maps.key + "#filling", image), maps.tiles,
-                  maps.side_tiles, maps.edge, maps.opacity)
+    return replace(maps, texture=Texture(maps.key + "#filling", image))
 
 
 def cell_center(maps: Blocks, k: int, row: int, col: int, rows: int, cols: int, side: float) -> np.ndarray:
-    """The point of map ``k``'s face toward the camera (``side`` +1 or -1 along y) over cell (row, col).
+    """The point of map ``k``'s face toward the camera (``side`` +1 or -1 along the plane's normal)
+    over cell (row, col).
 
-    Image rows run along +z and columns along +x, row 0 at the low z edge;
-    cells outside the map (padding) continue the grid beyond its edges.
+    Image columns run along the plane's first axis and rows down its second, row 0 and
+    column 0 at their low ends; cells outside the map (padding) continue the grid beyond its edges.
     """
-    cx, cy, cz = maps.centers[k]
-    fw, thick, fd = maps.size
-    return np.array([cx - fw / 2 + (col + 0.5) * fw / cols,
-                     cy + side * (thick / 2 + LIFT * fw / cols),
-                     cz - fd / 2 + (row + 0.5) * fd / rows])
+    across, normal, down = Plane(*maps.plane).vectors()
+    width, height, thick = _extents(maps)
+    return (maps.centers[k] + across * (-width / 2 + (col + 0.5) * width / cols)
+            + down * (-height / 2 + (row + 0.5) * height / rows) + normal * side * (thick / 2 + LIFT * width / cols))
 
 
-def square(center: np.ndarray, half_x: float, half_z: float) -> np.ndarray:
-    """A closed outline in the x-z plane around ``center``."""
-    dx, dz = np.array([half_x, 0.0, 0.0]), np.array([0.0, 0.0, half_z])
-    return np.array([center - dx - dz, center + dx - dz, center + dx + dz, center - dx + dz, center - dx - dz])
+def _extents(maps: Blocks) -> tuple[float, float, float]:
+    """(width along the columns, height along the rows, thickness) of each map."""
+    plane = Plane(*maps.plane)
+    return (maps.size[AXES.index(plane.u[1])], maps.size[AXES.index(plane.v[1])], maps.size[plane.normal])
 
 
-def window_lines(layer, out_maps: Blocks, in_maps: Blocks, at: Phase, side: float,
+def square(maps: Blocks, center: np.ndarray, half_across: float, half_down: float) -> np.ndarray:
+    """A closed outline in the maps' plane around ``center``."""
+    across, _, down = Plane(*maps.plane).vectors()
+    du, dv = across * half_across, down * half_down
+    return np.array([center - du - dv, center + du - dv, center + du + dv, center - du + dv, center - du - dv])
+
+
+def facing_side(maps: Blocks, toward: np.ndarray) -> float:
+    """+1 or -1: which side of the maps' plane the camera (in direction ``toward``) sees."""
+    return 1.0 if float(np.dot(Plane(*maps.plane).vectors()[1], toward)) >= 0 else -1.0
+
+
+def window_lines(layer, out_maps: Blocks, in_maps: Blocks, at: Phase, toward: np.ndarray,
                  color, padding_color) -> list[Lines]:
     """The kernel's window over the input cells the current output cell reads, that cell's outline,
-    a line joining them, and the padded input's border when the window reaches into padding."""
+    a line joining them, and the padded input's border when the window reaches into padding;
+    on the faces the camera (in direction ``toward``) sees."""
     if at.current is None:
         return []
     h_out, w_out, c_out = layer.output_shape
     h_in, w_in, c_in = layer.input_shape
     i, j = divmod(min(at.cells, h_out * w_out - 1), w_out)
     k_in = at.current // (c_out // c_in)
-    cell_in = in_maps.size[0] / w_in
+    side_in, side_out = facing_side(in_maps, toward), facing_side(out_maps, toward)
+    width_in, height_in, _ = _extents(in_maps)
+    half = (width_in / w_in / 2, height_in / h_in / 2)       # half a cell of the input map
     inside, outside = [], []
-    for r, q, within in taps(layer, i, j):
-        point = cell_center(in_maps, k_in, r, q, h_in, w_in, side)
-        (inside if within else outside).append(square(point, 0.45 * cell_in, 0.45 * in_maps.size[2] / h_in))
     spots = taps(layer, i, j)
-    first = cell_center(in_maps, k_in, spots[0][0], spots[0][1], h_in, w_in, side)
-    last = cell_center(in_maps, k_in, spots[-1][0], spots[-1][1], h_in, w_in, side)
-    half = np.array([cell_in / 2, 0.0, in_maps.size[2] / h_in / 2])
-    frame = square((first + last) / 2, abs(last[0] - first[0]) / 2 + half[0], abs(last[2] - first[2]) / 2 + half[2])
-    out_cell = cell_center(out_maps, at.current, i, j, h_out, w_out, side)
-    cell_out = out_maps.size[0] / w_out
-    target = square(out_cell, cell_out / 2, out_maps.size[2] / h_out / 2)
+    for r, q, within in spots:
+        point = cell_center(in_maps, k_in, r, q, h_in, w_in, side_in)
+        (inside if within else outside).append(square(in_maps, point, 0.9 * half[0], 0.9 * half[1]))
+    first = cell_center(in_maps, k_in, spots[0][0], spots[0][1], h_in, w_in, side_in)
+    last = cell_center(in_maps, k_in, spots[-1][0], spots[-1][1], h_in, w_in, side_in)
+    span = _span(in_maps, first, last)
+    frame = square(in_maps, (first + last) / 2, span[0] / 2 + half[0], span[1] / 2 + half[1])
+    out_cell = cell_center(out_maps, at.current, i, j, h_out, w_out, side_out)
+    width_out, height_out, _ = _extents(out_maps)
+    target = square(out_maps, out_cell, width_out / w_out / 2, height_out / h_out / 2)
     key = f"{layer.name}/explain"
-    lines = [Lines(key + "/window", [frame, target], (*color, 1.0), 2.0),
+    lines = [Lines(key + "/window", [frame], (*color, 1.0), 2.0),
+             Lines(key + "/cell", [target], (*color, 1.0), 2.0),
              Lines(key + "/taps", inside, (*color, 0.8), 1.0),
              Lines(key + "/link", [np.array([(first + last) / 2, out_cell])], (*color, 0.8), 1.0)]
     if outside:
         (top, bottom), (left, right) = pads(layer)
-        lo = cell_center(in_maps, k_in, -top, -left, h_in, w_in, side)
-        hi = cell_center(in_maps, k_in, h_in - 1 + bottom, w_in - 1 + right, h_in, w_in, side)
-        border = square((lo + hi) / 2, (hi[0] - lo[0]) / 2 + half[0], (hi[2] - lo[2]) / 2 + half[2])
+        lo = cell_center(in_maps, k_in, -top, -left, h_in, w_in, side_in)
+        hi = cell_center(in_maps, k_in, h_in - 1 + bottom, w_in - 1 + right, h_in, w_in, side_in)
+        span = _span(in_maps, lo, hi)
+        border = square(in_maps, (lo + hi) / 2, span[0] / 2 + half[0], span[1] / 2 + half[1])
         lines += [Lines(key + "/padding", [border], (*padding_color, 0.7), 1.0),
                   Lines(key + "/padded-taps", outside, (*padding_color, 0.9), 1.0)]
     return lines
+
+
+def _span(maps: Blocks, a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+    """How far apart two points of the maps' plane are along its columns and along its rows."""
+    across, _, down = Plane(*maps.plane).vectors()
+    return abs(float(np.dot(b - a, across))), abs(float(np.dot(b - a, down)))
 
 
 def window_cells(layer, at: Phase) -> tuple[int, int, list[tuple[int, int, bool]]] | None:

@@ -10,25 +10,28 @@ from dataclasses import replace
 
 import numpy as np
 
-from . import camera as cam, labels as placing
+from . import camera as cam, composition as compose, labels as placing
 from .camera import View
-from .look import State
+from .look import Pose
 from .scene import Blocks
 from .geometry import bounds_corners
-from .overlay import TITLE_BAND, items_extent, legend_items, note_items
+from .planes import AXES, Plane
+from .overlay import TITLE_BAND, items_extent, items_size, legend_items, note_items
 from .rows import RowPlan
 
 MIN_OUTLINED_PX = 12.0       # boxes narrower than this in the picture (at scale 1) are drawn without outlines
 MIN_BUTTON_PX = 7.0          # a button's radius is at least this many pixels (at scale 1), so its cross reads
 MAX_BUTTON_FONTS = 0.8       # ... and at most this many font sizes in the picture
 END_ON = 0.9                 # a view this close to the stack axis (|cos|) piles the layers up
-FRAMING_PASSES = 6           # camera and labels are fitted to each other in at most this many rounds
+FRAMING_PASSES = 4           # camera and labels are fitted to each other in at most this many rounds
+FILL_ROUNDS = 4              # then moved closer while the drawing does not fill the picture
+FILL_SLACK = 1.005           # ... by more than this factor
 
 
 class Framing:
     """Direction, camera and label placement (mixed into ``SceneBuilder``)."""
 
-    def resolve(self, state: State) -> State:
+    def resolve(self, state: Pose) -> Pose:
         """Replace direction 'auto' by the stacking that shows the model larger in this picture,
         as one stack (a horizontal one may then be wrapped into rows).
 
@@ -38,8 +41,6 @@ class Framing:
         """
         if state.view.direction != "auto":
             return state
-        if state.view.preset == "tsp":      # TensorSpace's own view is of its vertical stack
-            return replace(state, view=replace(state.view, direction="vertical"))
         best = None
         for direction in cam.DIRECTIONS:
             candidate = replace(state, view=replace(state.view, direction=direction))
@@ -47,13 +48,13 @@ class Framing:
             if abs(float(toward[1])) > END_ON:
                 continue
             blocks, lines, requests, legend = self._elements(candidate, wrap=False)
-            camera, _ = self._frame_and_place(blocks, lines, requests, legend, candidate.view)
+            camera, _ = self._judged(blocks, lines, requests, candidate.view)
             extent = cam.half_height(camera)
             if best is None or extent < best[0] * 0.999:
                 best = (extent, candidate)
         return best[1] if best else replace(state, view=replace(state.view, direction="vertical"))
 
-    def frame_states(self, states: list[State], compact: bool = False):
+    def frame_states(self, states: list[Pose], compact: bool = False):
         """One camera that frames every state (for an animation: no zoom pumping between frames)."""
         states = [self.resolve(s) for s in states]
         view = states[0].view
@@ -67,7 +68,7 @@ class Framing:
             extents += list(self._place(requests, rough, view).extents)
         return self._frame(points, anchors, np.array(extents).reshape(-1, 4), legend, view)
 
-    def crowded(self, states: list[State], camera) -> bool:
+    def crowded(self, states: list[Pose], camera) -> bool:
         """Whether any state seen by ``camera`` would leave labels out for room (then use compact ones)."""
         states = [self.resolve(s) for s in states]
         return any(self._place(self._elements(s)[2], camera, s.view).left_out for s in states)
@@ -91,21 +92,25 @@ class Framing:
         button = blocks.key.endswith("/button")
         if not button and blocks.edge is None:
             return blocks
+        plane = Plane(*blocks.plane)
+        across = plane.vectors()[0]
         center = blocks.centers.mean(axis=0)
         right = cam.basis(np.subtract(camera.position, camera.focal_point), np.asarray(camera.up))[0]
         ends = cam.project(np.array([center, center + right]), camera, self.look.size)
-        width = min(blocks.size[0], blocks.size[2]) * float(np.linalg.norm(ends[1] - ends[0]))
+        flat = [s for k, s in enumerate(blocks.size) if k != plane.normal]
+        width = min(flat) * float(np.linalg.norm(ends[1] - ends[0]))
         largest = MAX_BUTTON_FONTS * self.look.font_size
         if button and not MIN_BUTTON_PX <= width / 2 <= largest:
             grow = min(max(width / 2, MIN_BUTTON_PX), largest) / max(width / 2, 1e-9)
-            w, h, d = blocks.size
-            moved = blocks.centers - [w * (grow - 1) / 2, 0.0, 0.0]
-            return replace(blocks, centers=moved, size=(w * grow, h, d * grow))
+            wide = blocks.size[AXES.index(plane.u[1])]
+            moved = blocks.centers - across * (wide * (grow - 1) / 2)
+            size = tuple(s if k == plane.normal else s * grow for k, s in enumerate(blocks.size))
+            return replace(blocks, centers=moved, size=size)
         if not button and len(blocks.centers) > 1 and width < MIN_OUTLINED_PX:
             return replace(blocks, edge=None)
         return blocks
 
-    def _label_requests(self, placed, state: State, plan: RowPlan, compact: bool = False) -> list[placing.Request]:
+    def _label_requests(self, placed, state: Pose, plan: RowPlan, compact: bool = False) -> list[placing.Request]:
         """Each layer's name and output shape (``compact``: its name alone), to be placed beside it:
         two short lines under a horizontal stack, one line beside a vertical one."""
         joiner = "\n" if _label_mode(state.view) == "below" else "  "
@@ -121,56 +126,142 @@ class Framing:
             else:
                 rank = 1 if tuple(inbound[0].output_shape) != tuple(layer.output_shape) else 2
             text = part.label.split("\n")[0] if compact else part.label.replace("\n", joiner)
+            button = next((b for b in part.blocks if b.key.endswith("/button")), None)
             requests.append(placing.Request(f"{layer.name}/label", text,
                                             (corners.min(axis=0) + corners.max(axis=0)) / 2, corners,
-                                            self.label_size, self.look.text_color, rank, row_of[layer.name]))
+                                            self.label_size, self.look.text_color, rank, row_of[layer.name],
+                                            button=button))
             # a top class stands on the far side (above, or left) of its unit
             requests += [placing.Request(key, text, points.mean(axis=0), points, self.look.font_size,
                                          self.look.text_color, 0, row_of[layer.name], side=1, bold=True)
                          for key, text, points in part.callouts]
         return requests
 
-    def _place(self, requests, camera, view: View, note: bool = False) -> placing.Placement:
-        """Labels placed for ``camera``, kept out of the title, note and legend."""
-        left, right, bottom, top = self._insets(self._legend if self.look.legend else None, view, note)
+    def _place(self, requests, camera, view: View, note: bool = False, legend=None, row=None) -> placing.Placement:
+        """Labels placed for ``camera``, kept out of the title, the note and a ``legend`` band."""
+        left, right, bottom, top = self._insets(legend, view, note, row)
         width, height = self.look.size
         pad = cam.MARGIN * min(width, height)        # the margin the camera keeps free all round
         bounds = (left + pad, bottom + pad, width - right - pad, height - top - pad)
+        requests = [r if r.button is None else     # the button as this picture draws it is the layer's too
+                    replace(r, corners=np.concatenate([r.corners, bounds_corners(
+                        (fitted := self._fitted_to_picture(r.button, camera)).centers, fitted.size)]))
+                    for r in requests]
         return placing.place(requests, camera, self.look.size, _label_mode(view), self.linear, bounds)
 
     def _frame_and_place(self, blocks, lines, requests, legend, view: View):
-        """The camera and the labels, fitted to each other.
-
-        Frame with room for the labels, place them, and repeat until every
-        label lies in the room it was given (room grows after a few rounds,
-        so this ends).
-        """
+        """(camera, label placement, legend: (x, y of its top left corner, in a row) or None), composed
+        (see ``composition``):
+        the camera fitted to the layers and their labels, the legend in free room (else in a band the
+        framing keeps for it), the whole centred."""
         points = _scene_points(blocks, lines)
+        whole = replace(view, zoom=1.0)       # fitted as a whole; a zoom then magnifies the middle
+        camera, placement, note = self._fitted(points, requests, None, whole, view)
+        width, height = self.look.size
+        pad = cam.MARGIN * min(width, height)
+        area = (pad, pad, width - pad, height - pad - self._insets(None, view, note)[3])
+        camera, placement = self._filled(camera, placement, blocks, requests, view, note, area)
+        spot = None
+        row = _legend_row(view)
+        if legend is not None:
+            gap = legend.size
+            drawn = self._drawn(blocks, placement, camera)
+            for row in (row, not row):      # its own shape first, then the other
+                size = items_size(legend_items(legend, self.look.size, 0.0, row))
+                spot = compose.free_spot(drawn, size, area, gap)
+                if spot is not None:
+                    break
+            if spot is None:        # a band for it, of the shape that draws the model larger
+                best = None
+                for row in (_legend_row(view), not _legend_row(view)):
+                    size = items_size(legend_items(legend, self.look.size, 0.0, row))
+                    fitted, placed, noted = self._fitted(points, requests, legend, whole, view, row)
+                    left, _, bottom, _ = self._insets(legend, view, noted, row)
+                    banded = (area[0] + left + (gap if left else 0), area[1] + bottom + (gap if bottom else 0),
+                              area[2], area[3])
+                    fitted, placed = self._filled(fitted, placed, blocks, requests, view, noted, banded, legend, row)
+                    scale = float(np.ptp(compose.drawn_boxes(blocks, [], fitted, self.look.size)[:, [0, 2]]))
+                    if best is None or scale > best[0] * 1.001:
+                        spot = compose.beside(self._drawn(blocks, placed, fitted), size, row, gap, area)
+                        best = (scale, fitted, placed, noted, row, spot)
+                _, camera, placement, note, row, spot = best
+        camera, moved = compose.centred(camera, lambda c: self._drawn(blocks, placement, c), spot, area,
+                                        self.look.size)
+        legend_at = None
+        if spot is not None:
+            legend_at = (float(spot[0] + moved[0]), float(height - spot[3] - moved[1]), row)
+        if view.zoom != 1.0:
+            camera = cam.zoomed(camera, view.zoom)
+            placement = self._place(requests, camera, view, note)
+        return camera, placement, legend_at
+
+    def _judged(self, blocks, lines, requests, view: View):
+        """(camera, placement) fitted to the layers and labels alone, without the composing steps:
+        enough to compare stackings and row plans by the scale they draw the model at."""
+        points = _scene_points(blocks, lines)
+        return self._fitted(points, requests, None, replace(view, zoom=1.0), view)[:2]
+
+    def _fitted(self, points, requests, legend, whole: View, view: View, row: bool | None = None):
+        """(camera, placement, whether a note is needed): frame with room for the labels, place them,
+        and repeat until every label lies in the room it was given (room only grows after a few
+        rounds, so this ends)."""
         anchors = [r.center for r in requests]
         room = np.zeros((len(requests), 4))
         note = False
-        whole = replace(view, zoom=1.0)       # fitted as a whole; a zoom then magnifies the middle
         for attempt in range(FRAMING_PASSES):
-            camera = self._frame(points, anchors, room, legend, whole, note)
-            placement = self._place(requests, camera, view, note)
+            camera = self._frame(points, anchors, room, legend, whole, note, row)
+            placement = self._place(requests, camera, view, note, legend, row)
             if np.all(placement.extents <= room + 0.5) and note == (placement.left_out > 0):
                 break
             note = note or placement.left_out > 0
             room = placement.extents if attempt < FRAMING_PASSES // 2 else np.maximum(room, placement.extents)
-        if view.zoom != 1.0:
-            camera = cam.zoomed(camera, view.zoom)
-            placement = self._place(requests, camera, view, note)
+        if np.any(room > placement.extents + 1.0):      # room left over from an earlier round: take it in
+            tight = self._frame(points, anchors, placement.extents, legend, whole, note, row)
+            again = self._place(requests, tight, view, note, legend, row)
+            if np.all(again.extents <= placement.extents + 0.5) and again.left_out == placement.left_out:
+                camera, placement = tight, again
+        return camera, placement, note
+
+    def _filled(self, camera, placement, blocks, requests, view, note, area, legend=None, row=None):
+        """The camera moved closer while the drawing with its labels does not yet fill ``area`` along
+        its limiting side: framing with the labels' room as it was measured leaves slack when labels
+        move with the scale (a line of labels under the largest layer)."""
+        factor = None
+        for _ in range(FILL_ROUNDS):
+            layers = compose.drawn_boxes(blocks, [], camera, self.look.size)
+            everything = self._drawn(blocks, placement, camera)
+            if not len(layers):
+                break
+            if factor is None:      # short of the edge: near faces grow a little more in perspective
+                factor = 1 + (compose.growth(layers, everything, area) - 1) * 0.98
+            if factor < FILL_SLACK:
+                break
+            whole = compose.union(everything)
+            trial = compose.dollied(camera, factor, ((whole[0] + whole[2]) / 2, (whole[1] + whole[3]) / 2),
+                                    self.look.size)
+            again = self._place(requests, trial, view, note, legend, row)
+            fresh = compose.union(self._drawn(blocks, again, trial))
+            if (again.left_out > placement.left_out or fresh[2] - fresh[0] > area[2] - area[0] + 0.5
+                    or fresh[3] - fresh[1] > area[3] - area[1] + 0.5):
+                factor = 1 + (factor - 1) / 2       # too far: half the step
+                continue
+            camera, placement, factor = trial, again, None
         return camera, placement
 
-    def _insets(self, legend, view, note: bool) -> tuple[float, float, float, float]:
-        """Pixels kept free for the title and a note (top) and the legend (left column or bottom row)."""
+    def _drawn(self, blocks, placement, camera) -> np.ndarray:
+        return compose.drawn_boxes(blocks, placement.labels, camera, self.look.size)
+
+    def _insets(self, legend, view, note: bool, row: bool | None = None) -> tuple[float, float, float, float]:
+        """Pixels kept free for the title and a note (top) and the legend (left column, or bottom ``row``;
+        by default the view's)."""
+        row = _legend_row(view) if row is None else row
         top = self.title_band
         if note:
             top += note_items(_LEFT_OUT_EXAMPLE, self.look.size, self.note_size, top)[0].h
         left = bottom = 0.0
         if legend is not None:
-            right, height = items_extent(legend_items(legend, self.look.size, top, _legend_row(view)))
-            if _legend_row(view):
+            right, height = items_extent(legend_items(legend, self.look.size, top, row))
+            if row:
                 bottom = height
             else:
                 left = right
@@ -180,13 +271,13 @@ class Framing:
     def title_band(self) -> float:
         return TITLE_BAND * self.title_size if self.look.title else 0.0
 
-    def _frame(self, points, anchors, extents, legend, view, note: bool = False):
+    def _frame(self, points, anchors, extents, legend, view, note: bool = False, row: bool | None = None):
         points = np.asarray(points, dtype=float).reshape(-1, 3)
         room = np.zeros((len(points), 4))
         if len(anchors):
             points = np.concatenate([points, np.asarray(anchors, dtype=float).reshape(-1, 3)])
             room = np.concatenate([room, np.maximum(np.asarray(extents, dtype=float).reshape(-1, 4), 0.0)])
-        return cam.frame(points, view, self.look.size, extents=room, insets=self._insets(legend, view, note))
+        return cam.frame(points, view, self.look.size, extents=room, insets=self._insets(legend, view, note, row))
 
 
 def _legend_row(view: View) -> bool:

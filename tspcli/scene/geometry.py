@@ -20,6 +20,7 @@ _FACES = np.array([
     [1, 5, 7, 3],   # +z
     [0, 4, 6, 2],   # -z
 ])
+_FACE_AXES = (1, 1, 0, 0, 2, 2)
 FACE_NORMALS = np.array([[0, 1, 0], [0, -1, 0], [1, 0, 0], [-1, 0, 0], [0, 0, 1], [0, 0, -1]], dtype=float)
 _FACE_CORNERS = _CORNERS[_FACES.ravel()]             # (24, 3)
 _EDGES = np.array([[0, 4], [1, 5], [2, 6], [3, 7], [0, 2], [1, 3], [4, 6], [5, 7],
@@ -32,16 +33,29 @@ def box_points(centers: np.ndarray, size) -> np.ndarray:
     return (centers + _FACE_CORNERS[None] * np.asarray(size, dtype=np.float32)).reshape(-1, 3)
 
 
-def box_tcoords(tiles: np.ndarray, side_tiles: np.ndarray) -> np.ndarray:
-    """(N*24, 2) texture coordinates, v = 0 at the top row of the image."""
+def box_tcoords(tiles: np.ndarray, side_tiles: np.ndarray, plane=("+x", "+z")) -> np.ndarray:
+    """(N*24, 2) texture coordinates, v = 0 at the top row of the image.
+
+    ``plane``: the signed axes of the image's columns and rows (see ``Blocks.plane``); the two faces
+    across the remaining axis show the tile, the others the side tiles (the lower axis first).
+    """
     tiles = np.asarray(tiles, dtype=np.float32).reshape(-1, 4)
-    u0, v0, u1, v1 = tiles.T
-    data_face = np.stack([np.stack([u0, v0], 1), np.stack([u1, v0], 1),
-                          np.stack([u1, v1], 1), np.stack([u0, v1], 1)], axis=1)   # (N, 4, 2)
+    u_axis, v_axis = "xyz".index(plane[0][1]), "xyz".index(plane[1][1])
+    normal = 3 - u_axis - v_axis
+    sides = [a for a in range(3) if a != normal]
     side = np.asarray(side_tiles, dtype=np.float32)[:, :2]                          # points
-    x_face = np.broadcast_to(side[0], (len(tiles), 4, 2))
-    z_face = np.broadcast_to(side[1], (len(tiles), 4, 2))
-    return np.concatenate([data_face, data_face, x_face, x_face, z_face, z_face], axis=1).reshape(-1, 2)
+    faces = []
+    for k, axis in enumerate(_FACE_AXES):
+        if axis == normal:
+            corners = _CORNERS[_FACES[k]]
+            s = (corners[:, u_axis] * (1 if plane[0][0] == "+" else -1) + 0.5).astype(np.float32)
+            t = (corners[:, v_axis] * (1 if plane[1][0] == "+" else -1) + 0.5).astype(np.float32)
+            u = tiles[:, :1] + s[None] * (tiles[:, 2:3] - tiles[:, :1])
+            v = tiles[:, 1:2] + t[None] * (tiles[:, 3:4] - tiles[:, 1:2])
+            faces.append(np.stack([u, v], axis=2))                                   # (N, 4, 2)
+        else:
+            faces.append(np.broadcast_to(side[sides.index(axis)], (len(tiles), 4, 2)))
+    return np.concatenate(faces, axis=1).reshape(-1, 2)
 
 
 def box_quads(count: int) -> np.ndarray:

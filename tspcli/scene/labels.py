@@ -20,11 +20,13 @@ import numpy as np
 from . import camera as cam
 from .fonts import text_height, text_width
 from .scene import Label
+from .spatial import BoxIndex, boxes_of, segment_meets_box
 
 GAP = 8.0            # pixels between a layer and its first row of labels
 PAD = 0.5            # font sizes of clear space kept around each label (a word space)
 ROW_GAP = 0.45       # font sizes between staggered rows
 MAX_ROWS = 3
+LAYER_PAD = 2.0      # pixels kept between a label and any layer
 SIDES = {"below": ("below", "above"), "right": ("right", "left")}
 
 
@@ -42,6 +44,7 @@ class Request:
     row: int = 0              # the row of a chain wrapped into rows: each row has its own lines of labels
     side: int | None = None   # 0: the near side (below, right), 1: the far side, None: either
     bold: bool = False
+    button: object = None     # the layer's close button (Blocks), sized by the picture when placed
 
 
 @dataclass
@@ -69,7 +72,7 @@ def place(requests: list[Request], camera, size: tuple[int, int], mode: str, cha
     # every layer's corners projected at once, then split back per layer
     projected = np.split(cam.project(np.concatenate([r.corners for r in requests]), camera, size),
                          np.cumsum([len(r.corners) for r in requests])[:-1])
-    boxes = np.array([[*xy.min(axis=0), *xy.max(axis=0)] for xy in projected])       # x0, y0, x1, y1
+    boxes = boxes_of(projected)       # x0, y0, x1, y1 of each label's layer
     w = np.array([text_width(r.text, r.size, r.bold) for r in requests])
     h = np.array([text_height(r.text, r.size) for r in requests])
     font = max(r.size for r in requests)
@@ -81,7 +84,11 @@ def place(requests: list[Request], camera, size: tuple[int, int], mode: str, cha
             mine = (rows == row) & np.array([r.side is None for r in requests])
             lines_up[mine] = (boxes[mine, 0].min(), boxes[mine, 1].min(), boxes[mine, 2].max(),
                               boxes[mine, 3].max())
-    outlines = _Outlines([] if chain else [_hull(xy) for xy in projected])
+    owner = _owners(requests)
+    cell = 2 * float(max(np.max(h), np.median(w)))
+    layers = BoxIndex(cell)        # no label overlaps a layer, no leader crosses another layer
+    for i in np.unique(owner, return_index=True)[1]:
+        layers.add(boxes[i], owner[i])
     along = centers[:, 0] if mode == "below" else -centers[:, 1]
     by_place = np.argsort(along, kind="stable")
     by_rank = np.lexsort((along, [r.rank for r in requests]))     # when not all fit: the telling ones first
@@ -109,25 +116,26 @@ def place(requests: list[Request], camera, size: tuple[int, int], mode: str, cha
         bounds = bounds or (0.0, 0.0, float(size[0]), float(size[1]))
         for sides in (one_side, alternate):
             chosen = _slid(by_place, sides, rows, boxes, lines_up, centers, w, h, PAD * font, bounds, mode)
-            if chosen is not None:
+            if chosen is not None and _clear_of_layers(chosen, layers, owner, boxes) and _leaders_clear(chosen, cell):
                 attempts = []
                 break
+            chosen = None
     for order, sides, rows in attempts:
         chosen = {}
-        taken = _Taken(2 * n)
+        taken = _Taken(cell)
         for i in order:
-            spots = [_spot(side, row, boxes[i], lines_up[i], centers[i], w[i], h[i], step)
-                     for row in range(rows) for side in sides(i)]
-            spot = _first_free(spots, PAD * requests[i].size, taken, outlines, i)
+            spots = (_spot(side, row, boxes[i], lines_up[i], centers[i], w[i], h[i], step)
+                     for row in range(rows) for side in sides(i))
+            spot = next((s for s in spots if taken.free(s, PAD * requests[i].size)
+                         and _clear_of_layers({i: s}, layers, owner, boxes)), None)
             if spot is not None:
                 chosen[i] = spot
-                taken.add(spot[0])
-                taken.add(spot[3])
+                taken.add(spot)
         if len(chosen) == n:
             break
     labels, extents = [], np.zeros((n, 4))
     for i in sorted(chosen):
-        box, offset, leader, _ = chosen[i]
+        box, offset, leader, _, _ = chosen[i]
         r = requests[i]
         cx, cy = centers[i]
         x = cx + offset[0]             # the attachment point: a label's left or right end beside, else its middle
@@ -144,7 +152,7 @@ def _slid(order, sides, rows, boxes, lines_up, centers, w, h, gap, bounds, mode)
     axis = 0 if mode == "below" else 1
     lengths = w if axis == 0 else h
     chosen = {}
-    taken = []
+    taken = BoxIndex(2 * float(max(np.max(w), np.max(h))))
     for row, side in [(row, side) for row in sorted(set(rows.tolist())) for side in SIDES[mode]]:
         members = [i for i in order if sides(i)[0] == side and rows[i] == row]
         if not members:
@@ -157,9 +165,10 @@ def _slid(order, sides, rows, boxes, lines_up, centers, w, h, gap, bounds, mode)
             return None
         for i, position in zip(members, positions):
             chosen[i] = _spot(side, 0, boxes[i], lines_up[i], centers[i], w[i], h[i], 0.0, position)
-            if any(_overlap(chosen[i][0], t, gap) for t in taken):
+            if taken.hits(chosen[i][0], gap):      # a label of another line or row
                 return None
-        taken += [chosen[i][0] for i in members]
+        for i in members:
+            taken.add(chosen[i][0])
     return chosen
 
 
@@ -185,70 +194,66 @@ def _isotonic(values: np.ndarray) -> np.ndarray:
     return np.concatenate([np.full(count, total / count) for total, count in pools])
 
 
-def _first_free(spots, pad, taken: "_Taken", outlines: "_Outlines", own: int):
-    """The first spot whose label and leader touch no other label, preferring spots clear of the
-    outlines of layers other than ``own`` too; None if every spot is taken."""
-    free = ~(taken.hits(np.array([s[0] for s in spots]), pad) | taken.hits(np.array([s[3] for s in spots]), pad / 2))
-    clear = [s for s, ok in zip(spots, free) if ok]
-    for s in clear:
-        if not outlines.touch(s[0], own):
-            return s
-    return clear[0] if clear else None
+def _owners(requests) -> np.ndarray:
+    """The index of each request's layer (a layer's name label and its top class share one)."""
+    first: dict[str, int] = {}
+    return np.array([first.setdefault(r.key.rsplit("/", 1)[0], len(first)) for r in requests])
+
+
+def _clear_of_layers(chosen: dict, layers: BoxIndex, owner, boxes) -> bool:
+    """Whether no label of ``chosen`` touches a layer and no leader crosses a layer other than its own
+    and those drawn over its own (which it cannot help crossing)."""
+    for i, (box, _, _, path, ends) in chosen.items():
+        if layers.hits(box, LAYER_PAD):
+            return False
+        if ends is not None and layers.crosses(*ends, ignore=layers.touching(boxes[i]) | {owner[i]}):
+            return False
+    return True
+
+
+def _leaders_clear(chosen: dict, cell: float) -> bool:
+    """Whether no leader of ``chosen`` crosses another label of it."""
+    labels = BoxIndex(cell)
+    for i, spot in chosen.items():
+        labels.add(spot[0], i)
+    return not any(spot[4] is not None and labels.crosses(*spot[4], ignore={i}) for i, spot in chosen.items())
 
 
 class _Taken:
-    """Boxes already taken by labels and leaders, tested all at once."""
+    """Labels and leaders placed so far: a spot is free when its label touches no label or leader
+    and its leader crosses no label."""
 
-    def __init__(self, capacity: int):
-        self.boxes = np.empty((capacity, 4))
-        self.count = 0
+    def __init__(self, cell: float):
+        self.labels = BoxIndex(cell)
+        self.leaders = BoxIndex(cell)
+        self.ends: list = []
 
-    def add(self, box) -> None:
-        self.boxes[self.count] = box
-        self.count += 1
+    def free(self, spot, pad: float) -> bool:
+        box, _, _, path, ends = spot
+        if self.labels.hits(box, pad):
+            return False
+        for k in self.leaders.near(box, pad / 2):
+            if segment_meets_box(*self.ends[k], _grown(box, pad / 2)):
+                return False
+        return ends is None or not self.labels.crosses(*ends)
 
-    def hits(self, boxes: np.ndarray, pad: float) -> np.ndarray:
-        """For each of (S, 4) boxes, whether it comes within ``pad`` of a box taken."""
-        a, b = boxes[:, None, :], self.boxes[None, :self.count]
-        return np.any((a[..., 0] - pad < b[..., 2]) & (b[..., 0] - pad < a[..., 2]) &
-                      (a[..., 1] - pad < b[..., 3]) & (b[..., 1] - pad < a[..., 3]), axis=1)
+    def add(self, spot) -> None:
+        box, _, _, path, ends = spot
+        self.labels.add(box)
+        if ends is not None:
+            self.leaders.add(path)
+            self.ends.append(ends)
 
 
-class _Outlines:
-    """Layers' outlines in the picture (convex polygons), with what the separating-axis test needs
-    worked out once: their bounding boxes, edge normals and extents along them."""
-
-    def __init__(self, hulls: list[np.ndarray]):
-        self.hulls = hulls
-        self.bounds = np.array([[*h.min(axis=0), *h.max(axis=0)] if len(h) else [np.inf, np.inf, -np.inf, -np.inf]
-                                for h in hulls]).reshape(-1, 4)
-        self.normals, self.spans = [], []
-        for hull in hulls:
-            edges = np.roll(hull, -1, axis=0) - hull
-            normals = np.array([[-e[1], e[0]] for e in edges if e.any()]).reshape(-1, 2)
-            projected = hull @ normals.T
-            self.normals.append(normals)
-            self.spans.append((projected.min(axis=0), projected.max(axis=0)))
-
-    def touch(self, box, own: int) -> bool:
-        """Whether a box (x0, y0, x1, y1) overlaps the outline of a layer other than ``own``."""
-        b = self.bounds
-        near = np.nonzero((box[0] < b[:, 2]) & (b[:, 0] < box[2]) & (box[1] < b[:, 3]) & (b[:, 1] < box[3]))[0]
-        corners = np.array([[box[0], box[1]], [box[2], box[1]], [box[2], box[3]], [box[0], box[3]]])
-        for k in near:
-            if k == own:
-                continue
-            projected = corners @ self.normals[k].T
-            low, high = self.spans[k]
-            if np.all((projected.max(axis=0) > low) & (high > projected.min(axis=0))):
-                return True       # no separating axis: the boxes' own axes were the bounding-box test
-        return False
+def _grown(box, pad: float):
+    return (box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad)
 
 
 def _spot(side, row, layer_box, line_box, center, w, h, step, along=None):
-    """(box, offset, leader, leader's path box) of the label on ``side`` of its layer, ``row`` rows
-    out from ``line_box``, centred on its layer or at ``along`` on its line.  The leader runs from
-    the layer's own edge (``layer_box``) to the label.
+    """(box, offset, leader, leader's path box, leader's ends) of the label on ``side`` of its layer,
+    ``row`` rows out from ``line_box``, centred on its layer or at ``along`` on its line.  The leader
+    runs from the layer's own edge (``layer_box``), as straight as the edge allows, to the middle of
+    the label's near edge; ``leader`` and the ends are None when the label stands close.
     """
     x0, y0, x1, y1 = layer_box
     lx0, ly0, lx1, ly1 = line_box
@@ -256,48 +261,30 @@ def _spot(side, row, layer_box, line_box, center, w, h, step, along=None):
     out = GAP + row * step
     if side in ("below", "above"):
         mid = cx if along is None else along
+        foot = min(max(mid, x0), x1)
         if side == "below":
             top = ly0 - out
-            box, attach, start = (mid - w / 2, top - h, mid + w / 2, top), (mid, top), (cx, y0)
+            box, attach, start = (mid - w / 2, top - h, mid + w / 2, top), (mid, top), (foot, y0)
         else:
             bottom = ly1 + out
-            box, attach, start = (mid - w / 2, bottom, mid + w / 2, bottom + h), (mid, bottom), (cx, y1)
+            box, attach, start = (mid - w / 2, bottom, mid + w / 2, bottom + h), (mid, bottom), (foot, y1)
     else:
         mid = cy if along is None else along
+        foot = min(max(mid, y0), y1)
         if side == "right":
             left = lx1 + out
-            box, attach, start = (left, mid - h / 2, left + w, mid + h / 2), (left, mid), (x1, cy)
+            box, attach, start = (left, mid - h / 2, left + w, mid + h / 2), (left, mid), (x1, foot)
         else:
             right = lx0 - out
-            box, attach, start = (right - w, mid - h / 2, right, mid + h / 2), (right, mid), (x0, cy)
+            box, attach, start = (right - w, mid - h / 2, right, mid + h / 2), (right, mid), (x0, foot)
     offset = (float(attach[0] - cx), float(attach[1] - cy))
     reach = abs(attach[0] - start[0]) + abs(attach[1] - start[1])
-    leader = (float(start[0] - cx), float(start[1] - cy)) if reach > 1.5 * GAP else None
-    # the leader's path, kept clear of other labels (a point when there is none)
+    if reach <= 1.5 * GAP:
+        return box, offset, None, (attach[0], attach[1], attach[0], attach[1]), None
+    leader = (float(start[0] - cx), float(start[1] - cy))
+    # the leader's path, kept clear of other labels
     path = (min(start[0], attach[0]), min(start[1], attach[1]), max(start[0], attach[0]), max(start[1], attach[1]))
-    return box, offset, leader, path if leader else (attach[0], attach[1], attach[0], attach[1])
-
-
-def _hull(points: np.ndarray) -> np.ndarray:
-    """Convex hull (counter-clockwise) of 2-D points: the outline of a layer in the picture."""
-    pts = sorted(set(map(tuple, np.round(points, 3))))
-    if len(pts) < 3:
-        return np.array(pts, dtype=float).reshape(-1, 2)
-
-    def half(seq):
-        out = []
-        for p in seq:
-            while len(out) >= 2 and ((out[-1][0] - out[-2][0]) * (p[1] - out[-2][1]) -
-                                     (out[-1][1] - out[-2][1]) * (p[0] - out[-2][0])) <= 0:
-                out.pop()
-            out.append(p)
-        return out[:-1]
-
-    return np.array(half(pts) + half(pts[::-1]), dtype=float)
-
-
-def _overlap(a, b, pad: float) -> bool:
-    return a[0] - pad < b[2] and b[0] - pad < a[2] and a[1] - pad < b[3] and b[1] - pad < a[3]
+    return box, offset, leader, path, (start, attach)
 
 
 def extent(label: Label) -> np.ndarray:

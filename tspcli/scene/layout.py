@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import rows, style
+from . import rows, style, tween
 from .annotate import Annotations
 from .framing import MAX_BUTTON_FONTS, MIN_BUTTON_PX, MIN_OUTLINED_PX, Framing, _left_out_note, _legend_row
 from .legend import Legends
-from .look import Look, State, initial_state
+from .look import Look, Pose, initial_state
 from .parts import BUTTON_SHARE, MAP_PITCH, MAX_SLAB_DEPTH, Parts, closest_factors
 from .rows import RowPlan
 from .scene import Scene, Texture
@@ -24,7 +24,7 @@ from .wrapping import Wrapping
 
 BAR_CAP = 2.0                # a 1-D layer is drawn at most this many model widths long
 
-__all__ = ["Look", "State", "initial_state", "SceneBuilder", "closest_factors", "BUTTON_SHARE", "LEVEL_INTERVAL",
+__all__ = ["Look", "Pose", "initial_state", "SceneBuilder", "closest_factors", "BUTTON_SHARE", "LEVEL_INTERVAL",
            "MAP_PITCH", "MAX_BUTTON_FONTS", "MAX_SLAB_DEPTH", "MIN_BUTTON_PX", "MIN_OUTLINED_PX", "MODEL_WIDTH"]
 
 
@@ -64,25 +64,38 @@ class SceneBuilder(Framing, Wrapping, Stacking, Parts, Textures, Legends, Annota
         self._rows: RowPlan | None = None    # how a horizontal stack is wrapped, once judged
 
     # --- public ---------------------------------------------------------------------------
-    def build(self, state: State, camera=None, compact: bool = False) -> Scene:
+    def build(self, state: Pose, camera=None, compact: bool = False) -> Scene:
         """The scene for ``state``; ``camera`` (a scene.Camera) skips automatic framing,
         and then ``compact`` says whether labels take their compact form, the layer's name
         alone (see ``crowded``)."""
         state = self.resolve(state)
         blocks, lines, requests, legend = self._elements(state, compact=compact and camera is not None)
         if camera is None:
-            camera, placement = self._frame_and_place(blocks, lines, requests, legend, state.view)
+            camera, placement, legend_at = self._frame_and_place(blocks, lines, requests, legend, state.view)
         else:
-            placement = self._place(requests, camera, state.view)
+            placement, legend_at = self._place(requests, camera, state.view), None
         blocks = [self._fitted_to_picture(b, camera) for b in blocks]
         return Scene(blocks=blocks, lines=lines, labels=placement.labels, camera=camera,
                      background=self.look.background_rgba, text_color=self.look.text_color,
-                     legend=legend, legend_row=_legend_row(state.view),
+                     legend=legend, legend_row=legend_at[2] if legend_at else _legend_row(state.view),
+                     legend_at=legend_at[:2] if legend_at else None,
                      title=self.look.title, title_size=self.title_size, size=self.look.size,
                      note=_left_out_note(placement, len(self.layers)) if requests else None,
                      note_size=self.note_size, meta={"links": self._link_entries(state)})
 
-    def _elements(self, state: State, wrap: bool = True, stack=None, plan: RowPlan | None = None,
+    def tweened(self, state: Pose, first: Scene, second: Scene, s: float) -> Scene:
+        """A frame of ``state`` between the composed key scenes ``first`` and ``second`` (see ``tween``)."""
+        state = self.resolve(state)
+        blocks, lines, requests, legend = self._elements(state)
+        camera = tween.camera(first.camera, second.camera, s)
+        frame = Scene(blocks=[self._fitted_to_picture(b, camera) for b in blocks], lines=lines, labels=[],
+                      camera=camera, background=self.look.background_rgba, text_color=self.look.text_color,
+                      legend=legend, legend_row=first.legend_row, title=self.look.title,
+                      title_size=self.title_size, size=self.look.size, note_size=self.note_size,
+                      meta={"links": self._link_entries(state)})
+        return tween.between(frame, first, second, s, {r.key: tuple(map(float, r.center)) for r in requests})
+
+    def _elements(self, state: Pose, wrap: bool = True, stack=None, plan: RowPlan | None = None,
                   compact: bool = False):
         """(blocks, lines, label requests, legend) of a state: its layers in rows when ``wrap`` (by
         ``plan``, else the builder's), on one stack otherwise; ``stack``: the state's (parts, offsets);

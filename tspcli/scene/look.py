@@ -1,4 +1,4 @@
-"""How a picture looks (``Look``) and what changes between frames (``State``): the layout's inputs."""
+"""How a picture looks (``Look``) and what changes between frames (``Pose``): the layout's inputs."""
 from __future__ import annotations
 
 import math
@@ -57,15 +57,16 @@ class Look:
 
 
 @dataclass(frozen=True)
-class State:
-    """What changes from frame to frame: how open each layer is, and the camera."""
+class Pose:
+    """How the model is posed and seen at one frame: how open each layer is, the camera's view, and
+    the layers whose computation an explain step is showing."""
 
     openness: Mapping[str, float] = field(default_factory=dict)   # layer name -> 0..1; missing: closed
     view: View = View()
     explaining: Mapping[str, object] = field(default_factory=dict)  # layer name -> explain.Explaining
 
 
-def initial_state(model, open_layers=None, view: View = View()) -> State:
+def initial_state(model, open_layers=None, view: View = View()) -> Pose:
     """Each layer's initStatus (else the model's layerInitStatus), then ``open_layers`` opened.
 
     ``open_layers`` is None, 'all', or names; an unknown name is an OptionError.
@@ -88,4 +89,4 @@ def initial_state(model, open_layers=None, view: View = View()) -> State:
                 raise OptionError("--open: " + NO_LAYER.format(name=name),
                                   hint=did_you_mean(name, drawn, what="layers"))
             openness[name] = 1.0
-    return State(openness, view)
+    return Pose(openness, view)

@@ -105,7 +105,17 @@ def overlay_groups(scene) -> dict[str, list[Item]]:
         top += groups["note"][0].h
     if scene.legend is not None:
         groups["legend"] = legend_items(scene.legend, scene.size, top, scene.legend_row)
+        if scene.legend_at is not None:
+            groups["legend"] = moved_to(groups["legend"], scene.legend_at, height)
     return groups
+
+
+def moved_to(items: list[Item], at: tuple[float, float], height: float) -> list[Item]:
+    """``items`` moved so that their top left corner is ``at`` (pixels from the picture's top left)."""
+    left = min(i.x for i in items)
+    top = max(i.y + (i.h or text_height(i.text, i.size)) for i in items)
+    dx, dy = at[0] - left, (height - at[1]) - top
+    return [replace(i, x=i.x + dx, y=i.y + dy) for i in items]
 
 
 def note_items(note: str, size: tuple[int, int], font: float, top_inset: float) -> list[Item]:
@@ -120,3 +130,9 @@ def items_extent(items: list[Item]) -> tuple[float, float]:
     right = max((i.x + (i.w or text_width(i.text, i.size, i.bold)) for i in items), default=0.0)
     top = max((i.y + (i.h or text_height(i.text, i.size)) for i in items), default=0.0)
     return right, top
+
+
+def items_size(items: list[Item]) -> tuple[float, float]:
+    """(width, height) of the box that holds overlay items."""
+    right, top = items_extent(items)
+    return right - min(i.x for i in items), top - min(i.y for i in items)

@@ -17,7 +17,8 @@ from ..errors import OptionError
 from ..io.class_names import class_names
 from . import atlas, style
 from .geometry import bounds_corners
-from .look import State
+from .look import Pose
+from .planes import FLAT, Plane
 from .scene import Blocks, Texture
 
 MAX_SLAB_DEPTH = 30.0        # thickness of the slab with the most channels
@@ -48,24 +49,25 @@ class _Part:
 class Parts:
     """The part of each layer (mixed into ``SceneBuilder``, whose attributes it reads)."""
 
-    def _openness(self, layer, state: State) -> float:
+    def _openness(self, layer, state: Pose) -> float:
         t = float(state.openness.get(layer.name, 0.0))
         return min(1.0, max(0.0, t))
 
     # --- one layer ------------------------------------------------------------------------
-    def _part(self, layer, t: float) -> _Part:
-        part = self._layer_part(layer, t)
+    def _part(self, layer, t: float, plane: Plane = FLAT) -> _Part:
+        """The layer ``t`` open; an open layer's maps (or channels) lie in ``plane``."""
+        part = self._layer_part(layer, t, plane)
         caption = getattr(layer, "caption", None)      # a fold group's name: 'conv1 +BN +ReLU' (scene.folding)
         if caption:
             part.label = caption + part.label[len(layer.name):]
         return part
 
-    def _layer_part(self, layer, t: float) -> _Part:
+    def _layer_part(self, layer, t: float, plane: Plane) -> _Part:
         shape = tuple(layer.output_shape)
         if len(shape) == 3:
             if layer.layer_type == "RGBInput":
-                return self._rgb_input(layer, t)
-            return self._maps(layer, t)
+                return self._rgb_input(layer, t, plane)
+            return self._maps(layer, t, plane)
         if len(shape) == 2:
             return self._strips(layer, t)
         if len(shape) == 1:
@@ -74,7 +76,7 @@ class Parts:
             return self._bar(layer, t)
         raise OptionError(f"cannot draw a {len(shape)}-D output {list(shape)}", layer=layer.name)
 
-    def _maps(self, layer, t: float) -> _Part:
+    def _maps(self, layer, t: float, plane: Plane) -> _Part:
         h, w, c = layer.output_shape
         u = self.unit[layer.name]
         fw, fd = w * u, h * u
@@ -83,17 +85,19 @@ class Parts:
             return _Part([self._blocks(layer, "image", np.zeros((1, 3)), (fw, u, fd), self._image_pixels,
                                        open_=False)], label)
         if c == 1 or t > 0:
-            grid = _grid(c, fw, fd, self.rect)
-            blocks = [self._blocks(layer, "maps", grid * t, (fw, u, fd), self._map_pixels, open_=True)]
+            plane = plane if c > 1 else FLAT       # a single map stays a plate, as TensorSpace draws it
+            grid = _grid(c, fw, fd, self.rect) * t
+            blocks = [self._blocks(layer, "maps", plane.points(grid[:, 0], grid[:, 1], grid[:, 2]),
+                                   plane.size(fw, u, fd), self._map_pixels, open_=True, plane=plane)]
             if t >= 1 and c > 1:
                 depth = float(np.ptp(grid[:, 2])) + fd
-                self._attach_button(layer, blocks, depth * CLOSE_BUTTON_RATIO, u)
+                self._attach_button(layer, blocks, depth * CLOSE_BUTTON_RATIO, u, plane)
             return _Part(blocks, label, t if c > 1 else 0.0)
         thickness = self._slab_thickness(c)
         return _Part([self._blocks(layer, "slab", np.zeros((1, 3)), (fw, thickness, fd), self._aggregate_pixels,
                                    open_=False, framed=True)], label)
 
-    def _rgb_input(self, layer, t: float) -> _Part:
+    def _rgb_input(self, layer, t: float, plane: Plane) -> _Part:
         h, w, _ = layer.output_shape
         u = self.unit[layer.name]
         fw, fd = w * u, h * u
@@ -110,9 +114,10 @@ class Parts:
             s = (t - 0.5) / 0.5
             centers = _line(3, fw) * s
             centers[:, 1] = lift * (1 - s)
-        blocks = [self._blocks(layer, "channels", centers, (fw, u, fd), self._channel_pixels, open_=True)]
+        blocks = [self._blocks(layer, "channels", plane.points(centers[:, 0], centers[:, 1], centers[:, 2]),
+                               plane.size(fw, u, fd), self._channel_pixels, open_=True, plane=plane)]
         if t >= 1:
-            self._attach_button(layer, blocks, fd * CLOSE_BUTTON_RATIO, u)
+            self._attach_button(layer, blocks, fd * CLOSE_BUTTON_RATIO, u, plane)
         return _Part(blocks, label, t)
 
     def _strips(self, layer, t: float) -> _Part:
@@ -181,23 +186,25 @@ class Parts:
         name = names[best] if names else str(best)
         return [(f"{layer.name}/top", f"{name} {values[best]:.2f}", bounds_corners(centers[best:best + 1], size))]
 
-    def _attach_button(self, layer, blocks: list[Blocks], radius: float, u: float) -> None:
-        """TensorSpace's close button: a disc left of the open layer, if the layer shows one."""
+    def _attach_button(self, layer, blocks: list[Blocks], radius: float, u: float, plane: Plane = FLAT) -> None:
+        """TensorSpace's close button: a disc left of the open layer (in its ``plane``), if it shows one."""
         settings = getattr(layer, "close_button", None) or {}
         if not (self.buttons and settings.get("display", True)):
             return
+        across, _, down = plane.vectors()
         corners = np.concatenate([bounds_corners(b.centers, b.size) for b in blocks])
-        width, longest = float(np.ptp(corners[:, 0])), float(np.ptp(corners[:, [0, 2]], axis=0).max())
+        width = float(np.ptp(corners @ across))
+        longest = float(max(width, np.ptp(corners @ down)))
         radius = min(max(radius, BUTTON_WIDTH_SHARE / 2 * width), BUTTON_SHARE * longest)
         radius *= float(settings.get("ratio", 1.0))
-        left = min(float((b.centers[:, 0] - b.size[0] / 2).min()) for b in blocks)
-        center = [[left - max(BUTTON_GAP, 2 * radius), 0.0, 0.0]]
-        blocks.append(self._blocks(layer, "button", center, (2 * radius, BUTTON_THICKNESS * u, 2 * radius),
+        left = float((corners @ across).min())
+        center = plane.points([left - max(BUTTON_GAP, 2 * radius)], [0.0], [0.0])
+        blocks.append(self._blocks(layer, "button", center, plane.size(2 * radius, BUTTON_THICKNESS * u, 2 * radius),
                                    lambda lay: _button_pixels(self.colors[lay.name]), side_opacity=0.0,
-                                   outline=False))
+                                   outline=False, plane=plane))
 
     def _blocks(self, layer, part: str, centers, size, pixels, open_: bool = True, framed: bool = False,
-                side_opacity: float | None = None, outline: bool = True) -> Blocks:
+                side_opacity: float | None = None, outline: bool = True, plane: Plane = FLAT) -> Blocks:
         """A Blocks element whose texture ``pixels(layer)`` is computed once per builder.
 
         Edges: on dark backgrounds TensorSpace's grey frame around closed
@@ -217,7 +224,7 @@ class Parts:
         else:
             edge = style.FRAME_COLOR if framed else None
         return Blocks(key, np.asarray(centers, dtype=float), tuple(map(float, size)), tex, tiles, side_tiles, edge,
-                      faces="front")
+                      faces="front", plane=(plane.u, plane.v))
 
     def _capped(self, length: float) -> tuple[float, int]:
         """(drawn length, ratio): long 1-D layers are shortened by a whole ratio."""

@@ -37,10 +37,11 @@ class Blocks:
     """N equal axis-aligned boxes drawn as one mesh.
 
     This one primitive draws feature maps, closed slabs, bars of units,
-    output cubes, image plates and close buttons.  The two faces that face
-    along y show the box's tile of ``texture``; its x faces show the tile
-    ``side_tiles[0]`` and its z faces ``side_tiles[1]`` (flat colours baked
-    into the texture, shaded, so that slabs read as solids without lights).
+    output cubes, image plates and close buttons.  The two faces across the
+    ``plane`` (along y by default) show the box's tile of ``texture``; the
+    faces across the other axes show the tiles ``side_tiles[0]`` and
+    ``side_tiles[1]``, in x, y, z order (flat colours baked into the texture,
+    shaded, so that slabs read as solids without lights).
     """
 
     key: str
@@ -55,6 +56,9 @@ class Blocks:
     # one-sided materials do; a translucent box then shows one data face, not two whose opacities stack
     # (on black, the lowest value is drawn at minOpacity x colour, not at 1 - (1 - minOpacity)^2).
     faces: str = "all"
+    # The signed scene axes of the texture's columns and rows (downward): the data faces are the two
+    # across the third axis.  TensorSpace's layer plane by default; open maps may face the camera.
+    plane: tuple[str, str] = ("+x", "+z")
 
 
 @dataclass(eq=False)
@@ -139,6 +143,7 @@ class Scene:
     text_color: RGB
     legend: Legend | None = None
     legend_row: bool = False       # a row along the bottom instead of a column at the top left
+    legend_at: tuple[float, float] | None = None   # the legend's top left, pixels from the picture's; None: corner
     title: str | None = None       # drawn at the top centre
     title_size: float = 24.0       # pixels at scale 1
     size: tuple[int, int] = (1920, 1080)   # pixels at scale 1

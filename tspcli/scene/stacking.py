@@ -11,47 +11,57 @@ from dataclasses import replace
 
 import numpy as np
 
+from . import camera as cam, planes
 from .camera import View
-from .look import State
+from .look import Pose
 from .parts import _Part
 from .scene import Lines
 from . import style
 
 MODEL_WIDTH = 100.0          # width of every input layer
 LEVEL_INTERVAL = 50.0        # between levels along y
-IN_LEVEL_GAP = 50.0          # between layers of one level along x
+IN_LEVEL_GAP = 50.0          # between layers of one level, side by side
+LEVEL_GAP = 15.0             # at least this between the faces of neighbouring levels
 OPEN_ROOM = 0.8              # extra room on each side of an open layer, per unit of its spread seen edgewise
 
 
 class Stacking:
     """Positions of the parts and the lines between them (mixed into ``SceneBuilder``)."""
 
-    def _stack(self, state: State) -> tuple[dict[str, _Part], dict[str, np.ndarray]]:
+    def _stack(self, state: Pose) -> tuple[dict[str, _Part], dict[str, np.ndarray]]:
         """Each drawn layer's part (drawn at the origin) and its position on one stack.
 
-        Levels stack along +y, 50 units apart as in TensorSpace, plus room on
-        both sides of an open layer in proportion to its spread and to how
-        obliquely the camera sees it, so that a grid of maps does not hide its
-        neighbours (none in TensorSpace's own side view).  Layers of one level sit
-        side by side 50 units apart (TensorSpace's in-level alignment), along
-        x when stacked vertically and along z (screen-down) when horizontal.
+        Levels stack along +y, 50 units apart as in TensorSpace, or further where
+        layers need it (an open grid facing the camera spreads along the stack),
+        plus room on both sides of a grid that lies flat, in proportion to its
+        spread and to how obliquely the camera sees it, so that it does not hide
+        its neighbours.  Layers of one level sit side by side 50 units apart
+        (TensorSpace's in-level alignment), along the axis across the stack that
+        the camera sees broadside: branches lie in the picture's plane.
         """
         axis = _level_axis(state.view)
-        # How much of a layer's plane the camera sees along the stack: none from the side (tsp), more from above.
-        edgewise = abs(float(state.view.orientation()[0][1]))
-        parts = {layer.name: self._part(layer, self._openness(layer, state)) for layer in self.layers}
+        toward, up, _ = state.view.orientation()
+        right, up, _ = cam.basis(toward, up)
+        plane = planes.facing(toward, right, up)
+        # How much of a flat grid the camera sees along the stack: none from the side, more from above.
+        edgewise = abs(float(toward[1])) if plane == planes.FLAT else 0.0
+        parts = {layer.name: self._part(layer, self._openness(layer, state), plane) for layer in self.layers}
         by_level: dict[int, list] = {}
         for layer in self.layers:
             by_level.setdefault(self.level[layer.name], []).append(layer)
         offsets = {}
         y = None
-        previous_room = 0.0
+        previous_room = previous_top = 0.0
         for level, members in sorted(by_level.items()):
             bounds = [parts[m.name].bounds() for m in members]
             room = max(OPEN_ROOM * edgewise * parts[m.name].opened * float(max(hi[0] - lo[0], hi[2] - lo[2]))
                        for m, (lo, hi) in zip(members, bounds))
-            y = 0.0 if y is None else y + LEVEL_INTERVAL + previous_room + room
+            low = min(float(lo[1]) for lo, _ in bounds)
+            if y is not None:
+                y += max(LEVEL_INTERVAL + previous_room + room, previous_top + LEVEL_GAP - low)
+            y = y or 0.0
             previous_room = room
+            previous_top = max(float(hi[1]) for _, hi in bounds)
             # widths are symmetric about each layer's own axis, so its close button never touches a neighbour
             widths = [2 * float(max(-lo[axis], hi[axis])) for lo, hi in bounds]
             along = -(sum(widths) + IN_LEVEL_GAP * (len(members) - 1)) / 2
@@ -98,8 +108,10 @@ class Stacking:
 
 
 def _level_axis(view: View) -> int:
-    """The scene axis along which layers of one level sit side by side: screen-right or screen-down."""
-    return 2 if view.direction == "horizontal" else 0
+    """The scene axis across the stack along which layers of one level sit side by side: the one the
+    camera sees most broadside (screen-right of a vertical stack, screen-down of a horizontal one)."""
+    toward = view.orientation()[0]
+    return 0 if abs(float(toward[0])) <= abs(float(toward[2])) else 2
 
 
 def _assemble(parts: dict[str, _Part], offsets: dict[str, np.ndarray]) -> dict[str, tuple[_Part, np.ndarray]]:

@@ -75,7 +75,7 @@ def check_easing(name: str) -> str:
 
 
 @dataclass(frozen=True)
-class State:
+class Moment:
     """The animated part of a scene at one instant (read-only by convention).
 
     ``openness``: layer name -> 0.0 (closed) .. 1.0 (open) for every drawn layer,
@@ -154,7 +154,7 @@ class Timeline:
     def __post_init__(self):
         check_easing(self.easing)
 
-    def state_at(self, t_ms: float) -> State:
+    def state_at(self, t_ms: float) -> Moment:
         """The state at ``t_ms``; before 0 it is the initial state, after the end the final one."""
         ease = EASINGS[self.easing]
         openness = dict(self.initial)
@@ -169,7 +169,7 @@ class Timeline:
         # linear: the window moves at one pace; a finished explanation leaves the plain open layer
         explaining = {e.layer: explain.Explaining(_progress(t_ms, e.start_ms, e.ms), e.maps)
                       for e in self.explanations if e.start_ms <= t_ms < e.start_ms + e.ms}
-        return State(openness, frozenset(moving), azimuth, explaining)
+        return Moment(openness, frozenset(moving), azimuth, explaining)
 
     def frame_times(self, fps: float) -> list[float]:
         """Times (ms) of the frames at ``fps``: round(duration x fps) intervals, both ends included.
@@ -191,7 +191,7 @@ class Timeline:
         n = max(1, round(frames))
         return [self.duration_ms * (i / n) for i in range(n + 1)]
 
-    def states(self, fps: float) -> Iterator[State]:
+    def states(self, fps: float) -> Iterator[Moment]:
         return (self.state_at(t) for t in self.frame_times(fps))
 
 
@@ -203,7 +203,7 @@ def can_open(layer) -> bool:
     return not (shape is not None and len(shape) >= 2 and shape[-1] == 1)
 
 
-class _Builder:
+class _Player:
     """Plays steps forward on a model's layers, recording transitions and orbits."""
 
     def __init__(self, model, error: type[TspError], where: str, file: str | None,
@@ -311,7 +311,7 @@ def parse_timeline(what, model, *, easing: str = "linear", error: type[TspError]
     maps an ``explain`` step plays one by one.
     """
     check_easing(easing)
-    builder = _Builder(model, error, where, file, initial, explain_maps)
+    builder = _Player(model, error, where, file, initial, explain_maps)
     if isinstance(what, str):
         steps = [(f"step {i} '{text.strip()}'", text) for i, text in enumerate(what.split(","), 1)]
     elif isinstance(what, list):
@@ -334,7 +334,7 @@ def parse_timeline(what, model, *, easing: str = "linear", error: type[TspError]
                     builder.t, easing, tuple(builder.explanations), frozenset(builder.named))
 
 
-def _play(builder: _Builder, action: str, value, ms: float | None) -> None:
+def _play(builder: _Player, action: str, value, ms: float | None) -> None:
     if action == "open-all":
         builder.open_all()
     elif action in ("open", "close"):

@@ -8,24 +8,24 @@ import numpy as np
 from . import camera as cam, labels as placing, rows
 from .fonts import text_height
 from .geometry import bounds_corners
-from .look import State
+from .look import Pose
 from .rows import RowPlan
 
 MIN_ROW_LAYERS = 3           # a chain is wrapped into rows of at least this many layers
 MAX_AUTO_ROWS = 4
 ROWS_WORTH = 1.25            # another row must draw the model this much larger
-ROW_ROUNDS = 6               # tries to set wrapped rows apart so that their labels keep clear
+ROW_ROUNDS = 4               # tries to set wrapped rows apart so that their labels keep clear
 ROW_CLEARANCE = 1.0          # label sizes kept free between wrapped rows, labels included
 
 
 class Wrapping:
     """The row plan of a horizontal stack (mixed into ``SceneBuilder``)."""
 
-    def row_groups(self, state: State) -> list[list[str]]:
+    def row_groups(self, state: Pose) -> list[list[str]]:
         """The runs of layers drawn as rows, in order (see ``row_plan``)."""
         return self.row_plan(state).groups
 
-    def row_plan(self, state: State) -> RowPlan:
+    def row_plan(self, state: Pose) -> RowPlan:
         """How the stack is wrapped into rows.
 
         A horizontal stack of levels longer than two short rows is wrapped,
@@ -65,7 +65,7 @@ class Wrapping:
                 crossing[position[self.level[source.name]] + 1:position[self.level[layer.name]] + 1] += 1
         return {i for i in range(1, len(ranks)) if crossing[i] == 1}
 
-    def _best_rows(self, state: State) -> RowPlan:
+    def _best_rows(self, state: Pose) -> RowPlan:
         stack = self._stack(state)
         parts, offsets = stack
         right = cam.basis(*state.view.orientation()[:2])[0]
@@ -92,13 +92,13 @@ class Wrapping:
                 best, best_scale = plan, judged[0]
         return best
 
-    def _rows_scale(self, state: State, stack, plan: RowPlan) -> tuple[float, int] | None:
+    def _rows_scale(self, state: Pose, stack, plan: RowPlan) -> tuple[float, int] | None:
         """(pixels per unit, labels left out) of the picture drawn by ``plan``, after moving rows apart
         where they came too close (``plan`` keeps those gaps); None if that fails."""
         right, up, _ = cam.basis(*state.view.orientation()[:2])
         for _ in range(ROW_ROUNDS):
             blocks, lines, requests, legend = self._elements(state, stack=stack, plan=plan)
-            camera, placement = self._frame_and_place(blocks, lines, requests, legend, state.view)
+            camera, placement = self._judged(blocks, lines, requests, state.view)
             scale = rows.pixels_per_unit(camera, right, self.look.size)
             if plan.rows == 1:
                 return scale, placement.left_out

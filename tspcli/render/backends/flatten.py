@@ -16,6 +16,7 @@ import numpy as np
 from ...errors import OptionError
 from ...scene import camera as cam
 from ...scene import geometry
+from ...scene.planes import Plane
 from . import glyphs, painter, sheets
 from .primitives import Fill, Stroke
 
@@ -81,9 +82,10 @@ def _blocks(blocks, eye: np.ndarray, to_px, cells: bool) -> list:
     centers = centers[rank]
     face_centers = centers[:, None, :] + geometry.FACE_NORMALS[None] * size / 2          # (N, 6, 3)
     facing = np.einsum("nfk,fk->nf", eye - face_centers, geometry.FACE_NORMALS) > 0
-    corners = geometry.box_points(centers, size).astype(float)
-    points = to_px(corners).reshape(-1, 6, 4, 2)
-    corners = corners.reshape(-1, 6, 4, 3)
+    points = to_px(geometry.box_points(centers, size).astype(float)).reshape(-1, 6, 4, 2)
+    plane = Plane(*blocks.plane)
+    axes = np.abs(geometry.FACE_NORMALS).argmax(axis=1)                  # the axis each face lies across
+    others = [a for a in range(3) if a != plane.normal]                  # side tiles: the lower axis first
     image = blocks.texture.image
     sides = [_texel(image, tile) for tile in blocks.side_tiles]
     tiles = [_tile(image, tile) for tile in np.asarray(blocks.tiles)[rank]]
@@ -94,21 +96,34 @@ def _blocks(blocks, eye: np.ndarray, to_px, cells: bool) -> list:
     out = []
     for front in ([False, True] if back else [True]):
         shown = facing if front else ~facing
-        for face, side in ((2, 0), (3, 0), (4, 1), (5, 1)):
+        for face in np.nonzero(axes != plane.normal)[0]:
+            side = sides[others.index(axes[face])]
             polygons = list(points[shown[:, face], face])
-            if polygons and sides[side][3] > 0:
-                out.append(Fill(polygons, sheets.rgba(sides[side], blocks.opacity)))
-        for face in (0, 1):
+            if polygons and side[3] > 0:
+                out.append(Fill(polygons, sheets.rgba(side, blocks.opacity)))
+        for face in np.nonzero(axes == plane.normal)[0]:
             boxes = np.nonzero(shown[:, face])[0]
             if len(boxes) == 0 or (fold and not front):
                 continue
+            quads = _data_quads(centers[boxes], size, plane, geometry.FACE_NORMALS[face])
             if button:
-                out += [f for n in boxes for f in glyphs.close_button(corners[n, face], image, blocks.opacity, to_px)]
+                out += [f for quad in quads for f in glyphs.close_button(quad, image, blocks.opacity, to_px)]
             else:
-                out += sheets.faces(blocks, boxes, face, corners, tiles, fold, to_px, cells)
+                name = f"{blocks.key}-{'xyz'[plane.normal]}{'+' if geometry.FACE_NORMALS[face].sum() > 0 else '-'}"
+                out += sheets.faces(blocks, boxes, quads, tiles, fold, to_px, cells, name)
         if blocks.edge is not None:
             out += _edges(blocks, centers, facing, front, to_px)
     return out
+
+
+def _data_quads(centers: np.ndarray, size: np.ndarray, plane: Plane, normal: np.ndarray) -> np.ndarray:
+    """(N, 4, 3) corners of the boxes' data faces on the side ``normal``, in the image's (s, t) order:
+    s along its columns (``plane.u``), t down its rows (``plane.v``)."""
+    across, _, down = plane.vectors()
+    width, height = (float(np.abs(vector) @ size) for vector in (across, down))
+    st = np.array([[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]]) - 0.5
+    offsets = st[:, :1] * width * across + st[:, 1:] * height * down + normal * (np.abs(normal) @ size) / 2
+    return centers[:, None, :] + offsets[None]
 
 
 def _edges(blocks, centers, facing, front: bool, to_px) -> list:

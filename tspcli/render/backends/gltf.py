@@ -87,14 +87,17 @@ class GltfBuilder:
 
     # --- elements -------------------------------------------------------------------------
     def _blocks(self, blocks) -> None:
-        quads = geometry.box_quads(len(blocks.centers))
-        triangles = np.concatenate([quads[:, [0, 1, 2]], quads[:, [0, 2, 3]]], axis=1).reshape(-1, 3)
-        attributes = {"POSITION": self._positions(geometry.box_points(blocks.centers, blocks.size)),
-                      "TEXCOORD_0": self._accessor(geometry.box_tcoords(blocks.tiles, blocks.side_tiles), "VEC2")}
+        points = geometry.box_points(blocks.centers, blocks.size)
+        attributes = {"POSITION": self._positions(points),
+                      "TEXCOORD_0": self._accessor(
+                          geometry.box_tcoords(blocks.tiles, blocks.side_tiles, blocks.plane), "VEC2")}
         translucent = blocks.opacity < 1 or bool((blocks.texture.image[..., 3] < 255).any())
+        # "front": a one-sided material, as TensorSpace's, so a viewer shows each box's faces toward it only
+        one_sided = blocks.faces == "front"
         material = self._material(blocks.key, (1.0, 1.0, 1.0, blocks.opacity), translucent,
-                                  texture=self._texture(blocks.texture))
-        self._mesh(blocks.key, attributes, self._indices(triangles), TRIANGLES, material)
+                                  texture=self._texture(blocks.texture), double_sided=not one_sided)
+        self._mesh(blocks.key, attributes, self._indices(_outward_triangles(points, len(blocks.centers))),
+                   TRIANGLES, material)
 
     def _lines(self, name: str, points: np.ndarray, segments: np.ndarray, rgba) -> None:
         material = self._material(name, tuple(float(c) for c in rgba), rgba[3] < 1)
@@ -131,11 +134,12 @@ class GltfBuilder:
         self.doc["nodes"].append(node)
         self.doc["scenes"][0]["nodes"].append(len(self.doc["nodes"]) - 1)
 
-    def _material(self, name: str, rgba, translucent: bool, texture: int | None = None) -> int:
+    def _material(self, name: str, rgba, translucent: bool, texture: int | None = None,
+                  double_sided: bool = True) -> int:
         pbr = {"baseColorFactor": [float(c) for c in rgba], "metallicFactor": 0.0, "roughnessFactor": 1.0}
         if texture is not None:
             pbr["baseColorTexture"] = {"index": texture}
-        self.doc["materials"].append({"name": name, "pbrMetallicRoughness": pbr, "doubleSided": True,
+        self.doc["materials"].append({"name": name, "pbrMetallicRoughness": pbr, "doubleSided": double_sided,
                                       "alphaMode": "BLEND" if translucent else "OPAQUE",
                                       "extensions": {UNLIT: {}}})
         return len(self.doc["materials"]) - 1
@@ -182,6 +186,17 @@ class GltfBuilder:
         self.size += len(data)
         self.doc["bufferViews"].append(view)
         return len(self.doc["bufferViews"]) - 1
+
+
+def _outward_triangles(points: np.ndarray, count: int) -> np.ndarray:
+    """(count*12, 3) triangles of the boxes' quads, each wound counter-clockwise seen from outside
+    (glTF's front faces), whichever way ``geometry`` orders a face's corners."""
+    quads = geometry.box_quads(count)
+    p = np.asarray(points, float)[quads]                                    # (count*6, 4, 3)
+    normal = np.cross(p[:, 1] - p[:, 0], p[:, 2] - p[:, 0])
+    outward = np.tile(geometry.FACE_NORMALS, (count, 1))
+    quads = np.where(((normal * outward).sum(axis=1) < 0)[:, None], quads[:, ::-1], quads)
+    return np.concatenate([quads[:, [0, 1, 2]], quads[:, [0, 2, 3]]], axis=1).reshape(-1, 3)
 
 
 def _quaternion(m: np.ndarray) -> list[float]:

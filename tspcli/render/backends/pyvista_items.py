@@ -62,6 +62,7 @@ class BlocksItem(_Item):
         self.center = self.middle = np.zeros(3)
         self.faces = None
         self.front_only = False
+        self.plane = None
 
     def update(self, blocks) -> None:
         if blocks.texture is not self.texture_source:
@@ -74,11 +75,11 @@ class BlocksItem(_Item):
             self.mesh.points = geometry.box_points(relative, blocks.size)
             self.geometry = key
             self.middle = (relative.min(axis=0) + relative.max(axis=0)) / 2
-        if self.tiles is not blocks.tiles or count != self.count:
-            tcoords = geometry.box_tcoords(blocks.tiles, blocks.side_tiles)
+        if self.tiles is not blocks.tiles or count != self.count or blocks.plane != self.plane:
+            tcoords = geometry.box_tcoords(blocks.tiles, blocks.side_tiles, blocks.plane)
             tcoords[:, 1] = 1.0 - tcoords[:, 1]          # VTK's v runs up from the bottom row
             self.mesh.active_texture_coordinates = tcoords
-            self.tiles, self.count, self.faces = blocks.tiles, count, None
+            self.tiles, self.count, self.faces, self.plane = blocks.tiles, count, None, blocks.plane
         self.actor.position = origin
         self.center = origin + self.middle
         self.actor.prop.opacity = blocks.opacity

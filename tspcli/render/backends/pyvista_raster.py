@@ -131,7 +131,7 @@ class PyvistaRaster:
 
     def _sync_overlay(self, scene) -> None:
         key = (scene.title, scene.title_size, scene.note, scene.note_size, scene.legend, scene.legend_row,
-               scene.text_color, scene.size)
+               scene.legend_at, scene.text_color, scene.size)
         if key == self._overlay_key:
             return
         for actor in self._overlay:

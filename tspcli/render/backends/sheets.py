@@ -18,20 +18,20 @@ from .primitives import Fill, Picture, affine, bilinear
 MAX_SPARSITY = 4.0       # a sheet may hold at most this many times the texels of its maps (gaps included)
 
 
-def faces(blocks, boxes, face: int, corners, tiles, fold: bool, to_px, cells: bool) -> list:
-    """Fills and Pictures of the y face ``face`` (0: +y, 1: -y) of the boxes ``boxes`` (indices).
+def faces(blocks, boxes, quads, tiles, fold: bool, to_px, cells: bool, name: str) -> list:
+    """Fills and Pictures of one data face of each of the boxes ``boxes`` (indices).
 
-    ``corners``: (N, 6, 4, 3) face corners; ``tiles``: each box's texels;
+    ``quads``: (len(boxes), 4, 3) those faces' corners, in the order (s, t) = (0, 0), (1, 0), (1, 1),
+    (0, 1) of the image's columns and rows; ``tiles``: each box's texels;
     ``fold``: the face also stands for the face behind it (a map one cell
     thick seen through itself), so its alpha becomes 1 - (1 - a)^2.
     """
     opacity = blocks.opacity
-    quads = corners[boxes, face]
     if all(tiles[n].shape[0] * tiles[n].shape[1] == 1 for n in boxes):   # output cubes, plates: flat colours
         return _by_color(np.array([tiles[n][0, 0] for n in boxes]), [to_px(q) for q in quads], opacity)
     if cells:
         return [fill for n, quad in zip(boxes, quads) for fill in _cells(tiles[n], quad, opacity, to_px)]
-    f = _lattice(blocks, boxes, quads, tiles)
+    f = _lattice(boxes, quads, tiles)
     groups = [list(range(len(boxes)))] if f else [[i] for i in range(len(boxes))]
     out = []
     for k, group in enumerate(groups):
@@ -42,22 +42,25 @@ def faces(blocks, boxes, face: int, corners, tiles, fold: bool, to_px, cells: bo
         if len(group) == 1 and not np.any(image != image[:1, :1]):
             out += _by_color(image[:1, 0], [to_px(rect)], opacity)
             continue
-        name = f"{blocks.key}#{k}" + ("" if face == 0 else "-below")
-        out.append(Picture(image, affine(to_px(rect)), opacity, name))
+        out.append(Picture(image, affine(to_px(rect)), opacity, f"{name}#{k}"))
     return out
 
 
-def _lattice(blocks, boxes, quads, tiles) -> int | None:
-    """1 or 2 when the boxes' faces lie in one plane with every corner on the cell grid (or the
-    half-cell grid) of the first box, with equal tiles and not too sparse; else None."""
+def _lattice(boxes, quads, tiles) -> int | None:
+    """1 or 2 when the faces lie in one plane with every corner on the cell grid (or the half-cell
+    grid) of the first, with equal tiles and not too sparse; else None."""
     if len(boxes) < 2:
         return None
     shape = tiles[boxes[0]].shape
-    if any(tiles[n].shape != shape for n in boxes) or np.ptp(quads[:, 0, 1]) > 1e-9:
+    if any(tiles[n].shape != shape for n in boxes):
         return None
     h, w = shape[:2]
-    cell = np.array([blocks.size[0] / w, blocks.size[2] / h])
-    offsets = (quads[:, 0, [0, 2]] - quads[:, 0, [0, 2]].min(axis=0)) / cell      # in cells
+    (a, b), du, dv = _offsets(quads, w, h)
+    normal = np.cross(du, dv)
+    away = (quads[:, 0] - quads[0, 0]) @ (normal / np.linalg.norm(normal))
+    if np.abs(away).max() > 1e-6 * float(np.linalg.norm(du)) * w:
+        return None
+    offsets = np.stack([a - a.min(), b - b.min()], axis=1)
     for f in (1, 2):
         if np.allclose(offsets * f, np.round(offsets * f), atol=1e-6):
             extent = (offsets.max(axis=0) + [w, h]) * f
@@ -67,23 +70,32 @@ def _lattice(blocks, boxes, quads, tiles) -> int | None:
     return None
 
 
+def _offsets(quads, w: int, h: int):
+    """((columns, rows) of each face's first corner, in cells of the first face; one cell's 3-D step
+    along the columns; along the rows)."""
+    du = (quads[0, 1] - quads[0, 0]) / w
+    dv = (quads[0, 3] - quads[0, 0]) / h
+    rel = quads[:, 0] - quads[0, 0]
+    return (rel @ du / (du @ du), rel @ dv / (dv @ dv)), du, dv
+
+
 def _compose(group, boxes, quads, tiles, f: int):
-    """(image, 3-D corners of its rectangle) of the boxes ``group`` (positions in ``boxes``) at ``f`` texels a cell."""
+    """(image, 3-D corners of its rectangle) of the faces ``group`` (positions in ``boxes``) at ``f`` texels a cell."""
     if len(group) == 1:
         return np.ascontiguousarray(tiles[boxes[group[0]]]), quads[group[0]]
     h, w = tiles[boxes[group[0]]].shape[:2]
-    first = quads[group, 0]
-    lo, hi = first.min(axis=0), quads[group, 2].max(axis=0)
-    cell = (quads[group[0], 2] - quads[group[0], 0])[[0, 2]] / [w, h]
-    at = np.round((first[:, [0, 2]] - lo[[0, 2]]) / cell * f).astype(int)          # (column, row) of each map
-    rows, cols = int(at[:, 1].max()) + h * f, int(at[:, 0].max()) + w * f
+    (a, b), du, dv = _offsets(quads[group], w, h)
+    cols_at = np.round((a - a.min()) * f).astype(int)
+    rows_at = np.round((b - b.min()) * f).astype(int)
+    rows, cols = int(rows_at.max()) + h * f, int(cols_at.max()) + w * f
     image = np.zeros((rows, cols, 4), np.uint8)
-    for (c, r), i in zip(at, group):
+    for c, r, i in zip(cols_at, rows_at, group):
         tile = tiles[boxes[i]]
         image[r:r + h * f, c:c + w * f] = np.repeat(np.repeat(tile, f, axis=0), f, axis=1) if f > 1 else tile
-    y = lo[1]
-    rect = np.array([[lo[0], y, lo[2]], [hi[0], y, lo[2]], [hi[0], y, hi[2]], [lo[0], y, hi[2]]])
-    return np.ascontiguousarray(image), rect
+    origin = quads[group[0], 0] + a.min() * du + b.min() * dv
+    across, down = cols / f * du, rows / f * dv
+    rect = np.array([origin, origin + across, origin + across + down, origin + down])
+    return image, rect
 
 
 def _cells(pixels: np.ndarray, corners: np.ndarray, opacity: float, to_px) -> list:
