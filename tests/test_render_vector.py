@@ -154,11 +154,14 @@ def test_tsp_is_refused_naming_the_parallel_presets(cli, tmp_path):
 
 
 def test_crop_trims_the_page_to_the_drawing(cli, tmp_path):
-    figure, boxes = render(cli, tmp_path, "crop.svg", "--crop", "--background", "white")
-    root = ET.parse(figure).getroot()
+    out = tmp_path / "crop.svg"        # a square page: LeNet's chain leaves room above and below
+    r = cli("render", "samples/lenet.yaml", "-o", out, "--size", "320x320", "--crop", "--boxes", tmp_path / "b.json")
+    assert r.code == 0, r.err
+    boxes = json.loads((tmp_path / "b.json").read_text())
+    root = ET.parse(out).getroot()
     width, height = (float(root.get(k).removesuffix("pt")) for k in ("width", "height"))
     assert (width, height) == pytest.approx(tuple(boxes["size"]), abs=0.5)
-    assert width * height < 320 * 180       # trimmed to the drawing plus its margin
+    assert width * height < 320 * 320       # trimmed to the drawing plus its margin
 
 
 def test_painter_paints_what_is_behind_first():

@@ -118,8 +118,24 @@ def frame(points: np.ndarray, view: View, size: tuple[int, int], *, margin: floa
     X, Y, Z = pts @ right, pts @ up, pts @ forward
     span = float(max(np.ptp(X), np.ptp(Y), np.ptp(Z), 1e-6))
     if fov is None:
-        camera = _frame_parallel(X, Y, Z, (lo_x, hi_x, lo_y, hi_y), (right, up, forward), width / height, span)
-        return zoomed(camera, view.zoom)
+        def bounds(share):      # the NDC intervals with ``share`` of the room asked around each point
+            room = share * ext
+            return (-1 + 2 * (left + pad + room[:, 0]) / width, 1 - 2 * (right_in + pad + room[:, 1]) / width,
+                    -1 + 2 * (bottom + pad + room[:, 2]) / height, 1 - 2 * (top + pad + room[:, 3]) / height)
+
+        share = 1.0
+        if _parallel_scale(X, Y, bounds(1.0), width / height) is None:
+            # The room asked cannot all be given (labels pushed far aside want the model both larger
+            # and smaller): the largest share of it that can, so the drawing stays inside the picture.
+            low, high = 0.0, 1.0
+            for _ in range(20):
+                mid = (low + high) / 2
+                fits = _parallel_scale(X, Y, bounds(mid), width / height) is not None
+                low, high = (mid, high) if fits else (low, mid)
+            share = low
+        scale = _parallel_scale(X, Y, bounds(share), width / height)
+        return zoomed(_parallel_camera(X, Y, Z, bounds(share), (right, up, forward), width / height, span, scale),
+                      view.zoom)
     ty = math.tan(math.radians(fov) / 2)
     tx = ty * width / height
 
@@ -148,9 +164,9 @@ def frame(points: np.ndarray, view: View, size: tuple[int, int], *, margin: floa
     return zoomed(camera, view.zoom)
 
 
-def _frame_parallel(X, Y, Z, bounds, axes, aspect: float, span: float) -> Camera:
-    """The parallel camera with the smallest view (half-height S) that holds every point in its allowed
-    interval of the picture (``bounds``: NDC intervals per point), standing in front of them all.
+def _parallel_scale(X, Y, bounds, aspect: float) -> float | None:
+    """The smallest view (half-height S) of a parallel camera that holds every point in its allowed
+    interval of the picture (``bounds``: NDC intervals per point), or None when no view does.
 
     A point at X lands at (X - cx) / (S * aspect) in NDC, so it fits when
     X - hi * S * aspect <= cx <= X - lo * S * aspect.  Some cx serves every
@@ -158,13 +174,9 @@ def _frame_parallel(X, Y, Z, bounds, axes, aspect: float, span: float) -> Camera
     a lower bound on S where hi_i > lo_j and an upper one where a label pushed
     far aside needs the model spread out (hi_i < lo_j).  Points with the same
     interval bind only through their extremes, so pairs of those groups suffice.
-    When the bounds cross, the smallest S of the lower bounds is taken and
-    each window centred: labels then overhang least, and the next round of
-    placing them (``framing``) moves them in.
     """
     lo_x, hi_x, lo_y, hi_y = bounds
-    right, up, forward = axes
-    lower = 0.0
+    lower, upper = 0.0, np.inf
     for coord, lo, hi, k in ((X, lo_x, hi_x, aspect), (Y, lo_y, hi_y, 1.0)):
         keys, group = np.unique(np.stack([np.broadcast_to(lo, coord.shape), np.broadcast_to(hi, coord.shape)], 1),
                                 axis=0, return_inverse=True)
@@ -175,10 +187,20 @@ def _frame_parallel(X, Y, Z, bounds, axes, aspect: float, span: float) -> Camera
         np.minimum.at(bottom, group, coord)
         need = top[:, None] - bottom[None, :]                  # X_i - X_j, at its largest per pair of groups
         room = k * (keys[:, 1][:, None] - keys[:, 0][None, :])
+        if np.any((room == 0) & (need > 0)):
+            return None
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = need / room
         lower = max(lower, float(np.max(ratio[room > 0], initial=0.0)))
-    scale = max(lower, 1e-9 * span)
+        upper = min(upper, float(np.min(ratio[room < 0], initial=np.inf)))
+    return lower if lower <= upper else None
+
+
+def _parallel_camera(X, Y, Z, bounds, axes, aspect: float, span: float, scale: float) -> Camera:
+    """The parallel camera of half-height ``scale`` centred on the points' windows, in front of them all."""
+    lo_x, hi_x, lo_y, hi_y = bounds
+    right, up, forward = axes
+    scale = max(scale, 1e-9 * span)
     cx = (np.max(X - hi_x * scale * aspect) + np.min(X - lo_x * scale * aspect)) / 2
     cy = (np.max(Y - hi_y * scale) + np.min(Y - lo_y * scale)) / 2
     # Any depth in front of the model draws the same picture; far back, the distance from the eye
