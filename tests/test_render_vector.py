@@ -155,7 +155,8 @@ def test_tsp_is_refused_naming_the_parallel_presets(cli, tmp_path):
 
 def test_crop_trims_the_page_to_the_drawing(cli, tmp_path):
     out = tmp_path / "crop.svg"        # a square page: LeNet's chain leaves room above and below
-    r = cli("render", "samples/lenet.yaml", "-o", out, "--size", "320x320", "--crop", "--boxes", tmp_path / "b.json")
+    r = cli("render", "samples/lenet.yaml", "-o", out, "--size", "320x320", "--direction", "horizontal", "--rows", "1",
+            "--crop", "--boxes", tmp_path / "b.json")
     assert r.code == 0, r.err
     boxes = json.loads((tmp_path / "b.json").read_text())
     root = ET.parse(out).getroot()
