@@ -51,6 +51,8 @@ def faults(doc, check_fill: bool = True) -> list[str]:
             if overlaps(a["box"], b["box"]):
                 found.append(f"label {a['layer']} overlaps label {b['layer']}")
         for layer in doc["layers"]:
+            if a.get("kind") == "class" and layer["name"] == a["layer"]:
+                continue          # a top class names one unit of its layer, beside it
             if overlaps(a["box"], layer["box"]):
                 found.append(f"label {a['layer']} overlaps layer {layer['name']}")
         if doc.get("legend") and overlaps(a["box"], doc["legend"]):

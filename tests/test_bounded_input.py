@@ -72,7 +72,7 @@ def test_a_few_aliases_are_fine(cli, tmp_path):
 ], ids=["brackets", "braces", "indentation"])
 def test_deep_yaml_nesting_is_an_error_not_a_recursion_error(tmp_path, text):
     path = write(tmp_path / "deep.yaml", text)
-    refused(tspcli("summary", path), path, "nested deeper than 100 levels")
+    refused(tspcli("summary", path), path, "nest")  # ours (100 levels), or libyaml's own limit first
 
 
 def test_deep_json_description_is_an_error(tmp_path):

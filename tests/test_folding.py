@@ -1,6 +1,8 @@
 """--fold: BatchNormalization, activations and Dropout drawn as part of the layer they follow."""
+import pathlib
+import shutil
+
 import numpy as np
-import pytest
 
 import tspcli
 from tspcli.layers import layer_from_config
@@ -8,9 +10,11 @@ from tspcli.layers.inputs import input_class_for_shape
 from tspcli.model import Model, Sequential
 from tspcli.render.animation import Animation, timeline_for
 from tspcli.render.options import RenderOptions
-from tspcli.render.pipeline import drawn_model
+from tspcli.render.scene_inputs import drawn_model
 from tspcli.scene.folding import FoldedModel, fold_groups
 from tspcli.scene.layout import SceneBuilder, initial_state
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 BLOCK = [{"type": "Conv2D", "name": "conv", "filters": 3, "kernelSize": 3, "padding": "same"},
          {"type": "BatchNormalization", "name": "bn"},
@@ -124,3 +128,16 @@ def test_a_keras_2_network_of_46_layers_draws_at_most_25_slabs(tmp_path):
     assert not model.random_weights
     scene = SceneBuilder(shown).build(initial_state(shown))
     assert {block.key.split("/")[0] for block in scene.blocks} == {layer.name for layer in shown.layers}
+
+
+def test_a_view_draws_the_layers_it_lists_on_their_own(tmp_path):
+    shutil.copy(ROOT / "samples" / "digits.h5", tmp_path)
+    view = tmp_path / "view.yaml"
+    view.write_text("model: {load: digits.h5}\n"
+                    "layers:\n  - {type: GreyscaleInput, name: digit_image}\n"
+                    "  - {type: DepthwiseConv2d, name: dw1}\n  - {type: BatchNormalization, name: dw1_bn}\n")
+    listed = drawn_model(tspcli.load(str(view)), RenderOptions())
+    assert [layer.caption for layer in listed.layers if layer.drawn] == ["digit_image", "dw1", "dw1_bn"]
+    every = drawn_model(tspcli.load(str(view), show_all=True), RenderOptions())
+    assert "dw1_bn +ReLU" in [layer.caption for layer in every.layers]       # the unlisted ReLU folds in
+    assert "pw1 +BN +ReLU" in [layer.caption for layer in every.layers]

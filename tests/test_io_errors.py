@@ -11,7 +11,7 @@ import tspcli.io.hdf5
 from model_files import (small_sequential_config, write_keras_archive, write_legacy_h5,
                          write_tfjs)
 from tspcli.errors import LoadError
-from tspcli.io.filemodel import read_model_file
+from tspcli.io.formats import read_model_file
 
 
 def load_error(path, **kwargs) -> str:

@@ -7,7 +7,7 @@ import pytest
 
 from model_files import (small_sequential_config, small_weights, write_keras_archive,
                          write_legacy_h5, write_tfjs, write_weight_groups)
-from tspcli.io.filemodel import read_model_file
+from tspcli.io.formats import read_model_file
 from tspcli.io.keras_config import build_graph, snake_case
 
 NAMES = ["image", "conv", "flat", "out"]

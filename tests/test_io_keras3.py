@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from model_files import KERAS3_BUILDERS
-from tspcli.io.filemodel import read_model_file
+from tspcli.io.formats import read_model_file
 
 pytestmark = pytest.mark.slow
 

@@ -4,7 +4,7 @@ import json
 import numpy as np
 import pytest
 
-from tspcli.io.filemodel import read_model_file
+from tspcli.io.formats import read_model_file
 
 LENET_KERAS = ["input_1", "reshape_1", "Conv2D_1", "MaxPooling2D_1", "Conv2D_2", "MaxPooling2D_2",
                "flatten_1", "Dense_1", "Dense_2", "Softmax"]

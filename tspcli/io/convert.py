@@ -20,7 +20,8 @@ import numpy as np
 
 from tspcli.errors import LoadError, TspError
 from tspcli.io import limits
-from tspcli.io.filemodel import FileLayer, FileModel, read_model_file
+from tspcli.io.filemodel import FileLayer, FileModel
+from tspcli.io.formats import read_model_file
 from tspcli.io.keras_layers import is_known, layer_spec
 
 _SIZE_ONLY = ("Reshape", "Flatten")  # consumers that see only how many values there are

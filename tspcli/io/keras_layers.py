@@ -66,12 +66,22 @@ TABLE: dict[str, tuple[str, dict, dict]] = {
     "SpatialDropout1D": ("Dropout", {}, {"rate": "rate"}),
     "SpatialDropout2D": ("Dropout", {}, {"rate": "rate"}),
     "Embedding": ("Embedding", {}, {"input_dim": "inputDim", "output_dim": "outputDim"}),
+    "Rescaling": ("Rescaling", {}, {"scale": "scale", "offset": "offset"}),
+    "Normalization": ("Normalization", {}, {"mean": "mean", "variance": "variance", "axis": "axis",
+                                            "invert": "invert"}),
+    "LayerNormalization": ("LayerNormalization", {}, {"axis": "axis", "epsilon": "epsilon", "center": "center",
+                                                      "scale": "scale", "rms_scaling": "rmsScaling"}),
+    "LayerScale": ("LayerScale", {}, {}),  # keras.applications.convnext's
+    "Permute": ("Permute", {}, {"dims": "dims"}),
+    "PReLU": ("PReLU", {"sharedAxes": []}, {"shared_axes": "sharedAxes"}),  # none shared: a slope per value
+    "RepeatVector": ("RepeatVector", {}, {"n": "n"}),
 }
 
 # Keys that only matter for training or storage.
 _IGNORED = {"name", "trainable", "dtype", "batch_input_shape", "batch_shape", "input_shape",
             "momentum", "seed", "noise_shape", "mask_zero", "input_length", "synchronized",
-            "renorm_momentum", "renorm_clipping", "sparse", "ragged", "optional"}
+            "renorm_momentum", "renorm_clipping", "sparse", "ragged", "optional",
+            "init_values", "projection_dim"}  # LayerScale's initial value; its size is its weight's
 _TRAINING_SUFFIXES = ("_initializer", "_regularizer", "_constraint")
 # Keys whose value must be one tspcli computes: key -> accepted values.
 _ONLY = {"data_format": ("channels_last",), "groups": (1,), "alpha": (1, 1.0)}  # alpha: ELU's

@@ -32,7 +32,7 @@ def model_from_view(view, *, skip_unknown: bool = False, show_all: bool = False,
     """The model file's Model, drawn and styled as the view ``view`` (a parsed description) says
     (``input_shape``: an ONNX file's dynamic sizes)."""
     from tspcli.io.convert import convert
-    from tspcli.io.filemodel import read_model_file
+    from tspcli.io.formats import read_model_file
 
     entries, load_line = view.view
     path = view.options["load"]

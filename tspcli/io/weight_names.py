@@ -39,6 +39,10 @@ def expected_weight_names(class_name: str, config: dict) -> list[str] | None:
         return ["embeddings"]
     if class_name == "PReLU":
         return ["alpha"]
+    if class_name == "LayerScale":
+        return ["gamma"]
+    if class_name == "Normalization":  # adapt()'s statistics, unless the config holds them
+        return ["mean", "variance", "count"] if config.get("mean") is None else []
     return None
 
 
@@ -51,6 +55,8 @@ def normalise_weight_name(class_name: str, stored: str) -> str:
     name = re.sub(r":\d+$", "", stored.rsplit("/", 1)[-1])
     if class_name in _DEPTHWISE and name == "kernel":
         return "depthwise_kernel"
+    if class_name == "LayerScale":  # an unnamed weight: 'variable', 'variable_3' ...
+        return "gamma"
     return name
 
 

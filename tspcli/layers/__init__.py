@@ -14,6 +14,8 @@ from .core import (Activation, Activation1d, Activation2d, Activation3d, BatchNo
                    Embedding, Flatten, Layer1d, Layer2d, Layer3d, Output1d, Reshape)
 from .inputs import GreyscaleInput, Input1d, Input2d, Input3d, RGBInput, input_class_for_shape
 from .merge import Add, Average, Concatenate, Maximum, Multiply, Subtract
+from .rearrange import Permute, RepeatVector
+from .scaling import LayerNormalization, LayerScale, Normalization, Rescaling
 from .pooling import GlobalPooling1d, GlobalPooling2d, Pooling1d, Pooling2d
 from .reshaping import Cropping1d, Cropping2d, Padding1d, Padding2d, UpSampling1d, UpSampling2d
 
@@ -27,6 +29,7 @@ CATALOGUE: dict[str, type[Layer]] = {cls.layer_type: cls for cls in (
     Add, Subtract, Multiply, Average, Maximum, Concatenate,
     Output1d, BatchNormalization, Dropout, Embedding,
     ChannelShuffle, SqueezeExcitation, PReLU, ChannelSlice,
+    Rescaling, Normalization, LayerNormalization, LayerScale, Permute, RepeatVector,
 )}
 
 # Keras class names (and a few other spellings) -> (catalogue type, preset config).

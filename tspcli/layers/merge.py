@@ -31,13 +31,16 @@ class _Merge(Layer):
 
 class _Elementwise(_Merge):
     def compute_output_shape(self, input_shape):
-        shapes = self.check_count(input_shape)
-        first = tuple(shapes[0])
-        if any(tuple(s) != first for s in shapes):
+        """Equal shapes, or shapes of one rank whose sizes are equal or 1, broadcast as Keras does
+        (squeeze-and-excitation multiplies a (h, w, c) map by a (1, 1, c) gate)."""
+        shapes = [tuple(s) for s in self.check_count(input_shape)]
+        rank = len(shapes[0])
+        out = tuple(max(sizes) for sizes in zip(*shapes))
+        if any(len(s) != rank or any(d not in (1, o) for d, o in zip(s, out)) for s in shapes):
             listed = ", ".join(f"{n} {list(x)}" for n, x in zip(self.input_names(), shapes))
-            raise ShapeError(f"{self.layer_type} needs equal shapes, got {listed}", layer=self.name,
-                                 key="apply")
-        return first
+            raise ShapeError(f"{self.layer_type} needs equal shapes (or sizes of 1 that broadcast), got {listed}",
+                             layer=self.name, key="apply")
+        return out
 
 
     def forward(self, inputs):

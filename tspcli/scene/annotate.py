@@ -4,6 +4,7 @@ from __future__ import annotations
 from . import explain, style
 from .links import link_entries, link_lines, link_sources, map_blocks
 from .look import Pose
+from .drawn import drawn_inbound
 
 WINDOW_ON_DARK, WINDOW_ON_LIGHT = (1.0, 1.0, 1.0), (0.1, 0.1, 0.1)
 PADDING_ON_DARK, PADDING_ON_LIGHT = (1.0, 0.45, 0.45), (0.75, 0.1, 0.1)
@@ -74,25 +75,21 @@ class Annotations:
 
 def check_links(model, requests) -> None:
     """Raise OptionError for links that cannot be drawn on ``model`` (before any work is done)."""
-    from .stacking import _drawn_inbound
-
     drawn = {layer.name: layer for layer in model.layers if layer.drawn}
-    link_sources(requests, drawn, {name: _drawn_inbound(layer) for name, layer in drawn.items()})
+    link_sources(requests, drawn, {name: drawn_inbound(layer) for name, layer in drawn.items()})
 
 
 def with_links_open(model, requests, open_layers):
     """``open_layers`` (None, 'all' or names) with every linked layer and its input added: links need both open."""
     if not requests or open_layers == "all":
         return open_layers
-    from .stacking import _drawn_inbound
-
     names = list(open_layers or ())
     by_name = {layer.name: layer for layer in model.layers}
     for request in requests:
         layer = by_name.get(request.layer)
         if layer is None:
             continue     # reported by the builder with a did-you-mean
-        for name in [request.layer, *[s.name for s in _drawn_inbound(layer)]]:
+        for name in [request.layer, *[s.name for s in drawn_inbound(layer)]]:
             if name not in names:
                 names.append(name)
     return tuple(names)

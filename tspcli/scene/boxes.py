@@ -21,6 +21,7 @@ from .overlay import overlay_groups
 CROP_MARGIN = 0.02       # of the picture's shorter side kept around the drawing by --crop
 
 # Label keys end in the part they name: "conv1/label" (name and shape), "out/top" (a top class).
+TOP_CLASS = "/top"
 
 
 @dataclass
@@ -67,7 +68,8 @@ def scene_boxes(scene) -> Boxes:
         layers[name] = box if name not in layers else _join(layers[name], box)
     labels, leaders = [], []
     for label in scene.labels:
-        labels.append({"layer": _layer(label.key), "box": flip(np.array(label_box(label, scene.camera, scene.size)))})
+        labels.append({"layer": _layer(label.key), "box": flip(np.array(label_box(label, scene.camera, scene.size))),
+                       "kind": "class" if label.key.endswith(TOP_CLASS) else "name"})
         if label.leader is not None:
             (ax, ay), = cam.project(np.array([label.anchor]), scene.camera, scene.size)
             line = np.array([ax + label.leader[0], ay + label.leader[1], ax + label.offset[0], ay + label.offset[1]])

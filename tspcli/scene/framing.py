@@ -24,6 +24,7 @@ MIN_BUTTON_PX = 7.0          # a button's radius is at least this many pixels (a
 MAX_BUTTON_FONTS = 0.8       # ... and at most this many font sizes in the picture
 END_ON = 0.9                 # a view this close to the stack axis (|cos|) piles the layers up
 FRAMING_PASSES = 4           # camera and labels are fitted to each other in at most this many rounds
+JUDGING_PASSES = 2           # enough to compare stackings and row plans by their scale
 FILL_ROUNDS = 4              # then moved closer while the drawing does not fill the picture
 FILL_SLACK = 1.005           # ... by more than this factor
 
@@ -131,8 +132,8 @@ class Framing:
                                             (corners.min(axis=0) + corners.max(axis=0)) / 2, corners,
                                             self.label_size, self.look.text_color, rank, row_of[layer.name],
                                             button=button))
-            # a top class stands on the far side (above, or left) of its unit
-            requests += [placing.Request(key, text, points.mean(axis=0), points, self.look.font_size,
+            # a top class stands on the far side (above, or left) of its layer, over its unit, tied to it
+            requests += [placing.Request(key, text, points.mean(axis=0), corners, self.look.font_size,
                                          self.look.text_color, 0, row_of[layer.name], side=1, bold=True)
                          for key, text, points in part.callouts]
         return requests
@@ -199,22 +200,23 @@ class Framing:
         """(camera, placement) fitted to the layers and labels alone, without the composing steps:
         enough to compare stackings and row plans by the scale they draw the model at."""
         points = _scene_points(blocks, lines)
-        return self._fitted(points, requests, None, replace(view, zoom=1.0), view)[:2]
+        return self._fitted(points, requests, None, replace(view, zoom=1.0), view, passes=JUDGING_PASSES)[:2]
 
-    def _fitted(self, points, requests, legend, whole: View, view: View, row: bool | None = None):
+    def _fitted(self, points, requests, legend, whole: View, view: View, row: bool | None = None,
+                passes: int = FRAMING_PASSES):
         """(camera, placement, whether a note is needed): frame with room for the labels, place them,
         and repeat until every label lies in the room it was given (room only grows after a few
         rounds, so this ends)."""
         anchors = [r.center for r in requests]
         room = np.zeros((len(requests), 4))
         note = False
-        for attempt in range(FRAMING_PASSES):
+        for attempt in range(passes):
             camera = self._frame(points, anchors, room, legend, whole, note, row)
             placement = self._place(requests, camera, view, note, legend, row)
             if np.all(placement.extents <= room + 0.5) and note == (placement.left_out > 0):
                 break
             note = note or placement.left_out > 0
-            room = placement.extents if attempt < FRAMING_PASSES // 2 else np.maximum(room, placement.extents)
+            room = placement.extents if attempt < passes // 2 else np.maximum(room, placement.extents)
         if np.any(room > placement.extents + 1.0):      # room left over from an earlier round: take it in
             tight = self._frame(points, anchors, placement.extents, legend, whole, note, row)
             again = self._place(requests, tight, view, note, legend, row)

@@ -85,6 +85,7 @@ def place(requests: list[Request], camera, size: tuple[int, int], mode: str, cha
             lines_up[mine] = (boxes[mine, 0].min(), boxes[mine, 1].min(), boxes[mine, 2].max(),
                               boxes[mine, 3].max())
     owner = _owners(requests)
+    sides_of = [r.side for r in requests]
     cell = 2 * float(max(np.max(h), np.median(w)))
     layers = BoxIndex(cell)        # no label overlaps a layer, no leader crosses another layer
     for i in np.unique(owner, return_index=True)[1]:
@@ -116,21 +117,23 @@ def place(requests: list[Request], camera, size: tuple[int, int], mode: str, cha
         bounds = bounds or (0.0, 0.0, float(size[0]), float(size[1]))
         for sides in (one_side, alternate):
             chosen = _slid(by_place, sides, rows, boxes, lines_up, centers, w, h, PAD * font, bounds, mode)
-            if chosen is not None and _clear_of_layers(chosen, layers, owner, boxes) and _leaders_clear(chosen, cell):
+            if chosen is not None and _clear_of_layers(chosen, layers, owner, boxes, sides_of) and _leaders_clear(chosen, cell):
                 attempts = []
                 break
             chosen = None
-    for order, sides, rows in attempts:
+    for k, (order, sides, rows) in enumerate(attempts):
         chosen = {}
         taken = _Taken(cell)
         for i in order:
             spots = (_spot(side, row, boxes[i], lines_up[i], centers[i], w[i], h[i], step)
                      for row in range(rows) for side in sides(i))
             spot = next((s for s in spots if taken.free(s, PAD * requests[i].size)
-                         and _clear_of_layers({i: s}, layers, owner, boxes)), None)
+                         and _clear_of_layers({i: s}, layers, owner, boxes, sides_of)), None)
             if spot is not None:
                 chosen[i] = spot
                 taken.add(spot)
+            elif k < len(attempts) - 1:
+                break           # not all fit in place order: the next attempt, by rank, decides
         if len(chosen) == n:
             break
     labels, extents = [], np.zeros((n, 4))
@@ -200,11 +203,12 @@ def _owners(requests) -> np.ndarray:
     return np.array([first.setdefault(r.key.rsplit("/", 1)[0], len(first)) for r in requests])
 
 
-def _clear_of_layers(chosen: dict, layers: BoxIndex, owner, boxes) -> bool:
+def _clear_of_layers(chosen: dict, layers: BoxIndex, owner, boxes, sides) -> bool:
     """Whether no label of ``chosen`` touches a layer and no leader crosses a layer other than its own
     and those drawn over its own (which it cannot help crossing)."""
     for i, (box, _, _, path, ends) in chosen.items():
-        if layers.hits(box, LAYER_PAD):
+        # a top class (a request with its side) names one unit: it may stand over its own layer's box
+        if layers.hits(box, LAYER_PAD, ignore=owner[i] if sides[i] is not None else None):
             return False
         if ends is not None and layers.crosses(*ends, ignore=layers.touching(boxes[i]) | {owner[i]}):
             return False

@@ -18,7 +18,8 @@ from .look import Look, Pose, initial_state
 from .parts import BUTTON_SHARE, MAP_PITCH, MAX_SLAB_DEPTH, Parts, closest_factors
 from .rows import RowPlan
 from .scene import Scene, Texture
-from .stacking import LEVEL_INTERVAL, MODEL_WIDTH, Stacking, _assemble, _drawn_inbound, _level_axis, _levels, _units
+from .drawn import drawn_inbound
+from .stacking import LEVEL_INTERVAL, MODEL_WIDTH, Stacking, _assemble, _level_axis, _levels, _units
 from .textures import Textures
 from .wrapping import Wrapping
 
@@ -42,7 +43,7 @@ class SceneBuilder(Framing, Wrapping, Stacking, Parts, Textures, Legends, Annota
         self.buttons = options.get("hasCloseButton", True) and look.close_buttons
         self.shader = style.Shader(look.colormap, self.min_opacity, ink=look.light)
         self.layers = [layer for layer in model.layers if layer.drawn]
-        self.inbound = {layer.name: _drawn_inbound(layer) for layer in self.layers}
+        self.inbound = {layer.name: drawn_inbound(layer) for layer in self.layers}
         self.level = _levels(self.layers, self.inbound, getattr(model, "outputs", []) or [])
         self.unit = _units(model.layers)
         self.colors = {layer.name: style.legible(style.layer_color(layer, self.model_colors), look.light)

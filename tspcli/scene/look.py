@@ -9,6 +9,9 @@ from ..errors import OptionError, did_you_mean
 from . import style
 from .camera import View
 
+# --open and --animate say the same of a name that is not a drawn layer
+NO_LAYER = "no drawn layer named '{name}'"
+
 
 @dataclass(frozen=True)
 class Look:
@@ -83,8 +86,6 @@ def initial_state(model, open_layers=None, view: View = View()) -> Pose:
         names = {layer.name for layer in model.layers if layer.drawn}
         for name in open_layers:
             if name not in names:
-                from .timeline import NO_LAYER
-
                 drawn = [layer.name for layer in model.layers if layer.drawn]
                 raise OptionError("--open: " + NO_LAYER.format(name=name),
                                   hint=did_you_mean(name, drawn, what="layers"))

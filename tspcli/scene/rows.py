@@ -40,21 +40,30 @@ def balanced_cuts(spans: list[tuple[float, float]], rows: int, shortest: int,
     n = len(spans)
     if n < rows * shortest:
         return None
-    lo, hi = np.array(spans).T
-
-    def length(a, b):                 # run of layers a .. b-1
-        return float(hi[a:b].max() - lo[a:b].min())
-
-    best = {(0, 0): (0.0, [])}        # (runs, layers used) -> (longest run, cuts)
-    for r in range(1, rows + 1):
-        for b in range(r * shortest, n - (rows - r) * shortest + 1):
-            if allowed is not None and b < n and b not in allowed:
-                continue
-            options = [(max(best[(r - 1, a)][0], length(a, b)), best[(r - 1, a)][1] + [b])
-                       for a in range((r - 1) * shortest, b - shortest + 1) if (r - 1, a) in best]
-            if options:
-                best[(r, b)] = min(options, key=lambda o: o[0])
-    return best[(rows, n)][1][:-1] if (rows, n) in best else None
+    lo, hi = np.array(spans, dtype=float).T
+    allowed_end = np.ones(n + 1, bool) if allowed is None else np.isin(np.arange(n + 1), [*allowed, n])
+    # longest[r][b]: the shortest possible longest run of r runs over layers 0 .. b-1; cut[r][b]: its last cut
+    longest = np.full((rows + 1, n + 1), np.inf)
+    cut = np.zeros((rows + 1, n + 1), int)
+    longest[0, 0] = 0.0
+    for b in range(shortest, n + 1):
+        if not allowed_end[b]:
+            continue
+        # the length of every run a .. b-1 at once: running max and min from b backwards
+        run = np.maximum.accumulate(hi[:b][::-1])[::-1] - np.minimum.accumulate(lo[:b][::-1])[::-1]
+        starts = np.arange(b - shortest + 1)
+        for r in range(1, rows + 1):
+            options = np.maximum(longest[r - 1, starts], run[starts])
+            k = int(np.argmin(options))
+            if options[k] < longest[r, b]:
+                longest[r, b], cut[r, b] = options[k], starts[k]
+    if not np.isfinite(longest[rows, n]):
+        return None
+    cuts, b = [], n
+    for r in range(rows, 0, -1):
+        b = int(cut[r, b])
+        cuts.append(b)
+    return sorted(cuts)[1:]
 
 
 def wrap(parts, offsets: dict, plan: RowPlan, view) -> None:
@@ -96,11 +105,11 @@ def shortfalls(plan: RowPlan, blocks, labels, camera, size, clearance: float) ->
     low = np.full(plan.rows, np.inf)
     high = np.full(plan.rows, -np.inf)
     for b in blocks:
-        r = row_of[b.key.split("/")[0]]
+        r = row_of[b.key.rsplit("/", 1)[0]]
         y = cam.project(bounds_corners(b.centers, b.size), camera, size)[:, 1]
         low[r], high[r] = min(low[r], y.min()), max(high[r], y.max())
     for label in labels:
-        r = row_of[label.key.split("/")[0]]
+        r = row_of[label.key.rsplit("/", 1)[0]]
         box = label_box(label, camera, size)
         low[r], high[r] = min(low[r], box[1]), max(high[r], box[3])
     return clearance - (low[:-1] - high[1:])          # rows run down the picture

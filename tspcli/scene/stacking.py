@@ -125,16 +125,6 @@ def _assemble(parts: dict[str, _Part], offsets: dict[str, np.ndarray]) -> dict[s
     return placed
 
 
-def _drawn_inbound(layer) -> list:
-    """Inbound layers that are drawn, looking through hidden ones."""
-    found = []
-    for source in layer.inbound:
-        for node in ([source] if source.drawn else _drawn_inbound(source)):
-            if node not in found:
-                found.append(node)
-    return found
-
-
 def _levels(layers, inbound, outputs) -> dict[str, int]:
     """Longest path from the inputs; final outputs aligned to the last level (TensorSpace).
 

@@ -30,10 +30,10 @@ from typing import Callable, Iterator, Mapping
 
 from ..errors import OptionError, TspError, did_you_mean
 from . import explain
+from .drawn import drawn_inbound
+from .look import NO_LAYER
 
 MAX_FRAMES = 100_000      # frames in one animation: about 55 minutes at 30 fps
-# --open and --animate say the same of a name that is not a drawn layer
-NO_LAYER = "no drawn layer named '{name}'"
 
 DEFAULT_ANIME_TIME_MS = 2000.0
 # An orbit step without ``ms`` turns at this pace: a full turn in 4 s.
@@ -280,15 +280,13 @@ class _Player:
 
     def explain(self, name: str, ms: float | None) -> None:
         """Open the layer and its input (together, if either is closed), then play its computation."""
-        from .stacking import _drawn_inbound
-
         if name not in self.layers:
             self.resolve([name])          # reports it
         layer = self.layers[name]
         if layer.layer_type != "DepthwiseConv2d":
             raise self.fail(f"layer '{name}' is a {layer.layer_type}; explain plays a DepthwiseConv2d "
                             f"(use --links for what other layers read)")
-        sources = _drawn_inbound(layer)
+        sources = drawn_inbound(layer)
         if len(sources) != 1 or len(sources[0].output_shape) != 3:
             raise self.fail(f"the input of '{name}' is not drawn as one layer of feature maps")
         self.toggle([n for n in (sources[0].name, name) if n in self.openable], True, None)
