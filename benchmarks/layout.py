@@ -5,10 +5,10 @@ Each chain is a description written to a temporary folder: a 32x32x3 input, then
 alternating depthwise and pointwise convolutions (8 channels) and a pooling layer
 every 10 layers, then a flatten and a 10-unit output, so every layer is drawn and labelled.
 Each case runs the command in a fresh process, as a user would, ``--runs`` times;
-the median is printed.  ``--root`` runs another checkout's code (e.g. main's, for
+the medians of wall-clock and CPU time (user + system) are printed.  ``--root`` runs another checkout's code (e.g. main's, for
 same-run ratios): its ``tspcli`` is put first on PYTHONPATH.
 
-    python benchmarks/layout.py [--runs 3] [--root /path/to/other/checkout] [--sizes 30,100]
+    python benchmarks/layout.py [--runs 3] [--root /path/to/other/checkout] [--sizes 30,100] [--extra "--fold none"]
 """
 from __future__ import annotations
 
@@ -39,14 +39,19 @@ def chain(layers: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def run_once(root: str, args: list[str]) -> float:
+def run_once(root: str, args: list[str]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds: user + system of the child) of one `tspcli ARGS` process.  On a
+    shared machine the CPU time says more: it does not count the time other jobs held the cores."""
     env = dict(os.environ, PYTHONPATH=root)
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "tspcli", *args], cwd=root, env=env,
-                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    if done.returncode:
-        raise SystemExit(f"tspcli {' '.join(args)} failed: {done.stderr.decode()}")
-    return time.perf_counter() - start
+    proc = subprocess.Popen([sys.executable, "-m", "tspcli", *args], cwd=root, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    if status:
+        raise SystemExit(f"tspcli {' '.join(args)} failed: {proc.stderr.read().decode()}")
+    proc.stderr.close()
+    return wall, usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
@@ -70,12 +75,13 @@ def main() -> None:
             cases.append(("tf.keras MobileNetV2 file (155 layers)",
                           ["render", os.path.abspath(MOBILENET_V2), "-o", out, *extra]))
         print(f"code: {root}; {opts.runs} runs per row, median seconds, 1920x1080\n")
-        print("| case | median s | runs |")
-        print("|---|---|---|")
+        print("| case | median wall s | median CPU s | wall, CPU of each run |")
+        print("|---|---|---|---|")
         for name, args in cases:
-            times = [run_once(root, args) for _ in range(opts.runs)]
-            print(f"| {name} | {statistics.median(times):.2f} | {', '.join(f'{t:.2f}' for t in times)} |",
-                  flush=True)
+            runs = [run_once(root, args) for _ in range(opts.runs)]
+            walls, cpus = zip(*runs)
+            print(f"| {name} | {statistics.median(walls):.2f} | {statistics.median(cpus):.2f} | "
+                  f"{'; '.join(f'{w:.2f}, {c:.2f}' for w, c in runs)} |", flush=True)
 
 
 if __name__ == "__main__":

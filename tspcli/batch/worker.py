@@ -29,8 +29,8 @@ def check_output(path: str, options, overwrite: bool = False) -> str:
 
     kind = check_kind(path, fps=options.fps, quality=options.quality, overwrite=overwrite)
     if kind not in OUTPUT_KINDS:
-        raise OptionError(f"cannot write '{path}': a batch job writes a .png, .mp4, .gif, .glb, .gltf "
-                          "or a frames folder/",
+        raise OptionError(f"cannot write '{path}': a batch job writes a .png, .svg, .pdf, .mp4, .gif, .glb, "
+                          ".gltf or a frames folder/",
                           hint="e.g. -o '{stem}.png' or -o '{stem}_frames/'")
     return kind
 
@@ -39,9 +39,6 @@ def warm_up() -> None:
     """Import the renderer and loaders once per worker process, before its first job."""
     import importlib
 
-    from ..render.backends.offscreen import defer_pyplot
-
-    defer_pyplot()    # workers never draw with pyplot
     for module in ("backends.pyvista_raster", "pipeline", "writers"):
         importlib.import_module(f"tspcli.render.{module}")
     importlib.import_module("tspcli.loading")

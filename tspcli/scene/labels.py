@@ -121,7 +121,7 @@ def place(requests: list[Request], camera, size: tuple[int, int], mode: str, cha
                 attempts = []
                 break
             chosen = None
-    for order, sides, rows in attempts:
+    for k, (order, sides, rows) in enumerate(attempts):
         chosen = {}
         taken = _Taken(cell)
         for i in order:
@@ -132,6 +132,8 @@ def place(requests: list[Request], camera, size: tuple[int, int], mode: str, cha
             if spot is not None:
                 chosen[i] = spot
                 taken.add(spot)
+            elif k < len(attempts) - 1:
+                break           # not all fit in place order: the next attempt, by rank, decides
         if len(chosen) == n:
             break
     labels, extents = [], np.zeros((n, 4))

@@ -27,9 +27,9 @@ class BoxIndex:
 
     def _cells(self, box, pad: float = 0.0):
         c = self.cell
-        for i in range(math.floor((box[0] - pad) / c), math.floor((box[2] + pad) / c) + 1):
-            for j in range(math.floor((box[1] - pad) / c), math.floor((box[3] + pad) / c) + 1):
-                yield i, j
+        columns = range(int((box[0] - pad) // c), int((box[2] + pad) // c) + 1)
+        rows = range(int((box[1] - pad) // c), int((box[3] + pad) // c) + 1)
+        return [(i, j) for i in columns for j in rows]
 
     def add(self, box, owner: int = -1) -> None:
         box = tuple(map(float, box))
@@ -47,8 +47,11 @@ class BoxIndex:
 
     def near(self, box, pad: float = 0.0) -> set[int]:
         found: set[int] = set()
+        get = self.buckets.get
         for key in self._cells(box, pad):
-            found.update(self.buckets.get(key, ()))
+            members = get(key)
+            if members:
+                found.update(members)
         return found
 
     def hits(self, box, pad: float = 0.0, ignore: int | None = None) -> bool:

@@ -17,10 +17,13 @@ import numpy as np
 from ...errors import OptionError, ToolFailure
 from ...scene import geometry
 from ..opengl import require
+from .offscreen import unused_imports_deferred
 
 require()
 
-import pyvista as pv  # noqa: E402
+with unused_imports_deferred():
+    import pyvista as pv
+    import pyvista.plotting  # noqa: F401  (pv.Plotter would load it later, without the stand-ins)
 
 from .pyvista_items import BlocksItem, EdgesItem, LabelItem, LinesItem, overlay_actors  # noqa: E402
 
@@ -167,7 +170,11 @@ class PyvistaRaster:
         vcam.position = camera.position
         vcam.focal_point = camera.focal_point
         vcam.up = camera.up
-        vcam.view_angle = camera.view_angle
+        vcam.parallel_projection = camera.parallel_scale is not None     # the iso, front, side, top presets
+        if camera.parallel_scale is not None:
+            vcam.parallel_scale = camera.parallel_scale
+        else:
+            vcam.view_angle = camera.view_angle
         # From the scene itself: VTK's own reset can see the bounds of the previous frame.
         points = [geometry.bounds_corners(b.centers, b.size) for b in scene.blocks]
         points += [path for lines in scene.lines for path in lines.paths]
