@@ -130,6 +130,9 @@ def layer_zoo(keras):
     x = L.PReLU(shared_axes=[1, 2], name="prelu")(x)
     x = L.ZeroPadding2D((1, 2), name="zpad")(x)
     x = L.Cropping2D(((0, 1), (2, 1)), name="crop")(x)
+    x = L.GaussianNoise(0.5, name="noise")(x)              # training only: the identity here
+    x = L.GaussianDropout(0.3, name="gdrop")(x)
+    x = L.UpSampling2D(2, interpolation="bilinear", name="bilinear")(x)
     se = L.GlobalAveragePooling2D(keepdims=True, name="squeeze")(x)
     se = L.Conv2D(8, 1, activation="sigmoid", name="excite")(se)
     x = L.Multiply(name="se")([x, se])

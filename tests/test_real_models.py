@@ -87,13 +87,14 @@ def test_every_layer_equals_keras(corpus, oracle, name, fmt):
     inputs = built.sample_inputs()
     model.predict(inputs if len(inputs) > 1 else inputs[0])
     want = oracle[name]
+    tolerance = 1e-5 if name == "layer_zoo" else 1e-4  # one step each there; deep models add rounding
     compared = 0
     for layer in model.layers:
         if layer.name in want:
             expected = want[layer.name]
             assert layer.neural_value.shape == expected.shape, layer.name
             scale = max(1.0, float(np.abs(expected).max()))
-            assert np.abs(layer.neural_value - expected).max() <= 1e-4 * scale, layer.name
+            assert np.abs(layer.neural_value - expected).max() <= tolerance * scale, layer.name
             compared += 1
     inner = sum(1 for layer in model.layers if "/" in layer.name)  # inside nested models
     assert compared == len(model.layers) - len(model.inputs) - inner
