@@ -191,3 +191,12 @@ def test_open_all_animation_of_a_nested_model(cli, corpus, tmp_path):
     assert r.code == 0, r.err
     frames = iio.imread(out, index=None)
     assert frames.shape[0] > 4 and frames.shape[1:3] == (90, 160)
+
+
+def test_each_layer_opened_alone_at_a_tiny_size(cli, corpus, tmp_path):
+    """One picture per layer ('/' in names; the last, folded softmax once crashed the row wrapping)."""
+    r = cli("batch", corpus["nested_sequential"].paths["keras"], "-o", "{stem}_{layer}.png", "--out", tmp_path,
+            "--set", "size=160x90", "--json", "--jobs", "1")
+    assert r.code == 0, r.out
+    jobs = json.loads(r.out)["jobs"]
+    assert {j["layer"] for j in jobs} >= {"block/dw", "head/probs"} and all(j["status"] == "ok" for j in jobs)

@@ -101,6 +101,8 @@ class Wrapping:
             blocks, lines, requests, legend = self._elements(state, stack=stack, plan=plan)
             camera, placement = self._judged(blocks, lines, requests, state.view)
             scale = rows.pixels_per_unit(camera, right, self.look.size)
+            if plan.rows > 1 and not scale > 0:  # rows pushed so far apart that the frame holds no width
+                return None
             if plan.rows == 1:
                 return scale, placement.left_out
             short = rows.shortfalls(plan, blocks, placement.labels, camera, self.look.size,
