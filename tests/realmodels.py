@@ -124,6 +124,7 @@ def layer_zoo(keras):
     x = L.Activation("swish", name="swish")(x)
     x = L.Activation("gelu", name="gelu")(x)
     x = L.Activation("hard_swish", name="hswish")(x)
+    x = L.PReLU(shared_axes=[1, 2], name="prelu")(x)
     x = L.ZeroPadding2D((1, 2), name="zpad")(x)
     x = L.Cropping2D(((0, 1), (2, 1)), name="crop")(x)
     se = L.GlobalAveragePooling2D(keepdims=True, name="squeeze")(x)
@@ -132,6 +133,7 @@ def layer_zoo(keras):
     x = L.Permute((2, 1, 3), name="perm")(x)
     x = L.GlobalMaxPooling2D(name="gmp")(x)
     x = L.RepeatVector(3, name="repeat")(x)
+    x = L.PReLU(name="prelu_each")(x)   # a slope per value
     x = L.Flatten(name="flat")(x)
     return keras.Model(inp, L.Dense(3, activation="softmax", name="out")(x), name="layer_zoo")
 

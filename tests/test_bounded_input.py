@@ -108,13 +108,14 @@ def test_text_files_over_64_mib_are_refused_before_reading(tmp_path, role):
     refused(tspcli(*args, cwd=ROOT), path, "65 MiB", "64 MiB", output=out)
 
 
-@pytest.mark.parametrize("role", ["description", "config", "input", "model"])
+@pytest.mark.parametrize("role", ["description", "config", "jobs", "input", "model"])
 def test_devices_and_fifos_are_refused_not_read(tmp_path, role):
     fifo = tmp_path / "pipe.json"
     os.mkfifo(fifo)  # nobody writes: reading it would hang
     for path, kind in ((fifo, "pipe"), ("/dev/zero", "device")):
         args = {"description": ["summary", path], "config": ["render", "samples/lenet.yaml", "--config", path,
                                                              "-o", tmp_path / "o.png"],
+                "jobs": ["batch", "--jobs-file", path, "--out", tmp_path / "figs"],
                 "input": ["predict", "samples/lenet.yaml", "--input", path],
                 "model": ["summary", path]}[role]
         if role == "model" and kind == "pipe":
@@ -135,11 +136,12 @@ def _lie_about_size(archive_path, member, size):
     archive_path.write_bytes(bytes(data))
 
 
-def test_keras_member_larger_than_max_memory_is_refused_before_inflating(tmp_path):
+@pytest.mark.parametrize("member, limit", [("model.weights.h5", "100MB"), ("config.json", "8GiB")])
+def test_keras_member_larger_than_its_limit_is_refused_before_inflating(tmp_path, member, limit):
+    """Weights within --max-memory, the config within the 64 MiB text limit."""
     path = write_keras_archive(tmp_path / "m.keras")
-    _lie_about_size(path, "model.weights.h5", 3 * 2**30)
-    refused(tspcli("summary", path, "--max-memory", "100MB"), path, "model.weights.h5", "3 GiB",
-            "more than the limit")
+    _lie_about_size(path, member, 3 * 2**30)
+    refused(tspcli("summary", path, "--max-memory", limit), path, member, "3 GiB")
 
 
 def test_keras_member_with_impossible_ratio_is_refused(tmp_path):

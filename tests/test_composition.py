@@ -11,7 +11,7 @@ import pytest
 import tspcli
 from boxes_rules import faults, fill, margins
 from tspcli.render.options import resolve
-from tspcli.render.pipeline import look_from, view_from
+from tspcli.render.scene_inputs import look_from, view_from
 from tspcli.scene.boxes import scene_boxes
 from tspcli.scene.layout import SceneBuilder, initial_state
 

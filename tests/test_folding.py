@@ -3,7 +3,6 @@ import pathlib
 import shutil
 
 import numpy as np
-import pytest
 
 import tspcli
 from tspcli.layers import layer_from_config
@@ -11,7 +10,7 @@ from tspcli.layers.inputs import input_class_for_shape
 from tspcli.model import Model, Sequential
 from tspcli.render.animation import Animation, timeline_for
 from tspcli.render.options import RenderOptions
-from tspcli.render.pipeline import drawn_model
+from tspcli.render.scene_inputs import drawn_model
 from tspcli.scene.folding import FoldedModel, fold_groups
 from tspcli.scene.layout import SceneBuilder, initial_state
 

@@ -4,7 +4,12 @@ Read from the source with ``ast`` (every import, at module level or inside a
 function), so a lazy import counts as much as an eager one.
 """
 import ast
+import os
 import pathlib
+import subprocess
+import sys
+
+import pytest
 
 PACKAGE = pathlib.Path(__file__).resolve().parent.parent / "tspcli"
 RENDERING = ("vtk", "vtkmodules", "pyvista")
@@ -70,3 +75,44 @@ def test_only_backends_import_vtk_or_pyvista():
 def test_model_and_engine_do_not_import_each_other_both_ways():
     table = modules()
     assert not ({"tspcli.engine"} & table["tspcli.model"] and {"tspcli.model"} & table["tspcli.engine"])
+
+
+@pytest.mark.slow
+def test_the_backend_defers_what_pyvista_imports_but_never_uses():
+    """pyplot, the Agg canvas and pooch are not loaded with the backend, and real when used after."""
+    code = (
+        "import sys\n"
+        "from tspcli.render.backends import pyvista_raster\n"
+        "print(sorted(m for m in ('matplotlib.figure', 'matplotlib.font_manager', 'tqdm', 'asyncio') "
+        "if m in sys.modules))\n"
+        "import matplotlib.pyplot as plt\n"
+        "figure = plt.figure()\n"
+        "print(type(sys.modules['matplotlib.pyplot']).__name__, type(figure).__name__)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          cwd=PACKAGE.parent, env={**os.environ, "PYTHONPATH": str(PACKAGE.parent)})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:2] == ["[]", "module Figure"]
+
+
+def test_no_module_of_the_package_imports_itself_back():
+    """No import circles: from every module, following its imports (lazy ones too) never leads back to it.
+
+    A package's ``__init__`` that only names what its modules define is not counted as importing them
+    back (``tspcli/__init__`` re-exports the API), so edges into a package stand for the package file.
+    """
+    table = modules()
+    graph = {m: {i for i in found if i in table and i != m} for m, found in table.items()}
+    for module, found in graph.items():          # ``from pkg import name`` names pkg itself, not a cycle
+        graph[module] = {i for i in found if not module.startswith(i + ".")}
+    circles = []
+    for start in graph:
+        seen, todo = set(), list(graph[start])
+        while todo:
+            node = todo.pop()
+            if node == start:
+                circles.append(start)
+                break
+            if node not in seen:
+                seen.add(node)
+                todo.extend(graph[node])
+    assert circles == []

@@ -6,7 +6,7 @@ from tspcli.errors import OptionError
 from tspcli.layers import Conv2d, DepthwiseConv2d, RGBInput, SeparableConv2d
 from tspcli.model import Sequential
 from tspcli.render.options import RenderOptions
-from tspcli.render.pipeline import look_from, opened_state
+from tspcli.render.scene_inputs import look_from, opened_state
 from tspcli.scene import camera as cam
 from tspcli.scene import explain
 from tspcli.scene.layout import SceneBuilder

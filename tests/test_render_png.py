@@ -6,7 +6,7 @@ import pytest
 
 import tspcli
 from tspcli.render.options import RenderOptions
-from tspcli.render.pipeline import look_from, view_from
+from tspcli.render.scene_inputs import look_from, view_from
 from tspcli.scene import camera as cam
 from tspcli.scene.layout import SceneBuilder, initial_state
 

@@ -5,7 +5,6 @@ import pytest
 import tspcli
 from tspcli.scene import camera as cam, style
 from tspcli.scene.camera import View
-from tspcli.scene.geometry import bounds_corners
 from tspcli.scene.labels import PAD, label_box
 from tspcli.scene.planes import AXES, Plane
 from tspcli.scene.layout import MIN_BUTTON_PX, MIN_OUTLINED_PX, Look, SceneBuilder, Pose, initial_state

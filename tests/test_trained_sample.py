@@ -9,7 +9,7 @@ import pytest
 import tspcli
 from tspcli.io.inputs import read_input
 from tspcli.render.options import RenderOptions
-from tspcli.render.pipeline import drawn_model
+from tspcli.render.scene_inputs import drawn_model
 from tspcli.scene.layout import Look, SceneBuilder, initial_state
 
 SAMPLES = pathlib.Path(__file__).resolve().parent.parent / "samples"

@@ -59,9 +59,9 @@ def save(scenes: dict) -> None:
             "camera": dataclasses.asdict(scene.camera), "background": scene.background,
             "text_color": scene.text_color, "legend": legend, "legend_row": scene.legend_row, "title": scene.title,
             "title_size": scene.title_size, "size": scene.size, "note": scene.note, "note_size": scene.note_size,
-            "legend_at": scene.legend_at,
+            "legend_at": getattr(scene, "legend_at", None),
             "blocks": [{"key": b.key, "size": b.size, "edge": b.edge, "opacity": b.opacity, "faces": b.faces,
-                        "plane": b.plane,
+                        "plane": getattr(b, "plane", None),
                         "texture": b.texture.key, "image": array(f"{name}/b{i}/image", b.texture.image),
                         "centers": array(f"{name}/b{i}/centers", b.centers),
                         "tiles": array(f"{name}/b{i}/tiles", b.tiles),
@@ -100,15 +100,17 @@ def load() -> dict:
                                   d["legend"]["size"])
             blocks = [s.Blocks(b["key"], arrays[b["centers"]], _tuples(b["size"]), s.Texture(b["texture"],
                                arrays[b["image"]]), arrays[b["tiles"]], arrays[b["side_tiles"]],
-                               _tuples(b["edge"]), b["opacity"], b["faces"],
-                               _tuples(b.get("plane", ["+x", "+z"]))) for b in d["blocks"]]
+                               edge=_tuples(b["edge"]), opacity=b["opacity"], faces=b["faces"],
+                               **({"plane": _tuples(b["plane"])} if b.get("plane") else {})) for b in d["blocks"]]
             lines = [s.Lines(ln["key"], [arrays[p] for p in ln["paths"]], _tuples(ln["color"]), ln["width"])
                      for ln in d["lines"]]
             labels = [s.Label(**{k: _tuples(v) for k, v in label.items()}) for label in d["labels"]]
             camera = s.Camera(**{k: _tuples(v) for k, v in d["camera"].items()})
             scenes[name] = s.Scene(blocks, lines, labels, camera, _tuples(d["background"]), _tuples(d["text_color"]),
-                                   legend, d["legend_row"], d["title"], d["title_size"], _tuples(d["size"]),
-                                   d["note"], d["note_size"], legend_at=_tuples(d.get("legend_at")))
+                                   legend=legend, legend_row=d["legend_row"], title=d["title"],
+                                   title_size=d["title_size"], size=_tuples(d["size"]), note=d["note"],
+                                   note_size=d["note_size"],
+                                   **({"legend_at": _tuples(d["legend_at"])} if d.get("legend_at") else {}))
     return scenes
 
 

@@ -9,9 +9,9 @@ Ctrl-C or SIGTERM is handled by the parent: jobs not started are cancelled and
 every worker gets SIGTERM, which a busy worker turns into KeyboardInterrupt, so
 the job's partial file (or staging folder, or ffmpeg) is removed as for `tspcli
 render`, and then it exits; an idle worker exits at once.  Workers still alive
-after ``STOP_GRACE_S`` are killed, so the batch stops within about 2 s; a second
-Ctrl-C kills them at once.  Finished outputs are whole, so ``--skip-existing``
-resumes.
+after ``STOP_GRACE_S`` are killed, so the batch stops within about 2 s.  A second
+signal (``handle_stop_signals``) ends the batch at once: the workers get SIGTERM and
+clean up by themselves.  Finished outputs are whole, so ``--skip-existing`` resumes.
 """
 from __future__ import annotations
 
@@ -25,6 +25,31 @@ from ..errors import OptionError, ToolFailure
 CONNECT_TIMEOUT_S = 10
 STOP_GRACE_S = 1.5
 _BUSY = False    # in a worker: whether a job is running (SIGTERM then cleans up before exiting)
+_POOLS = []      # in the batch process: the local pools now open
+_STOPPING = []   # ... and the workers being stopped (a pool forgets them once shut down)
+
+
+def handle_stop_signals() -> None:
+    """The batch process: the first Ctrl-C or SIGTERM stops cleanly (KeyboardInterrupt); a second ends it now.
+
+    The second must not raise again: it could land inside the cleanup of the first, in
+    concurrent.futures' locks, and turn a stop into an internal error or a hang.
+    """
+    def again(signum, frame):
+        for process in _STOPPING + [p for pool in _POOLS for p in _workers(pool)]:
+            with contextlib.suppress(OSError, ValueError):
+                process.terminate()
+        os.write(2, b"tspcli: interrupted\n")
+        os._exit(130)
+
+    def first(signum, frame):
+        signal.signal(signal.SIGINT, again)
+        signal.signal(signal.SIGTERM, again)
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    with contextlib.suppress(ValueError):  # not in the main thread
+        signal.signal(signal.SIGINT, first)
+        signal.signal(signal.SIGTERM, first)
 
 
 def default_workers() -> int:
@@ -49,18 +74,21 @@ def local_pool(workers: int):
             return super().submit(_guarded, fn, *args, **kwargs)
 
     pool = Pool(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker)
+    _POOLS.append(pool)
     try:
         yield pool
     except BaseException:
         _stop(pool)
         raise
+    finally:
+        _POOLS.remove(pool)
     pool.shutdown(wait=True)
 
 
 def _stop(pool) -> None:
     """Cancel what has not started and end every worker within STOP_GRACE_S (see the module's text)."""
-    # the pool's processes are private; nothing public lists them (active_children lists every child)
-    processes = list(getattr(pool, "_processes", {}).values())
+    processes = _workers(pool)
+    _STOPPING.extend(processes)
     pool.shutdown(wait=False, cancel_futures=True)
     try:
         for process in processes:
@@ -74,6 +102,11 @@ def _stop(pool) -> None:
             if process.is_alive():
                 with contextlib.suppress(OSError, ValueError):
                     process.kill()
+
+
+def _workers(pool) -> list:
+    # the pool's processes are private; nothing public lists them (active_children lists every child)
+    return list((getattr(pool, "_processes", None) or {}).values())
 
 
 def _start_worker() -> None:
@@ -97,6 +130,9 @@ def _die_with_parent() -> None:
 def _on_sigterm(signum, frame):
     if not _BUSY:
         os._exit(128 + signum)
+    # once: another SIGTERM (the pool's own, when a sibling's exit breaks it) must not
+    # interrupt the cleanup this one starts; the parent kills a worker that takes too long
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     raise KeyboardInterrupt(f"signal {signum}")
 
 

@@ -8,13 +8,17 @@ after ``--fail-fast`` stopped the batch).
 from __future__ import annotations
 
 import os
-from concurrent.futures import CancelledError, as_completed, wait
+from concurrent.futures import FIRST_COMPLETED, CancelledError, wait
 from dataclasses import replace
 from typing import Callable
 
 from ..model import DEFAULT_MAX_MEMORY
 from .jobs import Job
 from .worker import render_job
+
+# The main thread wakes this often while it waits for jobs: a signal the kernel gives to
+# another thread (the pool's) runs its Python handler only when the main thread wakes.
+WAKE_S = 0.2
 
 
 def run_jobs(jobs: list[Job], open_executor: Callable, *, fail_fast: bool = False, skip_existing: bool = False,
@@ -38,7 +42,7 @@ def run_jobs(jobs: list[Job], open_executor: Callable, *, fail_fast: bool = Fals
         with open_executor(len(todo)) as executor:
             futures = {executor.submit(render_job, *_arguments(job, max_memory), overwrite): job for job in todo}
             try:
-                for future in as_completed(futures):
+                for future in _as_completed(futures):
                     result = results[futures[future].index] = _outcome(futures[future], future)
                     on_done(result)
                     if fail_fast and result["status"] == "failed":
@@ -47,11 +51,19 @@ def run_jobs(jobs: list[Job], open_executor: Callable, *, fail_fast: bool = Fals
                 # after --fail-fast or Ctrl-C: what has not started never will; what runs ends normally
                 for future in futures:
                     future.cancel()
-            for future in wait([f for f in futures if not f.cancelled()]).done:
+            for future in _as_completed([f for f in futures if not f.cancelled()]):
                 if futures[future].index not in results:
                     results[futures[future].index] = _outcome(futures[future], future)
                     on_done(results[futures[future].index])
     return [results.get(job.index) or _row(job, "cancelled") for job in jobs]
+
+
+def _as_completed(futures):
+    """Each future as it completes (as ``concurrent.futures.as_completed``), waking every WAKE_S."""
+    pending = set(futures)
+    while pending:
+        done, pending = wait(pending, timeout=WAKE_S, return_when=FIRST_COMPLETED)
+        yield from done
 
 
 def _arguments(job: Job, max_memory: int) -> tuple:

@@ -39,9 +39,6 @@ def warm_up() -> None:
     """Import the renderer and loaders once per worker process, before its first job."""
     import importlib
 
-    from ..render.backends.offscreen import defer_pyplot
-
-    defer_pyplot()    # workers never draw with pyplot
     for module in ("backends.pyvista_raster", "pipeline", "writers"):
         importlib.import_module(f"tspcli.render.{module}")
     importlib.import_module("tspcli.loading")

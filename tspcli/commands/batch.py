@@ -51,14 +51,14 @@ def command(sources, jobs_file, template, out_dir, config, sets, workers, schedu
     Exit codes: 0 every job succeeded, 1 a job failed, 2 bad usage or jobs
     file (nothing was rendered).
     """
-    from ..atomic import install_sigterm_handler
     from ..batch import dask_cluster, default_workers, local_pool, plan, report, run_jobs, summary_lines
+    from ..batch.executors import handle_stop_signals
     from ..errors import OptionError
     from ..progress import Progress
 
     if scheduler and workers:
         raise OptionError("--jobs counts local processes; with --scheduler the cluster decides")
-    install_sigterm_handler()
+    handle_stop_signals()   # Ctrl-C/SIGTERM: a clean stop; a second one: at once
     limit = parse_bytes(max_memory)
     jobs = plan(list(sources), jobs_file=jobs_file, template=template, out_dir=out_dir, config=config,
                 sets=sets, allow_outside=allow_outside, overwrite=overwrite)

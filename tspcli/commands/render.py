@@ -108,7 +108,6 @@ def command(model, output, interactive, config, open_, input_path, preprocess, v
         "init": init, "fold": fold, "links": links, "explain_maps": explain_maps,
         "timeline": animate, "fps": fps, "quality": quality, "easing": easing, "antialias": antialias})
     from ..io.class_names import names_for_model
-    from ..render.backends.offscreen import defer_pyplot
     from ..render.opengl import require
     from ..render.pipeline import render_file
 
@@ -116,7 +115,6 @@ def command(model, output, interactive, config, open_, input_path, preprocess, v
         check_writable(options.boxes)
     if output is None or output == "-" or output_kind(output) != "scene":   # a .glb needs no OpenGL
         require()   # a machine without offscreen OpenGL: one line saying what to install, not a segfault
-    defer_pyplot()    # this process never draws with pyplot: its 0.3-0.5 s import is not paid
     m = load_model(model, max_memory, options.input, options.input_shape)
     names_for_model(options.class_labels, m)     # a bad names file fails before any work
     if interactive:

@@ -117,8 +117,11 @@ def read_tree(source, file: str, skip: tuple[str, ...] = (),
     timeout = READ_TIMEOUT_BASE_S + size / _READ_BYTES_PER_S
     try:
         stdin = {"input": data} if data is not None else {"stdin": subprocess.DEVNULL}
+        # "::" turns off libhdf5's filter plugins: a file cannot make it load a shared library
+        # (Keras' compressions, gzip and lzf, are built in).
         done = subprocess.run(_child_command(source if data is None else "-", skip, max_bytes),
-                              capture_output=True, timeout=timeout, **stdin)
+                              capture_output=True, timeout=timeout,
+                              env=dict(os.environ, HDF5_PLUGIN_PRELOAD="::"), **stdin)
     except subprocess.TimeoutExpired:
         raise LoadError(f"reading the HDF5 data did not finish within {timeout:.0f} s "
                         "(corrupt file?)", file=file) from None

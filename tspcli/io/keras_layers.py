@@ -73,6 +73,7 @@ TABLE: dict[str, tuple[str, dict, dict]] = {
                                                       "scale": "scale", "rms_scaling": "rmsScaling"}),
     "LayerScale": ("LayerScale", {}, {}),  # keras.applications.convnext's
     "Permute": ("Permute", {}, {"dims": "dims"}),
+    "PReLU": ("PReLU", {"sharedAxes": []}, {"shared_axes": "sharedAxes"}),  # none shared: a slope per value
     "RepeatVector": ("RepeatVector", {}, {"n": "n"}),
 }
 

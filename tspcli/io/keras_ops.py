@@ -6,6 +6,8 @@ of ``keras.src.ops.numpy`` with its constant operands in the call's ``args``.
 Arithmetic of one tensor and one number is a Rescaling (``x * scale + offset``,
 exact in float32 for +, - and *; division by c becomes a product with 1/c, within
 one rounding); arithmetic of two tensors is the merge layer of the same name.
+tf.keras 2 writes the same arithmetic as ``TFOpLambda`` layers (``function``
+``math.multiply``, the other operand in the call's kwargs as ``y``): lifted alike.
 Any other operation stays unknown (refused, or drawn generically with --skip-unknown).
 """
 from __future__ import annotations
@@ -22,16 +24,43 @@ def _is_number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+_TF_FUNCTIONS = {"__operators__.add": "Add", "math.add": "Add", "math.subtract": "Subtract",
+                 "math.multiply": "Multiply", "math.truediv": "TrueDivide", "math.maximum": "Maximum"}
+
+
+def _is_ref(value) -> bool:
+    """A Keras 2 tensor reference: [layer name, node, tensor(, kwargs)]."""
+    return isinstance(value, list) and len(value) in (3, 4) and isinstance(value[0], str)
+
+
 def lift_operation(entry: dict, node) -> tuple[str, dict] | None:
     """(Keras layer class, config) computing this operation call, or None."""
+    if entry.get("class_name") == "TFOpLambda":
+        return _lift_tf_op(entry, node)
     if entry.get("module") != _NUMPY_MODULE or not isinstance(node, dict) or node.get("kwargs"):
         return None
     op, args = entry.get("class_name"), node.get("args")
     if not isinstance(args, list) or len(args) != 2:
         return None
-    tensors = [_is_tensor(a) for a in args]
+    return _lift(op, [_is_tensor(a) for a in args], args, entry.get("name"))
+
+
+def _lift_tf_op(entry: dict, node) -> tuple[str, dict] | None:
+    """tf.keras 2: [[x, 0, 0, {"y": 3.0, "name": null}]]; the function in the config."""
+    config = entry.get("config")
+    op = _TF_FUNCTIONS.get(config.get("function")) if isinstance(config, dict) else None
+    if op is None or not isinstance(node, list) or len(node) != 1 or not _is_ref(node[0]) or len(node[0]) != 4:
+        return None
+    kwargs = node[0][3]
+    if not isinstance(kwargs, dict) or set(kwargs) - {"y", "name"} or "y" not in kwargs:
+        return None
+    y = kwargs["y"]
+    return _lift(op, [True, _is_ref(y)], [node[0], y], config.get("name"))
+
+
+def _lift(op, tensors: list[bool], args: list, name) -> tuple[str, dict] | None:
     if all(tensors):
-        return (_MERGES[op], {"name": entry.get("name")}) if op in _MERGES else None
+        return (_MERGES[op], {"name": name}) if op in _MERGES else None
     if tensors.count(True) != 1 or not _is_number(args[tensors.index(False)]):
         return None
     c, tensor_first = float(args[tensors.index(False)]), tensors[0]
@@ -44,4 +73,4 @@ def lift_operation(entry: dict, node) -> tuple[str, dict] | None:
     }.get(op, (None, None))
     if scale is None:
         return None
-    return "Rescaling", {"name": entry.get("name"), "scale": scale, "offset": offset}
+    return "Rescaling", {"name": name, "scale": scale, "offset": offset}

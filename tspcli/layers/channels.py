@@ -67,19 +67,34 @@ class SqueezeExcitation(_Merge):
         return (feature * gate.reshape(-1)).astype(np.float32)
 
 
+def _axis_list(v) -> tuple:
+    if not isinstance(v, (list, tuple)):
+        P._fail(f"must be a list of axes, got {v!r}")
+    return tuple(P.positive_int(a, "every axis") for a in v)
+
+
 class PReLU(Layer):
     """ReLU with a learned negative slope per channel: x if x >= 0 else alpha[c] * x."""
 
     layer_type = "PReLU"
     default_color = "#FC5C9C"
-    WEIGHT_DOCS = (("alpha", "(channels,)"),)
+    PARAMS = (Param("sharedAxes", P.optional(_axis_list), None, "Keras' shared_axes (from 1, the batch excluded): axes that share one slope; default: "
+                          "one slope per channel; [] one per value.", "list[int]"),)
+    WEIGHT_DOCS = (("alpha", "(channels,), or the input's shape with 1 on each shared axis"),)
 
     def compute_output_shape(self, input_shape):
         single_input(self, input_shape, (1, 2, 3))
+        shared = self.config["sharedAxes"] or ()
+        if any(a > len(input_shape) for a in shared):
+            raise ShapeError(f"sharedAxes {list(shared)} name an axis beyond the input {list(input_shape)}",
+                             layer=self.name, key="sharedAxes")
         return tuple(input_shape)
 
     def weight_shapes(self):
-        return {"alpha": (self.output_shape[-1],)}
+        shared = self.config["sharedAxes"]
+        if shared is None:
+            return {"alpha": (self.output_shape[-1],)}
+        return {"alpha": tuple(1 if i + 1 in shared else d for i, d in enumerate(self.output_shape))}
 
     def forward(self, inputs):
         x = inputs[0]

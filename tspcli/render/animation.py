@@ -27,10 +27,12 @@ from ..errors import OptionError, SpecError
 from ..scene.layout import SceneBuilder, Pose
 from ..scene.timeline import Timeline, parse_timeline
 from .options import RenderOptions
-from .pipeline import drawn_model, look_from, opened_state, view_from
+from .scene_inputs import drawn_model, look_from, opened_state, view_from
 
 AHEAD = 2        # frames drawn ahead of the encoder; memory stays flat
 MAX_KEYS = 8     # states composed in full (camera and labels fitted); frames glide between them
+WAKE_S = 0.2     # see in_background
+INTERRUPT_JOIN_S = 0.5
 T = TypeVar("T")
 
 
@@ -173,7 +175,11 @@ def in_background(produce: Callable[[], Iterator[T]], ahead: int = AHEAD) -> Ite
     The thread calls ``produce`` itself, so what it makes (an OpenGL context
     belongs to the thread that made it) is made, used and closed there.  Its
     errors are raised here; when the consumer stops (done, an error, Ctrl-C,
-    SIGTERM) the thread is told to stop and joined before this returns.
+    SIGTERM) the thread is told to stop and joined before this returns, except
+    that an interruption waits at most INTERRUPT_JOIN_S for a frame in the making
+    (the daemon thread ends after it), so the output's cleanup is not held up.
+    The consumer wakes every WAKE_S: a signal the kernel gave to the drawing
+    thread runs its Python handler only when the main thread wakes.
     """
     items: queue.Queue = queue.Queue(ahead)
     stop = threading.Event()
@@ -203,14 +209,21 @@ def in_background(produce: Callable[[], Iterator[T]], ahead: int = AHEAD) -> Ite
 
     thread = threading.Thread(target=work, name="tspcli-frames", daemon=True)
     thread.start()
+    wait_s = None
     try:
         while True:
-            made, value = items.get()
+            try:
+                made, value = items.get(timeout=WAKE_S)
+            except queue.Empty:
+                continue
             if not made:
                 if value is not None:
                     raise value
                 return
             yield value
+    except KeyboardInterrupt:
+        wait_s = INTERRUPT_JOIN_S
+        raise
     finally:
         stop.set()
-        thread.join()
+        thread.join(wait_s)

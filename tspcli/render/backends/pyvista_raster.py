@@ -17,10 +17,13 @@ import numpy as np
 from ...errors import OptionError, ToolFailure
 from ...scene import geometry
 from ..opengl import require
+from .offscreen import unused_imports_deferred
 
 require()
 
-import pyvista as pv  # noqa: E402
+with unused_imports_deferred():
+    import pyvista as pv
+    import pyvista.plotting  # noqa: F401  (pv.Plotter would load it later, without the stand-ins)
 
 from .pyvista_items import BlocksItem, EdgesItem, LabelItem, LinesItem, overlay_actors  # noqa: E402
 
