@@ -129,3 +129,16 @@ def test_animate_help_wraps_between_words(cli):
 def test_the_catalogue_line_of_concatenate_is_whole(cli):
     line = next(l for l in cli("layers").out.splitlines() if l.startswith("Concatenate"))
     assert line.endswith("Inputs joined along axis (default: the channel axis)")
+
+
+def test_an_end_of_file_inside_the_tool_is_its_failure_not_an_interruption(cli, monkeypatch):
+    import tspcli.commands.common as common
+
+    def truncated(*args, **kwargs):
+        raise EOFError("ran out of input")
+
+    monkeypatch.setattr(common, "load", truncated, raising=False)
+    monkeypatch.setattr("tspcli.loading.load", truncated)
+    r = cli("summary", "samples/lenet.yaml")
+    assert r.code == 1 and r.err == "tspcli: internal error: EOFError: ran out of input " \
+                                    "(run again with --debug for the traceback)\n"

@@ -54,7 +54,7 @@ def test_an_existing_folder_gets_frames(tmp_path):
 
 
 @pytest.mark.parametrize("path, message", [
-    ("out.avi", "unknown kind of output '.avi' (use .mp4, .gif, .png"),
+    ("out.avi", "unknown kind of output '.avi' (use .png (one frame), .svg, .pdf"),
     ("out_%04d.jpg", "must end in .png"),
     ("out_%04d_%d.png", "needs exactly one number like %04d"),
     ("out_%s.png", "needs exactly one number like %04d"),

@@ -23,7 +23,7 @@ COMMANDS = {
     "render": ("render", "Draw the model in 3D (TensorSpace's look) to a PNG, MP4, GIF or frames, offscreen."),
     "layers": ("layers", "List the layer catalogue, or one layer's parameters."),
     "predict": ("predict", "Compute every layer's values for an input; print the top classes."),
-    "convert": ("convert", "Write a model file (.h5, .keras, TF.js, ONNX) as a description and .npz weights."),
+    "convert": ("convert", "Write a model file (.h5, .keras, TF.js, ONNX, TFLite) as a description and .npz weights."),
     "batch": ("batch", "Render many models to many figures in parallel (local processes or Dask)."),
     "doctor": ("doctor", "Check that this machine can render: OpenGL window, VTK, GL driver, ffmpeg."),
 }
@@ -60,7 +60,8 @@ def cli(ctx, debug):
     """tspcli: draw a neural network in 3D, shaded by what a real input produces.
 
     MODEL arguments accept a YAML/JSON description, a Keras .h5 or .keras file,
-    a TensorFlow.js model.json, an ONNX .onnx file, or '-' for a description on stdin.
+    a TensorFlow.js model.json, an ONNX .onnx or a TensorFlow Lite .tflite file,
+    or '-' for a description on stdin.
     """
     ctx.obj = {"debug": debug}
 
@@ -74,7 +75,10 @@ def main(argv=None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = _debug_requested(argv)
     try:
-        cli.main(args=argv, prog_name="tspcli", standalone_mode=False)
+        # as click's own main, but an EOFError or Ctrl-C is left as it is (click's main turns both
+        # into Abort, so a truncated file would read "interrupted", after a blank line)
+        with cli.make_context("tspcli", argv) as ctx:
+            cli.invoke(ctx)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.exceptions.NoArgsIsHelpError as exc:   # bare `tspcli`: the help

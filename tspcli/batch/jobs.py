@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 
 from ..errors import OptionError, TspError
 from ..render.options import RenderOptions, resolve
+from ..render.writers import STILL_KINDS
 from . import template as tpl
 
 JOB_KEYS = ("model", "input", "output", "options")
@@ -293,7 +294,7 @@ def _with_layer(options: RenderOptions, layer: str | None, kind: str) -> RenderO
     """A {layer} job: an animation without steps of its own plays that layer opening; else it is open."""
     if layer is None:
         return options
-    if kind != "png" and options.timeline is None:
+    if kind not in STILL_KINDS and options.timeline is None:
         # closing first is no step for a layer that starts closed, and makes one that starts open move
         return replace(options, timeline=f"close:{layer},open:{layer}")
     return replace(options, open=(layer,))

@@ -29,8 +29,8 @@ def check_output(path: str, options, overwrite: bool = False) -> str:
 
     kind = check_kind(path, fps=options.fps, quality=options.quality, overwrite=overwrite)
     if kind not in OUTPUT_KINDS:
-        raise OptionError(f"cannot write '{path}': a batch job writes a .png, .mp4, .gif, .glb, .gltf "
-                          "or a frames folder/",
+        raise OptionError(f"cannot write '{path}': a batch job writes a .png, .svg, .pdf, .mp4, .gif, .glb, "
+                          ".gltf or a frames folder/",
                           hint="e.g. -o '{stem}.png' or -o '{stem}_frames/'")
     return kind
 

@@ -40,7 +40,7 @@ def command(sources, jobs_file, template, out_dir, config, sets, workers, schedu
 
     Each SOURCE is a model file, a glob (quote it: 'models/*.h5') or an @LIST
     file of paths, one a line (@- reads stdin).  Each job writes what its output
-    name asks for, as render does: a .png still, or an .mp4, .gif or frames
+    name asks for, as render does: a .png still, a .pdf or .svg figure, or an .mp4, .gif or frames
     folder/ playing the timeline option (--set timeline=open-all) or the
     description's.  Examples:
 

@@ -17,7 +17,8 @@ from .predict import init_option, input_option, preprocess_option
 @click.command("render")
 @model_argument
 @click.option("-o", "--output", metavar="FILE",
-              help="A picture (.png), a 3D file (.glb, .gltf), or an animation: .mp4, .gif, a folder/ or a "
+              help="A picture (.png), a vector figure (.svg, .pdf), a 3D file (.glb, .gltf), or an animation: "
+                   ".mp4, .gif, a folder/ or a "
                    "pattern like out_%04d.png; - writes a PNG to stdout.")
 @click.option("--interactive", is_flag=True,
               help="Open the model in a window to turn with the mouse (needs a display) instead of writing -o.")
@@ -48,6 +49,7 @@ from .predict import init_option, input_option, preprocess_option
 @click.option("--explain-maps", type=int, default=None, metavar="N", help=HELP["explain_maps"])
 @click.option("--crop/--no-crop", default=None, help=HELP["crop"])
 @click.option("--boxes", "boxes", metavar="FILE.json", default=None, help=HELP["boxes"])
+@click.option("--vector-cells", "vector_cells", is_flag=True, default=None, help=HELP["vector_cells"])
 @click.option("--seed", type=int, default=None, help=HELP["seed"])
 @init_option
 @click.option("--fold", type=click.Choice(FOLDS), default=None, help=HELP["fold"])
@@ -66,8 +68,8 @@ from .predict import init_option, input_option, preprocess_option
 @input_shape_option
 def command(model, output, interactive, config, open_, input_path, preprocess, values, camera, azimuth, elevation,
             zoom, direction, size, scale, background, colormap, normalize, labels, class_labels, close_buttons,
-            legend, title, text_scale, rows, crop, boxes, links, explain_maps, seed, init, fold, animate, fps,
-            quality, easing, antialias, quiet, overwrite, max_memory):
+            legend, title, text_scale, rows, crop, boxes, links, explain_maps, vector_cells, seed, init, fold,
+            animate, fps, quality, easing, antialias, quiet, overwrite, max_memory):
     """Draw MODEL in 3D (TensorSpace's look) to a PNG, or animate it, offscreen.
 
     Each layer is a slab in its type's colour; opened layers show their
@@ -78,6 +80,7 @@ def command(model, output, interactive, config, open_, input_path, preprocess, v
     \b
         tspcli render samples/mobilenet_v1.yaml -o mobilenet.png --open conv_dw_1
         tspcli render samples/lenet.yaml -o lenet.png --config configs/paper.yaml
+        tspcli render samples/lenet.yaml -o lenet.pdf --config configs/paper-vector.yaml
         tspcli render samples/mobilenet_v1.yaml -o open.mp4 --config configs/video.yaml --animate open:conv_dw_1
         tspcli render samples/lenet.yaml -o lenet.gif --animate open-all --size 480x270 --fps 15
     """
@@ -105,7 +108,7 @@ def command(model, output, interactive, config, open_, input_path, preprocess, v
         "scale": scale, "background": background, "colormap": colormap, "normalize": normalize,
         "labels": labels, "class_labels": class_labels, "close_buttons": close_buttons, "legend": legend,
         "title": title, "text_scale": text_scale, "rows": rows, "crop": crop, "boxes": boxes, "seed": seed,
-        "init": init, "fold": fold, "links": links, "explain_maps": explain_maps,
+        "init": init, "fold": fold, "links": links, "explain_maps": explain_maps, "vector_cells": vector_cells,
         "timeline": animate, "fps": fps, "quality": quality, "easing": easing, "antialias": antialias})
     from ..io.class_names import names_for_model
     from ..render.opengl import require
@@ -113,7 +116,7 @@ def command(model, output, interactive, config, open_, input_path, preprocess, v
 
     if options.boxes is not None:
         check_writable(options.boxes)
-    if output is None or output == "-" or output_kind(output) != "scene":   # a .glb needs no OpenGL
+    if output is None or output == "-" or output_kind(output) != "scene":   # .glb, .svg, .pdf need no OpenGL
         require()   # a machine without offscreen OpenGL: one line saying what to install, not a segfault
     m = load_model(model, max_memory, options.input, options.input_shape)
     names_for_model(options.class_labels, m)     # a bad names file fails before any work

@@ -11,6 +11,7 @@ takes, with the same names (``no-labels`` is written ``labels: false``)::
     text-scale: 1.5        # every font size times 1.5
     rows: auto             # auto | 1, 2, ...: rows a long horizontal chain is wrapped into
     crop: true             # trim the picture to the drawing plus a small margin
+    vector-cells: false    # .svg/.pdf: each cell of a map a filled square instead of an image
     open: [conv_dw_1, conv_dw_2]   # or 'all', or 'conv_dw_1,conv_dw_2'
     timeline: [{open: conv_dw_1}, {wait: 500}, {close: conv_dw_1}]   # as --animate
     fps: 30
@@ -42,7 +43,7 @@ FOLDS = ("auto", "none")
 HELP = {
     "open": "Layers to open into their feature maps: comma-separated names, or all.",
     "values": "Shade layers by their values for the input (default), or draw the architecture only.",
-    "camera": "Camera preset: iso (default), tsp (TensorSpace's view), front, side, top.",
+    "camera": "Camera preset: iso (default), front, side, top (parallel views), tsp (TensorSpace's perspective).",
     "azimuth": "Degrees around the model (overrides the preset).",
     "elevation": "Degrees above the model, -90..90.",
     "zoom": "Magnify the framed picture (2: the middle half).",
@@ -66,6 +67,8 @@ HELP = {
     "explain_maps": "Output maps an explain:LAYER step fills one by one (default 4); the rest fill at once.",
     "crop": "Trim the picture to the drawing plus a small margin (on in configs/paper.yaml).",
     "boxes": "Also write where each layer, label and the legend were drawn, in pixels of the picture.",
+    "vector_cells": "In a .svg/.pdf, draw each cell of a feature map as a filled square, not an image "
+                    "(at most 100,000 cells).",
     "seed": "Seed of the default weights of layers without weights.",
     "timeline": "What to play: open-all, or steps joined by commas: open:LAYER, close:LAYER, wait:MS, "
                 "orbit:DEGREES, explain:LAYER (e.g. open:conv1,wait:500,close:conv1); default for videos: the "
@@ -222,6 +225,7 @@ class RenderOptions:
     links: tuple = ()                  # scene.links.LinkRequest: layers whose maps show what they read
     crop: bool = False                 # trim the written picture to the drawing plus a small margin
     boxes: str | None = None           # a JSON file to write where everything was drawn (stills)
+    vector_cells: bool = False         # .svg/.pdf: maps as one filled square per cell, not images
     # animations (videos, GIFs, frames); ``timeline`` is --animate's steps, checked against the model later
     timeline: object = None
     fps: float = DEFAULT_FPS
@@ -277,6 +281,7 @@ COERCE = {
     "rows": parse_rows,
     "crop": _boolean("crop"),
     "boxes": _text,
+    "vector_cells": _boolean("vector-cells"),
     "timeline": lambda value: value,
     "fps": lambda value: float(check_fps(value)),
     "quality": check_quality,

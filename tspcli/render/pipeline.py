@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Callable
 
 from ..errors import OptionError
+from ..scene.camera import PARALLEL
 from ..scene.layout import SceneBuilder
 from .scene_inputs import drawn_model, look_from, opened_state
 from .options import RenderOptions
@@ -96,8 +97,8 @@ def render_file(model, output: str, options: RenderOptions | None = None, *, qui
     """Render ``model`` (a Model or a path) into ``output``; returns the warnings (layers without values).
 
     The output's name decides what is written: ``.png`` (or ``-``, stdout) a
-    still; ``.glb``/``.gltf`` (and other scene formats, see ``backends``) the
-    still's scene as a 3D file; ``.mp4``, ``.gif``, ``folder/`` or
+    still; ``.svg``/``.pdf`` the still as a vector figure; ``.glb``/``.gltf``
+    (and other scene formats, see ``backends``) the still's scene as a 3D file; ``.mp4``, ``.gif``, ``folder/`` or
     ``out_%04d.png`` the ``timeline`` option's steps, else the description's.
     Bad options or steps fail before the forward pass; the file appears only
     when complete.  ``warn`` is called with each warning as soon as it is known;
@@ -105,7 +106,7 @@ def render_file(model, output: str, options: RenderOptions | None = None, *, qui
     ``overwrite`` lets frames replace a folder or pattern files that are not an
     earlier run's.
     """
-    from .backends import file_backend, preload_raster
+    from .backends import draws_picture, file_backend, preload_raster
     from .writers import check_output, check_stdout, output_kind
 
     options = options_from(options, **given)
@@ -115,9 +116,13 @@ def render_file(model, output: str, options: RenderOptions | None = None, *, qui
     if scene_writer is not None and from_flag:
         raise OptionError(f"'{output}' holds the model in one state, not an animation",
                           hint="leave out --animate, or write .mp4, .gif or a folder/")
+    figure = scene_writer is not None and draws_picture(output)
     still = output == "-" or scene_writer is not None or (output_kind(output) == "png" and not from_flag)
-    if options.boxes is not None and (not still or scene_writer is not None):
-        raise OptionError("--boxes describes a still picture", hint="render a .png, or leave --boxes out")
+    if options.boxes is not None and (not still or (scene_writer is not None and not figure)):
+        raise OptionError("--boxes describes a still picture", hint="render a .png, .svg or .pdf, or leave "
+                                                                    "--boxes out")
+    if figure:
+        check_vector(options)
     if scene_writer is None and raster is None:
         preload_raster()
     model = _loaded(model, max_memory)
@@ -142,6 +147,12 @@ def render_file(model, output: str, options: RenderOptions | None = None, *, qui
         from .animation import write_animation
 
         write_animation(model, options, output, timeline, quiet=quiet, overwrite=overwrite)
+    elif figure:
+        from .writers import write_json
+
+        drawn = write_figure(scene_writer, build_scene(model, options), options, output)
+        if options.boxes:
+            write_json(drawn.as_json(), options.boxes)
     elif scene_writer is not None:
         scene_writer.write_scene(build_scene(model, options), output, options.scale)
     else:
@@ -152,6 +163,28 @@ def render_file(model, output: str, options: RenderOptions | None = None, *, qui
         if options.boxes:
             write_json(drawn.as_json(), options.boxes)
     return warnings
+
+
+def check_vector(options: RenderOptions) -> None:
+    """A vector figure is drawn with a parallel camera: fail before any work for another."""
+    if options.camera not in PARALLEL:
+        raise OptionError(f"a vector figure (.svg, .pdf) is drawn with a parallel camera: --camera "
+                          f"{', '.join(PARALLEL)}, not {options.camera}",
+                          hint="tsp's perspective bends flat maps out of shape for an image; write a .png")
+
+
+def write_figure(writer, scene, options: RenderOptions, output: str):
+    """``scene`` as a vector figure by the backend module ``writer``, cropped as ``options.crop`` says;
+    returns its ``scene.boxes.Boxes``, in points of the figure (its pixels when rasterised at 72 dpi)."""
+    from ..scene.boxes import crop_box, scene_boxes
+
+    boxes = scene_boxes(scene).scaled(options.scale)
+    box = None
+    if options.crop:
+        box = crop_box(boxes)
+        boxes = boxes.cropped(box)
+    writer.write_scene(scene, output, options.scale, crop=box, cells=options.vector_cells)
+    return boxes
 
 
 def plot(model, options: RenderOptions | None = None, *, off_screen: bool | None = None,

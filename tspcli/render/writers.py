@@ -43,7 +43,9 @@ X264_PRESET = "veryfast"
 # about 12% larger (MobileNetV1 closed: 0.25 s vs 0.64 s, 408 vs 363 kB, on a loaded 2-core machine)
 PNG_LEVEL = 3
 DEFAULT_CRF = 20  # flat-coloured diagrams stay crisp; x264's own default (23) smears edges
-_KINDS_HELP = ".mp4, .gif, .png (one frame), a folder/, a pattern like out_%04d.png, or a 3D file (.glb, .gltf)"
+_KINDS_HELP = (".png (one frame), .svg, .pdf, .mp4, .gif, a folder/, a pattern like out_%04d.png, "
+               "or a 3D file (.glb, .gltf)")
+STILL_KINDS = ("png", "scene")   # one picture, or one state of the scene (a vector figure, a 3D file)
 
 
 def write_png(frame: np.ndarray, path: str) -> None:

@@ -17,14 +17,18 @@ import numpy as np
 from ..errors import OptionError
 from .scene import Camera
 
-# preset -> (azimuth, elevation, vertical field of view in degrees)
+# preset -> (azimuth, elevation, vertical field of view in degrees; None: a parallel projection)
+# The diagram views are parallel (orthographic), as technical drawings are: a layer's size in the
+# picture does not depend on its depth, and a vector figure places each flat map by one exact
+# affine map (see render.backends).  tsp is TensorSpace's perspective.
 PRESETS = {
-    "iso": (30.0, 25.0, 12.0),    # oblique, nearly parallel: slab sides and open maps both readable
+    "iso": (30.0, 25.0, None),    # oblique: slab sides and open maps both readable
     "tsp": (0.0, 0.0, 45.0),      # TensorSpace's camera: level with the model, looking along -z
-    "front": (0.0, 0.0, 12.0),
-    "side": (90.0, 0.0, 12.0),
-    "top": (0.0, 90.0, 12.0),
+    "front": (0.0, 0.0, None),
+    "side": (90.0, 0.0, None),
+    "top": (0.0, 90.0, None),
 }
+PARALLEL = tuple(name for name, (_, _, fov) in PRESETS.items() if fov is None)
 DIRECTIONS = ("vertical", "horizontal")     # and "auto": whichever shows the model larger
 MARGIN = 0.02       # of the picture's shorter side, kept free all round
 
@@ -57,13 +61,14 @@ class View:
             raise OptionError(f"elevation must be within -90..90 degrees, got {self.elevation}")
 
     @property
-    def angles(self) -> tuple[float, float, float]:
+    def angles(self) -> tuple[float, float, float | None]:
         az, el, fov = PRESETS[self.preset]
         return (az if self.azimuth is None else self.azimuth,
                 el if self.elevation is None else self.elevation, fov)
 
-    def orientation(self) -> tuple[np.ndarray, np.ndarray, float]:
-        """(unit vector from the target to the camera, up vector, view angle), in scene coordinates."""
+    def orientation(self) -> tuple[np.ndarray, np.ndarray, float | None]:
+        """(unit vector from the target to the camera, up vector, view angle or None for a parallel
+        projection), in scene coordinates."""
         az, el, fov = self.angles
         a, e = math.radians(az), math.radians(el)
         toward = np.array([math.cos(e) * math.sin(a), math.sin(e), math.cos(e) * math.cos(a)])
@@ -100,8 +105,6 @@ def frame(points: np.ndarray, view: View, size: tuple[int, int], *, margin: floa
     right, up, forward = basis(toward, up)
     pts = np.asarray(points, dtype=float).reshape(-1, 3)
     width, height = size
-    ty = math.tan(math.radians(fov) / 2)
-    tx = ty * width / height
     ext = np.zeros((len(pts), 4)) if extents is None else np.asarray(extents, dtype=float)
     pad = margin * min(width, height)
     left, right_in, bottom, top = insets
@@ -114,6 +117,27 @@ def frame(points: np.ndarray, view: View, size: tuple[int, int], *, margin: floa
         return frame(points, view, size, margin=margin)
     X, Y, Z = pts @ right, pts @ up, pts @ forward
     span = float(max(np.ptp(X), np.ptp(Y), np.ptp(Z), 1e-6))
+    if fov is None:
+        def bounds(share):      # the NDC intervals with ``share`` of the room asked around each point
+            room = share * ext
+            return (-1 + 2 * (left + pad + room[:, 0]) / width, 1 - 2 * (right_in + pad + room[:, 1]) / width,
+                    -1 + 2 * (bottom + pad + room[:, 2]) / height, 1 - 2 * (top + pad + room[:, 3]) / height)
+
+        share = 1.0
+        if _parallel_scale(X, Y, bounds(1.0), width / height) is None:
+            # The room asked cannot all be given (labels pushed far aside want the model both larger
+            # and smaller): the largest share of it that can, so the drawing stays inside the picture.
+            low, high = 0.0, 1.0
+            for _ in range(20):
+                mid = (low + high) / 2
+                fits = _parallel_scale(X, Y, bounds(mid), width / height) is not None
+                low, high = (mid, high) if fits else (low, mid)
+            share = low
+        scale = _parallel_scale(X, Y, bounds(share), width / height)
+        return zoomed(_parallel_camera(X, Y, Z, bounds(share), (right, up, forward), width / height, span, scale),
+                      view.zoom)
+    ty = math.tan(math.radians(fov) / 2)
+    tx = ty * width / height
 
     def window(coord, lo, hi, t, cz):
         depth = Z - cz
@@ -140,24 +164,91 @@ def frame(points: np.ndarray, view: View, size: tuple[int, int], *, margin: floa
     return zoomed(camera, view.zoom)
 
 
+def _parallel_scale(X, Y, bounds, aspect: float) -> float | None:
+    """The smallest view (half-height S) of a parallel camera that holds every point in its allowed
+    interval of the picture (``bounds``: NDC intervals per point), or None when no view does.
+
+    A point at X lands at (X - cx) / (S * aspect) in NDC, so it fits when
+    X - hi * S * aspect <= cx <= X - lo * S * aspect.  Some cx serves every
+    point when each pair (i, j) has X_i - X_j <= S * aspect * (hi_i - lo_j):
+    a lower bound on S where hi_i > lo_j and an upper one where a label pushed
+    far aside needs the model spread out (hi_i < lo_j).  Points with the same
+    interval bind only through their extremes, so pairs of those groups suffice.
+    """
+    lo_x, hi_x, lo_y, hi_y = bounds
+    lower, upper = 0.0, np.inf
+    for coord, lo, hi, k in ((X, lo_x, hi_x, aspect), (Y, lo_y, hi_y, 1.0)):
+        keys, group = np.unique(np.stack([np.broadcast_to(lo, coord.shape), np.broadcast_to(hi, coord.shape)], 1),
+                                axis=0, return_inverse=True)
+        group = group.ravel()
+        top = np.full(len(keys), -np.inf)
+        bottom = np.full(len(keys), np.inf)
+        np.maximum.at(top, group, coord)
+        np.minimum.at(bottom, group, coord)
+        need = top[:, None] - bottom[None, :]                  # X_i - X_j, at its largest per pair of groups
+        room = k * (keys[:, 1][:, None] - keys[:, 0][None, :])
+        if np.any((room == 0) & (need > 0)):
+            return None
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = need / room
+        lower = max(lower, float(np.max(ratio[room > 0], initial=0.0)))
+        upper = min(upper, float(np.min(ratio[room < 0], initial=np.inf)))
+    return lower if lower <= upper else None
+
+
+def _parallel_camera(X, Y, Z, bounds, axes, aspect: float, span: float, scale: float) -> Camera:
+    """The parallel camera of half-height ``scale`` centred on the points' windows, in front of them all."""
+    lo_x, hi_x, lo_y, hi_y = bounds
+    right, up, forward = axes
+    scale = max(scale, 1e-9 * span)
+    cx = (np.max(X - hi_x * scale * aspect) + np.min(X - lo_x * scale * aspect)) / 2
+    cy = (np.max(Y - hi_y * scale) + np.min(Y - lo_y * scale)) / 2
+    # Any depth in front of the model draws the same picture; far back, the distance from the eye
+    # orders elements as their depth does (back-to-front sorting of translucent layers).
+    cz = float(Z.min()) - 100 * span
+    position = cx * right + cy * up + cz * forward
+    focal = position + forward * ((float(Z.min()) + float(Z.max())) / 2 - cz)
+    return Camera(tuple(map(float, position)), tuple(map(float, focal)), tuple(map(float, up)), 0.0, scale)
+
+
+def half_height(camera: Camera) -> float:
+    """Half the picture's height in scene units at the focal point: smaller shows the model larger."""
+    if camera.parallel_scale is not None:
+        return camera.parallel_scale
+    distance = float(np.linalg.norm(np.subtract(camera.focal_point, camera.position)))
+    return distance * math.tan(math.radians(camera.view_angle) / 2)
+
+
 def zoomed(camera: Camera, zoom: float) -> Camera:
     """The same camera with its field of view narrowed ``zoom`` times (2: the middle half)."""
+    if camera.parallel_scale is not None:
+        return replace(camera, parallel_scale=camera.parallel_scale / zoom)
     ty = math.tan(math.radians(camera.view_angle) / 2)
     return replace(camera, view_angle=math.degrees(2 * math.atan(ty / zoom)))
 
 
 def project(points: np.ndarray, camera: Camera, size: tuple[int, int]) -> np.ndarray:
     """Pixel coordinates (x right, y up from the bottom-left) of scene points."""
-    pos = np.asarray(camera.position)
+    return projector(camera, size)(points)
+
+
+def projector(camera: Camera, size: tuple[int, int]):
+    """``project`` for one camera (for callers that project many times)."""
+    pos = np.asarray(camera.position, dtype=float)
     right, up, forward = _basis_of(camera)
-    rel = np.asarray(points, dtype=float).reshape(-1, 3) - pos
-    depth = rel @ forward
     width, height = size
-    ty = math.tan(math.radians(camera.view_angle) / 2)
+    parallel = camera.parallel_scale
+    ty = parallel if parallel is not None else math.tan(math.radians(camera.view_angle) / 2)
     tx = ty * width / height
-    x = (rel @ right) / (depth * tx)
-    y = (rel @ up) / (depth * ty)
-    return np.stack([(x + 1) * width / 2, (y + 1) * height / 2], axis=1)
+
+    def apply(points: np.ndarray) -> np.ndarray:
+        rel = np.asarray(points, dtype=float).reshape(-1, 3) - pos
+        depth = 1.0 if parallel is not None else rel @ forward
+        x = (rel @ right) / (depth * tx)
+        y = (rel @ up) / (depth * ty)
+        return np.stack([(x + 1) * width / 2, (y + 1) * height / 2], axis=1)
+
+    return apply
 
 
 @functools.lru_cache(maxsize=64)

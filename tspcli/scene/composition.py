@@ -11,7 +11,6 @@ camera's projection gives them.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 
 import numpy as np
@@ -111,7 +110,7 @@ def panned(camera, shift, size):
     position = np.asarray(camera.position, dtype=float)
     focal = np.asarray(camera.focal_point, dtype=float)
     right, up, _ = cam.basis(position - focal, np.asarray(camera.up, dtype=float))
-    per_pixel = 2 * float(np.linalg.norm(focal - position)) * math.tan(math.radians(camera.view_angle) / 2) / size[1]
+    per_pixel = 2 * cam.half_height(camera) / size[1]
     step = -(shift[0] * right + shift[1] * up) * per_pixel
     return replace(camera, position=tuple(map(float, position + step)), focal_point=tuple(map(float, focal + step)))
 
@@ -134,6 +133,8 @@ def dollied(camera, factor: float, about, size):
     point so that what lies at the focal distance is drawn ``factor`` times larger."""
     middle = np.array([size[0] / 2, size[1] / 2])
     camera = panned(camera, middle - np.asarray(about, dtype=float), size)
+    if camera.parallel_scale is not None:       # a parallel view magnifies by narrowing, not by coming closer
+        return replace(camera, parallel_scale=camera.parallel_scale / factor)
     position = np.asarray(camera.position, dtype=float)
     focal = np.asarray(camera.focal_point, dtype=float)
     position = focal + (position - focal) / factor

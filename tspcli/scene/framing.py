@@ -51,9 +51,9 @@ class Framing:
                 continue
             blocks, lines, requests, legend = self._elements(candidate, wrap=False)
             camera, _ = self._judged(blocks, lines, requests, candidate.view)
-            distance = np.linalg.norm(np.subtract(camera.focal_point, camera.position))
-            if best is None or distance < best[0] * 0.999:
-                best = (distance, candidate)
+            extent = cam.half_height(camera)
+            if best is None or extent < best[0] * 0.999:
+                best = (extent, candidate)
         return best[1] if best else replace(state, view=replace(state.view, direction="vertical"))
 
     def frame_states(self, states: list[Pose], compact: bool = False):

@@ -123,12 +123,14 @@ class Legend:
 
 @dataclass(frozen=True)
 class Camera:
-    """A perspective camera; ``view_angle`` is the vertical field of view in degrees."""
+    """A perspective camera (``view_angle``: the vertical field of view in degrees), or a parallel
+    one when ``parallel_scale`` (half the picture's height in scene units) is given."""
 
     position: Vec3
     focal_point: Vec3
     up: Vec3
     view_angle: float
+    parallel_scale: float | None = None
 
 
 @dataclass(eq=False)

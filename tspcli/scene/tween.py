@@ -47,11 +47,14 @@ def between(scene: Scene, first: Scene, second: Scene, s: float, anchors: dict) 
 
 
 def camera(a: Camera, b: Camera, s: float) -> Camera:
-    """Position, focal point and view angle glide; up is mixed and kept a unit vector."""
+    """Position, focal point, view angle and a parallel view's scale glide; up is mixed and kept a unit vector."""
     up = np.asarray(_mix(a.up, b.up, s))
     up = up / max(float(np.linalg.norm(up)), 1e-9)
+    scale = None
+    if a.parallel_scale is not None and b.parallel_scale is not None:
+        scale = a.parallel_scale + (b.parallel_scale - a.parallel_scale) * s
     return Camera(_mix(a.position, b.position, s), _mix(a.focal_point, b.focal_point, s),
-                  tuple(map(float, up)), a.view_angle + (b.view_angle - a.view_angle) * s)
+                  tuple(map(float, up)), a.view_angle + (b.view_angle - a.view_angle) * s, scale)
 
 
 def _mix(a, b, s: float) -> tuple:

@@ -7,8 +7,9 @@ Two kinds of backend, each a module imported only when an output needs it:
   ``open_raster(size, scale, antialias)`` gives a ``Raster``;
 * a **file** backend draws one scene straight into a file of its format:
   its module has ``write_scene(scene, path, scale=1.0)``, which writes
-  atomically.  glTF is one (``gltf``); vector SVG/PDF plugs in the same way
-  (a ``".svg": "vector"`` line below).
+  atomically.  glTF is one (``gltf``); vector SVG and PDF are another
+  (``vector``, with its pure helpers ``flatten``, ``sheets``, ``painter``,
+  ``glyphs`` and ``primitives``), which also crops and takes ``cells``.
 
 ``FILE_BACKENDS`` maps an output's extension to its module, so that adding a
 format is one line here and one module beside this one.  Nothing outside
@@ -25,7 +26,9 @@ import numpy as np
 
 RASTER = "pyvista_raster"
 # extension -> module in this package with ``write_scene(scene, path, scale=1.0)``
-FILE_BACKENDS = {".glb": "gltf", ".gltf": "gltf"}
+FILE_BACKENDS = {".glb": "gltf", ".gltf": "gltf", ".svg": "vector", ".pdf": "vector"}
+# file backends that draw the picture itself, as the PNG shows it: they crop and have boxes as a PNG does
+PICTURES = (".svg", ".pdf")
 
 
 class Raster(Protocol):
@@ -56,6 +59,11 @@ def open_raster(size: tuple[int, int], scale: float = 1.0, antialias: str | None
     """A raster backend for pictures of ``size`` x ``scale``; close it (or use ``with``) when done."""
     module = importlib.import_module(f"{__name__}.{RASTER}")
     return module.PyvistaRaster(size, scale, antialias=antialias)
+
+
+def draws_picture(path: str) -> bool:
+    """Whether ``path`` is a file of the picture as a PNG shows it (a vector figure), not of the 3D scene."""
+    return os.path.splitext(str(path))[1].lower() in PICTURES
 
 
 def file_backend(path: str):

@@ -112,9 +112,15 @@ class GltfBuilder:
         right /= np.linalg.norm(right)
         rotation = np.stack([right, np.cross(back, right), back], axis=1)   # columns: camera x, y, z
         width, height = scene.size
-        self.doc["cameras"] = [{"type": "perspective", "perspective": {
-            "yfov": float(np.radians(camera.view_angle)), "aspectRatio": width / height,
-            "znear": float(max(np.linalg.norm(eye - target), 1.0) * 1e-3)}}]
+        distance = float(max(np.linalg.norm(eye - target), 1.0))
+        if camera.parallel_scale is not None:   # the parallel presets: glTF's orthographic camera
+            self.doc["cameras"] = [{"type": "orthographic", "orthographic": {
+                "xmag": float(camera.parallel_scale * width / height), "ymag": float(camera.parallel_scale),
+                "znear": distance * 1e-3, "zfar": 2 * distance}}]
+        else:
+            self.doc["cameras"] = [{"type": "perspective", "perspective": {
+                "yfov": float(np.radians(camera.view_angle)), "aspectRatio": width / height,
+                "znear": distance * 1e-3}}]
         self._node({"name": "camera", "camera": 0, "translation": eye.tolist(),
                     "rotation": _quaternion(rotation)})
 

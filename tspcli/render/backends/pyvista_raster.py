@@ -170,7 +170,11 @@ class PyvistaRaster:
         vcam.position = camera.position
         vcam.focal_point = camera.focal_point
         vcam.up = camera.up
-        vcam.view_angle = camera.view_angle
+        vcam.parallel_projection = camera.parallel_scale is not None     # the iso, front, side, top presets
+        if camera.parallel_scale is not None:
+            vcam.parallel_scale = camera.parallel_scale
+        else:
+            vcam.view_angle = camera.view_angle
         # From the scene itself: VTK's own reset can see the bounds of the previous frame.
         points = [geometry.bounds_corners(b.centers, b.size) for b in scene.blocks]
         points += [path for lines in scene.lines for path in lines.paths]
