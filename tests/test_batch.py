@@ -2,6 +2,7 @@
 import json
 import os
 
+import numpy as np
 import pytest
 
 from tspcli.batch import plan
@@ -274,3 +275,21 @@ def test_real_model_files_with_an_input(cli, tmp_path, shared_data):
     assert r.code == 0, doc
     assert [row["input"] for row in doc["jobs"]] == [str(digit)] * 2
     assert sorted(os.listdir(tmp_path)) == ["lenet_mnist_keras2.1.6_digit5.png", "lenet_tfjs_digit5.png"]
+
+
+def test_crop_and_boxes_pass_through_each_job_writing_its_own_boxes(cli, tmp_path):
+    import json
+
+    r = cli("batch", "--set", "size=320x320", "--set", "values=false", "--set", "crop=true", "--set",
+            "boxes={stem}.json", "samples/lenet.yaml", "samples/depthwise.yaml", "--out", tmp_path)
+    assert r.code == 0, r.err
+    for stem in ("lenet", "depthwise"):
+        doc = json.loads((tmp_path / f"{stem}.json").read_text())
+        image = iio.imread(tmp_path / f"{stem}.png")
+        assert doc["size"] == [image.shape[1], image.shape[0]]
+        boxes = np.array([e["box"] for e in doc["layers"] + doc["labels"]] + [doc["legend"]])
+        border = 0.02 * 320 + 1.5                              # cropped: no more than the margin is empty
+        assert boxes[:, 0].min() <= border and boxes[:, 1].min() <= border
+        assert image.shape[1] - boxes[:, 2].max() <= border and image.shape[0] - boxes[:, 3].max() <= border
+    r = cli("batch", "--set", "boxes=one.json", "samples/lenet.yaml", "samples/depthwise.yaml", "--out", tmp_path / "x")
+    assert r.code == 2 and "both write" in r.err

@@ -269,8 +269,25 @@ def _jobs_for(model: str, template: str, options: RenderOptions, out_dir: str, f
         if confine:
             tpl.check_inside(output, out_dir, where)
         kind = check_output(output, options, overwrite)
-        jobs.append(Job(index, model, output, _with_layer(options, layer, kind), layer=layer))
+        jobs.append(Job(index, model, output, _with_boxes(_with_layer(options, layer, kind), out_dir, model, index,
+                                                          values.get(layer), len(layers), confine), layer=layer))
     return jobs
+
+
+def _with_boxes(options: RenderOptions, out_dir: str, model: str, index: int, layer: str | None, jobs: int,
+                confine: bool) -> RenderOptions:
+    """A job's --boxes file: the option is a template filled as the output's is (``{stem}.json``)."""
+    if not options.boxes:
+        return options
+    where = "boxes template"
+    if jobs > 1 and not tpl.fields_of(options.boxes, where) & {"layer", "index"}:
+        raise OptionError(f"{where} '{options.boxes}' names one file for {jobs} pictures of {model}",
+                          hint="add {layer} or {index}")
+    name = tpl.fill(options.boxes, model=model, input=options.input, index=index, layer=layer, where=where)
+    path = os.path.normpath(os.path.join(out_dir, name))
+    if confine:
+        tpl.check_inside(path, out_dir, where)
+    return replace(options, boxes=path)
 
 
 def _with_layer(options: RenderOptions, layer: str | None, kind: str) -> RenderOptions:
@@ -296,9 +313,15 @@ def _check_outputs(jobs: list[Job]) -> None:
     for job in jobs:
         if job.output is None:
             continue
-        key = os.path.abspath(job.output)
-        if key in first:
-            raise OptionError(f"jobs {first[key].index} ({first[key].model}) and {job.index} ({job.model}) "
-                              f"both write '{job.output}'",
-                              hint="add {parent}, {input} or {index} to the template")
-        first[key] = job
+        for path in (job.output, job.options.boxes):
+            if path:
+                _claim(first, job, path)
+
+
+def _claim(first: dict, job: Job, path: str) -> None:
+    """Fail when another job writes ``path`` too."""
+    key = os.path.abspath(path)
+    if key in first:
+        raise OptionError(f"jobs {first[key].index} ({first[key].model}) and {job.index} ({job.model}) "
+                          f"both write '{path}'", hint="add {parent}, {input} or {index} to the template")
+    first[key] = job

@@ -24,6 +24,7 @@ MIN_BUTTON_PX = 7.0          # a button's radius is at least this many pixels (a
 MAX_BUTTON_FONTS = 0.8       # ... and at most this many font sizes in the picture
 END_ON = 0.9                 # a view this close to the stack axis (|cos|) piles the layers up
 FRAMING_PASSES = 4           # camera and labels are fitted to each other in at most this many rounds
+MAX_RETREAT = 4.0            # room for labels may move the camera back at most this many times
 JUDGING_PASSES = 2           # enough to compare stackings and row plans by their scale
 FILL_ROUNDS = 4              # then moved closer while the drawing does not fill the picture
 FILL_SLACK = 1.005           # ... by more than this factor
@@ -138,7 +139,8 @@ class Framing:
                          for key, text, points in part.callouts]
         return requests
 
-    def _place(self, requests, camera, view: View, note: bool = False, legend=None, row=None) -> placing.Placement:
+    def _place(self, requests, camera, view: View, note: bool = False, legend=None, row=None,
+               within: bool = False) -> placing.Placement:
         """Labels placed for ``camera``, kept out of the title, the note and a ``legend`` band."""
         left, right, bottom, top = self._insets(legend, view, note, row)
         width, height = self.look.size
@@ -148,7 +150,9 @@ class Framing:
                     replace(r, corners=np.concatenate([r.corners, bounds_corners(
                         (fitted := self._fitted_to_picture(r.button, camera)).centers, fitted.size)]))
                     for r in requests]
-        return placing.place(requests, camera, self.look.size, _label_mode(view), self.linear, bounds)
+        # once labels are left out for room, one that would fall outside the picture is left out too
+        return placing.place(requests, camera, self.look.size, _label_mode(view), self.linear, bounds,
+                             within or note)
 
     def _frame_and_place(self, blocks, lines, requests, legend, view: View):
         """(camera, label placement, legend: (x, y of its top left corner, in a row) or None), composed
@@ -210,8 +214,15 @@ class Framing:
         anchors = [r.center for r in requests]
         room = np.zeros((len(requests), 4))
         note = False
+        nearest = None
         for attempt in range(passes):
             camera = self._frame(points, anchors, room, legend, whole, note, row)
+            nearest = nearest or _distance(camera)
+            if _distance(camera) > MAX_RETREAT * nearest:      # labels cannot all fit: the model would be a
+                room = np.minimum(room, 0.0)                    # speck; frame it alone and leave labels out
+                camera = self._frame(points, anchors, room, legend, whole, True, row)
+                placement = self._place(requests, camera, view, True, legend, row, within=True)
+                return camera, placement, True
             placement = self._place(requests, camera, view, note, legend, row)
             if np.all(placement.extents <= room + 0.5) and note == (placement.left_out > 0):
                 break
@@ -280,6 +291,10 @@ class Framing:
             points = np.concatenate([points, np.asarray(anchors, dtype=float).reshape(-1, 3)])
             room = np.concatenate([room, np.maximum(np.asarray(extents, dtype=float).reshape(-1, 4), 0.0)])
         return cam.frame(points, view, self.look.size, extents=room, insets=self._insets(legend, view, note, row))
+
+
+def _distance(camera) -> float:
+    return float(np.linalg.norm(np.subtract(camera.position, camera.focal_point)))
 
 
 def _legend_row(view: View) -> bool:

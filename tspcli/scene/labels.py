@@ -55,7 +55,7 @@ class Placement:
 
 
 def place(requests: list[Request], camera, size: tuple[int, int], mode: str, chain: bool,
-          bounds: tuple[float, float, float, float] | None = None) -> Placement:
+          bounds: tuple[float, float, float, float] | None = None, within: bool = False) -> Placement:
     """Labels for ``requests`` seen through ``camera``.
 
     ``mode`` 'below' or 'right'; ``chain``: one baseline (below) or one column
@@ -63,7 +63,8 @@ def place(requests: list[Request], camera, size: tuple[int, int], mode: str, cha
     slide along their line, in order, to make room (leaders slant to them).
     Otherwise each label keeps to its own layer and avoids the other layers
     too.  ``bounds`` (x0, y0, x1, y1): the part of the picture labels may
-    slide into, by default all of it.
+    slide into, by default all of it; ``within``: a label must lie inside the picture, else it is left
+    out (when the framing cannot make room for every label).
     """
     n = len(requests)
     if n == 0:
@@ -117,7 +118,8 @@ def place(requests: list[Request], camera, size: tuple[int, int], mode: str, cha
         bounds = bounds or (0.0, 0.0, float(size[0]), float(size[1]))
         for sides in (one_side, alternate):
             chosen = _slid(by_place, sides, rows, boxes, lines_up, centers, w, h, PAD * font, bounds, mode)
-            if chosen is not None and _clear_of_layers(chosen, layers, owner, boxes, sides_of) and _leaders_clear(chosen, cell):
+            if (chosen is not None and _clear_of_layers(chosen, layers, owner, boxes, sides_of)
+                    and _leaders_clear(chosen, cell) and (not within or all(_inside(c[0], size) for c in chosen.values()))):
                 attempts = []
                 break
             chosen = None
@@ -128,7 +130,8 @@ def place(requests: list[Request], camera, size: tuple[int, int], mode: str, cha
             spots = (_spot(side, row, boxes[i], lines_up[i], centers[i], w[i], h[i], step)
                      for row in range(rows) for side in sides(i))
             spot = next((s for s in spots if taken.free(s, PAD * requests[i].size)
-                         and _clear_of_layers({i: s}, layers, owner, boxes, sides_of)), None)
+                         and _clear_of_layers({i: s}, layers, owner, boxes, sides_of)
+                         and (not within or _inside(s[0], size))), None)
             if spot is not None:
                 chosen[i] = spot
                 taken.add(spot)
@@ -213,6 +216,10 @@ def _clear_of_layers(chosen: dict, layers: BoxIndex, owner, boxes, sides) -> boo
         if ends is not None and layers.crosses(*ends, ignore=layers.touching(boxes[i]) | {owner[i]}):
             return False
     return True
+
+
+def _inside(box, size) -> bool:
+    return box[0] >= 0 and box[1] >= 0 and box[2] <= size[0] and box[3] <= size[1]
 
 
 def _leaders_clear(chosen: dict, cell: float) -> bool:

@@ -143,10 +143,10 @@ class Scene:
     text_color: RGB
     legend: Legend | None = None
     legend_row: bool = False       # a row along the bottom instead of a column at the top left
-    legend_at: tuple[float, float] | None = None   # the legend's top left, pixels from the picture's; None: corner
     title: str | None = None       # drawn at the top centre
     title_size: float = 24.0       # pixels at scale 1
     size: tuple[int, int] = (1920, 1080)   # pixels at scale 1
     note: str | None = None        # a remark at the top right, e.g. that some labels were left out
     note_size: float = 14.0        # pixels at scale 1
     meta: dict = field(default_factory=dict)
+    legend_at: tuple[float, float] | None = None   # the legend's top left, pixels from the picture's; None: corner
