@@ -118,6 +118,9 @@ def layer_zoo(keras):
     x = L.Rescaling(1 / 127.5, offset=-1, name="rescale")(inp)
     x = L.Normalization(mean=[0.1, 0.2, 0.3, 0.4], variance=[1.0, 2.0, 0.5, 4.0], name="norm")(x)
     x = L.Conv2D(8, 3, padding="same", name="conv")(x)
+    x = L.Conv2D(8, 3, groups=2, padding="same", name="grouped")(x)
+    x = L.Conv2D(16, 3, groups=8, padding="same", name="dw_as_conv")(x)   # ConvNeXt's depthwise
+    x = L.Conv2D(8, 1, name="pw")(x)
     x = L.Normalization(name="adapted")(x)     # statistics as weights (adapt's), as EfficientNet's
     x = L.LayerNormalization(name="ln")(x)
     x = L.ReLU(max_value=4.0, negative_slope=0.1, threshold=0.2, name="relu_mix")(x)
@@ -127,6 +130,9 @@ def layer_zoo(keras):
     x = L.PReLU(shared_axes=[1, 2], name="prelu")(x)
     x = L.ZeroPadding2D((1, 2), name="zpad")(x)
     x = L.Cropping2D(((0, 1), (2, 1)), name="crop")(x)
+    x = L.GaussianNoise(0.5, name="noise")(x)              # training only: the identity here
+    x = L.GaussianDropout(0.3, name="gdrop")(x)
+    x = L.UpSampling2D(2, interpolation="bilinear", name="bilinear")(x)
     se = L.GlobalAveragePooling2D(keepdims=True, name="squeeze")(x)
     se = L.Conv2D(8, 1, activation="sigmoid", name="excite")(se)
     x = L.Multiply(name="se")([x, se])

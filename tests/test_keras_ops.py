@@ -12,7 +12,8 @@ def tensor(name):
 
 
 def op(cls, *args, module="keras.src.ops.numpy"):
-    return {"module": module, "class_name": cls, "name": "o"}, {"args": list(args), "kwargs": {}}
+    entry = {"class_name": cls, "name": "o", **({"module": module} if module else {})}
+    return entry, {"args": list(args), "kwargs": {}}
 
 
 @pytest.mark.parametrize("cls, args, want", [
@@ -39,6 +40,11 @@ def test_a_tensor_and_a_number_is_a_rescaling(cls, args, want):
 ])
 def test_other_operations_stay_unknown(entry_node):
     assert lift_operation(*entry_node) is None
+
+
+def test_keras3_h5_operations_without_module_are_told_from_layers_by_their_arguments():
+    assert lift_operation(*op("Add", tensor("x"), 3.0, module=None))[1]["offset"] == 3.0
+    assert lift_operation(*op("Add", [tensor("x"), tensor("y")], module=None)) is None  # the Add layer
 
 
 def test_two_tensors_are_a_merge():

@@ -133,9 +133,9 @@ def test_channels_first_is_refused_clearly(cli, tmp_path):
 
 def test_a_setting_that_changes_the_numbers_is_never_dropped(cli, tmp_path):
     config = small_sequential_config()
-    config["config"]["layers"][1]["config"]["groups"] = 2
+    config["config"]["layers"][1]["config"]["lora_rank"] = 2
     clean_failure(cli("summary", write_legacy_h5(tmp_path / "m.h5", config)),
-                  "layer 'conv'", "Conv2D setting groups=2 is not supported")
+                  "layer 'conv'", "Conv2D setting lora_rank=2 is not supported")
 
 
 @pytest.mark.parametrize("damage, needle", [

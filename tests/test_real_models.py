@@ -34,8 +34,9 @@ def corpus(keras, tmp_path_factory):
 
 
 def keras_layers(keras, model, prefix=""):
-    """(flat name, layer) as tspcli names them: nested models' layers prefixed, their inputs dropped."""
-    for layer in model.layers:
+    """(flat name, layer) as tspcli names them: nested models' layers prefixed, their inputs dropped;
+    keras.ops calls (x + 3) included."""
+    for layer in getattr(model, "operations", model.layers):  # a Sequential has only layers
         if isinstance(layer, keras.Model):
             yield from keras_layers(keras, layer, f"{prefix}{layer.name}/")
         elif not (prefix and layer.__class__.__name__ == "InputLayer"):
@@ -45,7 +46,7 @@ def keras_layers(keras, model, prefix=""):
 def keras_values(keras, model, inputs) -> dict:
     """Keras' own output of every layer of the outer graph for ``inputs`` (no batch axis)."""
     names, tensors = [], []
-    for layer in model.layers:
+    for layer in model.operations:
         if layer.__class__.__name__ != "InputLayer":
             names.append(layer.name)
             tensors.append(layer._inbound_nodes[0].output_tensors[0])
@@ -86,13 +87,14 @@ def test_every_layer_equals_keras(corpus, oracle, name, fmt):
     inputs = built.sample_inputs()
     model.predict(inputs if len(inputs) > 1 else inputs[0])
     want = oracle[name]
+    tolerance = 1e-5 if name == "layer_zoo" else 1e-4  # one step each there; deep models add rounding
     compared = 0
     for layer in model.layers:
         if layer.name in want:
             expected = want[layer.name]
             assert layer.neural_value.shape == expected.shape, layer.name
             scale = max(1.0, float(np.abs(expected).max()))
-            assert np.abs(layer.neural_value - expected).max() <= 1e-4 * scale, layer.name
+            assert np.abs(layer.neural_value - expected).max() <= tolerance * scale, layer.name
             compared += 1
     inner = sum(1 for layer in model.layers if "/" in layer.name)  # inside nested models
     assert compared == len(model.layers) - len(model.inputs) - inner

@@ -95,6 +95,9 @@ class _Converter:
             layer = self.unknown_layer(fl, inbound)
         else:
             type_name, config = layer_spec(fl, self.file)
+            if type_name == "Conv2d" and len(inbound) == 1 and config.get("groups", 1) > 1 and \
+                    config["groups"] == inbound[0].output_shape[-1]:
+                type_name, config = "DepthwiseConv2d", _as_depthwise(config, fl)
             if type_name == "Dense" and not self.consumers[fl.name] and \
                     len(inbound) == 1 and len(inbound[0].output_shape) == 1:
                 type_name = "Output1d"
@@ -180,6 +183,18 @@ class _Converter:
             raise self.error(f"missing weights {', '.join(missing)} (found: "
                              f"{', '.join(fl.weights) or 'none'})", fl)
         layer.weights = {name: np.asarray(fl.weights[name], dtype=np.float32) for name in expected}
+
+
+def _as_depthwise(config: dict, fl: FileLayer) -> dict:
+    """A Conv2D with a group per input channel (ConvNeXt's) is a depthwise convolution, drawn as
+    one: output channel c * M + m reads input channel c in both, so its kernel (kh, kw, 1, C * M)
+    is the depthwise kernel (kh, kw, C, M) reshaped."""
+    groups, filters = config.pop("groups"), config.pop("filters")
+    kernel = fl.weights.pop("kernel", None)  # popped once: later calls share the dict
+    if kernel is not None:
+        kh, kw = kernel.shape[:2]
+        fl.weights["depthwise_kernel"] = kernel.reshape(kh, kw, groups, filters // groups)
+    return {**config, "depthMultiplier": filters // groups}
 
 
 def _listed(shape) -> str:

@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 from tspcli.errors import LoadError
 from tspcli.io.filemodel import FileLayer, FileModel
-from tspcli.io.keras_ops import lift_operation
+from tspcli.io.keras_ops import OPERATION_CLASSES, lift_operation
 
 _MODEL_CLASSES = ("Sequential", "Functional", "Model")
 
@@ -137,7 +137,7 @@ def _storage_keys(entries: list[dict]) -> list[str | None]:
     used: dict[str, int] = {}
     keys: list[str | None] = []
     for entry in entries:
-        if _is_operation(entry) or entry["class_name"] == "TFOpLambda":
+        if _is_operation(entry) or entry["class_name"] in OPERATION_CLASSES:
             keys.append(None)
             continue
         base = snake_case(entry["class_name"])
@@ -393,7 +393,7 @@ class _Placer:
                                  layer=prefix + name)
             return [bound_by_input[name]]
         local = name if n == 0 else f"{name}#{n}"
-        if _is_operation(entry) or entry["class_name"] == "TFOpLambda":
+        if _is_operation(entry) or entry["class_name"] in OPERATION_CLASSES:
             lifted = lift_operation(entry, (entry.get("inbound_nodes") or [None] * (n + 1))[n])
             if lifted is not None:  # x + 3, x * (1 / 6) ...: computed by the layer of that class
                 entry = {"class_name": lifted[0], "config": lifted[1]}

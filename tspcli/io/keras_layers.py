@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from tspcli.errors import LoadError, TspError
 
-# (tspcli type, preset config, {Keras key: tspcli key})
+# (tspcli type, preset config, {Keras key: tspcli key, or None for a key accepted and unused})
 _CONV = {"filters": "filters", "kernel_size": "kernelSize", "strides": "strides",
          "padding": "padding", "dilation_rate": "dilationRate", "activation": "activation",
          "use_bias": "useBias"}
@@ -25,7 +25,7 @@ _SLOPE = {"negative_slope": "negativeSlope", "alpha": "negativeSlope"}  # Keras 
 
 TABLE: dict[str, tuple[str, dict, dict]] = {
     "Conv1D": ("Conv1d", {}, _CONV),
-    "Conv2D": ("Conv2d", {}, _CONV),
+    "Conv2D": ("Conv2d", {}, {**_CONV, "groups": "groups"}),
     "Conv2DTranspose": ("Conv2dTranspose", {}, {**_CONV, "output_padding": "outputPadding"}),
     "DepthwiseConv2D": ("DepthwiseConv2d", {}, _DEPTHWISE),
     "SeparableConv2D": ("SeparableConv2d", {}, {**_CONV, "depth_multiplier": "depthMultiplier"}),
@@ -65,6 +65,13 @@ TABLE: dict[str, tuple[str, dict, dict]] = {
     "Dropout": ("Dropout", {}, {"rate": "rate"}),
     "SpatialDropout1D": ("Dropout", {}, {"rate": "rate"}),
     "SpatialDropout2D": ("Dropout", {}, {"rate": "rate"}),
+    "SpatialDropout3D": ("Dropout", {}, {"rate": "rate"}),
+    # Layers that only act while training: the identity at inference, drawn as Dropout is.
+    "GaussianNoise": ("Dropout", {"rate": 0.0}, {"stddev": None}),
+    "GaussianDropout": ("Dropout", {}, {"rate": "rate"}),
+    "AlphaDropout": ("Dropout", {}, {"rate": "rate"}),
+    "ActivityRegularization": ("Dropout", {"rate": 0.0}, {"l1": None, "l2": None}),
+    "Identity": ("Dropout", {"rate": 0.0}, {}),
     "Embedding": ("Embedding", {}, {"input_dim": "inputDim", "output_dim": "outputDim"}),
     "Rescaling": ("Rescaling", {}, {"scale": "scale", "offset": "offset"}),
     "Normalization": ("Normalization", {}, {"mean": "mean", "variance": "variance", "axis": "axis",
@@ -98,7 +105,7 @@ def layer_spec(layer, file: str) -> tuple[str, dict]:
     config = dict(preset)
     for key, value in layer.config.items():
         if key in keys:
-            if value is None and key != "activation":
+            if keys[key] is None or (value is None and key != "activation"):
                 continue  # Keras' "use the default" (strides of pooling, output_padding ...)
             config[keys[key]] = activation_name(value, layer, file) if key == "activation" else value
         elif not _ignorable(key, value):

@@ -12,6 +12,8 @@ Any other operation stays unknown (refused, or drawn generically with --skip-unk
 """
 from __future__ import annotations
 
+# Classes an operation call may have where the file does not say it is one (.h5, tf.keras 2).
+OPERATION_CLASSES = {"TFOpLambda", "Add", "Subtract", "Multiply", "TrueDivide", "Divide", "Maximum"}
 _MERGES = {"Add": "Add", "Subtract": "Subtract", "Multiply": "Multiply", "Maximum": "Maximum"}
 _NUMPY_MODULE = "keras.src.ops.numpy"
 
@@ -34,10 +36,12 @@ def _is_ref(value) -> bool:
 
 
 def lift_operation(entry: dict, node) -> tuple[str, dict] | None:
-    """(Keras layer class, config) computing this operation call, or None."""
+    """(Keras layer class, config) computing this operation call, or None (also for a layer)."""
     if entry.get("class_name") == "TFOpLambda":
         return _lift_tf_op(entry, node)
-    if entry.get("module") != _NUMPY_MODULE or not isinstance(node, dict) or node.get("kwargs"):
+    # Keras 3's .h5 drops the module: then a merge layer's call has one argument (the list of
+    # its inputs) and an operation's two.
+    if entry.get("module", _NUMPY_MODULE) != _NUMPY_MODULE or not isinstance(node, dict) or node.get("kwargs"):
         return None
     op, args = entry.get("class_name"), node.get("args")
     if not isinstance(args, list) or len(args) != 2:
