@@ -24,7 +24,7 @@ MIN_BUTTON_PX = 7.0          # a button's radius is at least this many pixels (a
 MAX_BUTTON_FONTS = 0.8       # ... and at most this many font sizes in the picture
 END_ON = 0.9                 # a view this close to the stack axis (|cos|) piles the layers up
 FRAMING_PASSES = 4           # camera and labels are fitted to each other in at most this many rounds
-MAX_RETREAT = 4.0            # room for labels may move the camera back at most this many times
+MAX_RETREAT = 4.0            # room for labels may widen the view at most this many times
 JUDGING_PASSES = 2           # enough to compare stackings and row plans by their scale
 FILL_ROUNDS = 4              # then moved closer while the drawing does not fill the picture
 FILL_SLACK = 1.005           # ... by more than this factor
@@ -217,8 +217,8 @@ class Framing:
         nearest = None
         for attempt in range(passes):
             camera = self._frame(points, anchors, room, legend, whole, note, row)
-            nearest = nearest or _distance(camera)
-            if _distance(camera) > MAX_RETREAT * nearest:      # labels cannot all fit: the model would be a
+            nearest = nearest or cam.half_height(camera)
+            if cam.half_height(camera) > MAX_RETREAT * nearest:      # labels cannot all fit: the model would be a
                 room = np.minimum(room, 0.0)                    # speck; frame it alone and leave labels out
                 camera = self._frame(points, anchors, room, legend, whole, True, row)
                 placement = self._place(requests, camera, view, True, legend, row, within=True)
@@ -291,10 +291,6 @@ class Framing:
             points = np.concatenate([points, np.asarray(anchors, dtype=float).reshape(-1, 3)])
             room = np.concatenate([room, np.maximum(np.asarray(extents, dtype=float).reshape(-1, 4), 0.0)])
         return cam.frame(points, view, self.look.size, extents=room, insets=self._insets(legend, view, note, row))
-
-
-def _distance(camera) -> float:
-    return float(np.linalg.norm(np.subtract(camera.position, camera.focal_point)))
 
 
 def _legend_row(view: View) -> bool:
