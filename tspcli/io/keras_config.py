@@ -106,6 +106,16 @@ def _is_operation(entry: dict) -> bool:
     return isinstance(module, str) and module.startswith(("keras.src.ops", "keras.ops"))
 
 
+def _is_operation_call(entry: dict) -> bool:
+    """An operation (no layer, no weights): a keras.ops call, a tf.keras 2 TFOpLambda, or, where the
+    file drops the module (Keras 3's .h5), a call of an operation's class that lifts as one."""
+    if _is_operation(entry) or entry["class_name"] == "TFOpLambda":
+        return True
+    if "module" in entry or entry["class_name"] not in OPERATION_CLASSES:
+        return False
+    return lift_operation(entry, (entry.get("inbound_nodes") or [None])[0]) is not None
+
+
 def _class_name(entry: dict) -> str:
     """The class as stored; classes from outside Keras qualified as 'module>Class'."""
     cls = entry["class_name"]
@@ -137,7 +147,7 @@ def _storage_keys(entries: list[dict]) -> list[str | None]:
     used: dict[str, int] = {}
     keys: list[str | None] = []
     for entry in entries:
-        if _is_operation(entry) or entry["class_name"] in OPERATION_CLASSES:
+        if _is_operation_call(entry):
             keys.append(None)
             continue
         base = snake_case(entry["class_name"])
