@@ -39,6 +39,14 @@ def test_element_wise_layers_fold_into_the_layer_before_them():
     assert captions(chain()) == ["in", "conv +BN +ReLU", "pool +Dropout", "flat", "logits +Softmax"]
 
 
+def test_scalings_normalizations_and_prelu_fold_too():
+    configs = [{"type": "Conv2D", "name": "conv", "filters": 3, "kernelSize": 3, "padding": "same"},
+               {"type": "Rescaling", "name": "plus3", "scale": 1.0, "offset": 3.0},
+               {"type": "LayerNormalization", "name": "ln"},
+               {"type": "PReLU", "name": "act"}]
+    assert captions(chain(configs)) == ["in", "conv +Scale +LN +PReLU"]
+
+
 def test_layers_the_user_names_keep_their_own_slab():
     assert captions(chain(), keep={"bn", "drop"}) == ["in", "conv", "bn +ReLU", "pool", "drop", "flat",
                                                       "logits +Softmax"]

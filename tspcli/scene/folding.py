@@ -21,8 +21,10 @@ from __future__ import annotations
 from collections import defaultdict
 
 FOLD_MODES = ("auto", "none")
-ELEMENTWISE = {"BatchNormalization", "Dropout", "Activation", "Activation1d", "Activation2d", "Activation3d"}
-_SHORT = {"BatchNormalization": "BN", "Dropout": "Dropout"}
+ELEMENTWISE = {"BatchNormalization", "Dropout", "Activation", "Activation1d", "Activation2d", "Activation3d",
+               "Rescaling", "Normalization", "LayerNormalization", "LayerScale", "PReLU"}
+_SHORT = {"BatchNormalization": "BN", "Dropout": "Dropout", "Rescaling": "Scale", "Normalization": "Norm",
+          "LayerNormalization": "LN", "LayerScale": "LayerScale", "PReLU": "PReLU"}
 _ACTIVATION_NAMES = {"relu": "ReLU", "relu6": "ReLU6", "leaky_relu": "LeakyReLU", "elu": "ELU", "selu": "SELU",
                      "gelu": "GELU", "silu": "SiLU", "swish": "SiLU", "softmax": "Softmax", "sigmoid": "Sigmoid",
                      "tanh": "Tanh", "hard_sigmoid": "HardSigmoid", "hard_silu": "HardSwish",
