@@ -2,7 +2,7 @@
 random weights, saved by Keras 3 as .keras and .h5 at test time (never committed as binaries).
 
 ``build_corpus(keras, folder, names)`` builds each model once and returns
-``{name: Built}``; tests/test_real_models.py calls it from one session-scoped fixture.
+``{name: Built}``; tests/io/test_real_models.py calls it from one session-scoped fixture.
 Input sizes are the smallest each architecture accepts, so that a forward pass is fast.
 """
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 libhdf5 is not robust against corrupt files: a flipped bit in a global heap
 or an object header can make it loop forever or crash the process (found by
-tests/test_io_errors.py's fuzzing).  So h5py runs only in a short-lived child
+tests/io/test_io_errors.py's fuzzing).  So h5py runs only in a short-lived child
 (``python -I``, see ``_child_command``) under a time limit, dying with its
 parent; it refuses data kept outside the file and checks the datasets'
 declared sizes before reading them; it sends back every group,

@@ -4,7 +4,7 @@ What ``tspcli convert`` writes: a model file becomes an editable figure
 source.  Each layer is one flow-style line holding only what differs from the
 layer type's defaults; weights go to an .npz keyed ``<layer>/<weight>``, the
 form a description's ``weights:`` reads.  Reading the pair back gives the same
-shapes and values (see tests/test_convert_cli.py).
+shapes and values (see tests/io/test_convert_*.py).
 """
 from __future__ import annotations
 

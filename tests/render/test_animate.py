@@ -17,7 +17,7 @@ from tspcli.scene.layout import Pose
 from video import mp4_frames, mp4_meta
 
 iio = pytest.importorskip("imageio.v3")
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 DEPTHWISE = str(ROOT / "samples" / "depthwise.yaml")
 SIZE = (160, 120)
 SMALL = ("--size", "160x120")

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 GUARD_S = 60
 # Ctrl-C means KeyboardInterrupt again; then a patch (if any) and tspcli's own main
 LAUNCH = """

@@ -12,7 +12,7 @@ import pytest
 from tspcli.render.backends import painter
 
 iio = pytest.importorskip("imageio.v3")
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 SMALL = ("--size", "320x180")
 SVG = "{http://www.w3.org/2000/svg}"
 # (model, layers to open): the samples' chain and a model with branches

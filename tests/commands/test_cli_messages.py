@@ -6,7 +6,7 @@ import pytest
 
 from tspcli.errors import did_you_mean
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 TINY = ("--no-values", "--size", "64x64")
 
 

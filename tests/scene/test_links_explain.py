@@ -223,7 +223,7 @@ def test_boxes_list_every_link_of_the_command(cli, tmp_path):
     import json
     import pathlib
 
-    sample = pathlib.Path(__file__).resolve().parent.parent / "samples" / "depthwise.yaml"
+    sample = pathlib.Path(__file__).resolve().parents[2] / "samples" / "depthwise.yaml"
     r = cli("render", sample, "-o", tmp_path / "x.png", "--links", "dw_same,pointwise:3", "--boxes",
             tmp_path / "b.json", "--size", "320x180", "--no-values")
     assert r.code == 0, r.err
@@ -237,7 +237,7 @@ def test_boxes_list_every_link_of_the_command(cli, tmp_path):
 def test_links_on_a_layer_that_reads_no_maps_is_exit_2(cli, tmp_path):
     import pathlib
 
-    sample = pathlib.Path(__file__).resolve().parent.parent / "samples" / "depthwise.yaml"
+    sample = pathlib.Path(__file__).resolve().parents[2] / "samples" / "depthwise.yaml"
     r = cli("render", sample, "-o", tmp_path / "x.png", "--links", "image", "--size", "320x180")
     assert r.code == 2 and r.err.count("\n") == 1 and "links are drawn for" in r.err
     assert not (tmp_path / "x.png").exists()

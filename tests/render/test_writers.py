@@ -16,7 +16,7 @@ from video import mp4_frames, mp4_meta
 from tspcli.render import writers
 from tspcli.render.writers import output_kind, write_frames
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 DW_COLOUR = (0xFB, 0xBF, 0x1F)    # TensorSpace's DepthwiseConv2d
 CONV_COLOUR = (0xF7, 0xFE, 0x2E)  # and Conv2d
 

@@ -12,7 +12,7 @@ from tspcli.scene.camera import View
 from tspcli.scene.layout import Look, SceneBuilder, Pose
 
 backend = pytest.importorskip("tspcli.render.backends.pyvista_raster")
-DATA = os.path.join(os.path.dirname(__file__), "data")
+DATA = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data")
 SIZE = (320, 240)
 VIEW = View(direction="horizontal")
 

@@ -14,7 +14,7 @@ import pytest
 
 from tspcli.render import opengl
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 INSTALL = "apt-get install -y libegl1 libgl1-mesa-dri; Fedora: dnf install -y mesa-libEGL mesa-dri-drivers"
 HIDDEN = {"__EGL_VENDOR_LIBRARY_DIRS": "/nonexistent", "LIBGL_DRIVERS_PATH": "/nonexistent"}
 

@@ -1,5 +1,5 @@
 """The layers real Keras models add to TensorSpace's catalogue, from descriptions: values by hand,
-and one clear error for each impossible setting (Keras' own numbers: tests/test_real_models.py)."""
+and one clear error for each impossible setting (Keras' own numbers: tests/io/test_real_models.py)."""
 import numpy as np
 import pytest
 

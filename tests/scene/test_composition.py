@@ -15,7 +15,7 @@ from tspcli.render.scene_inputs import look_from, view_from
 from tspcli.scene.boxes import scene_boxes
 from tspcli.scene.layout import SceneBuilder, initial_state
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared" / "data"
 SAMPLES = sorted(str(p) for p in (ROOT / "samples").glob("*.yaml")) + [str(ROOT / "samples" / "lenet.json")]
 CAMERAS = ["iso", "tsp", "front", "side", "top"]

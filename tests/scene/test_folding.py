@@ -14,7 +14,7 @@ from tspcli.render.scene_inputs import drawn_model
 from tspcli.scene.folding import FoldedModel, fold_groups
 from tspcli.scene.layout import SceneBuilder, initial_state
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 BLOCK = [{"type": "Conv2D", "name": "conv", "filters": 3, "kernelSize": 3, "padding": "same"},
          {"type": "BatchNormalization", "name": "bn"},

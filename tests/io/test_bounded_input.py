@@ -93,7 +93,7 @@ def sparse(path, size=BIG):
     return path
 
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 @pytest.mark.parametrize("role", ["description", "config", "jobs", "input"])
