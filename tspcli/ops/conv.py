@@ -85,19 +85,13 @@ def conv2d_transpose(x, kernel, strides=1, padding="valid", output_padding=None,
                 cuts[a] + outs[a]) for a in range(2)]
     acc = np.zeros((n, full[0], full[1], cout), np.float32)
     kmat = kernel.reshape(kh * kw * cout, cin).T
-    pixel = kh * kw * cout * 4
-    cols = max(1, min(w, _PATCH_BYTES // pixel))
-    rows = max(1, min(h, _PATCH_BYTES // (w * pixel))) if cols == w else 1
     for b in range(n):
-        for r0 in range(0, h, rows):
-            r1 = min(h, r0 + rows)
-            for c0 in range(0, w, cols):
-                c1 = min(w, c0 + cols)
-                taps = (xb[b, r0:r1, c0:c1].reshape(-1, cin) @ kmat).reshape(r1 - r0, c1 - c0, kh, kw, cout)
-                for i in range(kh):
-                    for j in range(kw):
-                        acc[b, r0 * sh + i * dh:(r1 - 1) * sh + i * dh + 1:sh,
-                            c0 * sw + j * dw:(c1 - 1) * sw + j * dw + 1:sw] += taps[:, :, i, j]
+        for r0, r1, c0, c1 in _tiles(h, w, kh * kw * cout * 4):
+            taps = (xb[b, r0:r1, c0:c1].reshape(-1, cin) @ kmat).reshape(r1 - r0, c1 - c0, kh, kw, cout)
+            for i in range(kh):
+                for j in range(kw):
+                    acc[b, r0 * sh + i * dh:(r1 - 1) * sh + i * dh + 1:sh,
+                        c0 * sw + j * dw:(c1 - 1) * sw + j * dw + 1:sw] += taps[:, :, i, j]
     out = np.ascontiguousarray(acc[:, cuts[0]:cuts[0] + outs[0], cuts[1]:cuts[1] + outs[1]])
     return out if batched else out[0]
 
@@ -132,19 +126,23 @@ def _conv(op, xb, kernel, strides, dilation, padding):
     k2 = kernel.reshape(kh * kw * cin, cout)
     out = np.empty((n, oh, ow, cout), np.float32)
     st = xp.strides
-    pixel = kh * kw * cin * 4
-    cols = max(1, min(ow, _PATCH_BYTES // pixel))
-    rows = max(1, min(oh, _PATCH_BYTES // (ow * pixel))) if cols == ow else 1
     for b in range(n):
-        for r0 in range(0, oh, rows):
-            r1 = min(oh, r0 + rows)
-            for c0 in range(0, ow, cols):
-                c1 = min(ow, c0 + cols)
-                patches = as_strided(xp[b, r0 * sh:, c0 * sw:], shape=(r1 - r0, c1 - c0, kh, kw, cin),
-                                     strides=(sh * st[1], sw * st[2], dh * st[1], dw * st[2], st[3]),
-                                     writeable=False).reshape(-1, kh * kw * cin)
-                if cols == ow:  # whole rows: written in place
-                    np.matmul(patches, k2, out=out[b, r0:r1].reshape(-1, cout))
-                else:
-                    out[b, r0, c0:c1] = patches @ k2
+        for r0, r1, c0, c1 in _tiles(oh, ow, kh * kw * cin * 4):
+            patches = as_strided(xp[b, r0 * sh:, c0 * sw:], shape=(r1 - r0, c1 - c0, kh, kw, cin),
+                                 strides=(sh * st[1], sw * st[2], dh * st[1], dw * st[2], st[3]),
+                                 writeable=False).reshape(-1, kh * kw * cin)
+            if c1 - c0 == ow:  # whole rows: written in place
+                np.matmul(patches, k2, out=out[b, r0:r1].reshape(-1, cout))
+            else:
+                out[b, r0, c0:c1] = patches @ k2
     return out
+
+
+def _tiles(h: int, w: int, pixel_bytes: int):
+    """(r0, r1, c0, c1) tiles of an h x w grid whose pixels take ``pixel_bytes`` each, at most
+    _PATCH_BYTES a tile: whole rows when a row fits, else parts of one row."""
+    cols = max(1, min(w, _PATCH_BYTES // pixel_bytes))
+    rows = max(1, min(h, _PATCH_BYTES // (w * pixel_bytes))) if cols == w else 1
+    for r0 in range(0, h, rows):
+        for c0 in range(0, w, cols):
+            yield r0, min(h, r0 + rows), c0, min(w, c0 + cols)
