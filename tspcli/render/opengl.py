@@ -49,8 +49,9 @@ def choose(env=os.environ) -> Choice:
     egl = probe_egl()
     if egl.ok:
         return Choice(EGL_WINDOW, f"EGL ({egl.detail})")
-    if probe_osmesa():
-        return Choice(OSMESA_WINDOW, f"OSMesa ({probe_osmesa()}); EGL: {egl.detail}")
+    osmesa = probe_osmesa()
+    if osmesa:
+        return Choice(OSMESA_WINDOW, f"OSMesa ({osmesa}); EGL: {egl.detail}")
     return Choice(None, "nothing", missing=f"{egl.detail}, and no libOSMesa")
 
 

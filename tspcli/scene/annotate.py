@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from . import explain, style
+from .drawn import drawn_inbound
 from .links import link_entries, link_lines, link_sources, map_blocks
 from .look import Pose
-from .drawn import drawn_inbound
 
 WINDOW_ON_DARK, WINDOW_ON_LIGHT = (1.0, 1.0, 1.0), (0.1, 0.1, 0.1)
 PADDING_ON_DARK, PADDING_ON_LIGHT = (1.0, 0.45, 0.45), (0.75, 0.1, 0.1)
@@ -13,16 +13,21 @@ PADDING_ON_DARK, PADDING_ON_LIGHT = (1.0, 0.45, 0.45), (0.75, 0.1, 0.1)
 class Annotations:
     """Links and explanations (mixed into ``SceneBuilder``, whose attributes it reads)."""
 
+    def _layer_named(self) -> dict:
+        """Drawn layers by name (once per builder)."""
+        if "_drawn_by_name" not in self.__dict__:
+            self._drawn_by_name = {layer.name: layer for layer in self.layers}
+        return self._drawn_by_name
+
     def _sources(self) -> dict[str, str]:
         """The drawn input layer of each linked layer (checked once per builder)."""
-        if not hasattr(self, "_link_sources"):
-            layers = {layer.name: layer for layer in self.layers}
-            self._link_sources = link_sources(self.look.links, layers, self.inbound)
+        if "_link_sources" not in self.__dict__:
+            self._link_sources = link_sources(self.look.links, self._layer_named(), self.inbound)
         return self._link_sources
 
     def _annotate(self, blocks: list, lines: list, state: Pose) -> tuple[list, list]:
         """``blocks`` and ``lines`` with the links of open layers and each explained layer's progress added."""
-        by_name = {layer.name: layer for layer in self.layers}
+        by_name = self._layer_named()
         sources = self._sources()
         lines = list(lines)
         for request in self.look.links:
@@ -42,12 +47,12 @@ class Annotations:
         for request in self.look.links:
             source = self._sources()[request.layer]
             if self._openness_of(request.layer, state) >= 1 and self._openness_of(source, state) >= 1:
-                layer = next(layer for layer in self.layers if layer.name == request.layer)
-                entries += link_entries(layer, request, source)
+                entries += link_entries(self._layer_named()[request.layer], request, source)
         return entries
 
     def _openness_of(self, name: str, state: Pose) -> float:
-        layer = next(layer for layer in self.layers if layer.name == name)
+        """How open a layer is; a single map counts as open (it is drawn as its map)."""
+        layer = self._layer_named()[name]
         return self._openness(layer, state) if layer.output_shape[-1] > 1 else 1.0
 
     def _explained(self, layer, blocks: list, explaining: explain.Explaining, state: Pose):

@@ -151,17 +151,17 @@ def window_lines(layer, out_maps: Blocks, in_maps: Blocks, at: Phase, toward: np
     """The kernel's window over the input cells the current output cell reads, that cell's outline,
     a line joining them, and the padded input's border when the window reaches into padding;
     on the faces the camera (in direction ``toward``) sees."""
-    if at.current is None:
+    covered = window_cells(layer, at)
+    if covered is None:
         return []
-    h_out, w_out, c_out = layer.output_shape
-    h_in, w_in, c_in = layer.input_shape
-    i, j = divmod(min(at.cells, h_out * w_out - 1), w_out)
-    k_in = at.current // (c_out // c_in)
+    k_in, cell, spots = covered
+    h_out, w_out, _ = layer.output_shape
+    h_in, w_in, _ = layer.input_shape
+    i, j = divmod(cell, w_out)
     side_in, side_out = facing_side(in_maps, toward), facing_side(out_maps, toward)
     width_in, height_in, _ = _extents(in_maps)
     half = (width_in / w_in / 2, height_in / h_in / 2)       # half a cell of the input map
     inside, outside = [], []
-    spots = taps(layer, i, j)
     for r, q, within in spots:
         point = cell_center(in_maps, k_in, r, q, h_in, w_in, side_in)
         (inside if within else outside).append(square(in_maps, point, 0.9 * half[0], 0.9 * half[1]))
@@ -195,7 +195,8 @@ def _span(maps: Blocks, a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
 
 
 def window_cells(layer, at: Phase) -> tuple[int, int, list[tuple[int, int, bool]]] | None:
-    """(input map, output cell index, taps) of the frame at ``at``: what the window covers, for tests and boxes."""
+    """(input map, output cell index, taps) of the frame at ``at``: what the window covers; None when
+    no map is filling cell by cell."""
     if at.current is None:
         return None
     h_out, w_out, c_out = layer.output_shape
