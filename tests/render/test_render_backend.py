@@ -38,14 +38,15 @@ def test_a_reused_renderer_draws_each_frame_as_a_fresh_one_would(frames):
 def test_actors_are_kept_updated_and_dropped_not_piled_up(frames):
     with backend.PyvistaRaster(SIZE) as raster:
         raster.draw(frames[1])
-        item = raster._items["blocks:conv1/maps"]
+        part, actors = raster.blocks.parts["conv1/maps"], raster.blocks.actors
         props_open = raster.plotter.renderer.GetViewProps().GetNumberOfItems()
         raster.draw(frames[2])
-        assert raster._items["blocks:conv1/maps"] is item              # moved, not rebuilt
+        assert raster.blocks.parts["conv1/maps"] is part               # moved, not rebuilt
+        assert raster.blocks.actors == actors                           # the same textured actor
         assert raster.plotter.renderer.GetViewProps().GetNumberOfItems() == props_open
         raster.draw(frames[0])
-        assert "blocks:conv1/maps" not in raster._items                # closed: its maps are gone
-        assert "blocks:conv1/slab" in raster._items
+        assert "conv1/maps" not in raster.blocks.parts                 # closed: its maps are gone
+        assert "conv1/slab" in raster.blocks.parts
 
 
 @pytest.mark.parametrize("scale, bold", [(1, False), (3, False), (1, True)])

@@ -1,8 +1,7 @@
-"""The pyvista objects of one scene element each: textured box meshes, outlines, lines, labels, the overlay.
+"""The pyvista objects of labels and of the overlay (title, note, legend), and the textures of the boxes.
 
-Meshes are ``pv.PolyData`` built from numpy arrays (``geometry``'s boxes),
-drawn by ``pv.Actor`` with unlit ``pv.Property``; text is ``pv.Text``.  Each
-item remembers what it drew last, so an unchanged element costs nothing.
+Text is ``pv.Text``; a label remembers what it drew last, so an unchanged one
+costs nothing.  The boxes and lines are batched in ``pyvista_batch``.
 """
 from __future__ import annotations
 
@@ -14,7 +13,6 @@ from vtkmodules.vtkRenderingCore import vtkActor2D, vtkCoordinate, vtkPolyDataMa
 from vtkmodules.vtkRenderingOpenGL2 import vtkOpenGLTexture, vtkTextureObject
 
 from ...errors import ToolFailure
-from ...scene import geometry
 from ...scene.fonts import LINE_SPACING, font_file
 from ...scene.overlay import overlay_items
 
@@ -36,128 +34,6 @@ class _Item:
 
     def remove(self, plotter):
         plotter.remove_actor(self.actor, render=False)
-
-
-def _unlit_actor(mesh: pv.PolyData) -> pv.Actor:
-    mapper = pv.DataSetMapper(mesh)
-    mapper.scalar_visibility = False
-    actor = pv.Actor(mapper=mapper)
-    actor.prop.lighting = False         # flat colours, as TensorSpace's unlit materials
-    return actor
-
-
-class BlocksItem(_Item):
-    """One textured quad mesh for a Blocks element."""
-
-    def __init__(self, owner):
-        super().__init__(owner)
-        self.mesh = pv.PolyData()
-        self.actor = _unlit_actor(self.mesh)
-        self.actor.prop.color = (1.0, 1.0, 1.0)
-        self.actor.force_translucent = True
-        self.texture_source = None
-        self.tiles = None
-        self.geometry = None
-        self.count = 0
-        self.center = self.middle = np.zeros(3)
-        self.faces = None
-        self.front_only = False
-        self.plane = None
-
-    def update(self, blocks) -> None:
-        if blocks.texture is not self.texture_source:
-            self.actor.texture = texture(self.owner.plotter.render_window, blocks.texture.image)
-            self.texture_source = blocks.texture
-        count = len(blocks.centers)
-        origin, relative = split_origin(blocks.centers)
-        key = (relative.tobytes(), blocks.size)
-        if key != self.geometry:      # a layer that only slid along keeps its mesh
-            self.mesh.points = geometry.box_points(relative, blocks.size)
-            self.geometry = key
-            self.middle = (relative.min(axis=0) + relative.max(axis=0)) / 2
-        if self.tiles is not blocks.tiles or count != self.count or blocks.plane != self.plane:
-            tcoords = geometry.box_tcoords(blocks.tiles, blocks.side_tiles, blocks.plane)
-            tcoords[:, 1] = 1.0 - tcoords[:, 1]          # VTK's v runs up from the bottom row
-            self.mesh.active_texture_coordinates = tcoords
-            self.tiles, self.count, self.faces, self.plane = blocks.tiles, count, None, blocks.plane
-        self.actor.position = origin
-        self.center = origin + self.middle
-        self.actor.prop.opacity = blocks.opacity
-        front_only = blocks.faces == "front"
-        if front_only != self.front_only:
-            self.front_only, self.faces = front_only, None
-        self.centers, self.size = np.asarray(blocks.centers, dtype=float), blocks.size
-
-    def order_faces(self, eye: np.ndarray) -> None:
-        """Draw the faces turned away from the eye before those turned towards it, or with
-        ``Blocks.faces == "front"`` only those turned towards it (see ``front_faces``)."""
-        quads = geometry.box_quads(self.count).reshape(self.count, 6, 4)
-        if self.front_only:
-            faces = front_faces(eye, self.centers, self.size)
-            if self.faces is None or not np.array_equal(faces, self.faces):
-                self.mesh.regular_faces = quads[faces]
-                self.faces = faces
-            return
-        toward = eye - self.center
-        away = [k for k, normal in enumerate(geometry.FACE_NORMALS) if float(normal @ toward) < 0]
-        faces = away + [k for k in range(6) if k not in away]
-        if faces != self.faces:
-            self.mesh.regular_faces = quads[:, faces].transpose(1, 0, 2).reshape(-1, 4)
-            self.faces = faces
-
-
-def front_faces(eye: np.ndarray, centers: np.ndarray, size) -> np.ndarray:
-    """(N, 6) mask of each box's faces turned toward the eye (its plane lies between the eye and the
-    box's centre): what a one-sided material shows, so each box draws one data face at most."""
-    half = np.asarray(size, dtype=float) / 2
-    reach = np.abs(geometry.FACE_NORMALS) @ half                  # centre to each face's plane
-    return (eye - centers) @ geometry.FACE_NORMALS.T > reach
-
-
-class _LinesItem(_Item):
-    """An unlit actor over one mesh of polylines (outlines, connections)."""
-
-    def __init__(self, owner):
-        super().__init__(owner)
-        self.mesh = pv.PolyData()
-        self.actor = _unlit_actor(self.mesh)
-        self.key = None
-
-
-class EdgesItem(_LinesItem):
-    """The outline of closed layers (TensorSpace's frame lines)."""
-
-    def __init__(self, owner):
-        super().__init__(owner)
-        self.actor.prop.line_width = 1.0 * owner.px
-
-    def update(self, blocks) -> None:
-        origin, relative = split_origin(blocks.centers)
-        self.actor.position = origin
-        key = (relative.tobytes(), blocks.size, blocks.edge, blocks.opacity)
-        if key == self.key:
-            return
-        self.key = key
-        points, segments = geometry.box_edges(relative, blocks.size)
-        set_lines(self.mesh, points, [segments])
-        self.actor.prop.color = blocks.edge
-        self.actor.prop.opacity = blocks.opacity
-
-
-class LinesItem(_LinesItem):
-    """Connections between layers."""
-
-    def update(self, lines) -> None:
-        key = (tuple(p.tobytes() for p in lines.paths), lines.color, lines.width)
-        if key == self.key:
-            return
-        self.key = key
-        points = np.concatenate(lines.paths) if lines.paths else np.zeros((0, 3))
-        starts = np.cumsum([0] + [len(p) for p in lines.paths[:-1]])
-        set_lines(self.mesh, points, [np.arange(s, s + len(p)) for s, p in zip(starts, lines.paths)])
-        self.actor.prop.color = lines.color[:3]
-        self.actor.prop.opacity = lines.color[3]
-        self.actor.prop.line_width = lines.width * self.owner.px
 
 
 class LabelItem(_Item):
@@ -261,13 +137,6 @@ def pixel_actor(mesh: pv.PolyData, anchor=None) -> vtkActor2D:
 
 
 # --- helpers ------------------------------------------------------------------------------------
-def split_origin(centers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(first centre, centres relative to it): meshes are built about the first box and the actor
-    is moved there, so a fresh window and a reused one draw the same numbers."""
-    centers = np.asarray(centers, dtype=float)
-    return centers[0], centers - centers[0]
-
-
 def texture(window, image: np.ndarray) -> vtkOpenGLTexture:
     """A texture with mipmaps (minified maps stay smooth) and nearest magnification (a zoomed-in
     map shows its values as crisp cells, as in TensorSpace).

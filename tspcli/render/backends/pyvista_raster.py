@@ -2,10 +2,11 @@
 
 The scene's elements become pyvista objects built from numpy arrays
 (``pv.PolyData`` meshes, ``pv.Actor``, ``pv.Text``) held by a
-``pv.Plotter(off_screen=True)``.  A ``PyvistaRaster`` keeps one item per
-scene element, keyed by the element's ``key``, so that the next frame of an
-animation only updates positions, sizes, opacities and the textures that
-changed.  Raw VTK calls remain only where pyvista has no API; each says why.
+``pv.Plotter(off_screen=True)``: all boxes are one textured mesh over one
+atlas of every texture, outlines and connections one line mesh per style
+(``pyvista_batch``), each label its own text.  A ``PyvistaRaster`` keeps them
+between pictures, so that the next frame of an animation only updates
+positions, opacities, the order of faces and the textures that changed.  Raw VTK calls remain only where pyvista has no API; each says why.
 
 No display is needed: ``render.opengl.require`` picks EGL, else OSMesa, before
 VTK loads (or says what to install).
@@ -25,7 +26,8 @@ with unused_imports_deferred():
     import pyvista as pv
     import pyvista.plotting  # noqa: F401  (pv.Plotter would load it later, without the stand-ins)
 
-from .pyvista_items import BlocksItem, EdgesItem, LabelItem, LinesItem, overlay_actors  # noqa: E402
+from .pyvista_batch import BlocksBatch, LinesBatch  # noqa: E402
+from .pyvista_items import LabelItem, overlay_actors  # noqa: E402
 
 MULTISAMPLES = 4         # stills' anti-aliasing (MSAA); Mesa's software GL offers at most 4
 MAX_PIXELS = 16384       # the largest side a software GL renders
@@ -74,10 +76,11 @@ class PyvistaRaster:
                 self.plotter.close()
                 raise ToolFailure("no usable OpenGL: install Mesa's EGL (libegl1) or OSMesa, or set "
                                   "VTK_DEFAULT_OPENGL_WINDOW")
-        self._items: dict[str, object] = {}
+        self._items: dict[str, LabelItem] = {}
+        self.blocks = BlocksBatch(self.plotter)
+        self.lines = LinesBatch(self.plotter, self.px)
         self._overlay: list = []
         self._overlay_key = None
-        self._order: list[int] = []
         self.halo = None
 
     def __enter__(self):
@@ -90,6 +93,8 @@ class PyvistaRaster:
         for item in self._items.values():
             item.remove(self.plotter)
         self._items.clear()
+        self.blocks.remove()
+        self.lines.remove()
         self.plotter.close()
 
     # --- drawing --------------------------------------------------------------------------
@@ -106,30 +111,32 @@ class PyvistaRaster:
         self.halo = tuple(scene.background[:3]) if scene.background[3] == 1 else None
         self._sync(scene)
         self._set_camera(scene)
-        self._sort(np.asarray(scene.camera.position))
         self.plotter.set_background(scene.background[:3])
         # pyvista sets the background's alpha only while taking a transparent screenshot of the window.
         self.plotter.renderer.SetBackgroundAlpha(scene.background[3])
 
     def _sync(self, scene) -> None:
-        """Create, update or remove one item per scene element (matched by key)."""
-        wanted = {}
-        for blocks in scene.blocks:
-            wanted["blocks:" + blocks.key] = (BlocksItem, blocks)
-            if blocks.edge is not None:
-                wanted["edges:" + blocks.key] = (EdgesItem, blocks)
-        for lines in scene.lines:
-            wanted["lines:" + lines.key] = (LinesItem, lines)
-        for label in scene.labels:
-            wanted["label:" + label.key] = (LabelItem, label)
+        """Update the batched meshes, and create, update or remove one item per label (matched by key)."""
+        self.blocks.update(scene.blocks)
+        moved = self.lines.update(scene.blocks, scene.lines)
+        moved = self.blocks.order(np.asarray(scene.camera.position, dtype=float)) or moved
+        if moved:
+            # Translucent geometry blends in the renderer's order: the boxes last, as when each was an
+            # actor sorted after the lines. pyvista cannot reorder props; moving them in the renderer's
+            # own list keeps their textures (removing and adding through the plotter would free them).
+            props = self.plotter.renderer.GetViewProps()
+            for actor in self.blocks.actors:
+                props.RemoveItem(actor)
+                props.AddItem(actor)
+        wanted = {"label:" + label.key: label for label in scene.labels}
         for key in [k for k in self._items if k not in wanted]:
             self._items.pop(key).remove(self.plotter)
-        for key, (kind, element) in wanted.items():
+        for key, label in wanted.items():
             item = self._items.get(key)
             if item is None:
-                item = self._items[key] = kind(self)
+                item = self._items[key] = LabelItem(self)
                 item.add(self.plotter)
-            item.update(element)
+            item.update(label)
         self._sync_overlay(scene)
 
     def _sync_overlay(self, scene) -> None:
@@ -143,27 +150,6 @@ class PyvistaRaster:
         for actor in self._overlay:
             self.plotter.add_actor(actor, reset_camera=False, render=False)
         self._overlay_key = key
-
-    def _sort(self, eye: np.ndarray) -> None:
-        """Painter's order for see-through layers: farthest element first, back faces first.
-
-        Layers are translucent and do not intersect, so drawing back to front
-        gives correct blending in one pass; depth peeling gave the same
-        picture at 5-7 times the cost with many open layers.
-        """
-        items = [item for item in self._items.values() if isinstance(item, BlocksItem)]
-        for item in items:
-            item.order_faces(eye)
-        items.sort(key=lambda item: -float(np.linalg.norm(item.center - eye)))
-        order = [id(item.actor) for item in items]
-        if order != self._order:
-            # pyvista cannot reorder props; moving them in the renderer's own list keeps their
-            # textures (removing and adding an actor through the plotter would free them).
-            props = self.plotter.renderer.GetViewProps()
-            for item in items:
-                props.RemoveItem(item.actor)
-                props.AddItem(item.actor)
-            self._order = order
 
     def _set_camera(self, scene) -> None:
         camera, vcam = scene.camera, self.plotter.camera
