@@ -28,7 +28,7 @@ from vtkmodules.vtkRenderingOpenGL2 import vtkTextureObject
 
 from ...scene import geometry
 from .pages import pack
-from .pyvista_items import texture
+from .pyvista_items import set_polylines, texture
 
 PAGE_LIMIT = 16384          # texels a side at most, or less where the GL says so
 _STAMPS = itertools.count()  # marks each array a part makes, so a run knows whether it has it (ids are reused)
@@ -251,19 +251,3 @@ class LinesBatch:
         for actor, _, _ in self.groups.values():
             self.plotter.remove_actor(actor, render=False)
         self.groups = {}
-
-
-def set_polylines(mesh: pv.PolyData, items: list) -> None:
-    """``items``: (points (M, 3), polylines, RGBA 0..1) into one mesh with a colour per polyline;
-    polylines: an (n, k) array of n polylines of k point indices, or a list of such arrays."""
-    points, cells, colors, base = [], [], [], 0
-    for pts, paths, rgba in items:
-        for group in (paths if isinstance(paths, list) else [paths]):
-            group = np.asarray(group, dtype=np.int64)
-            cells.append(np.column_stack([np.full(len(group), group.shape[1]), group + base]).ravel())
-            colors.append(np.repeat(np.rint(np.clip([rgba], 0, 1) * 255), len(group), axis=0))
-        points.append(pts)
-        base += len(pts)
-    mesh.points = np.concatenate(points)
-    mesh.lines = np.concatenate(cells)
-    mesh.cell_data.set_scalars(np.concatenate(colors).astype(np.uint8), "rgba")

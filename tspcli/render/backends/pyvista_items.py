@@ -37,7 +37,7 @@ class _Item:
 
 
 class LabelItem(_Item):
-    """Text pinned to a scene point, offset by pixels, always facing the viewer; and its leader line."""
+    """Text pinned to a scene point, offset by pixels, always facing the viewer (its leader: ``Leaders``)."""
 
     def __init__(self, owner):
         super().__init__(owner)
@@ -49,18 +49,7 @@ class LabelItem(_Item):
         position = self.actor.GetPositionCoordinate()
         position.SetCoordinateSystemToDisplay()
         position.SetReferenceCoordinate(self.anchor)
-        self.leader_mesh = pv.PolyData()
-        self.leader = pixel_actor(self.leader_mesh, self.anchor)
-        self.leader.GetProperty().SetLineWidth(LEADER_WIDTH * owner.px)
         self.label = None
-
-    def add(self, plotter):
-        plotter.add_actor(self.leader, reset_camera=False, render=False)
-        super().add(plotter)
-
-    def remove(self, plotter):
-        super().remove(plotter)
-        plotter.remove_actor(self.leader, render=False)
 
     def update(self, label) -> None:
         if (label, self.owner.halo) == self.label:
@@ -81,14 +70,52 @@ class LabelItem(_Item):
             prop.justification_vertical = "center"
         self.anchor.SetValue(*label.anchor)
         self.actor.GetPositionCoordinate().SetValue(dx * s, dy * s)
-        self.leader.SetVisibility(label.leader is not None)
-        if label.leader is not None:
+
+
+class Leaders:
+    """Every label's leader line as one mesh in window pixels, under all label text.
+
+    A line per label tied to its anchor cost an actor each (a millisecond in pyvista and in the first
+    Render); here each end is placed in the window as VTK placed it, the anchor's window point plus
+    the offset in whole pixels (``GetComputedViewportValue``), once the camera is set.
+    """
+
+    def __init__(self, plotter, px: float):
+        self.plotter, self.px = plotter, px
+        self.mesh = pv.PolyData()
+        self.actor = pixel_actor(self.mesh)
+        self.actor.GetProperty().SetLineWidth(LEADER_WIDTH * px)
+        self.point = vtkCoordinate()          # a pixel offset from a world point, as the text's position
+        self.point.SetCoordinateSystemToDisplay()
+        self.anchor = vtkCoordinate()
+        self.anchor.SetCoordinateSystemToWorld()
+        self.point.SetReferenceCoordinate(self.anchor)
+        plotter.add_actor(self.actor, reset_camera=False, render=False)
+        self.key = None
+
+    def update(self, labels: list) -> None:
+        """Place the leaders of ``labels`` for the camera as it is now."""
+        items, renderer = [], self.plotter.renderer
+        for label in labels:
+            if label.leader is None:
+                continue
             start, end = np.array(label.leader, dtype=float), np.array(label.offset, dtype=float)
             along = (end - start) / max(float(np.linalg.norm(end - start)), 1e-6)
-            ends = np.array([start + LEADER_INSET * along, end - LEADER_INSET * along]) * s
-            set_lines(self.leader_mesh, np.pad(ends, ((0, 0), (0, 1))), [np.array([0, 1])])
-            self.leader.GetProperty().SetColor(*label.color)
-            self.leader.GetProperty().SetOpacity(LEADER_OPACITY)
+            self.anchor.SetValue(*label.anchor)
+            ends = []
+            for offset in (start + LEADER_INSET * along, end - LEADER_INSET * along):
+                self.point.SetValue(*(offset * self.px), 0.0)
+                ends.append((*self.point.GetComputedViewportValue(renderer), 0.0))
+            items.append((np.array(ends, dtype=float), np.array([[0, 1]]), (*label.color, LEADER_OPACITY)))
+        key = [(pts.tobytes(), rgba) for pts, _, rgba in items]
+        if key != self.key:
+            self.key = key
+            self.actor.SetVisibility(bool(items))
+            if items:
+                set_polylines(self.mesh, items)
+
+    def remove(self) -> None:
+        self.plotter.remove_actor(self.actor, render=False)
 
 
 # --- the title, note and legend: fixed in the picture --------------------------------------------
@@ -115,22 +142,15 @@ def rect_strip(x: float, y: float, w: float, h: float, colors: np.ndarray):
     mesh = pv.PolyData.from_regular_faces(points, quads)
     rgba = np.rint(np.clip(colors, 0, 1) * 255).astype(np.uint8)
     mesh.cell_data.set_scalars(rgba, "rgba")
-    actor = pixel_actor(mesh)
-    mapper = actor.GetMapper()
-    mapper.SetColorModeToDirectScalars()
-    mapper.SetScalarModeToUseCellData()
-    return actor
+    return pixel_actor(mesh)
 
 
-def pixel_actor(mesh: pv.PolyData, anchor=None) -> vtkActor2D:
-    """A mesh drawn in window pixels (or pixels from ``anchor``): pyvista has no 2D mesh actor."""
+def pixel_actor(mesh: pv.PolyData) -> vtkActor2D:
+    """A mesh drawn in window pixels, coloured by its cells' RGBA: pyvista has no 2D mesh actor."""
     mapper = vtkPolyDataMapper2D()
     mapper.SetInputData(mesh)
-    if anchor is not None:
-        offsets = vtkCoordinate()
-        offsets.SetCoordinateSystemToDisplay()
-        offsets.SetReferenceCoordinate(anchor)
-        mapper.SetTransformCoordinate(offsets)
+    mapper.SetColorModeToDirectScalars()
+    mapper.SetScalarModeToUseCellData()
     actor = vtkActor2D()
     actor.SetMapper(mapper)
     return actor
@@ -164,12 +184,20 @@ def texture(window, image: np.ndarray) -> vtkOpenGLTexture:
     return result
 
 
-def set_lines(mesh: pv.PolyData, points: np.ndarray, polylines: list[np.ndarray]) -> None:
-    """Polylines into ``mesh``: each an array of point indices, or an (n, k) array of n polylines."""
-    padded = [np.column_stack([np.full(len(group), group.shape[1]), group]).ravel()
-              for group in (np.atleast_2d(np.asarray(g, dtype=np.int64)) for g in polylines)]
-    mesh.points = np.asarray(points, dtype=np.float32).reshape(-1, 3)
-    mesh.lines = np.concatenate(padded) if padded else np.zeros(0, np.int64)
+def set_polylines(mesh: pv.PolyData, items: list) -> None:
+    """``items``: (points (M, 3), polylines, RGBA 0..1) into one mesh with a colour per polyline;
+    polylines: an (n, k) array of n polylines of k point indices, or a list of such arrays."""
+    points, cells, colors, base = [], [], [], 0
+    for pts, paths, rgba in items:
+        for group in (paths if isinstance(paths, list) else [paths]):
+            group = np.asarray(group, dtype=np.int64)
+            cells.append(np.column_stack([np.full(len(group), group.shape[1]), group + base]).ravel())
+            colors.append(np.repeat(np.rint(np.clip([rgba], 0, 1) * 255), len(group), axis=0))
+        points.append(pts)
+        base += len(pts)
+    mesh.points = np.concatenate(points)
+    mesh.lines = np.concatenate(cells)
+    mesh.cell_data.set_scalars(np.concatenate(colors).astype(np.uint8), "rgba")
 
 
 def style_text(prop, size: float, color, bold: bool) -> None:

@@ -27,7 +27,7 @@ with unused_imports_deferred():
     import pyvista.plotting  # noqa: F401  (pv.Plotter would load it later, without the stand-ins)
 
 from .pyvista_batch import BlocksBatch, LinesBatch  # noqa: E402
-from .pyvista_items import LabelItem, overlay_actors  # noqa: E402
+from .pyvista_items import LabelItem, Leaders, overlay_actors  # noqa: E402
 
 MULTISAMPLES = 4         # stills' anti-aliasing (MSAA); Mesa's software GL offers at most 4
 MAX_PIXELS = 16384       # the largest side a software GL renders
@@ -79,6 +79,7 @@ class PyvistaRaster:
         self._items: dict[str, LabelItem] = {}
         self.blocks = BlocksBatch(self.plotter)
         self.lines = LinesBatch(self.plotter, self.px)
+        self.leaders = Leaders(self.plotter, self.px)       # added before any text: drawn under it
         self._overlay: list = []
         self._overlay_key = None
         self.halo = None
@@ -95,6 +96,7 @@ class PyvistaRaster:
         self._items.clear()
         self.blocks.remove()
         self.lines.remove()
+        self.leaders.remove()
         self.plotter.close()
 
     # --- drawing --------------------------------------------------------------------------
@@ -111,6 +113,7 @@ class PyvistaRaster:
         self.halo = tuple(scene.background[:3]) if scene.background[3] == 1 else None
         self._sync(scene)
         self._set_camera(scene)
+        self.leaders.update(scene.labels)
         self.plotter.set_background(scene.background[:3])
         # pyvista sets the background's alpha only while taking a transparent screenshot of the window.
         self.plotter.renderer.SetBackgroundAlpha(scene.background[3])
