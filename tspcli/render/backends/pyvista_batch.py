@@ -31,6 +31,7 @@ from .pages import pack
 from .pyvista_items import set_polylines, texture
 
 PAGE_LIMIT = 16384          # texels a side at most, or less where the GL says so
+MEMO_SIZE = 4096
 _STAMPS = itertools.count()  # marks each array a part makes, so a run knows whether it has it (ids are reused)
 
 
@@ -43,12 +44,12 @@ class _Part:
         self.count, self.opacity, self.page = 0, None, 0
         self.middle = np.zeros(3)
 
-    def update(self, blocks, maps: dict) -> None:
+    def update(self, blocks, maps: dict, memo: dict) -> None:
         centers = np.asarray(blocks.centers, dtype=float)
         origin, relative = centers[0], centers - centers[0]
         key = (relative.tobytes(), blocks.size)
         if key != self.geometry:      # a layer that only slid along keeps its relative corners
-            self.relative = geometry.box_points(relative, blocks.size).astype(float)
+            self.relative = _memo(memo, ("points",) + key, geometry.box_points, relative, blocks.size)
             self.middle = (relative.min(axis=0) + relative.max(axis=0)) / 2
             self.geometry, self.origin = key, None
         if self.origin is None or not np.array_equal(origin, self.origin):
@@ -56,7 +57,9 @@ class _Part:
             self.points, self.origin, self.points_stamp = self.relative + origin, origin, next(_STAMPS)
         count = len(centers)
         if self.tiles is not blocks.tiles or count != self.count or blocks.plane != self.plane:
-            self.local_tcoords = geometry.box_tcoords(blocks.tiles, blocks.side_tiles, blocks.plane)
+            self.local_tcoords = _memo(memo, ("tcoords", np.asarray(blocks.tiles).tobytes(), count,
+                                              np.asarray(blocks.side_tiles).tobytes(), blocks.plane),
+                                       geometry.box_tcoords, blocks.tiles, blocks.side_tiles, blocks.plane)
             self.tiles, self.count, self.plane, self.tcoords = blocks.tiles, count, blocks.plane, None
         if self.tcoords is None or blocks.texture is not self.texture:
             page, affine = maps[id(blocks.texture)]
@@ -77,6 +80,19 @@ class _Part:
         away = [k for k, normal in enumerate(geometry.FACE_NORMALS) if float(normal @ toward) < 0]
         faces = away + [k for k in range(6) if k not in away]
         return quads[:, faces].transpose(1, 0, 2).reshape(-1, 4)
+
+
+def _memo(memo: dict, key: tuple, make, *args):
+    """``make(*args)`` once per key: layers of one kind share their relative corners and their tiles (a
+    chain of 300 layers has a handful of each), so a first frame makes each once. Read-only results."""
+    value = memo.get(key)
+    if value is None:
+        if len(memo) > MEMO_SIZE:
+            memo.clear()
+        value = memo[key] = make(*args)
+        for array in (value if isinstance(value, tuple) else (value,)):
+            array.flags.writeable = False
+    return value
 
 
 def front_faces(eye: np.ndarray, centers: np.ndarray, size) -> np.ndarray:
@@ -133,6 +149,7 @@ class BlocksBatch:
         self.runs: list[_Run] = []
         self.textures: tuple = ()          # the texture objects packed (held, so their ids stay theirs)
         self.pages, self.maps = [], {}
+        self.memo: dict = {}
         self.limit = min(PAGE_LIMIT, vtkTextureObject.GetMaximumTextureSize(plotter.render_window) or PAGE_LIMIT)
 
     @property
@@ -152,7 +169,7 @@ class BlocksBatch:
         wanted = {}
         for blocks in blocks_list:
             part = wanted[blocks.key] = self.parts.get(blocks.key) or _Part()
-            part.update(blocks, self.maps)
+            part.update(blocks, self.maps, self.memo)
         self.parts = wanted
 
     def order(self, eye: np.ndarray) -> bool:
@@ -191,6 +208,7 @@ class LinesBatch:
         self.plotter, self.px = plotter, px
         self.groups: dict[tuple, tuple] = {}      # (width, opaque) -> (actor, mesh, key)
         self.edges: dict[str, tuple] = {}         # cached outlines: key -> (geometry key, points, segments)
+        self.memo: dict = {}
 
     @property
     def actors(self) -> list:
@@ -207,8 +225,10 @@ class LinesBatch:
             key = (blocks.key, centers.tobytes(), blocks.size, blocks.edge, blocks.opacity)
             cached = self.edges.get(blocks.key)
             if cached is None or cached[0][1:3] != key[1:3]:
-                relative, segments = geometry.box_edges(centers - centers[0], blocks.size)
-                cached = (key, relative.astype(float) + centers[0], segments)
+                relative = centers - centers[0]
+                relative, segments = _memo(self.memo, ("edges", relative.tobytes(), blocks.size),
+                                           geometry.box_edges, relative, blocks.size)
+                cached = (key, relative + centers[0], segments)
             edges[blocks.key] = (key,) + cached[1:]
             styles.setdefault((1.0, blocks.opacity >= 1), []).append((key, *cached[1:], (*blocks.edge, blocks.opacity)))
         self.edges = edges
