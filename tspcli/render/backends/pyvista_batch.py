@@ -26,6 +26,7 @@ import numpy as np
 import pyvista as pv
 from vtkmodules.vtkRenderingOpenGL2 import vtkTextureObject
 
+from ...errors import ToolFailure
 from ...scene import geometry
 from .pages import pack
 from .pyvista_items import set_polylines, texture
@@ -159,7 +160,10 @@ class BlocksBatch:
     def update(self, blocks_list: list) -> None:
         textures = tuple({id(b.texture): b.texture for b in blocks_list}.values())
         if tuple(map(id, textures)) != tuple(map(id, self.textures)):
-            images, maps = pack([t.image for t in textures], self.limit)
+            try:
+                images, maps = pack([t.image for t in textures], self.limit)
+            except ValueError as error:
+                raise ToolFailure(str(error)) from None
             window = self.plotter.render_window
             self.pages = [texture(window, image) for image in images]
             self.maps = {id(t): (self.pages[p], affine) for t, (p, affine) in zip(textures, maps)}

@@ -162,23 +162,24 @@ def pixel_actor(mesh: pv.PolyData) -> vtkActor2D:
 
 # --- helpers ------------------------------------------------------------------------------------
 def texture(window, image: np.ndarray) -> vtkOpenGLTexture:
-    """A texture with mipmaps (minified maps stay smooth) and nearest magnification (a zoomed-in
-    map shows its values as crisp cells, as in TensorSpace).
+    """A texture sampled bilinearly when minified and nearest when magnified (a zoomed-in map shows
+    its values as crisp cells, as in TensorSpace).
 
-    ``pv.Texture`` sets one filter for both (interpolate on or off), so the texture object is
-    made here and handed to VTK's OpenGL texture.
+    No mipmaps: VTK's texture object sends a highest level of 0, so the mipmaps the backend once
+    generated were never read (minified faces sampled the full image, as they still do), and
+    generating them for a whole atlas cost a tenth of a second.  ``pv.Texture`` sets one filter for
+    both (interpolate on or off), so the texture object is made here and handed to VTK's OpenGL texture.
     """
     height, width = image.shape[:2]
     if max(width, height) > MAX_TEXELS:
         raise ToolFailure(f"texture of {width}x{height} texels is too large")
     data = np.ascontiguousarray(image[::-1], dtype=np.uint8)      # VTK's rows run bottom up
-    array = numpy_to_vtk(data.reshape(-1, 4), deep=1, array_type=VTK_UNSIGNED_CHAR)
+    array = numpy_to_vtk(data.reshape(-1, 4), deep=0, array_type=VTK_UNSIGNED_CHAR)   # copied by the upload
     tobj = vtkTextureObject()
     tobj.SetContext(window)
-    tobj.SetGenerateMipmap(True)
     if not tobj.Create2DFromRaw(width, height, 4, VTK_UNSIGNED_CHAR, array.GetVoidPointer(0)):
         raise ToolFailure(f"could not create a {width}x{height} texture")
-    tobj.SetMinificationFilter(vtkTextureObject.LinearMipmapLinear)
+    tobj.SetMinificationFilter(vtkTextureObject.Linear)
     tobj.SetMagnificationFilter(vtkTextureObject.Nearest)
     tobj.SetWrapS(vtkTextureObject.ClampToEdge)
     tobj.SetWrapT(vtkTextureObject.ClampToEdge)
