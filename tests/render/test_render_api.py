@@ -96,7 +96,8 @@ def test_plot_returns_a_plotter_holding_the_scene():
         assert isinstance(plotter, pv.Plotter)
         scene = build_scene(tspcli.load("samples/lenet.yaml"), options_from(open="conv1", values=False, **SMALL))
         textured = [a for a in plotter.renderer.actors.values() if isinstance(a, pv.Actor) and a.texture is not None]
-        assert len(textured) == len(scene.blocks)
+        assert len(textured) == 1                    # every box of the scene in one mesh over one atlas
+        assert textured[0].mapper.dataset.n_points == 24 * sum(len(b.centers) for b in scene.blocks)
         texts = [a for a in plotter.renderer.actors.values() if isinstance(a, pv.Text)]
         assert {t.input for t in texts} >= {label.text for label in scene.labels}
         assert np.allclose(plotter.camera.position, scene.camera.position)
