@@ -88,6 +88,11 @@ def tanh(x):
     return np.tanh(_f32(x))
 
 
+def hard_tanh(x):
+    """keras.activations.hard_tanh: x clipped to [-1, 1] (TensorFlow Lite's RELU_N1_TO_1)."""
+    return np.clip(_f32(x), np.float32(-1), np.float32(1))
+
+
 def softmax(x, axis=-1):
     x = _f32(x)
     e = np.exp(x - x.max(axis=axis, keepdims=True))
@@ -153,7 +158,7 @@ def erfc(z):
 
 ACTIVATIONS = {
     "linear": linear, "relu": relu, "relu6": relu6, "leaky_relu": leaky_relu, "elu": elu,
-    "selu": selu, "sigmoid": sigmoid, "hard_sigmoid": hard_sigmoid, "tanh": tanh,
+    "selu": selu, "sigmoid": sigmoid, "hard_sigmoid": hard_sigmoid, "tanh": tanh, "hard_tanh": hard_tanh,
     "softmax": softmax, "log_softmax": log_softmax, "softplus": softplus,
     "softsign": softsign, "silu": silu, "swish": silu, "gelu": gelu,
     "exponential": exponential, "hard_silu": hard_silu, "hard_swish": hard_silu,

@@ -82,6 +82,8 @@ TABLE: dict[str, tuple[str, dict, dict]] = {
     "Permute": ("Permute", {}, {"dims": "dims"}),
     "PReLU": ("PReLU", {"sharedAxes": []}, {"shared_axes": "sharedAxes"}),  # none shared: a slope per value
     "RepeatVector": ("RepeatVector", {}, {"n": "n"}),
+    # not Keras': a TensorFlow Lite MUL of a feature map and its per-channel gate (tspcli.io.tflite)
+    "tspcli.SqueezeExcitation": ("SqueezeExcitation", {}, {}),
 }
 
 # Keys that only matter for training or storage.

@@ -50,6 +50,8 @@ def lift_file(p: Path, max_bytes: int | None = None):
     lift = Lifter(graph, str(p), max_bytes)
     lift.inputs = lift.input_layers()
     for op in graph.operators:
+        if op.index in lift.done:
+            continue
         if not op.outputs:
             raise LoadError(f"operator {op.index} {op.op} has no output", file=str(p))
         handler = OPERATORS.get(op.op)

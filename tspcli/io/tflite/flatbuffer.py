@@ -35,6 +35,8 @@ OPTION_FIELDS = {
     "AddOptions": ("FusedActivationFunction",),
     "SubOptions": ("FusedActivationFunction",),
     "MulOptions": ("FusedActivationFunction",),
+    "DivOptions": ("FusedActivationFunction",),
+    "GeluOptions": ("Approximate",),
     "ConcatenationOptions": ("Axis", "FusedActivationFunction"),
     "SoftmaxOptions": ("Beta",),
     "LeakyReluOptions": ("Alpha",),

@@ -35,8 +35,8 @@ from .tensors import constant_array, is_quantized_activation
 
 # Layers whose Keras class takes an ``activation`` (a fused one, or a folded standalone op).
 WITH_ACTIVATION = ("Conv2D", "DepthwiseConv2D", "Dense", "Conv2DTranspose")
-FUSED = {0: "linear", 1: "relu", 3: "relu6", 4: "tanh"}  # ActivationFunctionType -> Keras name
-_FUSED_NAMES = {2: "RELU_N1_TO_1", 5: "SIGN_BIT"}
+FUSED = {0: "linear", 1: "relu", 2: "hard_tanh", 3: "relu6", 4: "tanh"}  # ActivationFunctionType -> Keras name
+_FUSED_NAMES = {5: "SIGN_BIT"}
 
 
 class Unsupported(Exception):
@@ -54,12 +54,15 @@ class Lifter:
         self.unique = UniqueNames()
         self.inputs: list[str] = []  # the input layers, once input_layers() has made them
         self.consumers = [0] * len(graph.tensors)
+        self.readers: dict[int, list[Operator]] = {}  # tensor -> the operators that read it
         for op in graph.operators:
             for t in op.inputs:
                 if t >= 0:
                     self.consumers[t] += 1
+                    self.readers.setdefault(t, []).append(op)
         for t in graph.outputs:
             self.consumers[t] += 1  # a model output is seen by the user: never folded away
+        self.done: set[int] = set()  # operators lifted with an earlier one (a composition)
 
     # --- tensors -----------------------------------------------------------------------
     def is_constant(self, t: int) -> bool:
@@ -139,17 +142,28 @@ class Lifter:
         layer.shape = None  # the activation after it gives the output tensor now
         self.add(op, "Activation", {"activation": name}, [layer.name], suffix=name)
 
-    def fold_activation(self, op: Operator, activation: str) -> bool:
-        """Make ``activation`` the activation of the layer giving ``op``'s input, when that layer
-        is linear and nothing else reads its output.  Returns whether it did."""
-        t = op.inputs[0]
+    def fold_activation(self, op: Operator, activation: str, t: int | None = None,
+                        last: Operator | None = None) -> bool:
+        """Make ``activation`` the activation of the layer giving ``op``'s input (or tensor ``t``),
+        when that layer is linear and nothing else reads its output; it then gives the output of
+        ``op`` (or of ``last``, the end of a composition).  Returns whether it did."""
+        t = op.inputs[0] if t is None else t
         producer = self.by_name.get(self.layer_of.get(t, ""))
         if producer is None or producer.class_name not in WITH_ACTIVATION or self.consumers[t] != 1 \
                 or producer.config.get("activation", "linear") != "linear":
             return False
         producer.config["activation"] = activation
-        self.layer_of[op.outputs[0]] = producer.name
+        self.layer_of[(last or op).outputs[0]] = producer.name
         return True
+
+    def sole_reader(self, t: int, *names: str) -> Operator | None:
+        """The one operator reading tensor ``t``, when it is one of ``names`` and nothing else
+        (not the user: a model output) sees ``t``."""
+        readers = self.readers.get(t, [])
+        if self.consumers[t] != len(readers) or len({r.index for r in readers}) != 1 or \
+                readers[0].op not in names:
+            return None
+        return readers[0]
 
     def unsupported(self, op: Operator, why: str) -> None:
         """A stand-in layer the converter refuses (or draws generically with --skip-unknown)."""

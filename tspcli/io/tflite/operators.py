@@ -13,12 +13,15 @@ import math
 from tspcli.errors import LoadError
 from tspcli.ops._geometry import transpose_geometry
 
-from .lift import Lifter, Unsupported
+from .arithmetic import elementwise
 from .flatbuffer import Operator
+from .lift import Lifter, Unsupported
 
 PADDING = {0: "same", 1: "valid"}
-ACTIVATION_OPS = {"RELU": "relu", "RELU6": "relu6", "LOGISTIC": "sigmoid", "TANH": "tanh",
-                  "HARD_SWISH": "hard_swish", "SOFTMAX": "softmax"}
+ACTIVATION_OPS = {"RELU": "relu", "RELU6": "relu6", "RELU_N1_TO_1": "hard_tanh", "LOGISTIC": "sigmoid",
+                  "TANH": "tanh", "HARD_SWISH": "hard_swish", "SOFTMAX": "softmax", "GELU": "gelu"}
+# Operators that run another subgraph of the file: tspcli reads the first subgraph only.
+CONTROL_FLOW = ("WHILE", "IF", "CALL_ONCE", "CALL", "STABLEHLO_WHILE")
 
 
 def _padding(op: Operator) -> str:
@@ -59,10 +62,15 @@ def conv_2d(lift: Lifter, op: Operator) -> None:
     kernel = _kernel(lift, op, 4)  # (out, kh, kw, in)
     out, kh, kw, cin = kernel.shape
     channels = lift.shape(op.inputs[0])[-1]
-    if cin != channels:
-        raise Unsupported(f"is a grouped convolution ({channels} input channels, kernels of {cin})")
+    # kernels over fewer channels than the input has: a grouped convolution, each group of
+    # out/groups filters reading its own run of cin channels (Keras' Conv2D groups; drawn as a
+    # DepthwiseConv2d when every group is one channel)
+    if cin < 1 or channels % cin or out % (channels // cin):
+        raise LoadError(f"operator {op.index} {op.op}: weights {list(kernel.shape)} do not fit {channels} "
+                        "input channels (in groups)", file=lift.file)
     weights = {"kernel": kernel.transpose(1, 2, 3, 0)}
     config = {"filters": out, "kernel_size": [kh, kw], "strides": _pair(op, "StrideH", "StrideW", "strides"),
+              "groups": channels // cin,
               "padding": _padding(op), "activation": "linear",
               "dilation_rate": _pair(op, "DilationHFactor", "DilationWFactor", "dilations"),
               "use_bias": _bias(lift, op, 2, out, weights)}
@@ -127,15 +135,6 @@ def reduce(lift: Lifter, op: Operator) -> None:
     lift.add(op, kind, {"keepdims": bool(op.options.get("KeepDims"))}, [source])
 
 
-def elementwise(lift: Lifter, op: Operator) -> None:
-    sources = [lift.source(op, 0), lift.source(op, 1)]
-    shapes = [lift.shape(op.inputs[0]), lift.shape(op.inputs[1])]
-    if shapes[0] != shapes[1]:
-        raise Unsupported(f"broadcasts {list(shapes[0])} with {list(shapes[1])}; tspcli merges equal shapes")
-    kind = {"ADD": "Add", "SUB": "Subtract", "MUL": "Multiply"}[op.op]
-    lift.fused(op, lift.add(op, kind, {}, sources))
-
-
 def concatenation(lift: Lifter, op: Operator) -> None:
     sources = [lift.source(op, k) for k in range(len(op.inputs))]
     lift.fused(op, lift.add(op, "Concatenate", {"axis": int(op.options.get("Axis", -1))}, sources))
@@ -175,6 +174,8 @@ def activation(lift: Lifter, op: Operator) -> None:
     name = ACTIVATION_OPS[op.op]
     if op.op == "SOFTMAX" and op.options.get("Beta", 1.0) != 1.0:
         raise Unsupported(f"has beta {op.options['Beta']}; tspcli computes softmax with beta 1")
+    if op.op == "GELU" and op.options.get("Approximate"):
+        raise Unsupported("approximates gelu with tanh; tspcli computes the exact (erf) gelu")
     source = lift.source(op, 0)
     if not lift.fold_activation(op, name):
         lift.add(op, "Activation", {"activation": name}, [source])
@@ -182,6 +183,29 @@ def activation(lift: Lifter, op: Operator) -> None:
 
 def leaky_relu(lift: Lifter, op: Operator) -> None:
     lift.add(op, "LeakyReLU", {"negative_slope": float(op.options.get("Alpha", 0.2))}, [lift.source(op, 0)])
+
+
+def relu_0_to_1(lift: Lifter, op: Operator) -> None:
+    lift.add(op, "ReLU", {"max_value": 1.0}, [lift.source(op, 0)])
+
+
+def prelu(lift: Lifter, op: Operator) -> None:
+    """PRELU(x, alpha): Keras' PReLU, sharing its slope along the axes where alpha has size 1."""
+    source = lift.source(op, 0)
+    shape = lift.shape(op.inputs[0])
+    alpha = lift.constant(op, 1, "slope")
+    if alpha is None or alpha.ndim > len(shape) or \
+            any(a not in (1, d) for a, d in zip(alpha.shape[::-1], shape[::-1])):
+        raise Unsupported(f"has slopes of shape {None if alpha is None else list(alpha.shape)}, which do not "
+                          f"broadcast over its input {list(shape)}")
+    alpha = alpha.reshape((1,) * (len(shape) - alpha.ndim) + alpha.shape)
+    shared = [i + 1 for i, a in enumerate(alpha.shape) if a == 1]
+    lift.add(op, "PReLU", {"shared_axes": shared}, [source], {"alpha": alpha})
+
+
+def control_flow(lift: Lifter, op: Operator) -> None:
+    raise Unsupported("runs another subgraph of the file (control flow); tspcli reads the first subgraph, "
+                      "a network without loops or branches")
 
 
 def resize(lift: Lifter, op: Operator) -> None:
@@ -263,9 +287,11 @@ def quantize(lift: Lifter, op: Operator) -> None:
 OPERATORS = {
     "CONV_2D": conv_2d, "DEPTHWISE_CONV_2D": depthwise_conv_2d, "FULLY_CONNECTED": fully_connected,
     "AVERAGE_POOL_2D": pool_2d, "MAX_POOL_2D": pool_2d, "MEAN": reduce, "REDUCE_MAX": reduce,
-    "ADD": elementwise, "SUB": elementwise, "MUL": elementwise, "CONCATENATION": concatenation,
+    "ADD": elementwise, "SUB": elementwise, "MUL": elementwise, "DIV": elementwise,
+    "CONCATENATION": concatenation,
     "RESHAPE": reshape, "SQUEEZE": reshape, "PAD": pad, "PADV2": pad,
-    **{name: activation for name in ACTIVATION_OPS}, "LEAKY_RELU": leaky_relu,
+    **{name: activation for name in ACTIVATION_OPS}, "LEAKY_RELU": leaky_relu, "PRELU": prelu,
+    "RELU_0_TO_1": relu_0_to_1, **{name: control_flow for name in CONTROL_FLOW},
     "RESIZE_BILINEAR": resize, "RESIZE_NEAREST_NEIGHBOR": resize, "TRANSPOSE_CONV": transpose_conv,
     "DEQUANTIZE": quantize, "QUANTIZE": quantize,
 }
