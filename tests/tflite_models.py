@@ -179,3 +179,73 @@ def int8_model(ranges: dict | None = None, weights=None) -> bytes:
               FusedActivationFunction=0, KeepNumDims=False)
     out = m.op("DEQUANTIZE", [t5], [m.activation("StatefulPartitionedCall:0", (1, 4))]) if quant else t5
     return m.build([x], [out])
+
+
+def se_weights(seed=7):
+    rng = np.random.default_rng(seed)
+
+    def w(*shape, scale=0.4):
+        return (rng.normal(size=shape) * scale).astype(np.float32)
+
+    return {"grouped": (w(8, 3, 3, 2), w(8, scale=0.1)), "dw": (w(1, 3, 3, 8), w(8, scale=0.1)),
+            "squeeze": (w(4, 1, 1, 8), w(4, scale=0.1)), "excite": (w(8, 1, 1, 4), w(8, scale=0.1)),
+            "scale": w(8, scale=1.0), "prelu": w(1, 1, 8, scale=0.3), "fc": (w(3, 8), w(3, scale=0.1))}
+
+
+SE_INPUT_SHAPE = (6, 6, 4)
+
+
+def se_model(weights=None) -> bytes:
+    """A MobileNetV3-like block as the converter writes Keras' layers out: grouped convolution, depthwise
+    convolution, squeeze-and-excitation with a written-out hard_sigmoid gate, a written-out hard_swish,
+    arithmetic with constants and a per-channel vector, and the activations RELU_N1_TO_1, RELU_0_TO_1,
+    PRELU, LEAKY_RELU, GELU.  Input 6x6x4, output 3 probabilities."""
+    wt = weights or se_weights()
+    m = TFLiteBuilder()
+    act, const = m.activation, m.constant
+    x = act("serving_default_image:0", (1, *SE_INPUT_SHAPE))
+    g = m.op("CONV_2D", [x, const("model/grouped/Conv2D", wt["grouped"][0]), const("model/grouped/b", wt["grouped"][1])],
+             [act("model/grouped/clip;model/grouped/Conv2D", (1, 6, 6, 8))], "Conv2DOptions", Padding=SAME,
+             StrideW=1, StrideH=1, FusedActivationFunction=2, DilationWFactor=1, DilationHFactor=1)  # RELU_N1_TO_1
+    d = m.op("DEPTHWISE_CONV_2D", [g, const("model/dw/depthwise", wt["dw"][0]), const("model/dw/b", wt["dw"][1])],
+             [act("model/dw/BiasAdd;model/dw/depthwise", (1, 6, 6, 8))], "DepthwiseConv2DOptions", Padding=SAME,
+             StrideW=1, StrideH=1, DepthMultiplier=1, FusedActivationFunction=0, DilationWFactor=1, DilationHFactor=1)
+    # hard_swish written out: x * relu6(x + 3) / 6
+    three, sixth = const("model/c3", np.array(3.0, np.float32)), const("model/c6", np.array(1 / 6, np.float32))
+    h1 = m.op("ADD", [d, three], [act("model/hs/add", (1, 6, 6, 8))], "AddOptions", FusedActivationFunction=0)
+    h2 = m.op("RELU6", [h1], [act("model/hs/Relu6", (1, 6, 6, 8))])
+    h3 = m.op("MUL", [d, h2], [act("model/hs/mul", (1, 6, 6, 8))], "MulOptions", FusedActivationFunction=0)
+    hs = m.op("MUL", [h3, sixth], [act("model/hswish/mul_1", (1, 6, 6, 8))], "MulOptions", FusedActivationFunction=0)
+    # squeeze-and-excitation, its gate hard_sigmoid written out with a fused RELU6
+    axes = const("model/se/axes", np.array([1, 2], np.int32))
+    s0 = m.op("MEAN", [hs, axes], [act("model/se/pool/Mean", (1, 1, 1, 8))], "ReducerOptions", KeepDims=True)
+    s1 = m.op("CONV_2D", [s0, const("model/se/squeeze/Conv2D", wt["squeeze"][0]), const("model/se/squeeze/b", wt["squeeze"][1])],
+              [act("model/se/squeeze/Relu;model/se/squeeze/Conv2D", (1, 1, 1, 4))], "Conv2DOptions", Padding=VALID,
+              StrideW=1, StrideH=1, FusedActivationFunction=RELU, DilationWFactor=1, DilationHFactor=1)
+    s2 = m.op("CONV_2D", [s1, const("model/se/excite/Conv2D", wt["excite"][0]), const("model/se/excite/b", wt["excite"][1])],
+              [act("model/se/excite/BiasAdd;model/se/excite/Conv2D", (1, 1, 1, 8))], "Conv2DOptions", Padding=VALID,
+              StrideW=1, StrideH=1, FusedActivationFunction=0, DilationWFactor=1, DilationHFactor=1)
+    s3 = m.op("ADD", [s2, three], [act("model/se/gate/add", (1, 1, 1, 8))], "AddOptions", FusedActivationFunction=RELU6)
+    s4 = m.op("MUL", [s3, sixth], [act("model/se/gate/mul", (1, 1, 1, 8))], "MulOptions", FusedActivationFunction=0)
+    se = m.op("MUL", [hs, s4], [act("model/se/mul", (1, 6, 6, 8))], "MulOptions", FusedActivationFunction=0)
+    # arithmetic with constants and with a per-channel vector the model computes
+    a1 = m.op("MUL", [se, const("model/scale/mul/y", wt["scale"])], [act("model/scale/mul", (1, 6, 6, 8))],
+              "MulOptions", FusedActivationFunction=0)
+    a2 = m.op("SUB", [const("model/flip/x", np.array(0.5, np.float32)), a1], [act("model/flip/sub", (1, 6, 6, 8))],
+              "SubOptions", FusedActivationFunction=RELU)
+    a3 = m.op("DIV", [a2, const("model/half/y", np.array(2.0, np.float32))], [act("model/half/truediv", (1, 6, 6, 8))],
+              "DivOptions", FusedActivationFunction=0)
+    mean = m.op("MEAN", [a3, axes], [act("model/centre/Mean", (1, 1, 1, 8))], "ReducerOptions", KeepDims=True)
+    a4 = m.op("SUB", [a3, mean], [act("model/centre/sub", (1, 6, 6, 8))], "SubOptions", FusedActivationFunction=0)
+    # activations
+    p = m.op("PRELU", [a4, const("model/prelu/alpha", wt["prelu"])], [act("model/prelu/Relu", (1, 6, 6, 8))])
+    r1 = m.op("RELU_N1_TO_1", [p], [act("model/clip/clip", (1, 6, 6, 8))])
+    r2 = m.op("LEAKY_RELU", [r1], [act("model/leaky/LeakyRelu", (1, 6, 6, 8))], "LeakyReluOptions", Alpha=0.1)
+    r3 = m.op("GELU", [r2], [act("model/gelu/Gelu", (1, 6, 6, 8))], "GeluOptions", Approximate=False)
+    r4 = m.op("RELU_0_TO_1", [r3], [act("model/unit/clip", (1, 6, 6, 8))])
+    pooled = m.op("MEAN", [r4, axes], [act("model/gap/Mean", (1, 8))], "ReducerOptions", KeepDims=False)
+    fc = m.op("FULLY_CONNECTED", [pooled, const("model/dense/MatMul", wt["fc"][0]), const("model/dense/b", wt["fc"][1])],
+              [act("model/dense/MatMul;model/dense/BiasAdd", (1, 3))], "FullyConnectedOptions",
+              FusedActivationFunction=0, KeepNumDims=False)
+    out = m.op("SOFTMAX", [fc], [act("StatefulPartitionedCall:0", (1, 3))], "SoftmaxOptions", Beta=1.0)
+    return m.build([x], [out])

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 import tspcli
-from tflite_models import int8_model, mixed_model, sample_input
+from tflite_models import SE_INPUT_SHAPE, VALID, int8_model, mixed_model, sample_input, se_model
 from tspcli.io.tflite import lift_file
 from test_model_files_cli import clean_failure
 
@@ -223,16 +223,50 @@ def test_unsupported_operator_is_named_with_its_index_or_skipped(cli, tmp_path):
     assert r.code == 0 and json.loads(r.out)["layers"][-1]["type"] == "Layer3d"
 
 
-def test_broadcast_merge_is_refused_naming_the_operator(cli, tmp_path):
+def test_squeeze_excitation_grouped_conv_and_written_out_activations_equal_the_interpreter(litert, tmp_path):
+    path = write(tmp_path, se_model())
+    x = sample_input(shape=SE_INPUT_SHAPE)
+    tensors, out = interpreter_tensors(litert, path, x)
+    model = tspcli.load(str(path))
+    np.testing.assert_allclose(model.predict(x), out, atol=1e-4)
+    for name, t in layer_tensors(path).items():
+        expected = tensors[t].reshape(tensors[t].shape[1:])
+        np.testing.assert_allclose(model.get_layer(name).neural_value, expected, atol=1e-4, err_msg=name)
+    types = {layer.name: (layer.layer_type, layer.config.get("activation")) for layer in model.layers}
+    assert types["se"] == ("SqueezeExcitation", None)  # MUL of the map and its (1, 1, 1, C) gate
+    assert types["se.excite"] == ("Conv2d", "hard_sigmoid")  # ADD 3 (fused RELU6), MUL 1/6 folded in
+    assert types["hswish"] == ("Activation3d", "hard_swish")  # ADD 3, RELU6, MUL x, MUL 1/6: one layer
+    assert types["grouped"] == ("Conv2d", "hard_tanh") and model.get_layer("grouped").config["groups"] == 2
+    assert types["dw"][0] == "DepthwiseConv2d"
+    assert [types[n][0] for n in ("scale", "flip", "half")] == ["BatchNormalization"] * 3  # x*c, 0.5-x, x/2
+    assert types["centre_2"][0] == "Subtract"  # a map minus its per-channel mean
+    assert types["prelu"][0] == "PReLU" and types["unit"] == ("Activation3d", "relu")
+    assert model.get_layer("unit").config["maxValue"] == 1.0
+    assert len(model.layers) == 21  # from 25 operators
+
+
+def test_arithmetic_tspcli_does_not_lift_is_refused_naming_the_operator(cli, tmp_path):
     from tflite_builder import TFLiteBuilder
 
     m = TFLiteBuilder()
     x = m.activation("x", (1, 4, 4, 2))
-    mean = m.op("MEAN", [x, m.constant("axes", np.array([1, 2], np.int32))], [m.activation("m", (1, 1, 1, 2))],
-                "ReducerOptions", KeepDims=True)
-    y = m.op("MUL", [x, mean], [m.activation("model/se/mul", (1, 4, 4, 2))], "MulOptions",
-             FusedActivationFunction=0)
-    clean_failure(cli("summary", write(tmp_path, m.build([x], [y]))), "MUL (operator 1) broadcasts [4, 4, 2]")
+    rows = m.op("MAX_POOL_2D", [x], [m.activation("model/rows/MaxPool", (1, 4, 1, 2))], "Pool2DOptions",
+                Padding=VALID, StrideW=1, StrideH=1, FilterWidth=4, FilterHeight=1)
+    y = m.op("MUL", [x, rows], [m.activation("model/rows/mul", (1, 4, 4, 2))], "MulOptions", FusedActivationFunction=0)
+    clean_failure(cli("summary", write(tmp_path, m.build([x], [y]))), "MUL (operator 1) broadcasts [4, 4, 2] with "
+                  "[4, 1, 2]")
+    m = TFLiteBuilder()
+    x = m.activation("x", (1, 4, 4, 2))
+    y = m.op("ADD", [x, m.constant("ramp", np.ones((1, 4, 1, 2), np.float32))],
+             [m.activation("model/ramp/add", (1, 4, 4, 2))], "AddOptions", FusedActivationFunction=0)
+    clean_failure(cli("summary", write(tmp_path, m.build([x], [y]), "c.tflite")),
+                  "ADD (operator 0) computes a feature map [4, 4, 2] with a constant of shape [1, 4, 1, 2]")
+    m = TFLiteBuilder()
+    x = m.activation("x", (1, 4, 4, 2))
+    y = m.op("DIV", [m.constant("one", np.array(1.0, np.float32)), x], [m.activation("model/inv/div", (1, 4, 4, 2))],
+             "DivOptions", FusedActivationFunction=0)
+    clean_failure(cli("summary", write(tmp_path, m.build([x], [y]), "d.tflite")), "DIV (operator 0)",
+                  "never it by a map")
 
 
 def test_buffer_that_disagrees_with_its_shape(cli, tmp_path):
@@ -267,7 +301,7 @@ def test_a_fused_activation_tspcli_does_not_compute_makes_the_operator_unsupport
 
     m = TFLiteBuilder()
     x = m.activation("x", (1, 4, 4, 2))
-    y = m.op("ADD", [x, x], [m.activation("model/add/add", (1, 4, 4, 2))], "AddOptions", FusedActivationFunction=2)
+    y = m.op("ADD", [x, x], [m.activation("model/add/add", (1, 4, 4, 2))], "AddOptions", FusedActivationFunction=5)
     path = write(tmp_path, m.build([x], [y]))
-    clean_failure(cli("summary", path), "ADD (operator 0) has the fused activation RELU_N1_TO_1")
+    clean_failure(cli("summary", path), "ADD (operator 0) has the fused activation SIGN_BIT")
     assert cli("summary", path, "--skip-unknown").code == 0
