@@ -40,25 +40,36 @@ class TFLiteBuilder:
         self.operators.append((code, list(inputs), list(outputs), kind, options))
         return outputs[0]
 
-    def build(self, inputs, outputs, version=3) -> bytes:
+    def build(self, inputs, outputs, version=3, subgraphs=()) -> bytes:
+        """The file; ``subgraphs``: (builder, inputs, outputs) of further subgraphs (control flow's
+        bodies), whose tensors are activations only."""
         b = flatbuffers.Builder(1024)
         buffers = [_table(b, "Buffer", Data=b.CreateNumpyVector(np.frombuffer(data, np.uint8)))
                    if data else _table(b, "Buffer") for data in self.buffers]
-        tensors = [self._tensor(b, *t) for t in self.tensors]
-        operators = [self._operator(b, *o) for o in self.operators]
+        graphs = [self._subgraph(b, self, inputs, outputs)]
+        for other, sub_inputs, sub_outputs in subgraphs:
+            assert all(t[3] == 0 for t in other.tensors), "a further subgraph holds activations only"
+            names = {code: name for name, code in other.codes.items()}
+            other.operators = [(self.codes.setdefault(names[c], len(self.codes)), *rest) for c, *rest in other.operators]
+            graphs.append(self._subgraph(b, other, sub_inputs, sub_outputs))
         codes = [_table(b, "OperatorCode", DeprecatedBuiltinCode=min(value, 127), BuiltinCode=value, Version=1)
                  for value in (getattr(tflite.BuiltinOperator, name) for name in self.codes)]
-        subgraph = _table(b, "SubGraph", Tensors=_offsets(b, tflite.SubGraphStartTensorsVector, tensors),
-                          Operators=_offsets(b, tflite.SubGraphStartOperatorsVector, operators),
-                          Inputs=b.CreateNumpyVector(np.asarray(inputs, np.int32)),
-                          Outputs=b.CreateNumpyVector(np.asarray(outputs, np.int32)))
         model = _table(b, "Model", Version=version,
                        OperatorCodes=_offsets(b, tflite.ModelStartOperatorCodesVector, codes),
-                       Subgraphs=_offsets(b, tflite.ModelStartSubgraphsVector, [subgraph]),
+                       Subgraphs=_offsets(b, tflite.ModelStartSubgraphsVector, graphs),
                        Buffers=_offsets(b, tflite.ModelStartBuffersVector, buffers),
                        Description=b.CreateString("tspcli test fixture"))
         b.Finish(model, file_identifier=b"TFL3")
         return bytes(b.Output())
+
+    @classmethod
+    def _subgraph(cls, b, graph, inputs, outputs):
+        tensors = [cls._tensor(b, *t) for t in graph.tensors]
+        operators = [cls._operator(b, *o) for o in graph.operators]
+        return _table(b, "SubGraph", Tensors=_offsets(b, tflite.SubGraphStartTensorsVector, tensors),
+                      Operators=_offsets(b, tflite.SubGraphStartOperatorsVector, operators),
+                      Inputs=b.CreateNumpyVector(np.asarray(inputs, np.int32)),
+                      Outputs=b.CreateNumpyVector(np.asarray(outputs, np.int32)))
 
     @staticmethod
     def _tensor(b, name, shape, type_name, buffer, quant):

@@ -305,3 +305,23 @@ def test_a_fused_activation_tspcli_does_not_compute_makes_the_operator_unsupport
     path = write(tmp_path, m.build([x], [y]))
     clean_failure(cli("summary", path), "ADD (operator 0) has the fused activation SIGN_BIT")
     assert cli("summary", path, "--skip-unknown").code == 0
+
+
+def test_control_flow_reads_subgraph_0_and_names_the_operator_calling_another(cli, tmp_path):
+    from tflite_builder import TFLiteBuilder
+
+    def relu_body():
+        body = TFLiteBuilder()
+        a = body.activation("a", (1, 4, 4, 2))
+        return body, [a], [body.op("RELU", [a], [body.activation("b", (1, 4, 4, 2))])]
+
+    m = TFLiteBuilder()
+    x = m.activation("serving_default_x:0", (1, 4, 4, 2))
+    y = m.op("TANH", [x], [m.activation("model/t/Tanh", (1, 4, 4, 2))])
+    w = m.op("WHILE", [y], [m.activation("model/loop/While", (1, 4, 4, 2))], "WhileOptions",
+             CondSubgraphIndex=1, BodySubgraphIndex=2)
+    path = write(tmp_path, m.build([x], [w], subgraphs=[relu_body(), relu_body()]))
+    clean_failure(cli("summary", path), "layer 'loop'", "WHILE (operator 1) runs another subgraph of the file",
+                  "--skip-unknown")
+    r = cli("summary", path, "--skip-unknown", "--json")
+    assert r.code == 0 and [layer["name"] for layer in json.loads(r.out)["layers"]] == ["x", "t", "loop"]
