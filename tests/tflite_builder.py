@@ -21,9 +21,15 @@ class TFLiteBuilder:
         self.buffers = [b""]  # buffer 0 is the empty one every activation points at
         self.codes: dict[str, int] = {}
         self.operators = []  # (opcode index, inputs, outputs, options kind, options)
+        self.signatures = {}  # tensor -> shape_signature (-1: a size known only at run time)
 
-    def activation(self, name, shape, dtype="float32", scale=None, zero_point=None):
-        return self._add(name, shape, _TYPES[dtype], 0, _quant(scale, zero_point))
+    def activation(self, name, shape, dtype="float32", scale=None, zero_point=None, signature=None):
+        """An activation; with a ``signature``, ``shape`` holds 1 for its dynamic sizes, as the converter
+        writes them."""
+        t = self._add(name, shape, _TYPES[dtype], 0, _quant(scale, zero_point))
+        if signature is not None:
+            self.signatures[t] = tuple(signature)
+        return t
 
     def constant(self, name, array, scale=None, zero_point=None, axis=0):
         array = np.ascontiguousarray(array)
@@ -64,7 +70,7 @@ class TFLiteBuilder:
 
     @classmethod
     def _subgraph(cls, b, graph, inputs, outputs):
-        tensors = [cls._tensor(b, *t) for t in graph.tensors]
+        tensors = [cls._tensor(b, *t, signature=graph.signatures.get(i)) for i, t in enumerate(graph.tensors)]
         operators = [cls._operator(b, *o) for o in graph.operators]
         return _table(b, "SubGraph", Tensors=_offsets(b, tflite.SubGraphStartTensorsVector, tensors),
                       Operators=_offsets(b, tflite.SubGraphStartOperatorsVector, operators),
@@ -72,8 +78,10 @@ class TFLiteBuilder:
                       Outputs=b.CreateNumpyVector(np.asarray(outputs, np.int32)))
 
     @staticmethod
-    def _tensor(b, name, shape, type_name, buffer, quant):
+    def _tensor(b, name, shape, type_name, buffer, quant, signature=None):
         fields = {"Name": b.CreateString(name), "Shape": b.CreateNumpyVector(np.asarray(shape, np.int32))}
+        if signature is not None:
+            fields["ShapeSignature"] = b.CreateNumpyVector(np.asarray(signature, np.int32))
         if quant is not None:
             scale, zero, axis = quant
             fields["Quantization"] = _table(b, "QuantizationParameters",

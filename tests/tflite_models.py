@@ -249,3 +249,36 @@ def se_model(weights=None) -> bytes:
               FusedActivationFunction=0, KeepNumDims=False)
     out = m.op("SOFTMAX", [fc], [act("StatefulPartitionedCall:0", (1, 3))], "SoftmaxOptions", Beta=1.0)
     return m.build([x], [out])
+
+
+def dynamic_model(weights=None) -> bytes:
+    """Input (?, ?, 3) as a converter writes a Keras model with input shape (None, None, 3): declared
+    sizes 1, signature -1.  Conv (stride 2, same, relu) -> depthwise (relu6) -> squeeze-and-excitation
+    gate -> mean -> reshape to (1, 8) -> dense."""
+    wt = weights or mixed_weights()
+    rng = np.random.default_rng(2)
+    m = TFLiteBuilder()
+
+    def act(name, channels, spatial=True):
+        return m.activation(name, (1, 1, 1, channels) if spatial else (1, channels),
+                            signature=(-1, -1, -1, channels) if spatial else (-1, channels))
+
+    x = act("serving_default_image:0", 3)
+    t1 = m.op("CONV_2D", [x, m.constant("model/conv/Conv2D", wt["conv1"][0]), m.constant("model/conv/b", wt["conv1"][1])],
+              [act("model/conv/Relu", 4)], "Conv2DOptions", Padding=SAME, StrideW=2, StrideH=2,
+              FusedActivationFunction=RELU, DilationWFactor=1, DilationHFactor=1)
+    t2 = m.op("DEPTHWISE_CONV_2D", [t1, m.constant("model/dw/depthwise", wt["dw"][0]), m.constant("model/dw/b", wt["dw"][1])],
+              [act("model/dw/Relu6", 8)], "DepthwiseConv2DOptions", Padding=VALID, StrideW=1, StrideH=1,
+              DepthMultiplier=2, FusedActivationFunction=RELU6, DilationWFactor=1, DilationHFactor=1)
+    axes = m.constant("model/axes", np.array([1, 2], np.int32))
+    gate = m.op("MEAN", [t2, axes], [m.activation("model/se/pool/Mean", (1, 1, 1, 8))], "ReducerOptions", KeepDims=True)
+    gate = m.op("LOGISTIC", [gate], [m.activation("model/se/gate/Sigmoid", (1, 1, 1, 8))])
+    t3 = m.op("MUL", [t2, gate], [act("model/se/mul", 8)], "MulOptions", FusedActivationFunction=0)
+    t4 = m.op("MEAN", [t3, axes], [m.activation("model/gap/Mean", (1, 1, 1, 8))], "ReducerOptions", KeepDims=True)
+    t5 = m.op("RESHAPE", [t4, m.constant("model/flat/shape", np.array([-1, 8], np.int32))],
+              [m.activation("model/flat/Reshape", (1, 8), signature=(-1, 8))])
+    fc = (rng.normal(size=(5, 8)) * 0.5).astype(np.float32)
+    t6 = m.op("FULLY_CONNECTED", [t5, m.constant("model/dense/MatMul", fc), -1],
+              [m.activation("model/dense/MatMul", (1, 5), signature=(-1, 5))], "FullyConnectedOptions",
+              FusedActivationFunction=0, KeepNumDims=False)
+    return m.build([x], [t6])

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 import tspcli
-from tflite_models import SE_INPUT_SHAPE, VALID, int8_model, mixed_model, sample_input, se_model
+from tflite_models import SE_INPUT_SHAPE, VALID, dynamic_model, int8_model, mixed_model, sample_input, se_model
 from tspcli.io.tflite import lift_file
 from test_model_files_cli import clean_failure
 
@@ -325,3 +325,29 @@ def test_control_flow_reads_subgraph_0_and_names_the_operator_calling_another(cl
                   "--skip-unknown")
     r = cli("summary", path, "--skip-unknown", "--json")
     assert r.code == 0 and [layer["name"] for layer in json.loads(r.out)["layers"]] == ["x", "t", "loop"]
+
+
+def test_dynamic_input_takes_input_shape_and_equals_the_interpreter_resized(litert, cli, tmp_path):
+    from tspcli.io.inputs import InputShape
+
+    path = write(tmp_path, dynamic_model())
+    x = sample_input(shape=(9, 7, 3))
+    it = litert.Interpreter(model_path=str(path))
+    detail = it.get_input_details()[0]
+    assert list(detail["shape_signature"]) == [-1, -1, -1, 3]
+    it.resize_tensor_input(detail["index"], [1, 9, 7, 3])
+    it.allocate_tensors()
+    it.set_tensor(detail["index"], x[None])
+    it.invoke()
+    model = tspcli.load(str(path), input_shape=InputShape((9, 7, 3)))
+    np.testing.assert_allclose(model.predict(x), it.get_tensor(it.get_output_details()[0]["index"])[0], atol=1e-4)
+    shapes = {layer.name: layer.output_shape for layer in model.layers}
+    assert shapes == {"image": (9, 7, 3), "conv": (5, 4, 4), "dw": (3, 2, 8), "se.pool": (1, 1, 8),
+                      "se.gate": (1, 1, 8), "se": (3, 2, 8), "gap": (1, 1, 8), "flat": (8,), "dense": (5,)}
+    assert model.get_layer("se").layer_type == "SqueezeExcitation"
+    clean_failure(cli("summary", path), "input 'serving_default_image:0' has dynamic dimensions H ('?'), W ('?')",
+                  "--input-shape H,W,C")
+    clean_failure(cli("summary", path, "--input-shape", "9,7,4"), "--input-shape gives C = 4, but input "
+                  "'serving_default_image:0' has a fixed C of 3")
+    r = cli("summary", path, "--input-shape", "16,16,3", "--json")
+    assert r.code == 0 and json.loads(r.out)["layers"][2]["output_shape"] == [6, 6, 8]

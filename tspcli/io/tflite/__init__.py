@@ -22,10 +22,11 @@ def looks_like_tflite(head: bytes) -> bool:
     return head[4:8] == IDENTIFIER
 
 
-def read_tflite_model(path, max_bytes: int | None = None) -> FileModel:
-    """A .tflite file as a FileModel; ``max_bytes`` bounds the file and its weights as float32."""
+def read_tflite_model(path, max_bytes: int | None = None, input_shape=None) -> FileModel:
+    """A .tflite file as a FileModel; ``max_bytes`` bounds the file and its weights as float32;
+    ``input_shape`` (``tspcli.io.inputs.InputShape``) sizes a dynamic input."""
     p = Path(path)
-    lift = lift_file(p, max_bytes)
+    lift = lift_file(p, max_bytes, input_shape)
     graph = lift.graph
     outputs = []
     for t in graph.outputs:
@@ -38,7 +39,7 @@ def read_tflite_model(path, max_bytes: int | None = None) -> FileModel:
                      notes=_notes(graph, lift))
 
 
-def lift_file(p: Path, max_bytes: int | None = None):
+def lift_file(p: Path, max_bytes: int | None = None, input_shape=None):
     """The Lifter after every operator: its ``layers``, and ``layer_of`` (tensor -> layer)."""
     from tspcli.io.limits import DEFAULT_MAX_BYTES
 
@@ -47,7 +48,7 @@ def lift_file(p: Path, max_bytes: int | None = None):
 
     max_bytes = max_bytes or DEFAULT_MAX_BYTES
     graph = read_graph(p, max_bytes)
-    lift = Lifter(graph, str(p), max_bytes)
+    lift = Lifter(graph, str(p), max_bytes, input_shape)
     lift.inputs = lift.input_layers()
     for op in graph.operators:
         if op.index in lift.done:

@@ -38,6 +38,7 @@ OPTION_FIELDS = {
     "DivOptions": ("FusedActivationFunction",),
     "GeluOptions": ("Approximate",),
     "ConcatenationOptions": ("Axis", "FusedActivationFunction"),
+    "SqueezeOptions": ("SqueezeDimsAsNumpy",),
     "SoftmaxOptions": ("Beta",),
     "LeakyReluOptions": ("Alpha",),
     "ResizeBilinearOptions": ("AlignCorners", "HalfPixelCenters"),

@@ -26,6 +26,7 @@ import math
 import numpy as np
 
 from tspcli.errors import LoadError
+from tspcli.io.dynamic_shape import fixed_sizes
 from tspcli.io.filemodel import FileLayer
 from tspcli.io.limits import check_size
 
@@ -44,8 +45,12 @@ class Unsupported(Exception):
 
 
 class Lifter:
-    def __init__(self, graph: Graph, file: str, max_bytes: int):
-        self.graph, self.file, self.max_bytes = graph, file, max_bytes
+    def __init__(self, graph: Graph, file: str, max_bytes: int, input_shape=None):
+        self.graph, self.file, self.max_bytes, self.input_shape = graph, file, max_bytes, input_shape
+        # With a dynamic input, declared shapes hold 1 for every size known only at run time: each
+        # layer's shape is computed from its inputs' instead, by the layer tspcli builds for it.
+        self.dynamic = False
+        self.layer_shapes: dict[str, tuple | None] = {}
         self.layers: list[FileLayer] = []
         self.by_name: dict[str, FileLayer] = {}
         self.layer_of: dict[int, str] = {}  # activation tensor -> the layer that gives it
@@ -85,7 +90,14 @@ class Lifter:
         return self.constants[t]
 
     def shape(self, t: int) -> tuple[int, ...]:
-        """An activation's shape as declared in the file, without the batch axis."""
+        """An activation's shape without the batch axis: as declared in the file, or computed
+        when the input is dynamic."""
+        if self.dynamic:
+            shape = self.layer_shapes.get(self.layer_of.get(t, ""))
+            if shape is None:
+                raise Unsupported(f"reads tensor '{self.graph.tensors[t].name}', whose size tspcli cannot "
+                                  "compute for the dynamic input")
+            return shape
         return self.graph.tensors[t].shape[1:]
 
     def source(self, op: Operator, k: int) -> str:
@@ -109,12 +121,14 @@ class Lifter:
         t = op.outputs[0]
         base = readable_name(self.graph.tensors[t].name, op.op)
         name = self.unique(f"{base}_{suffix}" if suffix else base)
-        layer = FileLayer(name, class_name, config, list(inbound), dict(weights or {}),
-                          shape=self.shape(t) if output else None)
+        layer = FileLayer(name, class_name, config, list(inbound), dict(weights or {}))
+        if self.dynamic:
+            self.layer_shapes[name] = computed_shape(layer, [self.layer_shapes[n] for n in inbound], self.file)
+        if output:
+            self.layer_of[t] = name  # before shape(): a dynamic shape is looked up by layer
+            layer.shape = self.shape(t) if self.layer_shapes.get(name, ()) is not None else None
         self.layers.append(layer)
         self.by_name[name] = layer
-        if output:
-            self.layer_of[t] = name
         return layer
 
     def alias(self, op: Operator, source: str) -> None:
@@ -175,21 +189,41 @@ class Lifter:
 
     # --- the model ---------------------------------------------------------------------
     def input_layers(self) -> list[str]:
+        self.dynamic = any(d < 0 for t in self.graph.inputs for d in (self.graph.tensors[t].signature or ())[1:])
         for t in self.graph.inputs:
             tensor = self.graph.tensors[t]
-            dynamic = [i for i, d in enumerate(tensor.signature or ()) if i > 0 and d < 0]
-            if dynamic:
-                raise LoadError(f"input '{tensor.name}' has dynamic dimensions {dynamic} "
-                                f"(shape signature {list(tensor.signature)}); tspcli needs every size",
-                                file=self.file, hint="convert the model with a fixed input size")
             if len(tensor.shape) < 2 or math.prod(tensor.shape) == 0:
                 raise LoadError(f"input '{tensor.name}' has shape {list(tensor.shape)}; tspcli needs "
                                 "a batch axis and at least one more", file=self.file)
+            signature = tensor.signature if tensor.signature and len(tensor.signature) == len(tensor.shape) \
+                else tensor.shape
+            shape = tuple(fixed_sizes(tensor.name, [d if d >= 0 else "?" for d in signature[1:]],
+                                      self.input_shape, self.file))
             name = self.unique(readable_name(tensor.name, "input"))
-            self.layers.append(FileLayer(name, "InputLayer", {}, [], {}, shape=tensor.shape[1:]))
+            self.layer_shapes[name] = shape
+            self.layers.append(FileLayer(name, "InputLayer", {}, [], {}, shape=shape))
             self.by_name[name] = self.layers[-1]
             self.layer_of[t] = name
         return [self.layer_of[t] for t in self.graph.inputs]
 
     def quantized_activations(self) -> bool:
         return any(is_quantized_activation(t) for t in self.graph.tensors)
+
+
+def computed_shape(layer: FileLayer, inbound: list, file: str) -> tuple | None:
+    """The output shape of the tspcli layer that ``layer`` becomes, from its inputs' shapes; None for
+    an operator tspcli does not compute."""
+    from tspcli.errors import TspError
+    from tspcli.io.keras_layers import is_known, layer_spec
+    from tspcli.layers import resolve_type
+
+    if not is_known(layer.class_name) or None in inbound:
+        return None
+    type_name, config = layer_spec(layer, file)
+    cls, _ = resolve_type(type_name, config)
+    try:
+        built = cls({**config, "name": layer.name})
+        built.build_shapes(inbound if built.arity == "many" else inbound[0])
+    except TspError as exc:
+        raise exc.located(file=file, layer=layer.name) from None
+    return tuple(built.output_shape)

@@ -143,13 +143,30 @@ def concatenation(lift: Lifter, op: Operator) -> None:
 def reshape(lift: Lifter, op: Operator) -> None:
     """RESHAPE and SQUEEZE: the output shape the file declares."""
     source = lift.source(op, 0)
-    before, after = lift.graph.tensors[op.inputs[0]].shape, lift.graph.tensors[op.outputs[0]].shape
+    before = (1, *lift.shape(op.inputs[0]))
+    after = _computed_target(lift, op, before) if lift.dynamic else lift.graph.tensors[op.outputs[0]].shape
     if not before or not after or before[0] != after[0] or math.prod(before) != math.prod(after):
         raise Unsupported(f"reshapes {list(before)} to {list(after)}, across the batch axis")
     if len(after) == 2:
         lift.add(op, "Flatten", {}, [source])
     else:
         lift.add(op, "Reshape", {"target_shape": list(after[1:])}, [source])
+
+
+def _computed_target(lift: Lifter, op: Operator, before: tuple) -> tuple:
+    """RESHAPE's or SQUEEZE's output shape for a dynamic input, from its shape constant (-1: the
+    size left over) or its squeezed axes."""
+    if op.op == "SQUEEZE":
+        axes = {int(a) % len(before) for a in op.options.get("SqueezeDimsAsNumpy", 0) or ()} or \
+            {a for a, d in enumerate(before) if d == 1 and a > 0}
+        return tuple(d for a, d in enumerate(before) if a not in axes)
+    target = lift.constant(op, 1, "new shape") if len(op.inputs) > 1 else None
+    if target is None:
+        raise Unsupported("takes its new shape from options, not a constant; tspcli needs the constant "
+                          "for a dynamic input")
+    target = [1 if a == 0 else int(d) for a, d in enumerate(target.reshape(-1))]
+    known = math.prod(d for d in target if d != -1)
+    return tuple(math.prod(before) // known if d == -1 and known > 0 else d for d in target)
 
 
 def pad(lift: Lifter, op: Operator) -> None:
