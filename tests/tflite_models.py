@@ -282,3 +282,27 @@ def dynamic_model(weights=None) -> bytes:
               [m.activation("model/dense/MatMul", (1, 5), signature=(-1, 5))], "FullyConnectedOptions",
               FusedActivationFunction=0, KeepNumDims=False)
     return m.build([x], [t6])
+
+
+def resize_model() -> bytes:
+    """Input 7x5x2 resized by RESIZE_BILINEAR and RESIZE_NEAREST_NEIGHBOR to 10x8 (up by 10/7, 8/5) with
+    each coordinate rule (align_corners, half_pixel_centers, neither), to 4x3 (down), and to 14x10 (whole
+    factors, nearest: a repeat, and nearest with aligned corners: not one); every resize an output."""
+    m = TFLiteBuilder()
+    x = m.activation("serving_default_x:0", (1, 7, 5, 2))
+    outputs = []
+    rules = {"align": (True, False), "half": (False, True), "plain": (False, False)}
+    for op, kind, options in (("RESIZE_BILINEAR", "bilinear", "ResizeBilinearOptions"),
+                              ("RESIZE_NEAREST_NEIGHBOR", "nearest", "ResizeNearestNeighborOptions")):
+        for rule, (align, half) in rules.items():
+            size = m.constant(f"model/{kind}/{rule}/size", np.array([10, 8], np.int32))
+            outputs.append(m.op(op, [x, size], [m.activation(f"model/{kind}/{rule}/resize", (1, 10, 8, 2))], options,
+                                AlignCorners=align, HalfPixelCenters=half))
+    size = m.constant("model/down/size", np.array([4, 3], np.int32))
+    outputs.append(m.op("RESIZE_NEAREST_NEIGHBOR", [x, size], [m.activation("model/nearest/down/resize", (1, 4, 3, 2))],
+                        "ResizeNearestNeighborOptions", AlignCorners=False, HalfPixelCenters=True))
+    size = m.constant("model/twice/size", np.array([14, 10], np.int32))
+    for name, align in (("twice", False), ("aligned", True)):
+        outputs.append(m.op("RESIZE_NEAREST_NEIGHBOR", [x, size], [m.activation(f"model/nearest/{name}/resize", (1, 14, 10, 2))],
+                            "ResizeNearestNeighborOptions", AlignCorners=align, HalfPixelCenters=False))
+    return m.build([x], outputs)

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 import tspcli
-from tflite_models import SE_INPUT_SHAPE, VALID, dynamic_model, int8_model, mixed_model, sample_input, se_model
+from tflite_models import SE_INPUT_SHAPE, VALID, dynamic_model, int8_model, mixed_model, resize_model, sample_input, se_model
 from tspcli.io.tflite import lift_file
 from test_model_files_cli import clean_failure
 
@@ -216,9 +216,9 @@ def test_unsupported_operator_is_named_with_its_index_or_skipped(cli, tmp_path):
     x = m.activation("x", (1, 4, 4, 2))
     y = m.op("RESIZE_NEAREST_NEIGHBOR", [x, m.constant("size", np.array([8, 8], np.int32))],
              [m.activation("model/up/resize", (1, 8, 8, 2))], "ResizeNearestNeighborOptions",
-             AlignCorners=True, HalfPixelCenters=False)
+             AlignCorners=True, HalfPixelCenters=True)
     clean_failure(cli("summary", write(tmp_path, m.build([x], [y]), "up.tflite")),
-                  "RESIZE_NEAREST_NEIGHBOR (operator 0) aligns corners")
+                  "RESIZE_NEAREST_NEIGHBOR (operator 0) both aligns corners and centres half pixels")
     r = cli("summary", path, "--skip-unknown", "--json")
     assert r.code == 0 and json.loads(r.out)["layers"][-1]["type"] == "Layer3d"
 
@@ -351,3 +351,20 @@ def test_dynamic_input_takes_input_shape_and_equals_the_interpreter_resized(lite
                   "'serving_default_image:0' has a fixed C of 3")
     r = cli("summary", path, "--input-shape", "16,16,3", "--json")
     assert r.code == 0 and json.loads(r.out)["layers"][2]["output_shape"] == [6, 6, 8]
+
+
+def test_resizes_by_any_factor_follow_the_interpreters_coordinate_rules(litert, tmp_path):
+    path = write(tmp_path, resize_model())
+    x = sample_input(shape=(7, 5, 2))
+    tensors, _ = interpreter_tensors(litert, path, x)
+    model = tspcli.load(str(path))
+    model.predict(x)
+    compared = 0
+    for name, t in layer_tensors(path).items():
+        layer = model.get_layer(name)
+        np.testing.assert_allclose(layer.neural_value, tensors[t][0], atol=1e-5, err_msg=name)
+        compared += layer.layer_type == "UpSampling2d"
+    assert compared == 9
+    sizes = {layer.name: (layer.output_shape, layer.config.get("outputSize")) for layer in model.layers}
+    assert sizes["bilinear.half"] == ((10, 8, 2), (10, 8)) and sizes["nearest.down"] == ((4, 3, 2), (4, 3))
+    assert sizes["nearest.twice"] == ((14, 10, 2), None)  # whole factors: a repeat, drawn as TensorSpace's

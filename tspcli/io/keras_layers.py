@@ -44,7 +44,7 @@ TABLE: dict[str, tuple[str, dict, dict]] = {
     "UpSampling1D": ("UpSampling1d", {}, {"size": "size"}),
     "UpSampling2D": ("UpSampling2d", {}, {"size": "size", "interpolation": "interpolation",
                                           # not Keras': TensorFlow Lite's resize (tspcli.io.tflite)
-                                          "coordinate_mode": "coordinateMode"}),
+                                          "coordinate_mode": "coordinateMode", "output_size": "outputSize"}),
     "Dense": ("Dense", {}, {"units": "units", "activation": "activation", "use_bias": "useBias"}),
     "Flatten": ("Flatten", {}, {}),
     "Reshape": ("Reshape", {}, {"target_shape": "targetShape"}),

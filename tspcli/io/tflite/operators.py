@@ -226,22 +226,28 @@ def control_flow(lift: Lifter, op: Operator) -> None:
 
 
 def resize(lift: Lifter, op: Operator) -> None:
+    """RESIZE_BILINEAR / RESIZE_NEAREST_NEIGHBOR: an UpSampling2d by whole factors (nearest ones
+    repeat pixels), else to its output size by TensorFlow Lite's coordinate rules."""
     source = lift.source(op, 0)
     size = lift.constant(op, 1, "output size")
     shape = lift.shape(op.inputs[0])
     if size is None or size.shape != (2,) or len(shape) != 3:
         raise Unsupported("resizes something other than a feature map (H, W, C) to a constant size")
-    factors = [int(o) // n for o, n in zip(size, shape[:2])]
-    if any(f < 1 or f * n != int(o) for f, n, o in zip(factors, shape[:2], size)):
-        raise Unsupported(f"resizes {list(shape[:2])} to {size.tolist()}; tspcli upsamples by whole factors")
+    out = [int(o) for o in size]
+    if min(out) < 1:
+        raise LoadError(f"operator {op.index} {op.op}: output size {out} has a size below 1", file=lift.file)
     align, half = bool(op.options.get("AlignCorners")), bool(op.options.get("HalfPixelCenters"))
-    if op.op == "RESIZE_NEAREST_NEIGHBOR":
-        if align:  # by whole factors, every other nearest rule is a repeat
-            raise Unsupported("aligns corners; tspcli's nearest upsampling repeats rows and columns")
+    if align and half:
+        raise Unsupported("both aligns corners and centres half pixels, which TensorFlow refuses")
+    mode = "align_corners" if align else "half_pixel" if half else "asymmetric"
+    factors = [o // n if o % n == 0 else 0 for o, n in zip(out, shape[:2])]
+    nearest = op.op == "RESIZE_NEAREST_NEIGHBOR"
+    if 0 not in factors and nearest and not align:  # floor((o + offset) / f) = o // f: a repeat
         config = {"size": factors, "interpolation": "nearest"}
-    else:
-        mode = "align_corners" if align else "half_pixel" if half else "asymmetric"
+    elif 0 not in factors and not nearest:
         config = {"size": factors, "interpolation": "bilinear", "coordinate_mode": mode}
+    else:
+        config = {"output_size": out, "interpolation": "nearest" if nearest else "bilinear", "coordinate_mode": mode}
     lift.add(op, "UpSampling2D", config, [source])
 
 
