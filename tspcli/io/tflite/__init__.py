@@ -3,8 +3,9 @@
 ``read_tflite_model(path)`` parses the flatbuffer with the ``tflite`` package's
 generated accessors (``flatbuffer``), reads and dequantizes its constants
 (``tensors``), and lifts its operators into Keras layers (``lift``,
-``operators``), so the rest of tspcli treats it like a Keras file.  Only the
-first subgraph is read (the model; others belong to control flow).
+``operators``, ``arithmetic``, ``activations``), so the rest of tspcli treats it
+like a Keras file.  Only the first subgraph is read (the model; others belong to
+control flow: an operator that runs one, WHILE, IF ..., is refused by name).
 """
 from __future__ import annotations
 

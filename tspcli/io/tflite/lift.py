@@ -5,7 +5,8 @@ computes (CONV_2D -> Conv2D, DEPTHWISE_CONV_2D -> DepthwiseConv2D, MEAN over
 height and width -> GlobalAveragePooling2D ...), so a .tflite file becomes
 the same ``FileModel`` a Keras file does and everything downstream (shape and
 weight checks, views, convert, predict, render) is shared.  The operators
-themselves are in ``tspcli.io.tflite.operators``; this module walks the graph:
+themselves are in ``tspcli.io.tflite.operators`` (``arithmetic``, ``activations``);
+this module walks the graph:
 
 * Tensors with data are constants (weights, shapes, axes); DEQUANTIZE of a
   constant is folded into a float32 constant.  DEQUANTIZE and QUANTIZE of an
@@ -14,6 +15,9 @@ themselves are in ``tspcli.io.tflite.operators``; this module walks the graph:
   input feeds nothing else becomes its producer's ``activation``, as the Keras
   layer the converter split it from had it; a fused activation of a layer
   without one (ADD, pooling) becomes an Activation layer after it.
+* A dynamic input (shape_signature -1) takes its sizes from ``--input-shape``
+  or ``--input`` (``tspcli.io.dynamic_shape``, as ONNX's), and every layer's
+  shape is computed from them, since the file declares 1 for each such size.
 * An operator tspcli does not compute becomes a layer of class
   ``tflite>OPERATOR`` (never a Keras class) whose ``config["unsupported"]``
   says why: the converter refuses it naming the operator and its index, or

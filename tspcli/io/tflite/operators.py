@@ -13,13 +13,12 @@ import math
 from tspcli.errors import LoadError
 from tspcli.ops._geometry import transpose_geometry
 
+from .activations import ACTIVATION_OPS, activation, leaky_relu, prelu, relu_0_to_1
 from .arithmetic import elementwise
 from .flatbuffer import Operator
 from .lift import Lifter, Unsupported
 
 PADDING = {0: "same", 1: "valid"}
-ACTIVATION_OPS = {"RELU": "relu", "RELU6": "relu6", "RELU_N1_TO_1": "hard_tanh", "LOGISTIC": "sigmoid",
-                  "TANH": "tanh", "HARD_SWISH": "hard_swish", "SOFTMAX": "softmax", "GELU": "gelu"}
 # Operators that run another subgraph of the file: tspcli reads the first subgraph only.
 CONTROL_FLOW = ("WHILE", "IF", "CALL_ONCE", "CALL", "STABLEHLO_WHILE")
 
@@ -185,39 +184,6 @@ def pad(lift: Lifter, op: Operator) -> None:
         lift.add(op, "ZeroPadding2D", {"padding": pads[1:3]}, [source])
     else:
         lift.add(op, "ZeroPadding1D", {"padding": pads[1]}, [source])
-
-
-def activation(lift: Lifter, op: Operator) -> None:
-    name = ACTIVATION_OPS[op.op]
-    if op.op == "SOFTMAX" and op.options.get("Beta", 1.0) != 1.0:
-        raise Unsupported(f"has beta {op.options['Beta']}; tspcli computes softmax with beta 1")
-    if op.op == "GELU" and op.options.get("Approximate"):
-        raise Unsupported("approximates gelu with tanh; tspcli computes the exact (erf) gelu")
-    source = lift.source(op, 0)
-    if not lift.fold_activation(op, name):
-        lift.add(op, "Activation", {"activation": name}, [source])
-
-
-def leaky_relu(lift: Lifter, op: Operator) -> None:
-    lift.add(op, "LeakyReLU", {"negative_slope": float(op.options.get("Alpha", 0.2))}, [lift.source(op, 0)])
-
-
-def relu_0_to_1(lift: Lifter, op: Operator) -> None:
-    lift.add(op, "ReLU", {"max_value": 1.0}, [lift.source(op, 0)])
-
-
-def prelu(lift: Lifter, op: Operator) -> None:
-    """PRELU(x, alpha): Keras' PReLU, sharing its slope along the axes where alpha has size 1."""
-    source = lift.source(op, 0)
-    shape = lift.shape(op.inputs[0])
-    alpha = lift.constant(op, 1, "slope")
-    if alpha is None or alpha.ndim > len(shape) or \
-            any(a not in (1, d) for a, d in zip(alpha.shape[::-1], shape[::-1])):
-        raise Unsupported(f"has slopes of shape {None if alpha is None else list(alpha.shape)}, which do not "
-                          f"broadcast over its input {list(shape)}")
-    alpha = alpha.reshape((1,) * (len(shape) - alpha.ndim) + alpha.shape)
-    shared = [i + 1 for i, a in enumerate(alpha.shape) if a == 1]
-    lift.add(op, "PReLU", {"shared_axes": shared}, [source], {"alpha": alpha})
 
 
 def control_flow(lift: Lifter, op: Operator) -> None:
