@@ -368,3 +368,19 @@ def test_resizes_by_any_factor_follow_the_interpreters_coordinate_rules(litert, 
     sizes = {layer.name: (layer.output_shape, layer.config.get("outputSize")) for layer in model.layers}
     assert sizes["bilinear.half"] == ((10, 8, 2), (10, 8)) and sizes["nearest.down"] == ((4, 3, 2), (4, 3))
     assert sizes["nearest.twice"] == ((14, 10, 2), None)  # whole factors: a repeat, drawn as TensorSpace's
+
+
+def test_squeeze_excitation_block_is_drawn_as_the_onnx_reader_draws_it(tmp_path):
+    from tspcli.render.options import RenderOptions
+    from tspcli.render.scene_inputs import drawn_model
+    from tspcli.scene.layout import SceneBuilder, initial_state
+
+    model = tspcli.load(str(write(tmp_path, se_model())))
+    shown = drawn_model(model, RenderOptions())
+    scene = SceneBuilder(shown).build(initial_state(shown))
+    drawn = {b.key.split("/")[0]: shown.get_layer(b.key.split("/")[0]).layer_type for b in scene.blocks}
+    # the gate's branch beside the map, the multiply one SqueezeExcitation; activations and constant
+    # arithmetic folded into the layers before them, as for an ONNX MobileNetV3
+    assert drawn == {"image": "Input3d", "grouped": "Conv2d", "dw": "DepthwiseConv2d", "se.pool": "GlobalPooling2d",
+                     "se.squeeze": "Conv2d", "se.excite": "Conv2d", "se": "SqueezeExcitation",
+                     "centre": "GlobalPooling2d", "centre_2": "Subtract", "gap": "GlobalPooling2d", "dense": "Output1d"}
