@@ -1,7 +1,10 @@
 """Weights for layers a model gives none: drawn, deterministic, in one of two schemes.
 
 ``he`` (the default) draws every kernel so that a layer's output keeps the
-scale of its input (He et al. 2015): a normal of variance gain / fan-in, with
+scale of its input (He et al. 2015): uniform in +-sqrt(3 gain / fan-in), so of
+variance gain / fan-in (Keras calls it he_uniform / lecun_uniform; uniform
+float32 values are five times cheaper to draw than normals, which a start-up
+drawing MobileNetV1's 4.2 M weights feels), with
 gain 2 when a ReLU-family function follows (it zeroes half of a symmetric
 input) and 1 otherwise (LeCun).  Fan-in is what one output value really sums:
 kh x kw for a depthwise kernel (one input channel each), not kh x kw x
@@ -41,8 +44,7 @@ def draw(layer, name: str, shape: tuple, rng: np.random.Generator, init: str, ga
     if name in _KERNELS:
         # a separable layer's depthwise step feeds its pointwise step directly: no activation between
         step_gain = 1.0 if name == "depthwise_kernel" and "pointwise_kernel" in layer.weight_shapes() else gain
-        std = np.float32(math.sqrt(step_gain / fan_in(layer, name, shape)))
-        return _drawn(lambda n: rng.standard_normal(n, dtype=np.float32) * std, shape)
+        return _uniform(rng, math.sqrt(3.0 * step_gain / fan_in(layer, name, shape)), shape)
     if name == "embeddings":
         return _drawn(lambda n: rng.standard_normal(n, dtype=np.float32), shape)
     return _constant(name, shape)
