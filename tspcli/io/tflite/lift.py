@@ -129,8 +129,8 @@ class Lifter:
         if self.dynamic:
             self.layer_shapes[name] = computed_shape(layer, [self.layer_shapes[n] for n in inbound], self.file)
         if output:
-            self.layer_of[t] = name  # before shape(): a dynamic shape is looked up by layer
-            layer.shape = self.shape(t) if self.layer_shapes.get(name, ()) is not None else None
+            self.layer_of[t] = name
+            layer.shape = self.layer_shapes[name] if self.dynamic else self.shape(t)
         self.layers.append(layer)
         self.by_name[name] = layer
         return layer
