@@ -305,6 +305,11 @@ def test_a_fused_activation_tspcli_does_not_compute_makes_the_operator_unsupport
     path = write(tmp_path, m.build([x], [y]))
     clean_failure(cli("summary", path), "ADD (operator 0) has the fused activation SIGN_BIT")
     assert cli("summary", path, "--skip-unknown").code == 0
+    m = TFLiteBuilder()
+    x = m.activation("x", (1, 4, 4, 2))
+    y = m.op("GELU", [x], [m.activation("model/gelu/Gelu", (1, 4, 4, 2))], "GeluOptions", Approximate=True)
+    clean_failure(cli("summary", write(tmp_path, m.build([x], [y]), "g.tflite")),
+                  "GELU (operator 0) approximates gelu with tanh; tspcli computes the exact (erf) gelu")
 
 
 def test_control_flow_reads_subgraph_0_and_names_the_operator_calling_another(cli, tmp_path):
