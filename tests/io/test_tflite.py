@@ -389,3 +389,18 @@ def test_squeeze_excitation_block_is_drawn_as_the_onnx_reader_draws_it(tmp_path)
     assert drawn == {"image": "Input3d", "grouped": "Conv2d", "dw": "DepthwiseConv2d", "se.pool": "GlobalPooling2d",
                      "se.squeeze": "Conv2d", "se.excite": "Conv2d", "se": "SqueezeExcitation",
                      "centre": "GlobalPooling2d", "centre_2": "Subtract", "gap": "GlobalPooling2d", "dense": "Output1d"}
+
+
+def test_a_gate_of_lower_rank_is_squeeze_excitation_too(litert, tmp_path):
+    from tflite_builder import TFLiteBuilder, interpreter_outputs
+
+    m = TFLiteBuilder()
+    x = m.activation("x", (1, 4, 4, 2))
+    gate = m.op("MEAN", [x, m.constant("axes", np.array([1, 2], np.int32))], [m.activation("model/g/Mean", (1, 2))],
+                "ReducerOptions", KeepDims=False)
+    y = m.op("MUL", [x, gate], [m.activation("model/se/mul", (1, 4, 4, 2))], "MulOptions", FusedActivationFunction=0)
+    path = write(tmp_path, m.build([x], [y]))
+    x = sample_input(shape=(4, 4, 2))
+    model = tspcli.load(str(path))
+    np.testing.assert_allclose(model.predict(x), interpreter_outputs(path, [x])[0], atol=1e-5)  # (4, 4, 2) x (2,)
+    assert model.get_layer("se").layer_type == "SqueezeExcitation"
