@@ -133,6 +133,13 @@ def gelu(x, approximate=False):
     return (0.5 * x64 * erfc(-x64 / np.sqrt(2))).astype(np.float32)
 
 
+def gelu_tanh(x):
+    """gelu by its tanh formula (keras.activations.gelu(x, approximate=True), ONNX Gelu with
+    approximate='tanh', TensorFlow Lite's GELU with approximate): a name of its own, so a layer's
+    ``activation`` can say it."""
+    return gelu(x, approximate=True)
+
+
 def erfc(z):
     """Complementary error function, elementwise, float64, relative error < 1.2e-7.
 
@@ -160,7 +167,7 @@ ACTIVATIONS = {
     "linear": linear, "relu": relu, "relu6": relu6, "leaky_relu": leaky_relu, "elu": elu,
     "selu": selu, "sigmoid": sigmoid, "hard_sigmoid": hard_sigmoid, "tanh": tanh, "hard_tanh": hard_tanh,
     "softmax": softmax, "log_softmax": log_softmax, "softplus": softplus,
-    "softsign": softsign, "silu": silu, "swish": silu, "gelu": gelu,
+    "softsign": softsign, "silu": silu, "swish": silu, "gelu": gelu, "gelu_tanh": gelu_tanh,
     "exponential": exponential, "hard_silu": hard_silu, "hard_swish": hard_silu,
 }
 

@@ -375,12 +375,13 @@ def test_channel_split_and_slice(tmp_path):
     compare_layers(model, proto, np.random.default_rng(10).normal(size=(6, 7, 3)).astype(np.float32))
 
 
-def test_opset_20_gelu(tmp_path):
+@pytest.mark.parametrize("approximate", ["none", "tanh"])
+def test_opset_20_gelu(tmp_path, approximate):
     g = Graph(20)
-    y = g.op("Gelu", [g.conv("x", 3, 4, 3, name="conv")], "gelu")
+    y = g.op("Gelu", [g.conv("x", 3, 4, 3, name="conv")], "gelu", approximate=approximate)
     proto = g.model({"x": [1, 3, 5, 5]}, [y], ir_version=9, rank=4)
     model = load(tmp_path, proto)
-    assert model.get_layer("gelu").config["activation"] == "gelu"
+    assert model.get_layer("gelu").config["activation"] == {"none": "gelu", "tanh": "gelu_tanh"}[approximate]
     compare_layers(model, proto, np.random.default_rng(11).normal(size=(5, 5, 3)).astype(np.float32))
 
 

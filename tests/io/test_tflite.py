@@ -305,11 +305,20 @@ def test_a_fused_activation_tspcli_does_not_compute_makes_the_operator_unsupport
     path = write(tmp_path, m.build([x], [y]))
     clean_failure(cli("summary", path), "ADD (operator 0) has the fused activation SIGN_BIT")
     assert cli("summary", path, "--skip-unknown").code == 0
+
+
+@pytest.mark.parametrize("approximate", [False, True])
+def test_gelu_exact_and_by_its_tanh_formula_equal_the_interpreter(litert, tmp_path, approximate):
+    from tflite_builder import TFLiteBuilder, interpreter_outputs
+
     m = TFLiteBuilder()
     x = m.activation("x", (1, 4, 4, 2))
-    y = m.op("GELU", [x], [m.activation("model/gelu/Gelu", (1, 4, 4, 2))], "GeluOptions", Approximate=True)
-    clean_failure(cli("summary", write(tmp_path, m.build([x], [y]), "g.tflite")),
-                  "GELU (operator 0) approximates gelu with tanh; tspcli computes the exact (erf) gelu")
+    y = m.op("GELU", [x], [m.activation("model/gelu/Gelu", (1, 4, 4, 2))], "GeluOptions", Approximate=approximate)
+    path = write(tmp_path, m.build([x], [y]))
+    x = sample_input(shape=(4, 4, 2)) * 6 - 3
+    model = tspcli.load(str(path))
+    assert model.get_layer("gelu").config["activation"] == ("gelu_tanh" if approximate else "gelu")
+    np.testing.assert_allclose(model.predict(x), interpreter_outputs(path, [x])[0], atol=1e-5)
 
 
 def test_control_flow_reads_subgraph_0_and_names_the_operator_calling_another(cli, tmp_path):

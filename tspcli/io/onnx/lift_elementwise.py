@@ -61,8 +61,10 @@ def lift_unary(lifter: Lifter, node: Node) -> None:
     if op == "Selu" and not (_close(float(a.get("alpha", 1.6732632)), 1.6732632) and
                              _close(float(a.get("gamma", 1.0507010)), 1.0507010)):
         raise Unsupported("Selu with its own alpha/gamma")
-    if op == "Gelu" and a.get("approximate", "none") != "none":
-        raise Unsupported("Gelu with the tanh approximation (tspcli computes the exact one)")
+    if op == "Gelu" and a.get("approximate", "none") not in ("none", "tanh"):
+        raise Unsupported(f"Gelu with the approximation {a['approximate']!r}")
+    if op == "Gelu" and a.get("approximate") == "tanh":
+        return _activation(lifter, node, x, {"activation": "gelu_tanh"})
     names = {"Relu": "relu", "Tanh": "tanh", "Elu": "elu", "Selu": "selu", "HardSwish": "hard_swish",
              "Softplus": "softplus", "Softsign": "softsign", "Exp": "exponential", "Gelu": "gelu"}
     _activation(lifter, node, x, {"activation": names[op]})

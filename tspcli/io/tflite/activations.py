@@ -15,11 +15,9 @@ ACTIVATION_OPS = {"RELU": "relu", "RELU6": "relu6", "RELU_N1_TO_1": "hard_tanh",
 
 
 def activation(lift: Lifter, op: Operator) -> None:
-    name = ACTIVATION_OPS[op.op]
+    name = "gelu_tanh" if op.op == "GELU" and op.options.get("Approximate") else ACTIVATION_OPS[op.op]
     if op.op == "SOFTMAX" and op.options.get("Beta", 1.0) != 1.0:
         raise Unsupported(f"has beta {op.options['Beta']}; tspcli computes softmax with beta 1")
-    if op.op == "GELU" and op.options.get("Approximate"):
-        raise Unsupported("approximates gelu with tanh; tspcli computes the exact (erf) gelu")
     source = lift.source(op, 0)
     if not lift.fold_activation(op, name):
         lift.add(op, "Activation", {"activation": name}, [source])
