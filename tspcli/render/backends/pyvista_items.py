@@ -124,29 +124,34 @@ class Leaders:
 
 # --- the title, note and legend: fixed in the picture --------------------------------------------
 def overlay_actors(scene, px: float) -> list:
-    """One actor per overlay item (see scene.overlay), in window pixels."""
-    actors = []
+    """The overlay (see scene.overlay) in window pixels: every swatch and ramp as one mesh, each text an actor."""
+    actors, points, quads, colors = [], [], [], []
     for item in overlay_items(scene):
         if item.kind == "text":
             actor = pv.Text(item.text, position=(int(round(item.x * px)), int(round(item.y * px))))
             style_text(actor.GetTextProperty(), item.size * px, scene.text_color, item.bold)
+            actors.append(actor)
         else:
-            colors = np.array(item.ramp) if item.kind == "ramp" else np.array([[*item.color, 1.0]])
-            actor = rect_strip(item.x * px, item.y * px, item.w * px, item.h * px, colors)
-        actors.append(actor)
-    return actors
+            bands = np.array(item.ramp) if item.kind == "ramp" else np.array([[*item.color, 1.0]])
+            quads.append(band_quads(len(bands)) + sum(len(p) for p in points))
+            points.append(band_points(item.x * px, item.y * px, item.w * px, item.h * px, len(bands)))
+            colors.append(bands)
+    if not quads:
+        return actors
+    mesh = pv.PolyData.from_regular_faces(np.concatenate(points), np.concatenate(quads))
+    mesh.cell_data.set_scalars(np.rint(np.clip(np.concatenate(colors), 0, 1) * 255).astype(np.uint8), "rgba")
+    return [pixel_actor(mesh)] + actors        # under the text, which never overlaps it
 
 
-def rect_strip(x: float, y: float, w: float, h: float, colors: np.ndarray):
-    """A rectangle in pixels split into len(colors) vertical bands of the given RGBA colours."""
-    k = len(colors)
+def band_points(x: float, y: float, w: float, h: float, k: int) -> np.ndarray:
+    """The corners of a rectangle in pixels split into k vertical bands: (2k + 2, 3), bottom then top at each x."""
     xs = x + w * np.arange(k + 1) / k
-    points = np.array([[xi, yi, 0.0] for xi in xs for yi in (y, y + h)])
-    quads = np.array([[2 * i, 2 * i + 2, 2 * i + 3, 2 * i + 1] for i in range(k)])
-    mesh = pv.PolyData.from_regular_faces(points, quads)
-    rgba = np.rint(np.clip(colors, 0, 1) * 255).astype(np.uint8)
-    mesh.cell_data.set_scalars(rgba, "rgba")
-    return pixel_actor(mesh)
+    return np.array([[xi, yi, 0.0] for xi in xs for yi in (y, y + h)])
+
+
+def band_quads(k: int) -> np.ndarray:
+    """The k quads of ``band_points``' bands (indices from 0)."""
+    return np.array([[2 * i, 2 * i + 2, 2 * i + 3, 2 * i + 1] for i in range(k)])
 
 
 def pixel_actor(mesh: pv.PolyData) -> vtkActor2D:
