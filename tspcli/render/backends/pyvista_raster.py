@@ -28,6 +28,7 @@ with unused_imports_deferred():
 
 from .pyvista_batch import BlocksBatch, LinesBatch  # noqa: E402
 from .pyvista_items import LabelItem, Leaders, overlay_actors  # noqa: E402
+from .smooth import smooth_edges  # noqa: E402
 
 MULTISAMPLES = 4         # stills' anti-aliasing (MSAA); Mesa's software GL offers at most 4
 MAX_PIXELS = 16384       # the largest side a software GL renders
@@ -43,7 +44,7 @@ class PyvistaRaster:
     """A pyvista Plotter of a fixed size that draws scenes, reusing actors between calls.
 
     ``antialias``: "msaa" (stills: 4 samples), "fxaa" (animations: a cheap
-    post-process) or None.  ``off_screen=False`` makes a Plotter for a window
+    post-process of the frame read back, ``smooth.smooth_edges``) or None.  ``off_screen=False`` makes a Plotter for a window
     on screen (``tspcli.plot``, ``--interactive``).
     """
 
@@ -61,10 +62,9 @@ class PyvistaRaster:
         self.plotter.disable_anti_aliasing()
         if antialias == "msaa":
             self.plotter.enable_anti_aliasing("msaa", multi_samples=MULTISAMPLES)
-        elif antialias == "fxaa":
-            # pyvista's enable_anti_aliasing("fxaa") swaps in SSAA (16x the drawing) under EGL and OSMesa;
-            # VTK's FXAA pass works there, so it is switched on directly.
-            self.plotter.renderer.SetUseFXAA(True)
+        # Not VTK's FXAA pass: on a software GL it cost as much as the drawing (and pyvista's
+        # enable_anti_aliasing("fxaa") swaps in SSAA, 16x the drawing, under EGL and OSMesa).
+        self.smooth = antialias == "fxaa"
         window = self.plotter.render_window
         window.SetAlphaBitPlanes(1)   # no pyvista API outside depth peeling: transparent pictures need alpha
         # Blending follows our back-to-front order (``_sort``); VTK's default weighted OIT only
@@ -106,7 +106,10 @@ class PyvistaRaster:
         transparent = scene.background[3] < 1
         self.plotter.render()     # a no-op before the first screenshot, which renders itself
         image = self.plotter.screenshot(transparent_background=transparent, return_img=True)
-        return _unpremultiply(image) if transparent else np.ascontiguousarray(image[..., :3])
+        image = image if transparent else np.ascontiguousarray(image[..., :3])
+        if self.smooth:           # on the window's premultiplied colour, where blending is right
+            image = smooth_edges(image)
+        return _unpremultiply(image) if transparent else image
 
     def show(self, scene) -> None:
         """Put ``scene`` in the plotter (actors, camera, background) without drawing it."""
