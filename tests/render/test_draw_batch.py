@@ -117,3 +117,23 @@ def test_pages_hold_each_image_with_its_edge_around_it():
     assert len(pages.pack(images, 64)[0]) > 1
     with pytest.raises(ValueError):
         pages.pack([np.zeros((100, 10, 4), np.uint8)], 64)
+
+
+def test_animation_smoothing_blends_stair_steps_and_keeps_lines_and_flat_areas():
+    """smooth.smooth_edges: a slanted edge's stair-steps get levels between its two sides; a one-pixel
+    line keeps its own pixels; pixels away from every edge keep theirs."""
+    from tspcli.render.backends.smooth import smooth_edges
+
+    h, w = 40, 60
+    y, x = np.mgrid[0:h, 0:w]
+    image = np.zeros((h, w, 3), np.uint8)
+    image[x > 3 * y] = (240, 200, 40)                 # a slanted edge: a step of 3 pixels a row
+    image[:, 55] = (255, 255, 255)                    # a thin line
+    before = image.copy()
+    out = smooth_edges(image)
+    between = (out[..., 1] > 10) & (out[..., 1] < 190)
+    assert between[1:15, :50].sum(axis=1).min() >= 1   # every row of the slanted edge has a blended pixel
+    assert between[1:15, :50].sum(axis=1).max() <= 8    # and only the steps' own pixels (3 each side)
+    rows = np.r_[0:17, 20:40]                           # away from where the line crosses the edge
+    assert np.array_equal(out[rows, 55], before[rows, 55])
+    assert np.array_equal(out[20:, :50], before[20:, :50])

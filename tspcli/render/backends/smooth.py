@@ -16,26 +16,32 @@ from __future__ import annotations
 
 import numpy as np
 
-THRESHOLD = 32        # luma levels (0..255 scale, x1.75) between neighbours that make a hard edge
+THRESHOLD = 16        # luma levels (0..221 scale) between neighbours that make a hard edge
 LINE = 8              # a step on the far side over 1/LINE of the edge's: a thin line, left alone
 MOST = 0.75           # the largest share of the neighbour blended in (the edge stays where it was)
 
 
 def smooth_edges(image: np.ndarray) -> np.ndarray:
-    """(H, W, 3) or (H, W, 4) uint8 (colour premultiplied by alpha, as the window holds it) -> smoothed copy."""
+    """(H, W, 3) or (H, W, 4) uint8 (colour premultiplied by alpha, as the window holds it), smoothed in
+    place when it is C-contiguous (else a copy is); returns the smoothed array."""
+    image = np.ascontiguousarray(image)
     h, w, channels = image.shape
-    luma = image[..., 1].astype(np.int16)            # green carries most of the luma; red, blue, alpha less
-    luma += image[..., 0] >> 1
-    luma += image[..., 2] >> 2
+    planes = np.ascontiguousarray(np.moveaxis(image, 2, 0))   # reading channels in place is strided: slower
+    luma = planes[1] >> 1                             # green carries most of the luma; red, blue, alpha less
+    luma += planes[0] >> 2
+    luma += planes[2] >> 3
     if channels == 4:
-        luma += image[..., 3] >> 2
-    big_v = np.abs(np.diff(luma, axis=0)) > THRESHOLD
-    big_h = np.abs(np.diff(luma, axis=1)) > THRESHOLD
+        luma += planes[3] >> 3
     edge = np.zeros((h, w), bool)
-    edge[:-1] |= big_v
-    edge[1:] |= big_v
-    edge[:, :-1] |= big_h
-    edge[:, 1:] |= big_h
+    for axis in (0, 1):
+        a, b = (luma[1:], luma[:-1]) if axis == 0 else (luma[:, 1:], luma[:, :-1])
+        big = (np.maximum(a, b) - np.minimum(a, b)) > THRESHOLD
+        if axis == 0:
+            edge[1:] |= big
+            edge[:-1] |= big
+        else:
+            edge[:, 1:] |= big
+            edge[:, :-1] |= big
     flat = np.flatnonzero(edge)
     if not len(flat):
         return image
@@ -44,19 +50,19 @@ def smooth_edges(image: np.ndarray) -> np.ndarray:
     padded = np.pad(luma, 1, mode="edge").ravel()
     row = w + 2
     p = flat + 2 * (flat // w) + row + 1
-    m = padded[p]
-    n, s, west, e = padded[p - row], padded[p + row], padded[p - 1], padded[p + 1]
+    m, n, s, west, e = padded[p + np.array([[0], [-row], [row], [-1], [1]])].astype(np.int16)
     dn, ds, dw, de = np.abs(n - m), np.abs(s - m), np.abs(west - m), np.abs(e - m)
     vertical, horizontal = np.maximum(dn, ds), np.maximum(dw, de)
     across_rows = vertical >= horizontal              # the larger change is up or down: a horizontal edge
-    step = np.where(across_rows, np.where(dn >= ds, -w, w), np.where(dw >= de, -1, 1))
     contrast = np.maximum(vertical, horizontal)
     far_side = np.where(across_rows, np.minimum(dn, ds), np.minimum(dw, de))
-    stands_out = np.minimum(np.abs((n + s + west + e).astype(np.float32) / 4 - m) / contrast, 1)
+    stands_out = np.minimum(np.abs((n + s + west + e) * np.float32(0.25) - m) / contrast, 1)
     amount = stands_out * stands_out * (3 - 2 * stands_out) * MOST * (far_side * LINE <= contrast)
+    step = np.where(across_rows, np.where(dn >= ds, -w, w), np.where(dw >= de, -1, 1))
+    blended = amount >= 0.5 / 255                     # less would not change a level: leave those
+    flat, amount, step = flat[blended], amount[blended, None], step[blended]
     pixels = image.reshape(-1, channels)
     here = pixels[flat].astype(np.float32)
-    there = pixels[flat + step].astype(np.float32)
-    out = image.copy()
-    out.reshape(-1, channels)[flat] = np.rint(here + amount[:, None] * (there - here)).astype(np.uint8)
-    return out
+    there = pixels[flat + step]                       # read before any pixel is written
+    pixels[flat] = np.rint(here + amount * (there - here)).astype(np.uint8)
+    return image
