@@ -126,8 +126,8 @@ class Animation:
     def _draw(self) -> Iterator[np.ndarray]:
         from .backends import open_raster
 
-        # options.antialias: FXAA, a pass over the finished frame, or none; not the stills' 4x MSAA, which
-        # costs more still (benchmarks/antialias.py)
+        # options.antialias: "fxaa", a pass over the finished frame (backends/smooth.py), or none; not the
+        # stills' 4x MSAA, which costs 2.8 times the drawing on a software GL (benchmarks/antialias.py)
         antialias = None if self.options.antialias == "none" else self.options.antialias
         with open_raster(self.builder.look.size, self.options.scale, antialias=antialias) as raster:
             for i in range(len(self)):

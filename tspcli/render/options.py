@@ -76,8 +76,8 @@ HELP = {
     "fps": "Frames per second of an animation (default 30).",
     "quality": "MP4 quality, x264's CRF: 0 lossless .. 51 worst (default 20).",
     "easing": "How layers move as they open (default linear, as TensorSpace).",
-    "antialias": "Smoothing of animation frames: fxaa (default; on a software GL it doubles the drawing) "
-                 "or none. Stills always get 4x MSAA.",
+    "antialias": "Smoothing of animation frames: fxaa (default: a fast approximate blend of each frame's "
+                 "edges, about a quarter more per frame) or none. Stills always get 4x MSAA.",
 }
 
 
