@@ -50,7 +50,8 @@ class Framing:
             if abs(float(toward[1])) > END_ON:
                 continue
             blocks, lines, requests, legend = self._elements(candidate, wrap=False)
-            camera, _ = self._judged(blocks, lines, requests, candidate.view)
+            camera, placement = self._judged(blocks, lines, requests, candidate.view)
+            self._one_row[direction] = (candidate, camera, placement)     # a row plan starts from it
             extent = cam.half_height(camera)
             if best is None or extent < best[0] * 0.999:
                 best = (extent, candidate)

@@ -63,6 +63,8 @@ class SceneBuilder(Framing, Wrapping, Stacking, Parts, Textures, Legends, Annota
             len(set(self.level.values())) == len(self.layers)
         self._textures: dict[str, tuple[Texture, np.ndarray, np.ndarray]] = {}
         self._rows: RowPlan | None = None    # how a horizontal stack is wrapped, once judged
+        self._stacks: dict = {}              # (view, openness) -> the stack (see ``_stack``)
+        self._one_row: dict = {}             # direction -> (state, camera, placement) judged by ``resolve``
 
     # --- public ---------------------------------------------------------------------------
     def build(self, state: Pose, camera=None, compact: bool = False) -> Scene:

@@ -22,6 +22,7 @@ MODEL_WIDTH = 100.0          # width of every input layer
 LEVEL_INTERVAL = 50.0        # between levels along y
 IN_LEVEL_GAP = 50.0          # between layers of one level, side by side
 LEVEL_GAP = 15.0             # at least this between the faces of neighbouring levels
+STACKS_KEPT = 4              # stackings remembered per builder (see ``_stack``)
 OPEN_ROOM = 0.8              # extra room on each side of an open layer, per unit of its spread seen edgewise
 
 
@@ -29,7 +30,9 @@ class Stacking:
     """Positions of the parts and the lines between them (mixed into ``SceneBuilder``)."""
 
     def _stack(self, state: Pose) -> tuple[dict[str, _Part], dict[str, np.ndarray]]:
-        """Each drawn layer's part (drawn at the origin) and its position on one stack.
+        """Each drawn layer's part (drawn at the origin) and its position on one stack; the same for
+        the same view and openness (a still asks for it while judging directions, row plans and for the
+        picture itself), so callers must not change what it returns.
 
         Levels stack along +y, 50 units apart as in TensorSpace, or further where
         layers need it (an open grid facing the camera spreads along the stack),
@@ -39,6 +42,15 @@ class Stacking:
         (TensorSpace's in-level alignment), along the axis across the stack that
         the camera sees broadside: branches lie in the picture's plane.
         """
+        key = (state.view, tuple(sorted((name, float(t)) for name, t in state.openness.items())))
+        cache = self._stacks
+        if key not in cache:
+            if len(cache) >= STACKS_KEPT:       # an animation asks for a new openness each frame
+                cache.clear()
+            cache[key] = self._stacked(state)
+        return cache[key]
+
+    def _stacked(self, state: Pose) -> tuple[dict[str, _Part], dict[str, np.ndarray]]:
         axis = _level_axis(state.view)
         toward, up, _ = state.view.orientation()
         right, up, _ = cam.basis(toward, up)

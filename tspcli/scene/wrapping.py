@@ -97,6 +97,9 @@ class Wrapping:
         """(pixels per unit, labels left out) of the picture drawn by ``plan``, after moving rows apart
         where they came too close (``plan`` keeps those gaps); None if that fails."""
         right, up, _ = cam.basis(*state.view.orientation()[:2])
+        judged = self._one_row.get(state.view.direction)
+        if plan.rows == 1 and judged and judged[0] is state:         # ``resolve`` judged this one
+            return rows.pixels_per_unit(judged[1], right, self.look.size), judged[2].left_out
         for _ in range(ROW_ROUNDS):
             blocks, lines, requests, legend = self._elements(state, stack=stack, plan=plan)
             camera, placement = self._judged(blocks, lines, requests, state.view)
