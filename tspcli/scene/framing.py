@@ -43,17 +43,26 @@ class Framing:
         """
         if state.view.direction != "auto":
             return state
-        best = None
+        candidates = []
         for direction in cam.DIRECTIONS:
             candidate = replace(state, view=replace(state.view, direction=direction))
             toward = candidate.view.orientation()[0]
-            if abs(float(toward[1])) > END_ON:
-                continue
+            if abs(float(toward[1])) <= END_ON:
+                candidates.append(candidate)
+        # The last is judged first; an earlier one, which wins unless a later one draws the model larger by
+        # a margin, is judged only if its framing without labels (which only shrink it) could still win.
+        best = None
+        for candidate in reversed(candidates):
             blocks, lines, requests, legend = self._elements(candidate, wrap=False)
+            if best is not None:
+                bare = self._frame(scene_points(blocks, lines), [r.center for r in requests], np.zeros((len(requests), 4)),
+                                   None, replace(candidate.view, zoom=1.0))
+                if best[0] < cam.half_height(bare) * 0.999:
+                    continue
             camera, placement = self._judged(blocks, lines, requests, candidate.view)
-            self._one_row[direction] = (candidate, camera, placement)     # a row plan starts from it
+            self._one_row[candidate.view.direction] = (candidate, camera, placement)   # a row plan starts here
             extent = cam.half_height(camera)
-            if best is None or extent < best[0] * 0.999:
+            if best is None or not best[0] < extent * 0.999:
                 best = (extent, candidate)
         return best[1] if best else replace(state, view=replace(state.view, direction="vertical"))
 
@@ -62,7 +71,7 @@ class Framing:
         states = [self.resolve(s) for s in states]
         view = states[0].view
         elements = [self._elements(state, compact=compact) for state in states]
-        points = [p for blocks, lines, *_ in elements for p in _scene_points(blocks, lines)]
+        points = [p for blocks, lines, *_ in elements for p in scene_points(blocks, lines)]
         legend = elements[0][3]
         rough = self._frame(points, [], np.zeros((0, 4)), legend, view)
         anchors, extents = [], []
@@ -160,7 +169,7 @@ class Framing:
         (see ``composition``):
         the camera fitted to the layers and their labels, the legend in free room (else in a band the
         framing keeps for it), the whole centred."""
-        points = _scene_points(blocks, lines)
+        points = scene_points(blocks, lines)
         whole = replace(view, zoom=1.0)       # fitted as a whole; a zoom then magnifies the middle
         camera, placement, note = self._fitted(points, requests, None, whole, view)
         width, height = self.look.size
@@ -204,7 +213,7 @@ class Framing:
     def _judged(self, blocks, lines, requests, view: View):
         """(camera, placement) fitted to the layers and labels alone, without the composing steps:
         enough to compare stackings and row plans by the scale they draw the model at."""
-        points = _scene_points(blocks, lines)
+        points = scene_points(blocks, lines)
         return self._fitted(points, requests, None, replace(view, zoom=1.0), view, passes=JUDGING_PASSES)[:2]
 
     def _fitted(self, points, requests, legend, whole: View, view: View, row: bool | None = None,
@@ -298,7 +307,8 @@ def _legend_row(view: View) -> bool:
     return view.direction == "horizontal"
 
 
-def _scene_points(blocks, lines) -> list:
+def scene_points(blocks, lines) -> list:
+    """Every corner of the boxes that hold each element's boxes, and every point of the lines."""
     points = [c for b in blocks for c in bounds_corners(b.centers, b.size)]
     points += [p for ln in lines for path in ln.paths for p in path]
     return points

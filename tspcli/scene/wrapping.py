@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+from dataclasses import replace
 
 import numpy as np
 
@@ -10,12 +11,14 @@ from .fonts import text_height
 from .geometry import bounds_corners
 from .look import Pose
 from .rows import RowPlan
+from .framing import scene_points
 
 MIN_ROW_LAYERS = 3           # a chain is wrapped into rows of at least this many layers
 MAX_AUTO_ROWS = 4
 ROWS_WORTH = 1.25            # another row must draw the model this much larger
 ROW_ROUNDS = 8               # tries to set wrapped rows apart so that their labels keep clear (a parallel view of
                              # MobileNetV2 settles in 5)
+SCALE_PROBES = 2             # framings without labels that find where judging a row plan starts
 ROW_CLEARANCE = 1.0          # label sizes kept free between wrapped rows, labels included
 
 
@@ -77,7 +80,8 @@ class Wrapping:
             spans.append((float(ends.min()), float(ends.max())))
         band = text_height("a\nb", self.label_size) + 3 * placing.GAP     # two lines of label and a leader
         best = RowPlan([[layer.name for layer in self.layers]])
-        best_scale, most_left_out = self._rows_scale(state, stack, best)
+        camera, placement = self._one_row_judged(state, stack)
+        best_scale, most_left_out = rows.pixels_per_unit(camera, right, self.look.size), placement.left_out
         allowed = self._cuttable()
         for count in [self.look.rows] if self.look.rows else range(2, MAX_AUTO_ROWS + 1):
             cuts = rows.balanced_cuts(spans, count, MIN_ROW_LAYERS, allowed)
@@ -86,6 +90,8 @@ class Wrapping:
             edges = zip([0, *cuts], [*cuts, len(spans)])
             plan = RowPlan([[name for names in self._level_names[a:b] for name in names] for a, b in edges],
                            band, best_scale, np.zeros(count - 1))
+            for _ in range(SCALE_PROBES):
+                plan.scale = self._probed_scale(state, stack, plan, placement.extents) or plan.scale
             judged = self._rows_scale(state, stack, plan)
             if judged is None or judged[1] > most_left_out:
                 continue
@@ -93,13 +99,28 @@ class Wrapping:
                 best, best_scale = plan, judged[0]
         return best
 
+    def _one_row_judged(self, state: Pose, stack):
+        """(camera, placement) of the stack in one row, as ``resolve`` judged it (else judged now)."""
+        judged = self._one_row.get(state.view.direction)
+        if judged and judged[0] is state:
+            return judged[1:]
+        blocks, lines, requests, _ = self._elements(state, stack=stack, plan=RowPlan([[layer.name for layer in self.layers]]))
+        return self._judged(blocks, lines, requests, state.view)
+
+    def _probed_scale(self, state: Pose, stack, plan: RowPlan, room: np.ndarray) -> float | None:
+        """Pixels per unit of ``plan`` framed with ``room`` around each label's anchor (what the labels took
+        in one row) instead of placing them: where judging the plan starts, so that it settles in one
+        round of placing labels rather than first finding the scale by them."""
+        blocks, lines, requests, _ = self._elements(state, stack=stack, plan=plan)
+        camera = self._frame(scene_points(blocks, lines), [r.center for r in requests], room, None,
+                             replace(state.view, zoom=1.0))
+        scale = rows.pixels_per_unit(camera, cam.basis(*state.view.orientation()[:2])[0], self.look.size)
+        return scale if scale > 0 else None
+
     def _rows_scale(self, state: Pose, stack, plan: RowPlan) -> tuple[float, int] | None:
         """(pixels per unit, labels left out) of the picture drawn by ``plan``, after moving rows apart
         where they came too close (``plan`` keeps those gaps); None if that fails."""
         right, up, _ = cam.basis(*state.view.orientation()[:2])
-        judged = self._one_row.get(state.view.direction)
-        if plan.rows == 1 and judged and judged[0] is state:         # ``resolve`` judged this one
-            return rows.pixels_per_unit(judged[1], right, self.look.size), judged[2].left_out
         for _ in range(ROW_ROUNDS):
             blocks, lines, requests, legend = self._elements(state, stack=stack, plan=plan)
             camera, placement = self._judged(blocks, lines, requests, state.view)
