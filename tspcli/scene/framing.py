@@ -102,7 +102,7 @@ class Framing:
         into ``MIN_BUTTON_PX`` .. ``MAX_BUTTON_FONTS`` font sizes of radius; many boxes narrower than ``MIN_OUTLINED_PX`` (feature maps) lose their
         outlines, which would otherwise cover them."""
         button = blocks.key.endswith("/button")
-        if not button and blocks.edge is None:
+        if not button and (blocks.edge is None or len(blocks.centers) == 1):
             return blocks
         plane = Plane(*blocks.plane)
         across = plane.vectors()[0]
@@ -131,7 +131,7 @@ class Framing:
         requests = []
         for layer in self.layers:
             part, _ = placed[layer.name]
-            corners = np.concatenate([bounds_corners(b.centers, b.size) for b in part.blocks])
+            corners = part.corners
             inbound = self.inbound[layer.name]
             if not inbound or layer.name in outputs:
                 rank = 0

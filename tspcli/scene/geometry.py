@@ -81,5 +81,9 @@ def bounds_corners(centers: np.ndarray, size) -> np.ndarray:
     """The 8 corners of the box that holds N boxes."""
     centers = np.asarray(centers, dtype=float).reshape(-1, 3)
     half = np.asarray(size, dtype=float) / 2
-    lo, hi = centers.min(0) - half, centers.max(0) + half
-    return np.array([[x, y, z] for x in (lo[0], hi[0]) for y in (lo[1], hi[1]) for z in (lo[2], hi[2])])
+    ends = np.stack([centers.min(0) - half, centers.max(0) + half])
+    return ends[_CORNER_ENDS, _XYZ]
+
+
+_CORNER_ENDS = (_CORNERS > 0).astype(int)       # which end (low 0, high 1) each corner takes on each axis
+_XYZ = np.arange(3)

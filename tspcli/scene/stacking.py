@@ -7,7 +7,6 @@ inputs), layers of one level side by side, with lines to their inbound layers.
 """
 from __future__ import annotations
 
-from dataclasses import replace
 
 import numpy as np
 
@@ -128,13 +127,7 @@ def _level_axis(view: View) -> int:
 
 def _assemble(parts: dict[str, _Part], offsets: dict[str, np.ndarray]) -> dict[str, tuple[_Part, np.ndarray]]:
     """Each part moved to its offset (new parts; those given stay at the origin)."""
-    placed = {}
-    for name, part in parts.items():
-        offset = offsets[name]
-        moved = replace(part, blocks=[replace(b, centers=b.centers + offset) for b in part.blocks],
-                        callouts=[(key, text, points + offset) for key, text, points in part.callouts])
-        placed[name] = (moved, offset)
-    return placed
+    return {name: (part.moved(offsets[name]), offsets[name]) for name, part in parts.items()}
 
 
 def _levels(layers, inbound, outputs) -> dict[str, int]:

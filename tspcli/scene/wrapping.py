@@ -8,7 +8,6 @@ import numpy as np
 
 from . import camera as cam, labels as placing, rows
 from .fonts import text_height
-from .geometry import bounds_corners
 from .look import Pose
 from .rows import RowPlan
 from .framing import scene_points
@@ -75,8 +74,7 @@ class Wrapping:
         right = cam.basis(*state.view.orientation()[:2])[0]
         spans = []
         for names in self._level_names:
-            ends = np.concatenate([bounds_corners(b.centers, b.size) + offsets[name]
-                                   for name in names for b in parts[name].blocks]) @ right
+            ends = np.concatenate([parts[name].corners + offsets[name] for name in names]) @ right
             spans.append((float(ends.min()), float(ends.max())))
         band = text_height("a\nb", self.label_size) + 3 * placing.GAP     # two lines of label and a leader
         best = RowPlan([[layer.name for layer in self.layers]])
