@@ -20,7 +20,7 @@ import numpy as np
 from . import camera as cam
 from .fonts import text_height, text_width
 from .scene import Label
-from .spatial import BoxIndex, boxes_of, segment_meets_box
+from .spatial import BoxIndex, segment_meets_box
 
 GAP = 8.0            # pixels between a layer and its first row of labels
 PAD = 0.5            # font sizes of clear space kept around each label (a word space)
@@ -70,10 +70,10 @@ def place(requests: list[Request], camera, size: tuple[int, int], mode: str, cha
     if n == 0:
         return Placement([], np.zeros((0, 4)), 0)
     centers = cam.project(np.array([r.center for r in requests]), camera, size)
-    # every layer's corners projected at once, then split back per layer
-    projected = np.split(cam.project(np.concatenate([r.corners for r in requests]), camera, size),
-                         np.cumsum([len(r.corners) for r in requests])[:-1])
-    boxes = boxes_of(projected)       # x0, y0, x1, y1 of each label's layer
+    # every layer's corners projected at once, then reduced per layer: x0, y0, x1, y1 of each label's layer
+    projected = cam.project(np.concatenate([r.corners for r in requests]), camera, size)
+    starts = np.cumsum([0] + [len(r.corners) for r in requests[:-1]])
+    boxes = np.concatenate([np.minimum.reduceat(projected, starts), np.maximum.reduceat(projected, starts)], axis=1)
     w = np.array([text_width(r.text, r.size, r.bold) for r in requests])
     h = np.array([text_height(r.text, r.size) for r in requests])
     font = max(r.size for r in requests)
@@ -123,11 +123,13 @@ def place(requests: list[Request], camera, size: tuple[int, int], mode: str, cha
                 attempts = []
                 break
             chosen = None
+    # plain floats for the spots tried one by one (numpy's scalars are slow in Python arithmetic)
+    plain = boxes.tolist(), lines_up.tolist(), centers.tolist(), w.tolist(), h.tolist(), float(step)
     for k, (order, sides, rows) in enumerate(attempts):
         chosen = {}
         taken = _Taken(cell)
-        for i in order:
-            spots = (_spot(side, row, boxes[i], lines_up[i], centers[i], w[i], h[i], step)
+        for i in order.tolist():
+            spots = (_spot(side, row, plain[0][i], plain[1][i], plain[2][i], plain[3][i], plain[4][i], plain[5])
                      for row in range(rows) for side in sides(i))
             spot = next((s for s in spots if taken.free(s, PAD * requests[i].size)
                          and _clear_of_layers({i: s}, layers, owner, boxes, sides_of)

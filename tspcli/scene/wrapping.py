@@ -10,7 +10,6 @@ from . import camera as cam, labels as placing, rows
 from .fonts import text_height
 from .look import Pose
 from .rows import RowPlan
-from .framing import scene_points
 
 MIN_ROW_LAYERS = 3           # a chain is wrapped into rows of at least this many layers
 MAX_AUTO_ROWS = 4
@@ -108,10 +107,19 @@ class Wrapping:
     def _probed_scale(self, state: Pose, stack, plan: RowPlan, room: np.ndarray) -> float | None:
         """Pixels per unit of ``plan`` framed with ``room`` around each label's anchor (what the labels took
         in one row) instead of placing them: where judging the plan starts, so that it settles in one
-        round of placing labels rather than first finding the scale by them."""
-        blocks, lines, requests, _ = self._elements(state, stack=stack, plan=plan)
-        camera = self._frame(scene_points(blocks, lines), [r.center for r in requests], room, None,
-                             replace(state.view, zoom=1.0))
+        round of placing labels rather than first finding the scale by them.  The layers' boxes alone
+        (without their connections) are enough for that."""
+        parts, offsets = stack
+        offsets = {name: offset.copy() for name, offset in offsets.items()}
+        rows.wrap(parts, offsets, plan, state.view)
+        points, anchors = [], []
+        for layer in self.layers:      # in the order of the label requests (see ``_label_requests``)
+            part, offset = parts[layer.name], offsets[layer.name]
+            corners = part.corners + offset
+            points.append(corners)
+            anchors.append((corners.min(axis=0) + corners.max(axis=0)) / 2)
+            anchors += [spot.mean(axis=0) + offset for _, _, spot in part.callouts]
+        camera = self._frame(np.concatenate(points), anchors, room, None, replace(state.view, zoom=1.0))
         scale = rows.pixels_per_unit(camera, cam.basis(*state.view.orientation()[:2])[0], self.look.size)
         return scale if scale > 0 else None
 
