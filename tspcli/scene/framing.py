@@ -6,6 +6,7 @@ together, clear of the title, note and legend.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 
 import numpy as np
@@ -127,27 +128,36 @@ class Framing:
         two short lines under a horizontal stack, one line beside a vertical one."""
         joiner = "\n" if _label_mode(state.view) == "below" else "  "
         row_of = {name: r for r, names in enumerate(plan.groups) for name in names}
-        outputs = {out.name for out in getattr(self.model, "outputs", None) or []} | {self.layers[-1].name}
+        size, color, ranks = self.label_size, self.look.text_color, self._label_ranks
         requests = []
         for layer in self.layers:
             part, _ = placed[layer.name]
             corners = part.corners
-            inbound = self.inbound[layer.name]
-            if not inbound or layer.name in outputs:
-                rank = 0
-            else:
-                rank = 1 if tuple(inbound[0].output_shape) != tuple(layer.output_shape) else 2
             text = part.label.split("\n")[0] if compact else part.label.replace("\n", joiner)
             button = next((b for b in part.blocks if b.key.endswith("/button")), None)
             requests.append(placing.Request(f"{layer.name}/label", text,
                                             (corners.min(axis=0) + corners.max(axis=0)) / 2, corners,
-                                            self.label_size, self.look.text_color, rank, row_of[layer.name],
+                                            size, color, ranks[layer.name], row_of[layer.name],
                                             button=button))
             # a top class stands on the far side (above, or left) of its layer, over its unit, tied to it
             requests += [placing.Request(key, text, points.mean(axis=0), corners, self.look.font_size,
                                          self.look.text_color, 0, row_of[layer.name], side=1, bold=True)
                          for key, text, points in part.callouts]
         return requests
+
+    @functools.cached_property
+    def _label_ranks(self) -> dict[str, int]:
+        """Which labels are kept first when some must be left out: 0 inputs and outputs, 1 where the shape
+        changes, 2 the rest."""
+        outputs = {out.name for out in getattr(self.model, "outputs", None) or []} | {self.layers[-1].name}
+        ranks = {}
+        for layer in self.layers:
+            inbound = self.inbound[layer.name]
+            if not inbound or layer.name in outputs:
+                ranks[layer.name] = 0
+            else:
+                ranks[layer.name] = 1 if tuple(inbound[0].output_shape) != tuple(layer.output_shape) else 2
+        return ranks
 
     def _place(self, requests, camera, view: View, note: bool = False, legend=None, row=None,
                within: bool = False) -> placing.Placement:
