@@ -17,7 +17,7 @@ from .look import Pose
 from .scene import Blocks
 from .geometry import bounds_corners
 from .planes import AXES, Plane
-from .overlay import TITLE_BAND, items_extent, items_size, legend_items, note_items
+from .overlay import TITLE_BAND, items_extent, legend_items, note_items
 from .rows import RowPlan
 
 MIN_OUTLINED_PX = 12.0       # boxes narrower than this in the picture (at scale 1) are drawn without outlines
@@ -175,10 +175,9 @@ class Framing:
                              within or note)
 
     def _frame_and_place(self, blocks, lines, requests, legend, view: View):
-        """(camera, label placement, legend: (x, y of its top left corner, in a row) or None), composed
-        (see ``composition``):
-        the camera fitted to the layers and their labels, the legend in free room (else in a band the
-        framing keeps for it), the whole centred."""
+        """(camera, label placement, legend as drawn, where: (x, y of its top left corner, in a row) or
+        None), composed (see ``composition``): the camera fitted to the layers and their labels, the
+        legend in free room (else in a band the framing keeps for it: ``legend_room``), the whole centred."""
         points = scene_points(blocks, lines)
         whole = replace(view, zoom=1.0)       # fitted as a whole; a zoom then magnifies the middle
         camera, placement, note = self._fitted(points, requests, None, whole, view)
@@ -187,29 +186,11 @@ class Framing:
         area = (pad, pad, width - pad, height - pad - self._insets(None, view, note)[3])
         camera, placement = self._filled(camera, placement, blocks, requests, view, note, area)
         spot = None
-        row = _legend_row(view)
         if legend is not None:
-            gap = legend.size
-            drawn = self._drawn(blocks, placement, camera)
-            for row in (row, not row):      # its own shape first, then the other
-                size = items_size(legend_items(legend, self.look.size, 0.0, row))
-                spot = compose.free_spot(drawn, size, area, gap)
-                if spot is not None:
-                    break
-            if spot is None:        # a band for it, of the shape that draws the model larger
-                best = None
-                for row in (_legend_row(view), not _legend_row(view)):
-                    size = items_size(legend_items(legend, self.look.size, 0.0, row))
-                    fitted, placed, noted = self._fitted(points, requests, legend, whole, view, row)
-                    left, _, bottom, _ = self._insets(legend, view, noted, row)
-                    banded = (area[0] + left + (gap if left else 0), area[1] + bottom + (gap if bottom else 0),
-                              area[2], area[3])
-                    fitted, placed = self._filled(fitted, placed, blocks, requests, view, noted, banded, legend, row)
-                    scale = float(np.ptp(compose.drawn_boxes(blocks, [], fitted, self.look.size)[:, [0, 2]]))
-                    if best is None or scale > best[0] * 1.001:
-                        spot = compose.beside(self._drawn(blocks, placed, fitted), size, row, gap, area)
-                        best = (scale, fitted, placed, noted, row, spot)
-                _, camera, placement, note, row, spot = best
+            placed = self._legend_spot(legend, blocks, points, requests, (camera, placement, note), view, whole,
+                                       area, _legend_row(view))
+            legend, spot, row = placed.legend, placed.spot, placed.row
+            camera, placement, note = placed.camera, placed.placement, placed.note
         camera, moved = compose.centred(camera, lambda c: self._drawn(blocks, placement, c), spot, area,
                                         self.look.size)
         legend_at = None
@@ -218,7 +199,7 @@ class Framing:
         if view.zoom != 1.0:
             camera = cam.zoomed(camera, view.zoom)
             placement = self._place(requests, camera, view, note)
-        return camera, placement, legend_at
+        return camera, placement, legend, legend_at
 
     def _judged(self, blocks, lines, requests, view: View):
         """(camera, placement) fitted to the layers and labels alone, without the composing steps:
