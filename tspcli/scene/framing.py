@@ -171,8 +171,8 @@ class Framing:
                         (fitted := self._fitted_to_picture(r.button, camera)).centers, fitted.size)]))
                     for r in requests]
         # once labels are left out for room, one that would fall outside the picture is left out too
-        return placing.place(requests, camera, self.look.size, _label_mode(view), self.linear, bounds,
-                             within or note)
+        return self._placements.place(requests, camera, self.look.size, _label_mode(view), self.linear, bounds,
+                                      within or note)
 
     def _frame_and_place(self, blocks, lines, requests, legend, view: View):
         """(camera, label placement, legend as drawn, where: (x, y of its top left corner, in a row) or

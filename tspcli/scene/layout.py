@@ -16,6 +16,7 @@ from .framing import MAX_BUTTON_FONTS, MIN_BUTTON_PX, MIN_OUTLINED_PX, Framing, 
 from .legend import Legends
 from .legend_room import LegendRoom
 from .look import Look, Pose, initial_state
+from .placements import Placements
 from .parts import BUTTON_SHARE, MAP_PITCH, MAX_SLAB_DEPTH, Parts, closest_factors
 from .rows import RowPlan
 from .scene import Scene, Texture
@@ -65,6 +66,7 @@ class SceneBuilder(Framing, LegendRoom, Wrapping, Stacking, Parts, Textures, Leg
         self._textures: dict[str, tuple[Texture, np.ndarray, np.ndarray]] = {}
         self._rows: RowPlan | None = None    # how a horizontal stack is wrapped, once judged
         self._stacks: dict = {}              # (view, openness) -> the stack (see ``_stack``)
+        self._placements = Placements()      # label placements asked again while composing
         self._one_row: dict = {}             # direction -> (state, camera, placement) judged by ``resolve``
 
     # --- public ---------------------------------------------------------------------------
