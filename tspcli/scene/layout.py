@@ -66,6 +66,7 @@ class SceneBuilder(Framing, LegendRoom, Wrapping, Stacking, Parts, Textures, Leg
         self._textures: dict[str, tuple[Texture, np.ndarray, np.ndarray]] = {}
         self._rows: RowPlan | None = None    # how a horizontal stack is wrapped, once judged
         self._stacks: dict = {}              # (view, openness) -> the stack (see ``_stack``)
+        self._parts: dict = {}               # (name, openness, plane) -> part (see ``_kept_part``)
         self._placements = Placements()      # label placements asked again while composing
         self._one_row: dict = {}             # direction -> (state, camera, placement) judged by ``resolve``
 

@@ -56,7 +56,7 @@ class Stacking:
         plane = planes.facing(toward, right, up)
         # How much of a flat grid the camera sees along the stack: none from the side, more from above.
         edgewise = abs(float(toward[1])) if plane == planes.FLAT else 0.0
-        parts = {layer.name: self._part(layer, self._openness(layer, state), plane) for layer in self.layers}
+        parts = {layer.name: self._kept_part(layer, self._openness(layer, state), plane) for layer in self.layers}
         by_level: dict[int, list] = {}
         for layer in self.layers:
             by_level.setdefault(self.level[layer.name], []).append(layer)
@@ -81,6 +81,16 @@ class Stacking:
                 offsets[member.name][axis] = along + w / 2
                 along += w + IN_LEVEL_GAP
         return parts, offsets
+
+    def _kept_part(self, layer, t: float, plane) -> _Part:
+        """``_part``, kept for a closed or open layer: a closed one is the same whatever the plane, so both
+        stackings that ``resolve`` compares share it (frames between, of an animation, are not kept)."""
+        if t not in (0.0, 1.0):
+            return self._part(layer, t, plane)
+        key = (layer.name, t, plane if t else None)
+        if key not in self._parts:
+            self._parts[key] = self._part(layer, t, plane)
+        return self._parts[key]
 
     def _connections(self, placed, axis: int, row_of: dict[str, int]) -> list[Lines]:
         """A line from the top of each inbound layer to the bottom of the layer it feeds, within a row."""
