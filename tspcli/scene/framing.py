@@ -15,7 +15,7 @@ from . import camera as cam, composition as compose, labels as placing
 from .camera import View
 from .look import Pose
 from .scene import Blocks
-from .geometry import bounds_corners
+from .geometry import blocks_corners, bounds_corners
 from .planes import AXES, Plane
 from .overlay import TITLE_BAND, items_extent, legend_items, note_items
 from .rows import RowPlan
@@ -72,7 +72,7 @@ class Framing:
         states = [self.resolve(s) for s in states]
         view = states[0].view
         elements = [self._elements(state, compact=compact) for state in states]
-        points = [p for blocks, lines, *_ in elements for p in scene_points(blocks, lines)]
+        points = np.concatenate([scene_points(blocks, lines) for blocks, lines, *_ in elements])
         legend = elements[0][3]
         rough = self._frame(points, [], np.zeros((0, 4)), legend, view)
         anchors, extents = [], []
@@ -298,11 +298,10 @@ def _legend_row(view: View) -> bool:
     return view.direction == "horizontal"
 
 
-def scene_points(blocks, lines) -> list:
-    """Every corner of the boxes that hold each element's boxes, and every point of the lines."""
-    points = [c for b in blocks for c in bounds_corners(b.centers, b.size)]
-    points += [p for ln in lines for path in ln.paths for p in path]
-    return points
+def scene_points(blocks, lines) -> np.ndarray:
+    """Every corner of the boxes that hold each element's boxes, and every point of the lines: (N, 3)."""
+    paths = [np.asarray(path, dtype=float).reshape(-1, 3) for ln in lines for path in ln.paths]
+    return np.concatenate([blocks_corners(blocks), *paths])
 
 
 def _label_mode(view: View) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import camera as cam
-from .geometry import bounds_corners
+from .geometry import blocks_corners
 from .labels import extent
 
 
@@ -104,8 +104,7 @@ def shortfalls(plan: RowPlan, blocks, labels, camera, size, clearance: float) ->
     low = np.full(plan.rows, np.inf)
     high = np.full(plan.rows, -np.inf)
     if blocks:        # every box's corners projected at once
-        corners = np.concatenate([bounds_corners(b.centers, b.size) for b in blocks])
-        y = cam.project(corners, camera, size)[:, 1].reshape(len(blocks), 8)
+        y = cam.project(blocks_corners(blocks), camera, size)[:, 1].reshape(len(blocks), 8)
         of = np.array([row_of[b.key.rsplit("/", 1)[0]] for b in blocks])
         np.minimum.at(low, of, y.min(axis=1))
         np.maximum.at(high, of, y.max(axis=1))
