@@ -61,6 +61,14 @@ def test_shared_models_keep_every_rule(name, camera, config):
     assert faults(boxes_doc(str(path), config, camera)) == []
 
 
+def test_a_legend_with_no_free_corner_takes_a_band_that_keeps_the_drawing_filling_the_picture():
+    # a small picture, whose fonts do not shrink with it: no corner is free for the legend and its band at
+    # full size would leave the drawing 88 % of the picture; a smaller legend keeps it filled
+    doc = boxes_doc(str(ROOT / "samples" / "explain.yaml"), "default", "iso", size="320x180")
+    assert doc["legend"] is not None
+    assert faults(doc) == [] and fill(doc) >= 0.9
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("camera", ["iso", "tsp", "front", "top"])
 def test_a_156_layer_file_keeps_every_rule(camera):
