@@ -56,8 +56,8 @@ class Framing:
         for candidate in reversed(candidates):
             blocks, lines, requests, legend = self._elements(candidate, wrap=False)
             if best is not None:
-                bare = self._frame(scene_points(blocks, lines), [r.center for r in requests], np.zeros((len(requests), 4)),
-                                   None, replace(candidate.view, zoom=1.0))
+                anchors, room = [r.center for r in requests], np.zeros((len(requests), 4))
+                bare = self._frame(scene_points(blocks, lines), anchors, room, None, replace(candidate.view, zoom=1.0))
                 if best[0] < cam.half_height(bare) * 0.999:
                     continue
             camera, placement = self._judged(blocks, lines, requests, candidate.view)

@@ -101,7 +101,8 @@ class Wrapping:
         judged = self._one_row.get(state.view.direction)
         if judged and judged[0] is state:
             return judged[1:]
-        blocks, lines, requests, _ = self._elements(state, stack=stack, plan=RowPlan([[layer.name for layer in self.layers]]))
+        one_row = RowPlan([[layer.name for layer in self.layers]])
+        blocks, lines, requests, _ = self._elements(state, stack=stack, plan=one_row)
         return self._judged(blocks, lines, requests, state.view)
 
     def _probed_scale(self, state: Pose, stack, plan: RowPlan, room: np.ndarray) -> float | None:
