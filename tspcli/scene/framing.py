@@ -54,12 +54,12 @@ class Framing:
         # a margin, is judged only if its framing without labels (which only shrink it) could still win.
         best = None
         for candidate in reversed(candidates):
-            blocks, lines, requests, legend = self._elements(candidate, wrap=False)
             if best is not None:
-                anchors, room = [r.center for r in requests], np.zeros((len(requests), 4))
-                bare = self._frame(scene_points(blocks, lines), anchors, room, None, replace(candidate.view, zoom=1.0))
+                points, anchors = self._corners_and_anchors(*self._stack(candidate))
+                bare = self._frame(points, anchors, np.zeros((len(anchors), 4)), None, replace(candidate.view, zoom=1.0))
                 if best[0] < cam.half_height(bare) * 0.999:
                     continue
+            blocks, lines, requests, legend = self._elements(candidate, wrap=False)
             camera, placement = self._judged(blocks, lines, requests, candidate.view)
             self._one_row[candidate.view.direction] = (candidate, camera, placement)   # a row plan starts here
             extent = cam.half_height(camera)

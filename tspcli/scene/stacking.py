@@ -82,6 +82,18 @@ class Stacking:
                 along += w + IN_LEVEL_GAP
         return parts, offsets
 
+    def _corners_and_anchors(self, parts, offsets) -> tuple[np.ndarray, list]:
+        """(every layer's box corners, (N, 3); its labels' anchors in the order of the label requests) of
+        ``parts`` at ``offsets``: the drawing's extent without building it (nor its connections)."""
+        points, anchors = [], []
+        for layer in self.layers:
+            part, offset = parts[layer.name], offsets[layer.name]
+            corners = part.corners + offset
+            points.append(corners)
+            anchors.append((corners.min(axis=0) + corners.max(axis=0)) / 2)
+            anchors += [spot.mean(axis=0) + offset for _, _, spot in part.callouts]
+        return np.concatenate(points), anchors
+
     def _kept_part(self, layer, t: float, plane) -> _Part:
         """``_part``, kept for a closed or open layer: a closed one is the same whatever the plane, so both
         stackings that ``resolve`` compares share it (frames between, of an animation, are not kept)."""

@@ -100,12 +100,12 @@ class Wrapping:
         return best
 
     def _spread(self, state: Pose, stack, plan: RowPlan, judged) -> None:
-        """Rows moved apart into height the picture has to spare (a drawing as wide as the picture) when
-        labels were left out: a gap by what lets the labels of both its rows take all their lines, as many
+        """Rows of a chain moved apart into height the picture has to spare (a drawing as wide as the picture)
+        when labels were left out: a gap by what lets the labels of both its rows take all their lines, as many
         gaps as the spare height holds, from the top; kept if more labels fit and the model is drawn as
         large.  (Some height is kept for the margins, a note and a legend in a row.)"""
         scale, left_out, (blocks, placement, camera) = judged
-        if not left_out:
+        if not left_out or not self.linear:      # a branching model's labels stand on every side, not in lines
             return
         width, height = self.look.size
         row_of = {name: r for r, names in enumerate(plan.groups) for name in names}
@@ -146,19 +146,12 @@ class Wrapping:
     def _probed_scale(self, state: Pose, stack, plan: RowPlan, room: np.ndarray) -> float | None:
         """Pixels per unit of ``plan`` framed with ``room`` around each label's anchor (what the labels took
         in one row) instead of placing them: where judging the plan starts, so that it settles in one
-        round of placing labels rather than first finding the scale by them.  The layers' boxes alone
-        (without their connections) are enough for that."""
+        round of placing labels rather than first finding the scale by them."""
         parts, offsets = stack
         offsets = {name: offset.copy() for name, offset in offsets.items()}
         rows.wrap(parts, offsets, plan, state.view)
-        points, anchors = [], []
-        for layer in self.layers:      # in the order of the label requests (see ``_label_requests``)
-            part, offset = parts[layer.name], offsets[layer.name]
-            corners = part.corners + offset
-            points.append(corners)
-            anchors.append((corners.min(axis=0) + corners.max(axis=0)) / 2)
-            anchors += [spot.mean(axis=0) + offset for _, _, spot in part.callouts]
-        camera = self._frame(np.concatenate(points), anchors, room, None, replace(state.view, zoom=1.0))
+        points, anchors = self._corners_and_anchors(parts, offsets)
+        camera = self._frame(points, anchors, room, None, replace(state.view, zoom=1.0))
         scale = rows.pixels_per_unit(camera, cam.basis(*state.view.orientation()[:2])[0], self.look.size)
         return scale if scale > 0 else None
 
