@@ -168,12 +168,12 @@ class PyvistaRaster:
         else:
             vcam.view_angle = camera.view_angle
         # From the scene itself: VTK's own reset can see the bounds of the previous frame.
-        points = [geometry.bounds_corners(b.centers, b.size) for b in scene.blocks]
-        points += [path for lines in scene.lines for path in lines.paths]
-        if points:
+        points = np.concatenate([geometry.blocks_corners(scene.blocks)]
+                                + [path for lines in scene.lines for path in lines.paths])
+        if len(points):
             eye = np.asarray(camera.position)
             forward = np.asarray(camera.focal_point) - eye
-            depth = (np.concatenate(points) - eye) @ (forward / np.linalg.norm(forward))
+            depth = (points - eye) @ (forward / np.linalg.norm(forward))
             near, far = float(depth.min()), float(depth.max())
             margin = 0.02 * (far - near) + 1e-3 * far
             vcam.clipping_range = (max(near - margin, 1e-3 * far), far + margin)
