@@ -137,3 +137,14 @@ def test_animation_smoothing_blends_stair_steps_and_keeps_lines_and_flat_areas()
     rows = np.r_[0:17, 20:40]                           # away from where the line crosses the edge
     assert np.array_equal(out[rows, 55], before[rows, 55])
     assert np.array_equal(out[20:, :50], before[20:, :50])
+
+
+def test_a_window_drawing_a_scene_then_an_empty_one_then_the_scene_again():
+    """Boxes come and go between frames: the atlas and the actors follow (none left for an empty scene)."""
+    full = scene(layers=5)
+    empty = Scene([], [], [], full.camera, full.background, full.text_color, size=SIZE)
+    with backend.PyvistaRaster(SIZE) as raster:
+        first = raster.draw(full)
+        assert not raster.draw(empty).any()
+        assert raster.blocks.actors == [] and raster.lines.actors == []
+        assert np.array_equal(raster.draw(full), first)

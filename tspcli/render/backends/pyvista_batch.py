@@ -42,7 +42,7 @@ class _Part:
     def __init__(self):
         self.texture = self.tiles = self.plane = self.geometry = self.origin = None
         self.relative = self.points = self.tcoords = self.local_tcoords = None
-        self.count, self.opacity, self.page = 0, None, 0
+        self.count, self.opacity, self.page = 0, None, None
         self.middle = np.zeros(3)
 
     def update(self, blocks, maps: dict, memo: dict) -> None:
@@ -115,8 +115,7 @@ class _Run:
         self.actor = pv.Actor(mapper=mapper)
         self.actor.prop.lighting = False       # flat colours, as TensorSpace's unlit materials
         self.actor.force_translucent = True
-        self.members = self.points_key = self.attributes_key = self.page = None
-        self.cells = None
+        self.points_key = self.attributes_key = self.page = self.cells = None
 
     def update(self, parts: list, order: list, eye: np.ndarray, page) -> None:
         """``parts``: this run's elements in scene order (so that moving only changes the cells); ``order``
@@ -151,7 +150,9 @@ class BlocksBatch:
         self.textures: tuple = ()          # the texture objects packed (held, so their ids stay theirs)
         self.pages, self.maps = [], {}
         self.memo: dict = {}
-        self.limit = min(PAGE_LIMIT, vtkTextureObject.GetMaximumTextureSize(plotter.render_window) or PAGE_LIMIT)
+        # the GL's limit once a context exists (a window not yet shown has none: answers 0 or -1)
+        gl_limit = vtkTextureObject.GetMaximumTextureSize(plotter.render_window)
+        self.limit = min(PAGE_LIMIT, gl_limit) if gl_limit > 0 else PAGE_LIMIT
 
     @property
     def actors(self) -> list:
@@ -161,7 +162,7 @@ class BlocksBatch:
         textures = tuple({id(b.texture): b.texture for b in blocks_list}.values())
         if tuple(map(id, textures)) != tuple(map(id, self.textures)):
             try:
-                images, maps = pack([t.image for t in textures], self.limit)
+                images, maps = pack([t.image for t in textures], self.limit) if textures else ([], [])
             except ValueError as error:
                 raise ToolFailure(str(error)) from None
             window = self.plotter.render_window
