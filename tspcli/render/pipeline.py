@@ -123,8 +123,8 @@ def render_file(model, output: str, options: RenderOptions | None = None, *, qui
                                                                     "--boxes out")
     if figure:
         check_vector(options)
-    if scene_writer is None and raster is None:   # a still's window opens in the thread too
-        preload_raster(*((options.size, options.scale) if still else ()))
+    if scene_writer is None and raster is None:
+        preload_raster()
     model = _loaded(model, max_memory)
     if options.links:
         from ..scene.annotate import check_links

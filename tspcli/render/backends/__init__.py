@@ -41,43 +41,23 @@ class Raster(Protocol):
         """Free the window; the object is unusable after."""
 
 
-# (size, scale) -> (thread, [raster]): a window preload_raster opened for the next open_raster of that size
-_WARM: dict = {}
-
-
-def preload_raster(size: tuple[int, int] | None = None, scale: float = 1.0) -> None:
+def preload_raster() -> None:
     """Start importing the raster backend (pyvista, VTK: 0.5-1 s) in a thread, to overlap the forward pass.
 
-    With ``size``, the thread also opens the window of a still of ``size`` x ``scale`` and draws it empty
-    once (the window, its multisample buffers and the shaders that clear and resolve them: 0.2-0.3 CPU s
-    on a software GL), for the next ``open_raster`` of that size to take.  A failure is left to the
-    caller's own import and window, which raise it where it is handled.
+    A failed import is left to the caller's own import, which raises it where it is handled.
     """
-    made: list = []
-
     def load() -> None:
         try:
-            module = importlib.import_module(f"{__name__}.{RASTER}")
-            if size is not None:
-                made.append(module.PyvistaRaster(size, scale).warmed())
-        except Exception:  # noqa: BLE001 - raised again, and reported, by open_raster
+            importlib.import_module(f"{__name__}.{RASTER}")
+        except Exception:  # noqa: BLE001 - raised again, and reported, by open_raster's import
             pass
 
-    thread = threading.Thread(target=load, name="tspcli-import-backend")
-    thread.start()
-    if size is not None:
-        _WARM[(tuple(size), float(scale))] = (thread, made)
+    threading.Thread(target=load, name="tspcli-import-backend").start()
 
 
 def open_raster(size: tuple[int, int], scale: float = 1.0, antialias: str | None = "msaa") -> Raster:
     """A raster backend for pictures of ``size`` x ``scale``; close it (or use ``with``) when done."""
     module = importlib.import_module(f"{__name__}.{RASTER}")
-    warm = _WARM.pop((tuple(size), float(scale)), None) if antialias == "msaa" else None
-    if warm is not None:
-        thread, made = warm
-        thread.join()
-        if made:
-            return made[0].taken()
     return module.PyvistaRaster(size, scale, antialias=antialias)
 
 

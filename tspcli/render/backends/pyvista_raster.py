@@ -84,19 +84,6 @@ class PyvistaRaster:
         self._overlay_key = None
         self.halo = None
 
-    def warmed(self) -> "PyvistaRaster":
-        """Draw one empty frame (the window's buffers and the shaders that clear and resolve them are made
-        then) and let go of the GL context, so that another thread can draw here (``taken``)."""
-        window = self.plotter.render_window
-        window.Render()             # VTK's own call: pyvista's render() waits for the first screenshot
-        window.ReleaseCurrent()     # no pyvista API; EGL refuses a context current in another thread
-        return self
-
-    def taken(self) -> "PyvistaRaster":
-        """Make the GL context current in this thread (after ``warmed`` in another one)."""
-        self.plotter.render_window.MakeCurrent()
-        return self
-
     def __enter__(self):
         return self
 
