@@ -152,6 +152,35 @@ class Layer:
         """Neural value (no batch axis) from the inbound values."""
         raise NotImplementedError(f"{self.layer_type} has no forward pass")
 
+    def prepared(self, key: str, make, *sources):
+        """``make(*sources)``, made once and remembered until a source changes: the constants a
+        layer derives from its weights, config and input shape (BatchNormalization's folded scale,
+        a bias repeated along rows) are made once per model, not on every forward pass.
+
+        Arrays among ``sources`` are compared by identity (weights are replaced, never changed in
+        place), other values by equality.
+        """
+        cache = self.__dict__.setdefault("_prepared", {})
+        hit = cache.get(key)
+        if hit is not None and len(hit[0]) == len(sources) and all(
+                a is b or (not hasattr(a, "shape") and not hasattr(b, "shape") and a == b)
+                for a, b in zip(hit[0], sources)):
+            return hit[1]
+        value = make(*sources)
+        cache[key] = (sources, value)
+        return value
+
+    def add_bias(self, y):
+        """``y + bias`` per channel, written into ``y``: the layer's own new array (a product or
+        convolution it has just made), so no other layer's value changes."""
+        import numpy as np
+
+        from ..ops.channelwise import ChannelAffine
+
+        y = np.asarray(y, np.float32)
+        return self.prepared("bias", lambda shape, bias: ChannelAffine(shape, shift=bias),
+                             y.shape, self.weights["bias"])(y, out=y)
+
     def missing_parameters(self) -> str | None:
         """Why values cannot be computed (e.g. a layer given by its shape only), or None."""
         return None

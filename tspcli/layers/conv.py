@@ -75,7 +75,7 @@ class _Conv(Layer):
 
     def _bias_act(self, y):
         if self.config["useBias"]:
-            y = y + self.weights["bias"]
+            y = self.add_bias(y)
         return self.activate(y)
 
     def _filters(self) -> int:
@@ -234,11 +234,15 @@ class DepthwiseConv2d(_Conv):
         return in_channels * m
 
     def forward(self, inputs):
+        import numpy as np
+
         from .. import ops
 
-        c = self.config
-        return self._bias_act(ops.depthwise_conv2d(inputs[0], self.weights["depthwise_kernel"], strides=c["strides"],
-                                                   padding=c["padding"], dilation_rate=c["dilationRate"]))
+        c, x = self.config, inputs[0]
+        # geometry and the tiled kernel made once per model (tspcli.ops.depthwise.DepthwisePlan)
+        plan = self.prepared("plan", ops.DepthwisePlan, x.shape, self.weights["depthwise_kernel"], c["strides"],
+                             c["padding"], c["dilationRate"])
+        return self._bias_act(plan(np.asarray(x, np.float32)))
 
     def weight_shapes(self):
         c = self.config
