@@ -185,12 +185,20 @@ class Layer:
         """Why values cannot be computed (e.g. a layer given by its shape only), or None."""
         return None
 
-    def activate(self, x):
-        """Apply the layer's ``activation`` (if any) the way its Keras generation does."""
+    def activate(self, x, own: bool = False):
+        """Apply the layer's ``activation`` (if any) the way its Keras generation does.
+
+        ``own``: x is the layer's own new float32 array (its sum before the activation, seen by
+        no other layer), so relu and relu6 may overwrite it.
+        """
         name = self.config.get("activation")
         if name in (None, "linear"):
             return x
-        from ..activations import get_activation
+        from ..activations import get_activation, in_place
+
+        fn = in_place(name) if own and x.dtype == "float32" and x.flags.writeable else None
+        if fn is not None:
+            return fn(x)
 
         return get_activation(name, keras_version=self.keras_version)(x)
 

@@ -76,7 +76,7 @@ class _Conv(Layer):
     def _bias_act(self, y):
         if self.config["useBias"]:
             y = self.add_bias(y)
-        return self.activate(y)
+        return self.activate(y, own=True)
 
     def _filters(self) -> int:
         f = self.config["filters"]

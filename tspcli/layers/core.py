@@ -39,7 +39,7 @@ class Dense(Layer):
         y = inputs[0] @ self.weights["kernel"]
         if self.config["useBias"]:
             y = self.add_bias(y)
-        return self.activate(y)
+        return self.activate(y, own=True)
 
     def weight_shapes(self):
         w = {"kernel": (self.input_shape[-1], self.output_shape[-1])}
