@@ -21,9 +21,15 @@ class TFLiteBuilder:
         self.buffers = [b""]  # buffer 0 is the empty one every activation points at
         self.codes: dict[str, int] = {}
         self.operators = []  # (opcode index, inputs, outputs, options kind, options)
+        self.signatures = {}  # tensor -> shape_signature (-1: a size known only at run time)
 
-    def activation(self, name, shape, dtype="float32", scale=None, zero_point=None):
-        return self._add(name, shape, _TYPES[dtype], 0, _quant(scale, zero_point))
+    def activation(self, name, shape, dtype="float32", scale=None, zero_point=None, signature=None):
+        """An activation; with a ``signature``, ``shape`` holds 1 for its dynamic sizes, as the converter
+        writes them."""
+        t = self._add(name, shape, _TYPES[dtype], 0, _quant(scale, zero_point))
+        if signature is not None:
+            self.signatures[t] = tuple(signature)
+        return t
 
     def constant(self, name, array, scale=None, zero_point=None, axis=0):
         array = np.ascontiguousarray(array)
@@ -40,29 +46,42 @@ class TFLiteBuilder:
         self.operators.append((code, list(inputs), list(outputs), kind, options))
         return outputs[0]
 
-    def build(self, inputs, outputs, version=3) -> bytes:
+    def build(self, inputs, outputs, version=3, subgraphs=()) -> bytes:
+        """The file; ``subgraphs``: (builder, inputs, outputs) of further subgraphs (control flow's
+        bodies), whose tensors are activations only."""
         b = flatbuffers.Builder(1024)
         buffers = [_table(b, "Buffer", Data=b.CreateNumpyVector(np.frombuffer(data, np.uint8)))
                    if data else _table(b, "Buffer") for data in self.buffers]
-        tensors = [self._tensor(b, *t) for t in self.tensors]
-        operators = [self._operator(b, *o) for o in self.operators]
+        graphs = [self._subgraph(b, self, inputs, outputs)]
+        for other, sub_inputs, sub_outputs in subgraphs:
+            assert all(t[3] == 0 for t in other.tensors), "a further subgraph holds activations only"
+            names = {code: name for name, code in other.codes.items()}
+            other.operators = [(self.codes.setdefault(names[c], len(self.codes)), *rest) for c, *rest in other.operators]
+            graphs.append(self._subgraph(b, other, sub_inputs, sub_outputs))
         codes = [_table(b, "OperatorCode", DeprecatedBuiltinCode=min(value, 127), BuiltinCode=value, Version=1)
                  for value in (getattr(tflite.BuiltinOperator, name) for name in self.codes)]
-        subgraph = _table(b, "SubGraph", Tensors=_offsets(b, tflite.SubGraphStartTensorsVector, tensors),
-                          Operators=_offsets(b, tflite.SubGraphStartOperatorsVector, operators),
-                          Inputs=b.CreateNumpyVector(np.asarray(inputs, np.int32)),
-                          Outputs=b.CreateNumpyVector(np.asarray(outputs, np.int32)))
         model = _table(b, "Model", Version=version,
                        OperatorCodes=_offsets(b, tflite.ModelStartOperatorCodesVector, codes),
-                       Subgraphs=_offsets(b, tflite.ModelStartSubgraphsVector, [subgraph]),
+                       Subgraphs=_offsets(b, tflite.ModelStartSubgraphsVector, graphs),
                        Buffers=_offsets(b, tflite.ModelStartBuffersVector, buffers),
                        Description=b.CreateString("tspcli test fixture"))
         b.Finish(model, file_identifier=b"TFL3")
         return bytes(b.Output())
 
+    @classmethod
+    def _subgraph(cls, b, graph, inputs, outputs):
+        tensors = [cls._tensor(b, *t, signature=graph.signatures.get(i)) for i, t in enumerate(graph.tensors)]
+        operators = [cls._operator(b, *o) for o in graph.operators]
+        return _table(b, "SubGraph", Tensors=_offsets(b, tflite.SubGraphStartTensorsVector, tensors),
+                      Operators=_offsets(b, tflite.SubGraphStartOperatorsVector, operators),
+                      Inputs=b.CreateNumpyVector(np.asarray(inputs, np.int32)),
+                      Outputs=b.CreateNumpyVector(np.asarray(outputs, np.int32)))
+
     @staticmethod
-    def _tensor(b, name, shape, type_name, buffer, quant):
+    def _tensor(b, name, shape, type_name, buffer, quant, signature=None):
         fields = {"Name": b.CreateString(name), "Shape": b.CreateNumpyVector(np.asarray(shape, np.int32))}
+        if signature is not None:
+            fields["ShapeSignature"] = b.CreateNumpyVector(np.asarray(signature, np.int32))
         if quant is not None:
             scale, zero, axis = quant
             fields["Quantization"] = _table(b, "QuantizationParameters",

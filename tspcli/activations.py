@@ -91,6 +91,11 @@ def tanh(x):
     return np.tanh(_f32(x))
 
 
+def hard_tanh(x):
+    """keras.activations.hard_tanh: x clipped to [-1, 1] (TensorFlow Lite's RELU_N1_TO_1)."""
+    return np.clip(_f32(x), np.float32(-1), np.float32(1))
+
+
 def softmax(x, axis=-1):
     x = _f32(x)
     e = np.exp(x - x.max(axis=axis, keepdims=True))
@@ -131,6 +136,13 @@ def gelu(x, approximate=False):
     return (0.5 * x64 * erfc(-x64 / np.sqrt(2))).astype(np.float32)
 
 
+def gelu_tanh(x):
+    """gelu by its tanh formula (keras.activations.gelu(x, approximate=True), ONNX Gelu with
+    approximate='tanh', TensorFlow Lite's GELU with approximate): a name of its own, so a layer's
+    ``activation`` can say it."""
+    return gelu(x, approximate=True)
+
+
 def erfc(z):
     """Complementary error function, elementwise, float64, relative error < 1.2e-7.
 
@@ -156,9 +168,9 @@ def erfc(z):
 
 ACTIVATIONS = {
     "linear": linear, "relu": relu, "relu6": relu6, "leaky_relu": leaky_relu, "elu": elu,
-    "selu": selu, "sigmoid": sigmoid, "hard_sigmoid": hard_sigmoid, "tanh": tanh,
+    "selu": selu, "sigmoid": sigmoid, "hard_sigmoid": hard_sigmoid, "tanh": tanh, "hard_tanh": hard_tanh,
     "softmax": softmax, "log_softmax": log_softmax, "softplus": softplus,
-    "softsign": softsign, "silu": silu, "swish": silu, "gelu": gelu,
+    "softsign": softsign, "silu": silu, "swish": silu, "gelu": gelu, "gelu_tanh": gelu_tanh,
     "exponential": exponential, "hard_silu": hard_silu, "hard_swish": hard_silu,
 }
 

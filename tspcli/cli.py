@@ -70,9 +70,27 @@ def _debug_requested(argv) -> bool:
     return "--debug" in argv or os.environ.get("TSPCLI_DEBUG") == "1"
 
 
+# Environment variables with which a user chooses how many threads numpy's BLAS runs.
+BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def one_blas_thread() -> None:
+    """One BLAS thread for this process and its workers, unless the user chose a number.
+
+    A figure's matrix products are small (MobileNetV1's largest: 49 x 1024 x 1024), and
+    the process runs them beside the backend's import thread and Mesa's render threads:
+    a second OpenBLAS thread mostly waits, and MobileNetV1's forward pass took 0.23 s with
+    two threads against 0.04 s with one on this 2-core machine (BENCHMARKS.md).  Set
+    before numpy is imported (``tspcli --help`` imports none), so it takes effect.
+    """
+    if not any(name in os.environ for name in BLAS_THREAD_VARIABLES):
+        os.environ["OPENBLAS_NUM_THREADS"] = "1"
+
+
 def main(argv=None) -> None:
     """Console entry point: map failures to one line and an exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    one_blas_thread()
     debug = _debug_requested(argv)
     try:
         # as click's own main, but an EOFError or Ctrl-C is left as it is (click's main turns both

@@ -1,7 +1,10 @@
 """Weights for layers a model gives none: drawn, deterministic, in one of two schemes.
 
 ``he`` (the default) draws every kernel so that a layer's output keeps the
-scale of its input (He et al. 2015): a normal of variance gain / fan-in, with
+scale of its input (He et al. 2015): uniform in +-sqrt(3 gain / fan-in), so of
+variance gain / fan-in (Keras calls it he_uniform / lecun_uniform; uniform
+float32 values are five times cheaper to draw than normals, which a start-up
+drawing MobileNetV1's 4.2 M weights feels), with
 gain 2 when a ReLU-family function follows (it zeroes half of a symmetric
 input) and 1 otherwise (LeCun).  Fan-in is what one output value really sums:
 kh x kw for a depthwise kernel (one input channel each), not kh x kw x
@@ -41,10 +44,9 @@ def draw(layer, name: str, shape: tuple, rng: np.random.Generator, init: str, ga
     if name in _KERNELS:
         # a separable layer's depthwise step feeds its pointwise step directly: no activation between
         step_gain = 1.0 if name == "depthwise_kernel" and "pointwise_kernel" in layer.weight_shapes() else gain
-        std = math.sqrt(step_gain / fan_in(layer, name, shape))
-        return _drawn(lambda n: rng.normal(0.0, std, size=n), shape)
+        return _uniform(rng, math.sqrt(3.0 * step_gain / fan_in(layer, name, shape)), shape)
     if name == "embeddings":
-        return _drawn(lambda n: rng.normal(0.0, 1.0, size=n), shape)
+        return _drawn(lambda n: rng.standard_normal(n, dtype=np.float32), shape)
     return _constant(name, shape)
 
 
@@ -80,15 +82,21 @@ def _keras_default(name: str, shape: tuple, rng: np.random.Generator) -> np.ndar
     if name in _KERNELS:
         fan_in_, fan_out = _keras_fans(shape)
         limit = math.sqrt(6.0 / (fan_in_ + fan_out))           # glorot uniform
-        return _drawn(lambda n: rng.uniform(-limit, limit, size=n), shape)
+        return _uniform(rng, limit, shape)
     if name == "embeddings":
-        return _drawn(lambda n: rng.uniform(-0.05, 0.05, size=n), shape)
+        return _uniform(rng, 0.05, shape)
     return _constant(name, shape)
 
 
+def _uniform(rng: np.random.Generator, limit: float, shape: tuple) -> np.ndarray:
+    """float32 values of ``shape``, uniform in [-limit, limit)."""
+    scale, low = np.float32(2.0 * limit), np.float32(-limit)
+    return _drawn(lambda n: rng.random(n, dtype=np.float32) * scale + low, shape)
+
+
 def _drawn(sample, shape: tuple) -> np.ndarray:
-    """float32 values of ``shape`` from ``sample(n)`` (float64), drawn in pieces: a big kernel drawn at
-    once would take twice its float32 size again; the values are the same either way."""
+    """float32 values of ``shape`` from ``sample(n)``, drawn in pieces: a big kernel drawn at once would
+    take its size again in temporaries; the values are the same either way."""
     out = np.empty(math.prod(shape), np.float32)
     for start in range(0, out.size, _DRAW_CHUNK):
         out[start:start + _DRAW_CHUNK] = sample(min(_DRAW_CHUNK, out.size - start))

@@ -45,8 +45,8 @@ def load(path: str, *, init: bool = True, max_memory: int = DEFAULT_MAX_MEMORY, 
 
     ``skip_unknown``: draw layers of classes tspcli does not know as generic
     layers instead of failing; ``show_all``: a view draws every layer of its file;
-    ``input_shape`` (``tspcli.io.inputs.InputShape``): the size of an ONNX model's
-    dynamic input dimensions.
+    ``input_shape`` (``tspcli.io.inputs.InputShape``): the size of an ONNX or
+    TensorFlow Lite model's dynamic input dimensions.
     """
     if sniff(path) == "model-file":
         from .io.convert import model_from_file

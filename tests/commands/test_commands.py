@@ -1,5 +1,8 @@
 """summary, layers and --version as a user sees them."""
 import json
+import os
+import subprocess
+import sys
 
 import tspcli
 
@@ -46,3 +49,26 @@ def test_version(cli):
 
 def test_unknown_command_is_usage_error(cli):
     assert cli("nope").code == 2
+
+
+def test_numpy_runs_one_blas_thread_unless_the_user_chose(monkeypatch):
+    from tspcli.cli import BLAS_THREAD_VARIABLES, one_blas_thread
+
+    for name in BLAS_THREAD_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    one_blas_thread()
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "1"
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS")
+    monkeypatch.setenv("OMP_NUM_THREADS", "4")
+    one_blas_thread()
+    assert "OPENBLAS_NUM_THREADS" not in os.environ
+
+
+def test_the_command_line_computes_with_one_blas_thread():
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
+                                                             "MKL_NUM_THREADS")}
+    code = ("import sys; sys.argv = ['tspcli', 'layers']; from tspcli.cli import main\n"
+            "try: main()\nexcept SystemExit: pass\n"
+            "import numpy, threadpoolctl; print(threadpoolctl.threadpool_info()[0]['num_threads'])")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.split()[-1] == "1"

@@ -217,11 +217,11 @@ def test_a_full_disk_while_writing_an_npz(cli, tmp_path, monkeypatch, command):
 
 @pytest.mark.parametrize("animate, output", [((), "still.png"), (TWO_FRAMES, "frames/"), (TWO_FRAMES, "a.gif")])
 def test_a_full_disk_while_rendering(cli, tmp_path, monkeypatch, animate, output):
-    import imageio.v3 as iio
+    from PIL import Image
 
     from tspcli.render import gif
 
-    monkeypatch.setattr(iio, "imwrite", no_space)
+    monkeypatch.setattr(Image.Image, "save", no_space)
     monkeypatch.setattr(gif.GifStream, "add", lambda self, frame: no_space())
     r = cli("render", "samples/depthwise.yaml", *TINY, *animate, "-o", tmp_path / output)
     line = one_error_line(r)

@@ -237,6 +237,17 @@ def test_convert_to_json_with_weights_elsewhere(cli, tmp_path):
     assert cli("summary", tmp_path / "m.json").code == 0
 
 
+def test_convert_of_a_model_without_weights_writes_a_description_that_loads(cli, tmp_path):
+    source = tmp_path / "resize.yaml"
+    source.write_text("layers:\n  - {type: RGBInput, name: image, shape: [8, 8, 3]}\n"
+                      "  - {type: UpSampling2d, name: up, size: [2, 2]}\n  - {type: Pooling2d, name: pool}\n")
+    r = cli("convert", source, "-o", tmp_path / "out.yaml")
+    assert r.code == 0, r.err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.yaml", "resize.yaml"]   # no empty .npz
+    assert "weights" not in yaml.safe_load((tmp_path / "out.yaml").read_text())["model"]
+    assert cli("summary", tmp_path / "out.yaml", "--json").out == cli("summary", source, "--json").out
+
+
 def test_convert_refuses_other_outputs_and_leaves_nothing_behind(cli, tmp_path):
     path = write_legacy_h5(tmp_path / "m.h5")
     clean_failure(cli("convert", path, "-o", tmp_path / "m.png"), "convert writes a description")

@@ -187,6 +187,35 @@ def test_decoder_transposed_conv_upsampling_padding(tmp_path):
     compare_layers(model, proto, np.random.default_rng(4).normal(size=(5, 4, 3)).astype(np.float32))
 
 
+def resizes_to_any_size():
+    """Resize to sizes that are not whole factors: bilinear (two coordinate modes), nearest (torch's
+    'nearest', and ONNX's defaults, as torch's 'nearest-exact'), down and up."""
+    g = Graph(13)
+    y = g.conv("x", 3, 4, 3, name="enc")
+    a = g.op("Resize", [y, "", "", g.const([1, 4, 10, 5])], "bilinear_7_to_10", mode="linear",
+             coordinate_transformation_mode="half_pixel")
+    b = g.op("Resize", [y, "", "", g.const([1, 4, 10, 5])], "corners_7_to_10", mode="linear",
+             coordinate_transformation_mode="align_corners")
+    c = g.op("Resize", [y, "", "", g.const([1, 4, 10, 5])], "nearest_floor", mode="nearest",
+             coordinate_transformation_mode="asymmetric", nearest_mode="floor")
+    d = g.op("Resize", [y, "", "", g.const([1, 4, 10, 5])], "nearest_exact", mode="nearest")  # ONNX defaults
+    y = g.op("Concat", [a, b, c, d], "cat", axis=1)
+    y = g.op("Resize", [y, "", g.const([1, 1, 0.5, 0.6], np.float32)], "down", mode="linear",
+             coordinate_transformation_mode="half_pixel")
+    return g.model({"x": [1, 3, 7, 3]}, [y], rank=4)
+
+
+def test_resizes_to_sizes_that_are_not_whole_factors(tmp_path):
+    proto = resizes_to_any_size()
+    model = load(tmp_path, proto)
+    assert model.get_layer("bilinear_7_to_10").output_shape == (10, 5, 4)
+    assert model.get_layer("bilinear_7_to_10").config["outputSize"] == (10, 5)
+    assert model.get_layer("nearest_floor").config["coordinateMode"] == "asymmetric"
+    assert model.get_layer("nearest_exact").config["coordinateMode"] == "half_pixel"
+    assert model.get_layer("down").output_shape == (5, 3, 16)
+    compare_layers(model, proto, np.random.default_rng(5).normal(size=(7, 3, 3)).astype(np.float32))
+
+
 def dynamo_graph():
     """The dynamo exporter's opset 18: ReduceMean with axes as an input, Split with sizes as an input."""
     g = Graph(18)
@@ -346,12 +375,13 @@ def test_channel_split_and_slice(tmp_path):
     compare_layers(model, proto, np.random.default_rng(10).normal(size=(6, 7, 3)).astype(np.float32))
 
 
-def test_opset_20_gelu(tmp_path):
+@pytest.mark.parametrize("approximate", ["none", "tanh"])
+def test_opset_20_gelu(tmp_path, approximate):
     g = Graph(20)
-    y = g.op("Gelu", [g.conv("x", 3, 4, 3, name="conv")], "gelu")
+    y = g.op("Gelu", [g.conv("x", 3, 4, 3, name="conv")], "gelu", approximate=approximate)
     proto = g.model({"x": [1, 3, 5, 5]}, [y], ir_version=9, rank=4)
     model = load(tmp_path, proto)
-    assert model.get_layer("gelu").config["activation"] == "gelu"
+    assert model.get_layer("gelu").config["activation"] == {"none": "gelu", "tanh": "gelu_tanh"}[approximate]
     compare_layers(model, proto, np.random.default_rng(11).normal(size=(5, 5, 3)).astype(np.float32))
 
 

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 import tspcli
-from tflite_models import int8_model, mixed_model, sample_input
+from tflite_models import SE_INPUT_SHAPE, VALID, dynamic_model, int8_model, mixed_model, resize_model, sample_input, se_model
 from tspcli.io.tflite import lift_file
 from test_model_files_cli import clean_failure
 
@@ -216,23 +216,57 @@ def test_unsupported_operator_is_named_with_its_index_or_skipped(cli, tmp_path):
     x = m.activation("x", (1, 4, 4, 2))
     y = m.op("RESIZE_NEAREST_NEIGHBOR", [x, m.constant("size", np.array([8, 8], np.int32))],
              [m.activation("model/up/resize", (1, 8, 8, 2))], "ResizeNearestNeighborOptions",
-             AlignCorners=True, HalfPixelCenters=False)
+             AlignCorners=True, HalfPixelCenters=True)
     clean_failure(cli("summary", write(tmp_path, m.build([x], [y]), "up.tflite")),
-                  "RESIZE_NEAREST_NEIGHBOR (operator 0) aligns corners")
+                  "RESIZE_NEAREST_NEIGHBOR (operator 0) both aligns corners and centres half pixels")
     r = cli("summary", path, "--skip-unknown", "--json")
     assert r.code == 0 and json.loads(r.out)["layers"][-1]["type"] == "Layer3d"
 
 
-def test_broadcast_merge_is_refused_naming_the_operator(cli, tmp_path):
+def test_squeeze_excitation_grouped_conv_and_written_out_activations_equal_the_interpreter(litert, tmp_path):
+    path = write(tmp_path, se_model())
+    x = sample_input(shape=SE_INPUT_SHAPE)
+    tensors, out = interpreter_tensors(litert, path, x)
+    model = tspcli.load(str(path))
+    np.testing.assert_allclose(model.predict(x), out, atol=1e-4)
+    for name, t in layer_tensors(path).items():
+        expected = tensors[t].reshape(tensors[t].shape[1:])
+        np.testing.assert_allclose(model.get_layer(name).neural_value, expected, atol=1e-4, err_msg=name)
+    types = {layer.name: (layer.layer_type, layer.config.get("activation")) for layer in model.layers}
+    assert types["se"] == ("SqueezeExcitation", None)  # MUL of the map and its (1, 1, 1, C) gate
+    assert types["se.excite"] == ("Conv2d", "hard_sigmoid")  # ADD 3 (fused RELU6), MUL 1/6 folded in
+    assert types["hswish"] == ("Activation3d", "hard_swish")  # ADD 3, RELU6, MUL x, MUL 1/6: one layer
+    assert types["grouped"] == ("Conv2d", "hard_tanh") and model.get_layer("grouped").config["groups"] == 2
+    assert types["dw"][0] == "DepthwiseConv2d"
+    assert [types[n][0] for n in ("scale", "flip", "half")] == ["BatchNormalization"] * 3  # x*c, 0.5-x, x/2
+    assert types["centre_2"][0] == "Subtract"  # a map minus its per-channel mean
+    assert types["prelu"][0] == "PReLU" and types["unit"] == ("Activation3d", "relu")
+    assert model.get_layer("unit").config["maxValue"] == 1.0
+    assert len(model.layers) == 21  # from 25 operators
+
+
+def test_arithmetic_tspcli_does_not_lift_is_refused_naming_the_operator(cli, tmp_path):
     from tflite_builder import TFLiteBuilder
 
     m = TFLiteBuilder()
     x = m.activation("x", (1, 4, 4, 2))
-    mean = m.op("MEAN", [x, m.constant("axes", np.array([1, 2], np.int32))], [m.activation("m", (1, 1, 1, 2))],
-                "ReducerOptions", KeepDims=True)
-    y = m.op("MUL", [x, mean], [m.activation("model/se/mul", (1, 4, 4, 2))], "MulOptions",
-             FusedActivationFunction=0)
-    clean_failure(cli("summary", write(tmp_path, m.build([x], [y]))), "MUL (operator 1) broadcasts [4, 4, 2]")
+    rows = m.op("MAX_POOL_2D", [x], [m.activation("model/rows/MaxPool", (1, 4, 1, 2))], "Pool2DOptions",
+                Padding=VALID, StrideW=1, StrideH=1, FilterWidth=4, FilterHeight=1)
+    y = m.op("MUL", [x, rows], [m.activation("model/rows/mul", (1, 4, 4, 2))], "MulOptions", FusedActivationFunction=0)
+    clean_failure(cli("summary", write(tmp_path, m.build([x], [y]))), "MUL (operator 1) broadcasts [4, 4, 2] with "
+                  "[4, 1, 2]")
+    m = TFLiteBuilder()
+    x = m.activation("x", (1, 4, 4, 2))
+    y = m.op("ADD", [x, m.constant("ramp", np.ones((1, 4, 1, 2), np.float32))],
+             [m.activation("model/ramp/add", (1, 4, 4, 2))], "AddOptions", FusedActivationFunction=0)
+    clean_failure(cli("summary", write(tmp_path, m.build([x], [y]), "c.tflite")),
+                  "ADD (operator 0) computes a feature map [4, 4, 2] with a constant of shape [1, 4, 1, 2]")
+    m = TFLiteBuilder()
+    x = m.activation("x", (1, 4, 4, 2))
+    y = m.op("DIV", [m.constant("one", np.array(1.0, np.float32)), x], [m.activation("model/inv/div", (1, 4, 4, 2))],
+             "DivOptions", FusedActivationFunction=0)
+    clean_failure(cli("summary", write(tmp_path, m.build([x], [y]), "d.tflite")), "DIV (operator 0)",
+                  "never it by a map")
 
 
 def test_buffer_that_disagrees_with_its_shape(cli, tmp_path):
@@ -267,7 +301,115 @@ def test_a_fused_activation_tspcli_does_not_compute_makes_the_operator_unsupport
 
     m = TFLiteBuilder()
     x = m.activation("x", (1, 4, 4, 2))
-    y = m.op("ADD", [x, x], [m.activation("model/add/add", (1, 4, 4, 2))], "AddOptions", FusedActivationFunction=2)
+    y = m.op("ADD", [x, x], [m.activation("model/add/add", (1, 4, 4, 2))], "AddOptions", FusedActivationFunction=5)
     path = write(tmp_path, m.build([x], [y]))
-    clean_failure(cli("summary", path), "ADD (operator 0) has the fused activation RELU_N1_TO_1")
+    clean_failure(cli("summary", path), "ADD (operator 0) has the fused activation SIGN_BIT")
     assert cli("summary", path, "--skip-unknown").code == 0
+
+
+@pytest.mark.parametrize("approximate", [False, True])
+def test_gelu_exact_and_by_its_tanh_formula_equal_the_interpreter(litert, tmp_path, approximate):
+    from tflite_builder import TFLiteBuilder, interpreter_outputs
+
+    m = TFLiteBuilder()
+    x = m.activation("x", (1, 4, 4, 2))
+    y = m.op("GELU", [x], [m.activation("model/gelu/Gelu", (1, 4, 4, 2))], "GeluOptions", Approximate=approximate)
+    path = write(tmp_path, m.build([x], [y]))
+    x = sample_input(shape=(4, 4, 2)) * 6 - 3
+    model = tspcli.load(str(path))
+    assert model.get_layer("gelu").config["activation"] == ("gelu_tanh" if approximate else "gelu")
+    np.testing.assert_allclose(model.predict(x), interpreter_outputs(path, [x])[0], atol=1e-5)
+
+
+def test_control_flow_reads_subgraph_0_and_names_the_operator_calling_another(cli, tmp_path):
+    from tflite_builder import TFLiteBuilder
+
+    def relu_body():
+        body = TFLiteBuilder()
+        a = body.activation("a", (1, 4, 4, 2))
+        return body, [a], [body.op("RELU", [a], [body.activation("b", (1, 4, 4, 2))])]
+
+    m = TFLiteBuilder()
+    x = m.activation("serving_default_x:0", (1, 4, 4, 2))
+    y = m.op("TANH", [x], [m.activation("model/t/Tanh", (1, 4, 4, 2))])
+    w = m.op("WHILE", [y], [m.activation("model/loop/While", (1, 4, 4, 2))], "WhileOptions",
+             CondSubgraphIndex=1, BodySubgraphIndex=2)
+    path = write(tmp_path, m.build([x], [w], subgraphs=[relu_body(), relu_body()]))
+    clean_failure(cli("summary", path), "layer 'loop'", "WHILE (operator 1) runs another subgraph of the file",
+                  "--skip-unknown")
+    r = cli("summary", path, "--skip-unknown", "--json")
+    assert r.code == 0 and [layer["name"] for layer in json.loads(r.out)["layers"]] == ["x", "t", "loop"]
+
+
+def test_dynamic_input_takes_input_shape_and_equals_the_interpreter_resized(litert, cli, tmp_path):
+    from tspcli.io.inputs import InputShape
+
+    path = write(tmp_path, dynamic_model())
+    x = sample_input(shape=(9, 7, 3))
+    it = litert.Interpreter(model_path=str(path))
+    detail = it.get_input_details()[0]
+    assert list(detail["shape_signature"]) == [-1, -1, -1, 3]
+    it.resize_tensor_input(detail["index"], [1, 9, 7, 3])
+    it.allocate_tensors()
+    it.set_tensor(detail["index"], x[None])
+    it.invoke()
+    model = tspcli.load(str(path), input_shape=InputShape((9, 7, 3)))
+    np.testing.assert_allclose(model.predict(x), it.get_tensor(it.get_output_details()[0]["index"])[0], atol=1e-4)
+    shapes = {layer.name: layer.output_shape for layer in model.layers}
+    assert shapes == {"image": (9, 7, 3), "conv": (5, 4, 4), "dw": (3, 2, 8), "se.pool": (1, 1, 8),
+                      "se.gate": (1, 1, 8), "se": (3, 2, 8), "gap": (1, 1, 8), "flat": (8,), "dense": (5,)}
+    assert model.get_layer("se").layer_type == "SqueezeExcitation"
+    clean_failure(cli("summary", path), "input 'serving_default_image:0' has dynamic dimensions H ('?'), W ('?')",
+                  "--input-shape H,W,C")
+    clean_failure(cli("summary", path, "--input-shape", "9,7,4"), "--input-shape gives C = 4, but input "
+                  "'serving_default_image:0' has a fixed C of 3")
+    r = cli("summary", path, "--input-shape", "16,16,3", "--json")
+    assert r.code == 0 and json.loads(r.out)["layers"][2]["output_shape"] == [6, 6, 8]
+
+
+def test_resizes_by_any_factor_follow_the_interpreters_coordinate_rules(litert, tmp_path):
+    path = write(tmp_path, resize_model())
+    x = sample_input(shape=(7, 5, 2))
+    tensors, _ = interpreter_tensors(litert, path, x)
+    model = tspcli.load(str(path))
+    model.predict(x)
+    compared = 0
+    for name, t in layer_tensors(path).items():
+        layer = model.get_layer(name)
+        np.testing.assert_allclose(layer.neural_value, tensors[t][0], atol=1e-5, err_msg=name)
+        compared += layer.layer_type == "UpSampling2d"
+    assert compared == 9
+    sizes = {layer.name: (layer.output_shape, layer.config.get("outputSize")) for layer in model.layers}
+    assert sizes["bilinear.half"] == ((10, 8, 2), (10, 8)) and sizes["nearest.down"] == ((4, 3, 2), (4, 3))
+    assert sizes["nearest.twice"] == ((14, 10, 2), None)  # whole factors: a repeat, drawn as TensorSpace's
+
+
+def test_squeeze_excitation_block_is_drawn_as_the_onnx_reader_draws_it(tmp_path):
+    from tspcli.render.options import RenderOptions
+    from tspcli.render.scene_inputs import drawn_model
+    from tspcli.scene.layout import SceneBuilder, initial_state
+
+    model = tspcli.load(str(write(tmp_path, se_model())))
+    shown = drawn_model(model, RenderOptions())
+    scene = SceneBuilder(shown).build(initial_state(shown))
+    drawn = {b.key.split("/")[0]: shown.get_layer(b.key.split("/")[0]).layer_type for b in scene.blocks}
+    # the gate's branch beside the map, the multiply one SqueezeExcitation; activations and constant
+    # arithmetic folded into the layers before them, as for an ONNX MobileNetV3
+    assert drawn == {"image": "Input3d", "grouped": "Conv2d", "dw": "DepthwiseConv2d", "se.pool": "GlobalPooling2d",
+                     "se.squeeze": "Conv2d", "se.excite": "Conv2d", "se": "SqueezeExcitation",
+                     "centre": "GlobalPooling2d", "centre_2": "Subtract", "gap": "GlobalPooling2d", "dense": "Output1d"}
+
+
+def test_a_gate_of_lower_rank_is_squeeze_excitation_too(litert, tmp_path):
+    from tflite_builder import TFLiteBuilder, interpreter_outputs
+
+    m = TFLiteBuilder()
+    x = m.activation("x", (1, 4, 4, 2))
+    gate = m.op("MEAN", [x, m.constant("axes", np.array([1, 2], np.int32))], [m.activation("model/g/Mean", (1, 2))],
+                "ReducerOptions", KeepDims=False)
+    y = m.op("MUL", [x, gate], [m.activation("model/se/mul", (1, 4, 4, 2))], "MulOptions", FusedActivationFunction=0)
+    path = write(tmp_path, m.build([x], [y]))
+    x = sample_input(shape=(4, 4, 2))
+    model = tspcli.load(str(path))
+    np.testing.assert_allclose(model.predict(x), interpreter_outputs(path, [x])[0], atol=1e-5)  # (4, 4, 2) x (2,)
+    assert model.get_layer("se").layer_type == "SqueezeExcitation"

@@ -57,7 +57,7 @@ def check_sequential(keras, input_shape, our_layers, keras_layers, seed=0, x=Non
 
 
 ACTIVATIONS = ["linear", "relu", "relu6", "leaky_relu", "elu", "selu", "sigmoid", "hard_sigmoid", "tanh",
-               "softmax", "softplus", "softsign", "silu", "gelu", "exponential"]
+               "softmax", "softplus", "softsign", "silu", "gelu", "exponential", "hard_tanh"]
 
 # (input shape, kernel, strides, padding, depth multiplier, dilation, bias, activation)
 DEPTHWISE = [

@@ -31,7 +31,9 @@ def test_mobilenet_keeps_its_scale_through_depth_with_the_default_init():
     for layer in model.layers[1:-2]:
         value = layer.neural_value
         assert source / 10 < value.std() < source * 10, layer.name
-        assert constant_maps(value) <= 0.15, layer.name
+        # a few maps are all zero after a ReLU in any random network (a channel whose weights sum the
+        # positive inputs below zero everywhere): 10-16 % of the 7x7 layers' maps, whatever the draw
+        assert constant_maps(value) <= 0.2, layer.name
     assert 0.25 < model.get_layer("conv_dw_13").neural_value.std() / source < 4
 
 

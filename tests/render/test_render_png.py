@@ -160,7 +160,8 @@ def test_on_white_open_maps_are_ink_darker_than_the_paper(cli, tmp_path):
 
     drawn = ink("--background", "white")
     assert drawn.size > 5_000
-    assert np.median(drawn) < 0.85 and np.percentile(drawn, 5) < 0.5     # values show as darker ink
+    # values show as darker ink: the highest dark, a good part clearly inked (ReLU's zeros are the palest tint)
+    assert np.percentile(drawn, 25) < 0.7 and np.percentile(drawn, 5) < 0.5
     on_black, _ = render(cli, tmp_path, "--no-labels", "--no-legend", "--open", "dw_same", name="b.png")
     assert hue_matches(on_black, DEPTHWISE).sum() > 500                  # black keeps TensorSpace's opacity
 

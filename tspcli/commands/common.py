@@ -64,7 +64,7 @@ def _remember_input_shape(ctx, param, value):
 
 input_shape_option = click.option(
     "--input-shape", metavar="H,W,C", expose_value=False, callback=_remember_input_shape,
-    help="ONNX models: the size of the input's dynamic dimensions, channels last (default: the size of "
+    help="ONNX and TensorFlow Lite models: the size of the input's dynamic dimensions, channels last (default: the size of "
          "--input).")
 
 

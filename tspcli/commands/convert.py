@@ -48,11 +48,17 @@ def command(model, output, weights, max_memory):
     ensure_weights(m)  # a description without weights: the seeded defaults it computes with
     import numpy as np
 
+    arrays = weights_of(m)
+    if not arrays:  # nothing to keep (e.g. only resizes): an empty .npz could not be loaded back
+        with atomic_output(output) as text_tmp, open(text_tmp, "w", encoding="utf-8") as fh:
+            fh.write(description_text(description_of(m), model, fmt))
+        echo(f"wrote {output} ({len(m.layers)} layers; the model has no weights, so no {weights})")
+        return
     text = description_text(description_of(m, relative_to(weights, output)), model, fmt)
     # both are written before either is renamed into place: an interruption leaves neither
     with atomic_output(weights, suffix=".npz") as weights_tmp, atomic_output(output) as text_tmp:
         with open(weights_tmp, "wb") as fh:
-            np.savez(fh, **weights_of(m))
+            np.savez(fh, **arrays)
         with open(text_tmp, "w", encoding="utf-8") as fh:
             fh.write(text)
     echo(f"wrote {output} ({len(m.layers)} layers) and {weights}")

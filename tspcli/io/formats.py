@@ -25,8 +25,8 @@ def read_model_file(path, weights=None, *, max_bytes: int = limits.DEFAULT_MAX_B
     (or the folder holding it), the topology ``.json`` of TensorSpace's
     separated form, whose weights file is ``weights`` or found next to it, a
     TensorFlow Lite file, or an ONNX file (lifted as it is read: ``skip_unknown``
-    operators and the ``input_shape`` of its dynamic sizes matter then; see
-    ``tspcli.io.onnx``).
+    operators and the ``input_shape`` of its dynamic sizes matter then, as it does for a
+    TensorFlow Lite file's; see ``tspcli.io.onnx``).
     ``max_bytes`` caps the weights read (``--max-memory``), checked before reading (TensorFlow
     Lite: its weights as float32, after int8 or float16 ones are dequantized).
     """
@@ -38,7 +38,7 @@ def read_model_file(path, weights=None, *, max_bytes: int = limits.DEFAULT_MAX_B
     head = _read_head(p)
     from tspcli.io import tflite
     if tflite.looks_like_tflite(head) or p.suffix.lower() == ".tflite":  # a bad one says why
-        return tflite.read_tflite_model(p, max_bytes)
+        return tflite.read_tflite_model(p, max_bytes, input_shape)
     from tspcli.io.onnx.load import looks_like_onnx
     if looks_like_onnx(p, head):
         from tspcli.io.onnx import read_onnx_model

@@ -44,7 +44,7 @@ TABLE: dict[str, tuple[str, dict, dict]] = {
     "UpSampling1D": ("UpSampling1d", {}, {"size": "size"}),
     "UpSampling2D": ("UpSampling2d", {}, {"size": "size", "interpolation": "interpolation",
                                           # not Keras': TensorFlow Lite's resize (tspcli.io.tflite)
-                                          "coordinate_mode": "coordinateMode"}),
+                                          "coordinate_mode": "coordinateMode", "output_size": "outputSize"}),
     "Dense": ("Dense", {}, {"units": "units", "activation": "activation", "use_bias": "useBias"}),
     "Flatten": ("Flatten", {}, {}),
     "Reshape": ("Reshape", {}, {"target_shape": "targetShape"}),
@@ -82,6 +82,8 @@ TABLE: dict[str, tuple[str, dict, dict]] = {
     "Permute": ("Permute", {}, {"dims": "dims"}),
     "PReLU": ("PReLU", {"sharedAxes": []}, {"shared_axes": "sharedAxes"}),  # none shared: a slope per value
     "RepeatVector": ("RepeatVector", {}, {"n": "n"}),
+    # not Keras': a TensorFlow Lite MUL of a feature map and its per-channel gate (tspcli.io.tflite)
+    "tspcli.SqueezeExcitation": ("SqueezeExcitation", {}, {}),
 }
 
 # Keys that only matter for training or storage.

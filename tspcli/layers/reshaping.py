@@ -1,7 +1,9 @@
 """Layers that change the grid without weights: Padding, Cropping, UpSampling (1-D and 2-D)."""
 from __future__ import annotations
 
+from ..errors import ShapeError
 from ..ops.bilinear import MODES as BILINEAR_MODES
+from ..ops.resize import NEAREST_MODES
 from . import params as P
 from .base import Layer, single_input
 from .params import Param
@@ -91,14 +93,23 @@ class UpSampling2d(Layer):
         Param("interpolation", P.choice("nearest", "bilinear"), "nearest",
               "nearest (repeat) or bilinear.", "str"),
         Param("coordinateMode", P.choice(*BILINEAR_MODES), "half_pixel",
-              "bilinear only: where output pixels sample the input: half_pixel (Keras, TF2, PyTorch "
-              "align_corners=False), align_corners (PyTorch align_corners=True), asymmetric (TF1), "
-              "pytorch_half_pixel.", "|".join(BILINEAR_MODES)),
+              "bilinear, and nearest with outputSize: where output pixels sample the input: half_pixel "
+              "(Keras, TF2, PyTorch align_corners=False), align_corners (PyTorch align_corners=True), "
+              "asymmetric (TF1), pytorch_half_pixel (bilinear only).", "|".join(BILINEAR_MODES)),
+        Param("outputSize", P.optional(P.tuple_of(2, lambda v: P.positive_int(v, "outputSize"))), None,
+              "Output height and width instead of whole factors (a TensorFlow Lite resize, 7 -> 10): "
+              "size is then unused; nearest copies the pixel TensorFlow's rule for coordinateMode picks.",
+              "[h, w]"),
     )
 
     def compute_output_shape(self, input_shape):
         single_input(self, input_shape, self.rank + 1)
-        spatial = tuple(n * s for n, s in zip(input_shape[:-1], self.config["size"]))
+        spatial = self.config.get("outputSize") or \
+            tuple(n * s for n, s in zip(input_shape[:-1], self.config["size"]))
+        if self.config.get("outputSize") and self.config["interpolation"] == "nearest" and \
+                self.config["coordinateMode"] not in NEAREST_MODES:
+            raise ShapeError(f"nearest resizing to outputSize takes coordinateMode {', '.join(NEAREST_MODES)}",
+                             layer=self.name, key="coordinateMode")
         return (*spatial, input_shape[-1])
 
     def forward(self, inputs):
@@ -108,6 +119,8 @@ class UpSampling2d(Layer):
             from ..ops.bilinear import resize_bilinear
 
             return resize_bilinear(inputs[0], self.output_shape[:2], self.config["coordinateMode"])
+        if self.config.get("outputSize"):
+            return ops.resize_nearest(inputs[0], self.output_shape[:2], self.config["coordinateMode"])
         up = ops.upsample2d if self.rank == 2 else ops.upsample1d
         return up(inputs[0], self.config["size"])
 

@@ -26,6 +26,7 @@ import numpy as np
 
 from ..atomic import current_umask, reporting_disk_full
 from ..errors import OptionError, ToolFailure
+from .png import save_png
 
 FRAME_NAME = "frame_%04d.png"
 PATTERN = re.compile(r"%0?(\d*)d")
@@ -48,8 +49,6 @@ def check_frames_target(path: str, kind: str, overwrite: bool = False) -> None:
 def write_numbered(frames: Iterable[np.ndarray], path: str, kind: str, total: int | None,
                    overwrite: bool = False) -> int:
     """PNG frames into a folder (swapped in whole) or after a pattern (moved in at the end)."""
-    import imageio.v3 as iio
-
     check_frames_target(path, kind, overwrite)
     if kind == "folder":
         folder, name = _folder_of(path), FRAME_NAME
@@ -70,7 +69,7 @@ def write_numbered(frames: Iterable[np.ndarray], path: str, kind: str, total: in
         with reporting_disk_full(path):
             count = 0
             for count, frame in enumerate(frames, 1):
-                iio.imwrite(os.path.join(staging, name % (count - 1)), frame, extension=".png")
+                save_png(frame, os.path.join(staging, name % (count - 1)))
         if not count:
             raise ToolFailure("no frames to write")
         check_frames_target(path, kind, overwrite)     # nothing of the user's appeared meanwhile

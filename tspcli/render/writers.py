@@ -34,14 +34,12 @@ from ..atomic import atomic_output, check_writable, disk_full
 from ..errors import OptionError, ToolFailure
 from .frames import PATTERN as _PATTERN
 from .frames import check_frames_target, write_numbered
+from .png import png_bytes, save_png
 
 DEFAULT_FPS = 30.0
 # x264 at CRF 20 on rendered diagrams: veryfast costs ~60% of medium's CPU per frame and
 # gives files no larger (benchmarks/writers.py), leaving the cores to the renderer.
 X264_PRESET = "veryfast"
-# zlib level of stills: 3 encodes a 1920x1080 picture 2.5 times faster than Pillow's 6 for a file
-# about 12% larger (MobileNetV1 closed: 0.25 s vs 0.64 s, 408 vs 363 kB, on a loaded 2-core machine)
-PNG_LEVEL = 3
 DEFAULT_CRF = 20  # flat-coloured diagrams stay crisp; x264's own default (23) smears edges
 _KINDS_HELP = (".png (one frame), .svg, .pdf, .mp4, .gif, a folder/, a pattern like out_%04d.png, "
                "or a 3D file (.glb, .gltf)")
@@ -50,16 +48,13 @@ STILL_KINDS = ("png", "scene")   # one picture, or one state of the scene (a vec
 
 def write_png(frame: np.ndarray, path: str) -> None:
     """Write an RGB or RGBA uint8 frame to ``path`` atomically, or to stdout for ``-``."""
-    import imageio.v3 as iio
-
     if path == "-":
         check_stdout()
-        sys.stdout.buffer.write(iio.imwrite("<bytes>", np.ascontiguousarray(frame), extension=".png",
-                                            compress_level=PNG_LEVEL))
+        sys.stdout.buffer.write(png_bytes(frame))
         sys.stdout.flush()
         return
     with atomic_output(path, suffix=".png") as tmp:
-        iio.imwrite(tmp, np.ascontiguousarray(frame), extension=".png", compress_level=PNG_LEVEL)
+        save_png(frame, tmp)
 
 
 def crop(frame: np.ndarray, box) -> np.ndarray:

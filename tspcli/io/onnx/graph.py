@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tspcli.errors import LoadError, TspError
+from tspcli.io.channel_constants import channel_vector  # noqa: F401 - the lifters import it from here
 from tspcli.io.onnx.fold import FOLD
 from tspcli.io.onnx.names import Namer
 
@@ -229,19 +230,6 @@ class Lifter:
         self.add(generic, {"shape": [shape[p] for p in perm[1:]]}, inbound[:1], node, shape)
         for extra in node.outputs[1:]:
             self.values[extra] = self.values[node.outputs[0]]
-
-
-def channel_vector(c, channels: int, rank: int, scalar: bool = True):
-    """A constant that broadcasts along the channel axis of a rank-``rank`` NC... tensor as one value
-    per channel ((C, 1, 1), (1, C, 1, 1); (C,), (1, C) for vectors; a single value if ``scalar``),
-    as a (C,) float32 vector; None for anything else."""
-    c = np.asarray(c, np.float32)
-    if scalar and c.size == 1 and c.ndim <= rank:
-        return np.full(channels, c.reshape(-1)[0], np.float32)
-    trailing = (1,) * (rank - 2)
-    if tuple(c.shape) in ((channels, *trailing), (1, channels, *trailing)):
-        return c.reshape(-1)
-    return None
 
 
 def _constant_value(node: Node) -> np.ndarray:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tspcli.io.channel_constants import AFFINE_EPSILON, affine_weights
 from tspcli.io.onnx.graph import Feature, Lifter, Node, Unsupported, channel_vector
 
 
@@ -60,8 +61,10 @@ def lift_unary(lifter: Lifter, node: Node) -> None:
     if op == "Selu" and not (_close(float(a.get("alpha", 1.6732632)), 1.6732632) and
                              _close(float(a.get("gamma", 1.0507010)), 1.0507010)):
         raise Unsupported("Selu with its own alpha/gamma")
-    if op == "Gelu" and a.get("approximate", "none") != "none":
-        raise Unsupported("Gelu with the tanh approximation (tspcli computes the exact one)")
+    if op == "Gelu" and a.get("approximate", "none") not in ("none", "tanh"):
+        raise Unsupported(f"Gelu with the approximation {a['approximate']!r}")
+    if op == "Gelu" and a.get("approximate") == "tanh":
+        return _activation(lifter, node, x, {"activation": "gelu_tanh"})
     names = {"Relu": "relu", "Tanh": "tanh", "Elu": "elu", "Selu": "selu", "HardSwish": "hard_swish",
              "Softplus": "softplus", "Softsign": "softsign", "Exp": "exponential", "Gelu": "gelu"}
     _activation(lifter, node, x, {"activation": names[op]})
@@ -161,13 +164,10 @@ def _affine(lifter: Lifter, node: Node, x: Feature, c, position: int) -> None:
     if not x.channels_last:
         raise Unsupported("arithmetic on a transposed feature map")
     v = channel_vector(c, x.shape[1], len(x.shape))
-    if v is None or (node.op == "Div" and position == 1):
+    weights = None if v is None else affine_weights(node.op, v, constant_first=position == 1)
+    if weights is None:
         raise Unsupported(f"{node.op} of a feature map {list(x.shape)} and a constant of shape {list(c.shape)}")
-    ones, zeros = np.ones_like(v), np.zeros_like(v)
-    scale, shift = {"Add": (ones, v), "Mul": (v, zeros), "Div": (1 / v, zeros),
-                    "Sub": (ones, -v) if position == 0 else (-ones, v)}[node.op]
-    weights = {"gamma": scale, "beta": shift, "moving_mean": zeros, "moving_variance": ones}
-    lifter.add(BatchNormalization, {"epsilon": 1e-12}, [x], node, x.shape, weights=weights)
+    lifter.add(BatchNormalization, {"epsilon": AFFINE_EPSILON}, [x], node, x.shape, weights=weights)
 
 
 def lift_variadic(lifter: Lifter, node: Node) -> None:

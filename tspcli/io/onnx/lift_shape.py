@@ -19,6 +19,7 @@ import numpy as np
 from tspcli.io.onnx.fold import FOLD, reshape_target
 from tspcli.io.onnx.graph import Feature, Lifter, Node, Unsupported
 from tspcli.ops.bilinear import MODES as BILINEAR_MODES
+from tspcli.ops.resize import NEAREST_MODES, nearest_indices
 
 
 def lift_pass(lifter: Lifter, node: Node) -> None:
@@ -176,7 +177,9 @@ def _nearest_index(n_in: int, n_out: int, coord: str, rounding: str):
 
 
 def lift_resize(lifter: Lifter, node: Node) -> None:
-    """Resize by whole factors -> UpSampling2d (nearest, or bilinear with its coordinate mode)."""
+    """Resize of height and width -> UpSampling2d: by whole factors (nearest repeats pixels, or bilinear
+    with its coordinate mode), else to an ``outputSize`` (bilinear, or nearest where the indices ONNX's
+    rule picks are those of one of TensorFlow's modes)."""
     from tspcli.layers import UpSampling2d
 
     x = lifter.feature(node, 0)
@@ -193,20 +196,30 @@ def lift_resize(lifter: Lifter, node: Node) -> None:
     if sizes is not None and np.asarray(sizes).size == 4:
         out = tuple(int(v) for v in np.asarray(sizes).reshape(-1))
     elif scales is not None and np.asarray(scales).size == 4:
-        out = tuple(int(math.floor(n * float(s))) for n, s in zip(x.shape, np.asarray(scales).reshape(-1)))
+        given = [float(s) for s in np.asarray(scales).reshape(-1)]
+        out = tuple(int(math.floor(n * s)) for n, s in zip(x.shape, given))
+        if not all(math.isclose(o, n * s, rel_tol=1e-6) for o, n, s in zip(out[2:], x.shape[2:], given[2:])):
+            # ONNX maps coordinates by the scale given, not by out / in: no layer computes that
+            raise Unsupported(f"Resize of {list(x.shape[2:])} by scales {given[2:]}, which give no whole sizes")
     else:
         raise Unsupported("Resize without 4 scales or sizes")
-    factors = [o // n if n and o % n == 0 else 0 for o, n in zip(out, x.shape)]
-    if factors[:2] != [1, 1] or 0 in factors[2:]:
-        raise Unsupported(f"Resize of {list(x.shape)} to {list(out)}: tspcli lifts whole-factor upsampling "
-                          "of height and width")
+    if out[:2] != tuple(x.shape[:2]) or 0 in out[2:]:
+        raise Unsupported(f"Resize of {list(x.shape)} to {list(out)}: tspcli lifts resizes of height and width")
+    factors = [o // n if o % n == 0 else 0 for o, n in zip(out[2:], x.shape[2:])]
+    whole = 0 not in factors
     mode = a.get("mode", "nearest")
-    config = {"size": factors[2:]}
+    config = {"size": factors} if whole else {"outputSize": list(out[2:])}
     if mode == "nearest":
-        for n, o, f in zip(x.shape[2:], out[2:], factors[2:]):
-            index = _nearest_index(n, o, coord, rounding)
-            if index is None or not np.array_equal(index, np.arange(o) // f):
-                raise Unsupported(f"nearest Resize with {coord} / {rounding} does not repeat pixels")
+        picked = [_nearest_index(n, o, coord, rounding) for n, o in zip(x.shape[2:], out[2:])]
+        if any(index is None for index in picked):
+            raise Unsupported(f"nearest Resize with {coord} / {rounding}")
+        if not (whole and all(np.array_equal(i, np.arange(o) // f) for i, o, f in zip(picked, out[2:], factors))):
+            same = [m for m in NEAREST_MODES if all(np.array_equal(i, nearest_indices(n, o, m))
+                                                    for i, n, o in zip(picked, x.shape[2:], out[2:]))]
+            if not same:
+                raise Unsupported(f"nearest Resize with {coord} / {rounding} of {list(x.shape[2:])} to "
+                                  f"{list(out[2:])}: no layer picks the same pixels")
+            config = {"outputSize": list(out[2:]), "coordinateMode": same[0]}
     elif mode in ("linear", "bilinear") and coord in BILINEAR_MODES:
         config.update(interpolation="bilinear", coordinateMode=coord)
     else:

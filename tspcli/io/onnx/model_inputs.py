@@ -8,6 +8,7 @@ sizes of ``input_shape``; a dynamic batch is 1.
 from __future__ import annotations
 
 from tspcli.errors import LoadError
+from tspcli.io.dynamic_shape import fixed_sizes
 from tspcli.io.onnx.graph import Lifter, Node
 from tspcli.io.onnx.names import dynamo_scope
 
@@ -96,26 +97,7 @@ def _fixed(lifter: Lifter, name: str, dims: list, input_shape) -> tuple[tuple, t
                         file=lifter.file)
     shape = [1, *dims[1:]]
     user_axes = perm[1:]  # ONNX axis of each user (channels-last) axis
-    given = tuple(input_shape.dims) if input_shape is not None else None
-    if given is not None and len(given) != len(user_axes):
-        if input_shape.explicit:
-            raise LoadError(f"--input-shape has {len(given)} sizes, input '{name}' needs {len(user_axes)}",
-                            file=lifter.file)
-        given = None
-    names = "HWC" if len(user_axes) == 3 else "F"
-    missing = []
-    for k, axis in enumerate(user_axes):
-        fixed = isinstance(shape[axis], int)
-        if given is not None and (not fixed or input_shape.explicit):
-            if fixed and given[k] != shape[axis]:
-                raise LoadError(f"--input-shape gives {names[k]} = {given[k]}, but input '{name}' has a fixed "
-                                f"{names[k]} of {shape[axis]}", file=lifter.file)
-            shape[axis] = int(given[k])
-        elif not fixed:
-            missing.append(f"{names[k]} ('{shape[axis]}')")
-    if missing:
-        raise LoadError(f"input '{name}' has dynamic dimensions {', '.join(missing)}; tspcli needs every size",
-                        file=lifter.file, hint="give --input-shape " + ",".join(names) +
-                        " (channels-last) or an --input of the size to compute")
+    sizes = fixed_sizes(name, [shape[axis] for axis in user_axes], input_shape, lifter.file)
+    for axis, size in zip(user_axes, sizes):
+        shape[axis] = size
     return tuple(shape), perm
-

@@ -3,8 +3,9 @@
 ``read_tflite_model(path)`` parses the flatbuffer with the ``tflite`` package's
 generated accessors (``flatbuffer``), reads and dequantizes its constants
 (``tensors``), and lifts its operators into Keras layers (``lift``,
-``operators``), so the rest of tspcli treats it like a Keras file.  Only the
-first subgraph is read (the model; others belong to control flow).
+``operators``, ``arithmetic``, ``activations``), so the rest of tspcli treats it
+like a Keras file.  Only the first subgraph is read (the model; others belong to
+control flow: an operator that runs one, WHILE, IF ..., is refused by name).
 """
 from __future__ import annotations
 
@@ -22,10 +23,11 @@ def looks_like_tflite(head: bytes) -> bool:
     return head[4:8] == IDENTIFIER
 
 
-def read_tflite_model(path, max_bytes: int | None = None) -> FileModel:
-    """A .tflite file as a FileModel; ``max_bytes`` bounds the file and its weights as float32."""
+def read_tflite_model(path, max_bytes: int | None = None, input_shape=None) -> FileModel:
+    """A .tflite file as a FileModel; ``max_bytes`` bounds the file and its weights as float32;
+    ``input_shape`` (``tspcli.io.inputs.InputShape``) sizes a dynamic input."""
     p = Path(path)
-    lift = lift_file(p, max_bytes)
+    lift = lift_file(p, max_bytes, input_shape)
     graph = lift.graph
     outputs = []
     for t in graph.outputs:
@@ -38,7 +40,7 @@ def read_tflite_model(path, max_bytes: int | None = None) -> FileModel:
                      notes=_notes(graph, lift))
 
 
-def lift_file(p: Path, max_bytes: int | None = None):
+def lift_file(p: Path, max_bytes: int | None = None, input_shape=None):
     """The Lifter after every operator: its ``layers``, and ``layer_of`` (tensor -> layer)."""
     from tspcli.io.limits import DEFAULT_MAX_BYTES
 
@@ -47,9 +49,11 @@ def lift_file(p: Path, max_bytes: int | None = None):
 
     max_bytes = max_bytes or DEFAULT_MAX_BYTES
     graph = read_graph(p, max_bytes)
-    lift = Lifter(graph, str(p), max_bytes)
+    lift = Lifter(graph, str(p), max_bytes, input_shape)
     lift.inputs = lift.input_layers()
     for op in graph.operators:
+        if op.index in lift.done:
+            continue
         if not op.outputs:
             raise LoadError(f"operator {op.index} {op.op} has no output", file=str(p))
         handler = OPERATORS.get(op.op)

@@ -13,12 +13,14 @@ import math
 from tspcli.errors import LoadError
 from tspcli.ops._geometry import transpose_geometry
 
-from .lift import Lifter, Unsupported
+from .activations import ACTIVATION_OPS, activation, leaky_relu, prelu, relu_0_to_1
+from .arithmetic import elementwise
 from .flatbuffer import Operator
+from .lift import Lifter, Unsupported
 
 PADDING = {0: "same", 1: "valid"}
-ACTIVATION_OPS = {"RELU": "relu", "RELU6": "relu6", "LOGISTIC": "sigmoid", "TANH": "tanh",
-                  "HARD_SWISH": "hard_swish", "SOFTMAX": "softmax"}
+# Operators that run another subgraph of the file: tspcli reads the first subgraph only.
+CONTROL_FLOW = ("WHILE", "IF", "CALL_ONCE", "CALL", "STABLEHLO_WHILE")
 
 
 def _padding(op: Operator) -> str:
@@ -59,10 +61,15 @@ def conv_2d(lift: Lifter, op: Operator) -> None:
     kernel = _kernel(lift, op, 4)  # (out, kh, kw, in)
     out, kh, kw, cin = kernel.shape
     channels = lift.shape(op.inputs[0])[-1]
-    if cin != channels:
-        raise Unsupported(f"is a grouped convolution ({channels} input channels, kernels of {cin})")
+    # kernels over fewer channels than the input has: a grouped convolution, each group of
+    # out/groups filters reading its own run of cin channels (Keras' Conv2D groups; drawn as a
+    # DepthwiseConv2d when every group is one channel)
+    if cin < 1 or channels % cin or out % (channels // cin):
+        raise LoadError(f"operator {op.index} {op.op}: weights {list(kernel.shape)} do not fit {channels} "
+                        "input channels (in groups)", file=lift.file)
     weights = {"kernel": kernel.transpose(1, 2, 3, 0)}
     config = {"filters": out, "kernel_size": [kh, kw], "strides": _pair(op, "StrideH", "StrideW", "strides"),
+              "groups": channels // cin,
               "padding": _padding(op), "activation": "linear",
               "dilation_rate": _pair(op, "DilationHFactor", "DilationWFactor", "dilations"),
               "use_bias": _bias(lift, op, 2, out, weights)}
@@ -127,15 +134,6 @@ def reduce(lift: Lifter, op: Operator) -> None:
     lift.add(op, kind, {"keepdims": bool(op.options.get("KeepDims"))}, [source])
 
 
-def elementwise(lift: Lifter, op: Operator) -> None:
-    sources = [lift.source(op, 0), lift.source(op, 1)]
-    shapes = [lift.shape(op.inputs[0]), lift.shape(op.inputs[1])]
-    if shapes[0] != shapes[1]:
-        raise Unsupported(f"broadcasts {list(shapes[0])} with {list(shapes[1])}; tspcli merges equal shapes")
-    kind = {"ADD": "Add", "SUB": "Subtract", "MUL": "Multiply"}[op.op]
-    lift.fused(op, lift.add(op, kind, {}, sources))
-
-
 def concatenation(lift: Lifter, op: Operator) -> None:
     sources = [lift.source(op, k) for k in range(len(op.inputs))]
     lift.fused(op, lift.add(op, "Concatenate", {"axis": int(op.options.get("Axis", -1))}, sources))
@@ -144,13 +142,30 @@ def concatenation(lift: Lifter, op: Operator) -> None:
 def reshape(lift: Lifter, op: Operator) -> None:
     """RESHAPE and SQUEEZE: the output shape the file declares."""
     source = lift.source(op, 0)
-    before, after = lift.graph.tensors[op.inputs[0]].shape, lift.graph.tensors[op.outputs[0]].shape
+    before = (1, *lift.shape(op.inputs[0]))
+    after = _computed_target(lift, op, before) if lift.dynamic else lift.graph.tensors[op.outputs[0]].shape
     if not before or not after or before[0] != after[0] or math.prod(before) != math.prod(after):
         raise Unsupported(f"reshapes {list(before)} to {list(after)}, across the batch axis")
     if len(after) == 2:
         lift.add(op, "Flatten", {}, [source])
     else:
         lift.add(op, "Reshape", {"target_shape": list(after[1:])}, [source])
+
+
+def _computed_target(lift: Lifter, op: Operator, before: tuple) -> tuple:
+    """RESHAPE's or SQUEEZE's output shape for a dynamic input, from its shape constant (-1: the
+    size left over) or its squeezed axes."""
+    if op.op == "SQUEEZE":
+        axes = {int(a) % len(before) for a in op.options.get("SqueezeDimsAsNumpy", 0) or ()} or \
+            {a for a, d in enumerate(before) if d == 1 and a > 0}
+        return tuple(d for a, d in enumerate(before) if a not in axes)
+    target = lift.constant(op, 1, "new shape") if len(op.inputs) > 1 else None
+    if target is None:
+        raise Unsupported("takes its new shape from options, not a constant; tspcli needs the constant "
+                          "for a dynamic input")
+    target = [1 if a == 0 else int(d) for a, d in enumerate(target.reshape(-1))]
+    known = math.prod(d for d in target if d != -1)
+    return tuple(math.prod(before) // known if d == -1 and known > 0 else d for d in target)
 
 
 def pad(lift: Lifter, op: Operator) -> None:
@@ -171,36 +186,34 @@ def pad(lift: Lifter, op: Operator) -> None:
         lift.add(op, "ZeroPadding1D", {"padding": pads[1]}, [source])
 
 
-def activation(lift: Lifter, op: Operator) -> None:
-    name = ACTIVATION_OPS[op.op]
-    if op.op == "SOFTMAX" and op.options.get("Beta", 1.0) != 1.0:
-        raise Unsupported(f"has beta {op.options['Beta']}; tspcli computes softmax with beta 1")
-    source = lift.source(op, 0)
-    if not lift.fold_activation(op, name):
-        lift.add(op, "Activation", {"activation": name}, [source])
-
-
-def leaky_relu(lift: Lifter, op: Operator) -> None:
-    lift.add(op, "LeakyReLU", {"negative_slope": float(op.options.get("Alpha", 0.2))}, [lift.source(op, 0)])
+def control_flow(lift: Lifter, op: Operator) -> None:
+    raise Unsupported("runs another subgraph of the file (control flow); tspcli reads the first subgraph, "
+                      "a network without loops or branches")
 
 
 def resize(lift: Lifter, op: Operator) -> None:
+    """RESIZE_BILINEAR / RESIZE_NEAREST_NEIGHBOR: an UpSampling2d by whole factors (nearest ones
+    repeat pixels), else to its output size by TensorFlow Lite's coordinate rules."""
     source = lift.source(op, 0)
     size = lift.constant(op, 1, "output size")
     shape = lift.shape(op.inputs[0])
     if size is None or size.shape != (2,) or len(shape) != 3:
         raise Unsupported("resizes something other than a feature map (H, W, C) to a constant size")
-    factors = [int(o) // n for o, n in zip(size, shape[:2])]
-    if any(f < 1 or f * n != int(o) for f, n, o in zip(factors, shape[:2], size)):
-        raise Unsupported(f"resizes {list(shape[:2])} to {size.tolist()}; tspcli upsamples by whole factors")
+    out = [int(o) for o in size]
+    if min(out) < 1:
+        raise LoadError(f"operator {op.index} {op.op}: output size {out} has a size below 1", file=lift.file)
     align, half = bool(op.options.get("AlignCorners")), bool(op.options.get("HalfPixelCenters"))
-    if op.op == "RESIZE_NEAREST_NEIGHBOR":
-        if align:  # by whole factors, every other nearest rule is a repeat
-            raise Unsupported("aligns corners; tspcli's nearest upsampling repeats rows and columns")
+    if align and half:
+        raise Unsupported("both aligns corners and centres half pixels, which TensorFlow refuses")
+    mode = "align_corners" if align else "half_pixel" if half else "asymmetric"
+    factors = [o // n if o % n == 0 else 0 for o, n in zip(out, shape[:2])]
+    nearest = op.op == "RESIZE_NEAREST_NEIGHBOR"
+    if 0 not in factors and nearest and not align:  # floor((o + offset) / f) = o // f: a repeat
         config = {"size": factors, "interpolation": "nearest"}
-    else:
-        mode = "align_corners" if align else "half_pixel" if half else "asymmetric"
+    elif 0 not in factors and not nearest:
         config = {"size": factors, "interpolation": "bilinear", "coordinate_mode": mode}
+    else:
+        config = {"output_size": out, "interpolation": "nearest" if nearest else "bilinear", "coordinate_mode": mode}
     lift.add(op, "UpSampling2D", config, [source])
 
 
@@ -263,9 +276,11 @@ def quantize(lift: Lifter, op: Operator) -> None:
 OPERATORS = {
     "CONV_2D": conv_2d, "DEPTHWISE_CONV_2D": depthwise_conv_2d, "FULLY_CONNECTED": fully_connected,
     "AVERAGE_POOL_2D": pool_2d, "MAX_POOL_2D": pool_2d, "MEAN": reduce, "REDUCE_MAX": reduce,
-    "ADD": elementwise, "SUB": elementwise, "MUL": elementwise, "CONCATENATION": concatenation,
+    "ADD": elementwise, "SUB": elementwise, "MUL": elementwise, "DIV": elementwise,
+    "CONCATENATION": concatenation,
     "RESHAPE": reshape, "SQUEEZE": reshape, "PAD": pad, "PADV2": pad,
-    **{name: activation for name in ACTIVATION_OPS}, "LEAKY_RELU": leaky_relu,
+    **{name: activation for name in ACTIVATION_OPS}, "LEAKY_RELU": leaky_relu, "PRELU": prelu,
+    "RELU_0_TO_1": relu_0_to_1, **{name: control_flow for name in CONTROL_FLOW},
     "RESIZE_BILINEAR": resize, "RESIZE_NEAREST_NEIGHBOR": resize, "TRANSPOSE_CONV": transpose_conv,
     "DEQUANTIZE": quantize, "QUANTIZE": quantize,
 }

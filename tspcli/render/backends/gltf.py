@@ -23,6 +23,7 @@ import numpy as np
 
 from ...atomic import atomic_output
 from ...scene import geometry
+from ..png import png_bytes
 
 # glTF constants
 FLOAT, UNSIGNED_INT = 5126, 5125
@@ -147,9 +148,7 @@ class GltfBuilder:
     def _texture(self, texture) -> int:
         """One image per scene Texture, however many meshes show it."""
         if id(texture) not in self.textures:
-            import imageio.v3 as iio
-
-            png = iio.imwrite("<bytes>", np.ascontiguousarray(texture.image, dtype=np.uint8), extension=".png")
+            png = png_bytes(texture.image)
             self.doc["images"].append({"name": texture.key, "mimeType": "image/png", "bufferView": self._view(png)})
             self.doc["textures"].append({"sampler": 0, "source": len(self.doc["images"]) - 1})
             self.textures[id(texture)] = len(self.doc["textures"]) - 1
