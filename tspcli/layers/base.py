@@ -197,10 +197,10 @@ class Layer:
         from ..activations import get_activation, in_place
 
         fn = in_place(name) if own and x.dtype == "float32" and x.flags.writeable else None
-        if fn is not None:
-            return fn(x)
-
-        return get_activation(name, keras_version=self.keras_version)(x)
+        if fn is None:
+            fn = self.prepared("activation", lambda n, v: get_activation(n, keras_version=v), name,
+                               self.keras_version)
+        return fn(x)
 
     # --- visual state ----------------------------------------------------------------
     def open_layer(self) -> None:

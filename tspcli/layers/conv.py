@@ -115,6 +115,12 @@ class Conv2d(_Conv):
 
             return self._bias_act(grouped_conv2d(inputs[0], self.weights["kernel"], c["groups"], c["strides"],
                                                  c["padding"], c["dilationRate"]))
+        if self.rank == 2:  # a 1x1 convolution is one product, its kernel as a matrix made once
+            matrix = self.prepared("pointwise", _pointwise_matrix, self.weights["kernel"], c["kernelSize"],
+                                   c["strides"], c["padding"])
+            if matrix is not None:
+                x = inputs[0]
+                return self._bias_act((x.reshape(-1, x.shape[-1]) @ matrix).reshape(*x.shape[:-1], -1))
         conv = ops.conv2d if self.rank == 2 else ops.conv1d
         return self._bias_act(conv(inputs[0], self.weights["kernel"], strides=c["strides"], padding=c["padding"],
                                    dilation_rate=c["dilationRate"]))
@@ -127,6 +133,17 @@ class Conv2d(_Conv):
         if c["useBias"]:
             w["bias"] = (self.output_shape[-1],)
         return w
+
+
+def _pointwise_matrix(kernel, size, strides, padding):
+    """A 1x1 convolution's kernel as a float32 (Cin, Cout) matrix when it reads every pixel
+    (stride 1, no padding), else None."""
+    import numpy as np
+
+    flat = padding in ("valid", "same") or not any(n for pair in padding for n in pair)
+    if tuple(size) != (1, 1) or tuple(strides) != (1, 1) or not flat:
+        return None
+    return np.ascontiguousarray(kernel[0, 0], np.float32)
 
 
 class Conv1d(Conv2d):
