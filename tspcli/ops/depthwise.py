@@ -15,7 +15,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 
 from tspcli.errors import ShapeError
 from tspcli.ops._geometry import axis_geometry, check_padding, int_tuple, kernel_operands
@@ -91,9 +90,11 @@ class DepthwisePlan:
             for g, (b, first, jstep, tiled) in enumerate(self.groups):
                 p = phases[b]
                 ps = p.strides  # (row, column, channel) in bytes
-                # (output row, tap row, tap column, width x channels) over the phase, no copy
-                taps = as_strided(p[b0 * sh:, first:], shape=(b1 - b0, tiled.shape[0], tiled.shape[1], ow * cm),
-                                  strides=(sh * ps[0], dh * ps[0], jstep * ps[1], ps[2]), writeable=False)
+                # (output row, tap row, tap column, width x channels) over the phase, no copy; numpy
+                # checks that the view stays inside the phase
+                taps = np.ndarray((b1 - b0, tiled.shape[0], tiled.shape[1], ow * cm), np.float32, buffer=p,
+                                  offset=b0 * sh * ps[0] + first * ps[1],
+                                  strides=(sh * ps[0], dh * ps[0], jstep * ps[1], ps[2]))
                 dst = out2[b0:b1] if g == 0 else tmp[:b1 - b0]
                 np.einsum("hijx,ijx->hx", taps, tiled, out=dst)
                 if g:
