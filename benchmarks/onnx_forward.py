@@ -131,7 +131,8 @@ def main():
         for what, (wall, cpu) in [("tspcli forward (every layer's value)", ours),
                                   ("onnxruntime, 1 thread, fully optimised", ort_fused),
                                   ("onnxruntime, 1 thread, every tensor out", ort_every)]:
-            ratio = "" if what.startswith("tspcli") else f"  (tspcli {ours[0] / wall:.2f}x wall, {ours[1] / cpu:.2f}x CPU)"
+            ratio = "" if what.startswith("tspcli") else \
+                f"  (tspcli {ours[0] / wall:.2f}x wall, {ours[1] / cpu:.2f}x CPU)"
             print(f"  {what:40s} {wall * 1000:8.1f} {cpu * 1000:8.1f}{ratio}")
         print(f"  largest difference of the outputs          {diff:.2e}")
 
