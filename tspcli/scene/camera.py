@@ -118,23 +118,25 @@ def frame(points: np.ndarray, view: View, size: tuple[int, int], *, margin: floa
     X, Y, Z = pts @ right, pts @ up, pts @ forward
     span = float(max(np.ptp(X), np.ptp(Y), np.ptp(Z), 1e-6))
     if fov is None:
-        def bounds(share):      # the NDC intervals with ``share`` of the room asked around each point
+        ext, extremes = _grouped(ext, X, Y)
+
+        def bounds(share):      # the NDC intervals with ``share`` of the room asked around each group of points
             room = share * ext
             return (-1 + 2 * (left + pad + room[:, 0]) / width, 1 - 2 * (right_in + pad + room[:, 1]) / width,
                     -1 + 2 * (bottom + pad + room[:, 2]) / height, 1 - 2 * (top + pad + room[:, 3]) / height)
 
         share = 1.0
-        if _parallel_scale(X, Y, bounds(1.0), width / height) is None:
+        if _parallel_scale(extremes, bounds(1.0), width / height) is None:
             # The room asked cannot all be given (labels pushed far aside want the model both larger
             # and smaller): the largest share of it that can, so the drawing stays inside the picture.
             low, high = 0.0, 1.0
             for _ in range(20):
                 mid = (low + high) / 2
-                fits = _parallel_scale(X, Y, bounds(mid), width / height) is not None
+                fits = _parallel_scale(extremes, bounds(mid), width / height) is not None
                 low, high = (mid, high) if fits else (low, mid)
             share = low
-        scale = _parallel_scale(X, Y, bounds(share), width / height)
-        return zoomed(_parallel_camera(X, Y, Z, bounds(share), (right, up, forward), width / height, span, scale),
+        scale = _parallel_scale(extremes, bounds(share), width / height)
+        return zoomed(_parallel_camera(extremes, Z, bounds(share), (right, up, forward), width / height, span, scale),
                       view.zoom)
     ty = math.tan(math.radians(fov) / 2)
     tx = ty * width / height
@@ -164,29 +166,37 @@ def frame(points: np.ndarray, view: View, size: tuple[int, int], *, margin: floa
     return zoomed(camera, view.zoom)
 
 
-def _parallel_scale(X, Y, bounds, aspect: float) -> float | None:
-    """The smallest view (half-height S) of a parallel camera that holds every point in its allowed
-    interval of the picture (``bounds``: NDC intervals per point), or None when no view does.
+def _grouped(ext: np.ndarray, X: np.ndarray, Y: np.ndarray):
+    """(the distinct rows of ``ext``, (X max, X min, Y max, Y min) of the points asking each): points
+    asking the same room bind the framing only through their extremes."""
+    order = np.lexsort(ext.T[::-1])
+    ranked = ext[order]
+    first = np.ones(len(order), bool)
+    first[1:] = np.any(ranked[1:] != ranked[:-1], axis=1)
+    starts = np.flatnonzero(first)
+    x, y = X[order], Y[order]
+    return ranked[starts], (np.maximum.reduceat(x, starts), np.minimum.reduceat(x, starts),
+                            np.maximum.reduceat(y, starts), np.minimum.reduceat(y, starts))
+
+
+def _parallel_scale(extremes, bounds, aspect: float) -> float | None:
+    """The smallest view (half-height S) of a parallel camera that holds every group of points in its
+    allowed interval of the picture (``bounds``: NDC intervals per group, ``extremes``: see ``_grouped``),
+    or None when no view does.
 
     A point at X lands at (X - cx) / (S * aspect) in NDC, so it fits when
     X - hi * S * aspect <= cx <= X - lo * S * aspect.  Some cx serves every
     point when each pair (i, j) has X_i - X_j <= S * aspect * (hi_i - lo_j):
     a lower bound on S where hi_i > lo_j and an upper one where a label pushed
     far aside needs the model spread out (hi_i < lo_j).  Points with the same
-    interval bind only through their extremes, so pairs of those groups suffice.
+    interval bind only through their extremes, so pairs of groups suffice.
     """
     lo_x, hi_x, lo_y, hi_y = bounds
+    x_top, x_bottom, y_top, y_bottom = extremes
     lower, upper = 0.0, np.inf
-    for coord, lo, hi, k in ((X, lo_x, hi_x, aspect), (Y, lo_y, hi_y, 1.0)):
-        keys, group = np.unique(np.stack([np.broadcast_to(lo, coord.shape), np.broadcast_to(hi, coord.shape)], 1),
-                                axis=0, return_inverse=True)
-        group = group.ravel()
-        top = np.full(len(keys), -np.inf)
-        bottom = np.full(len(keys), np.inf)
-        np.maximum.at(top, group, coord)
-        np.minimum.at(bottom, group, coord)
+    for top, bottom, lo, hi, k in ((x_top, x_bottom, lo_x, hi_x, aspect), (y_top, y_bottom, lo_y, hi_y, 1.0)):
         need = top[:, None] - bottom[None, :]                  # X_i - X_j, at its largest per pair of groups
-        room = k * (keys[:, 1][:, None] - keys[:, 0][None, :])
+        room = k * (hi[:, None] - lo[None, :])
         if np.any((room == 0) & (need > 0)):
             return None
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -196,13 +206,14 @@ def _parallel_scale(X, Y, bounds, aspect: float) -> float | None:
     return lower if lower <= upper else None
 
 
-def _parallel_camera(X, Y, Z, bounds, axes, aspect: float, span: float, scale: float) -> Camera:
+def _parallel_camera(extremes, Z, bounds, axes, aspect: float, span: float, scale: float) -> Camera:
     """The parallel camera of half-height ``scale`` centred on the points' windows, in front of them all."""
     lo_x, hi_x, lo_y, hi_y = bounds
+    x_top, x_bottom, y_top, y_bottom = extremes
     right, up, forward = axes
     scale = max(scale, 1e-9 * span)
-    cx = (np.max(X - hi_x * scale * aspect) + np.min(X - lo_x * scale * aspect)) / 2
-    cy = (np.max(Y - hi_y * scale) + np.min(Y - lo_y * scale)) / 2
+    cx = (np.max(x_top - hi_x * scale * aspect) + np.min(x_bottom - lo_x * scale * aspect)) / 2
+    cy = (np.max(y_top - hi_y * scale) + np.min(y_bottom - lo_y * scale)) / 2
     # Any depth in front of the model draws the same picture; far back, the distance from the eye
     # orders elements as their depth does (back-to-front sorting of translucent layers).
     cz = float(Z.min()) - 100 * span

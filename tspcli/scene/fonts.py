@@ -45,6 +45,7 @@ def font_file(bold: bool = False) -> str | None:
     return path if os.path.isfile(path) else None
 
 
+@functools.lru_cache(maxsize=4096)      # label placement asks for the same texts many times a picture
 def text_width(text: str, size: float, bold: bool = False) -> float:
     """Pixels of the widest line of ``text`` at font size ``size``; unknown characters count one size."""
     widths = _WIDTHS[bold]

@@ -6,6 +6,7 @@ together, clear of the title, note and legend.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 
 import numpy as np
@@ -14,9 +15,9 @@ from . import camera as cam, composition as compose, labels as placing
 from .camera import View
 from .look import Pose
 from .scene import Blocks
-from .geometry import bounds_corners
+from .geometry import blocks_corners, bounds_corners
 from .planes import AXES, Plane
-from .overlay import TITLE_BAND, items_extent, items_size, legend_items, note_items
+from .overlay import TITLE_BAND, items_extent, legend_items, note_items
 from .rows import RowPlan
 
 MIN_OUTLINED_PX = 12.0       # boxes narrower than this in the picture (at scale 1) are drawn without outlines
@@ -43,16 +44,26 @@ class Framing:
         """
         if state.view.direction != "auto":
             return state
-        best = None
+        candidates = []
         for direction in cam.DIRECTIONS:
             candidate = replace(state, view=replace(state.view, direction=direction))
             toward = candidate.view.orientation()[0]
-            if abs(float(toward[1])) > END_ON:
-                continue
+            if abs(float(toward[1])) <= END_ON:
+                candidates.append(candidate)
+        # The last is judged first; an earlier one, which wins unless a later one draws the model larger by
+        # a margin, is judged only if its framing without labels (which only shrink it) could still win.
+        best = None
+        for candidate in reversed(candidates):
+            if best is not None:
+                points, anchors = self._corners_and_anchors(*self._stack(candidate))
+                bare = self._frame(points, anchors, np.zeros((len(anchors), 4)), None, replace(candidate.view, zoom=1.0))
+                if best[0] < cam.half_height(bare) * 0.999:
+                    continue
             blocks, lines, requests, legend = self._elements(candidate, wrap=False)
-            camera, _ = self._judged(blocks, lines, requests, candidate.view)
+            camera, placement = self._judged(blocks, lines, requests, candidate.view)
+            self._one_row[candidate.view.direction] = (candidate, camera, placement)   # a row plan starts here
             extent = cam.half_height(camera)
-            if best is None or extent < best[0] * 0.999:
+            if best is None or not best[0] < extent * 0.999:
                 best = (extent, candidate)
         return best[1] if best else replace(state, view=replace(state.view, direction="vertical"))
 
@@ -61,7 +72,7 @@ class Framing:
         states = [self.resolve(s) for s in states]
         view = states[0].view
         elements = [self._elements(state, compact=compact) for state in states]
-        points = [p for blocks, lines, *_ in elements for p in _scene_points(blocks, lines)]
+        points = np.concatenate([scene_points(blocks, lines) for blocks, lines, *_ in elements])
         legend = elements[0][3]
         rough = self._frame(points, [], np.zeros((0, 4)), legend, view)
         anchors, extents = [], []
@@ -92,7 +103,7 @@ class Framing:
         into ``MIN_BUTTON_PX`` .. ``MAX_BUTTON_FONTS`` font sizes of radius; many boxes narrower than ``MIN_OUTLINED_PX`` (feature maps) lose their
         outlines, which would otherwise cover them."""
         button = blocks.key.endswith("/button")
-        if not button and blocks.edge is None:
+        if not button and (blocks.edge is None or len(blocks.centers) == 1):
             return blocks
         plane = Plane(*blocks.plane)
         across = plane.vectors()[0]
@@ -117,27 +128,36 @@ class Framing:
         two short lines under a horizontal stack, one line beside a vertical one."""
         joiner = "\n" if _label_mode(state.view) == "below" else "  "
         row_of = {name: r for r, names in enumerate(plan.groups) for name in names}
-        outputs = {out.name for out in getattr(self.model, "outputs", None) or []} | {self.layers[-1].name}
+        size, color, ranks = self.label_size, self.look.text_color, self._label_ranks
         requests = []
         for layer in self.layers:
             part, _ = placed[layer.name]
-            corners = np.concatenate([bounds_corners(b.centers, b.size) for b in part.blocks])
-            inbound = self.inbound[layer.name]
-            if not inbound or layer.name in outputs:
-                rank = 0
-            else:
-                rank = 1 if tuple(inbound[0].output_shape) != tuple(layer.output_shape) else 2
+            corners = part.corners
             text = part.label.split("\n")[0] if compact else part.label.replace("\n", joiner)
             button = next((b for b in part.blocks if b.key.endswith("/button")), None)
             requests.append(placing.Request(f"{layer.name}/label", text,
                                             (corners.min(axis=0) + corners.max(axis=0)) / 2, corners,
-                                            self.label_size, self.look.text_color, rank, row_of[layer.name],
+                                            size, color, ranks[layer.name], row_of[layer.name],
                                             button=button))
             # a top class stands on the far side (above, or left) of its layer, over its unit, tied to it
             requests += [placing.Request(key, text, points.mean(axis=0), corners, self.look.font_size,
                                          self.look.text_color, 0, row_of[layer.name], side=1, bold=True)
                          for key, text, points in part.callouts]
         return requests
+
+    @functools.cached_property
+    def _label_ranks(self) -> dict[str, int]:
+        """Which labels are kept first when some must be left out: 0 inputs and outputs, 1 where the shape
+        changes, 2 the rest."""
+        outputs = {out.name for out in getattr(self.model, "outputs", None) or []} | {self.layers[-1].name}
+        ranks = {}
+        for layer in self.layers:
+            inbound = self.inbound[layer.name]
+            if not inbound or layer.name in outputs:
+                ranks[layer.name] = 0
+            else:
+                ranks[layer.name] = 1 if tuple(inbound[0].output_shape) != tuple(layer.output_shape) else 2
+        return ranks
 
     def _place(self, requests, camera, view: View, note: bool = False, legend=None, row=None,
                within: bool = False) -> placing.Placement:
@@ -151,15 +171,14 @@ class Framing:
                         (fitted := self._fitted_to_picture(r.button, camera)).centers, fitted.size)]))
                     for r in requests]
         # once labels are left out for room, one that would fall outside the picture is left out too
-        return placing.place(requests, camera, self.look.size, _label_mode(view), self.linear, bounds,
-                             within or note)
+        return self._placements.place(requests, camera, self.look.size, _label_mode(view), self.linear, bounds,
+                                      within or note)
 
     def _frame_and_place(self, blocks, lines, requests, legend, view: View):
-        """(camera, label placement, legend: (x, y of its top left corner, in a row) or None), composed
-        (see ``composition``):
-        the camera fitted to the layers and their labels, the legend in free room (else in a band the
-        framing keeps for it), the whole centred."""
-        points = _scene_points(blocks, lines)
+        """(camera, label placement, legend as drawn, where: (x, y of its top left corner, in a row) or
+        None), composed (see ``composition``): the camera fitted to the layers and their labels, the
+        legend in free room (else in a band the framing keeps for it: ``legend_room``), the whole centred."""
+        points = scene_points(blocks, lines)
         whole = replace(view, zoom=1.0)       # fitted as a whole; a zoom then magnifies the middle
         camera, placement, note = self._fitted(points, requests, None, whole, view)
         width, height = self.look.size
@@ -167,29 +186,11 @@ class Framing:
         area = (pad, pad, width - pad, height - pad - self._insets(None, view, note)[3])
         camera, placement = self._filled(camera, placement, blocks, requests, view, note, area)
         spot = None
-        row = _legend_row(view)
         if legend is not None:
-            gap = legend.size
-            drawn = self._drawn(blocks, placement, camera)
-            for row in (row, not row):      # its own shape first, then the other
-                size = items_size(legend_items(legend, self.look.size, 0.0, row))
-                spot = compose.free_spot(drawn, size, area, gap)
-                if spot is not None:
-                    break
-            if spot is None:        # a band for it, of the shape that draws the model larger
-                best = None
-                for row in (_legend_row(view), not _legend_row(view)):
-                    size = items_size(legend_items(legend, self.look.size, 0.0, row))
-                    fitted, placed, noted = self._fitted(points, requests, legend, whole, view, row)
-                    left, _, bottom, _ = self._insets(legend, view, noted, row)
-                    banded = (area[0] + left + (gap if left else 0), area[1] + bottom + (gap if bottom else 0),
-                              area[2], area[3])
-                    fitted, placed = self._filled(fitted, placed, blocks, requests, view, noted, banded, legend, row)
-                    scale = float(np.ptp(compose.drawn_boxes(blocks, [], fitted, self.look.size)[:, [0, 2]]))
-                    if best is None or scale > best[0] * 1.001:
-                        spot = compose.beside(self._drawn(blocks, placed, fitted), size, row, gap, area)
-                        best = (scale, fitted, placed, noted, row, spot)
-                _, camera, placement, note, row, spot = best
+            placed = self._legend_spot(legend, blocks, points, requests, (camera, placement, note), view, whole,
+                                       area, _legend_row(view))
+            legend, spot, row = placed.legend, placed.spot, placed.row
+            camera, placement, note = placed.camera, placed.placement, placed.note
         camera, moved = compose.centred(camera, lambda c: self._drawn(blocks, placement, c), spot, area,
                                         self.look.size)
         legend_at = None
@@ -198,12 +199,12 @@ class Framing:
         if view.zoom != 1.0:
             camera = cam.zoomed(camera, view.zoom)
             placement = self._place(requests, camera, view, note)
-        return camera, placement, legend_at
+        return camera, placement, legend, legend_at
 
     def _judged(self, blocks, lines, requests, view: View):
         """(camera, placement) fitted to the layers and labels alone, without the composing steps:
         enough to compare stackings and row plans by the scale they draw the model at."""
-        points = _scene_points(blocks, lines)
+        points = scene_points(blocks, lines)
         return self._fitted(points, requests, None, replace(view, zoom=1.0), view, passes=JUDGING_PASSES)[:2]
 
     def _fitted(self, points, requests, legend, whole: View, view: View, row: bool | None = None,
@@ -297,10 +298,10 @@ def _legend_row(view: View) -> bool:
     return view.direction == "horizontal"
 
 
-def _scene_points(blocks, lines) -> list:
-    points = [c for b in blocks for c in bounds_corners(b.centers, b.size)]
-    points += [p for ln in lines for path in ln.paths for p in path]
-    return points
+def scene_points(blocks, lines) -> np.ndarray:
+    """Every corner of the boxes that hold each element's boxes, and every point of the lines: (N, 3)."""
+    paths = [np.asarray(path, dtype=float).reshape(-1, 3) for ln in lines for path in ln.paths]
+    return np.concatenate([blocks_corners(blocks), *paths])
 
 
 def _label_mode(view: View) -> str:

@@ -81,5 +81,25 @@ def bounds_corners(centers: np.ndarray, size) -> np.ndarray:
     """The 8 corners of the box that holds N boxes."""
     centers = np.asarray(centers, dtype=float).reshape(-1, 3)
     half = np.asarray(size, dtype=float) / 2
-    lo, hi = centers.min(0) - half, centers.max(0) + half
-    return np.array([[x, y, z] for x in (lo[0], hi[0]) for y in (lo[1], hi[1]) for z in (lo[2], hi[2])])
+    ends = np.stack([centers.min(0) - half, centers.max(0) + half])
+    return ends[_CORNER_ENDS, _XYZ]
+
+
+def blocks_corners(blocks) -> np.ndarray:
+    """(8 * len(blocks), 3): ``bounds_corners`` of each Blocks element, in order; those of one box at once."""
+    if not blocks:
+        return np.zeros((0, 3))
+    single = np.array([len(b.centers) == 1 for b in blocks])
+    corners = np.empty((len(blocks), 8, 3))
+    if single.any():
+        centers = np.array([b.centers[0] for b, one in zip(blocks, single) if one], dtype=float)
+        half = np.array([b.size for b, one in zip(blocks, single) if one], dtype=float) / 2
+        ends = np.stack([centers - half, centers + half], axis=1)          # (M, 2, 3): low and high ends
+        corners[single] = ends[:, _CORNER_ENDS, _XYZ]
+    for k in np.flatnonzero(~single):
+        corners[k] = bounds_corners(blocks[k].centers, blocks[k].size)
+    return corners.reshape(-1, 3)
+
+
+_CORNER_ENDS = (_CORNERS > 0).astype(int)       # which end (low 0, high 1) each corner takes on each axis
+_XYZ = np.arange(3)

@@ -20,7 +20,7 @@ import numpy as np
 from . import camera as cam
 from .fonts import text_height, text_width
 from .scene import Label
-from .spatial import BoxIndex, boxes_of, segment_meets_box
+from .spatial import BoxIndex, segment_meets_box
 
 GAP = 8.0            # pixels between a layer and its first row of labels
 PAD = 0.5            # font sizes of clear space kept around each label (a word space)
@@ -70,10 +70,10 @@ def place(requests: list[Request], camera, size: tuple[int, int], mode: str, cha
     if n == 0:
         return Placement([], np.zeros((0, 4)), 0)
     centers = cam.project(np.array([r.center for r in requests]), camera, size)
-    # every layer's corners projected at once, then split back per layer
-    projected = np.split(cam.project(np.concatenate([r.corners for r in requests]), camera, size),
-                         np.cumsum([len(r.corners) for r in requests])[:-1])
-    boxes = boxes_of(projected)       # x0, y0, x1, y1 of each label's layer
+    # every layer's corners projected at once, then reduced per layer: x0, y0, x1, y1 of each label's layer
+    projected = cam.project(np.concatenate([r.corners for r in requests]), camera, size)
+    starts = np.cumsum([0] + [len(r.corners) for r in requests[:-1]])
+    boxes = np.concatenate([np.minimum.reduceat(projected, starts), np.maximum.reduceat(projected, starts)], axis=1)
     w = np.array([text_width(r.text, r.size, r.bold) for r in requests])
     h = np.array([text_height(r.text, r.size) for r in requests])
     font = max(r.size for r in requests)
@@ -123,12 +123,17 @@ def place(requests: list[Request], camera, size: tuple[int, int], mode: str, cha
                 attempts = []
                 break
             chosen = None
+    # plain floats for the spots tried one by one (numpy's scalars are slow in Python arithmetic)
+    plain = boxes.tolist(), lines_up.tolist(), centers.tolist(), w.tolist(), h.tolist(), float(step)
     for k, (order, sides, rows) in enumerate(attempts):
         chosen = {}
         taken = _Taken(cell)
-        for i in order:
-            spots = (_spot(side, row, boxes[i], lines_up[i], centers[i], w[i], h[i], step)
-                     for row in range(rows) for side in sides(i))
+        for i in order.tolist():
+            boxes_at = (_spot_box(side, GAP + row * plain[5], plain[1][i], plain[2][i], plain[3][i], plain[4][i])
+                        + (side,) for row in range(rows) for side in sides(i))
+            # most spots touch a label already placed: that is known from the label's box alone
+            spots = (_leader_to(side, (box, attach), plain[0][i], plain[2][i]) for box, attach, side in boxes_at
+                     if not taken.labels.hits(box, PAD * requests[i].size))
             spot = next((s for s in spots if taken.free(s, PAD * requests[i].size)
                          and _clear_of_layers({i: s}, layers, owner, boxes, sides_of)
                          and (not within or _inside(s[0], size))), None)
@@ -266,28 +271,18 @@ def _spot(side, row, layer_box, line_box, center, w, h, step, along=None):
     runs from the layer's own edge (``layer_box``), as straight as the edge allows, to the middle of
     the label's near edge; ``leader`` and the ends are None when the label stands close.
     """
+    return _leader_to(side, _spot_box(side, GAP + row * step, line_box, center, w, h, along), layer_box, center)
+
+
+def _leader_to(side, at, layer_box, center):
+    """``_spot`` of the label at ``at`` (its box and attachment point, see ``_spot_box``)."""
+    box, attach = at
     x0, y0, x1, y1 = layer_box
-    lx0, ly0, lx1, ly1 = line_box
     cx, cy = center
-    out = GAP + row * step
     if side in ("below", "above"):
-        mid = cx if along is None else along
-        foot = min(max(mid, x0), x1)
-        if side == "below":
-            top = ly0 - out
-            box, attach, start = (mid - w / 2, top - h, mid + w / 2, top), (mid, top), (foot, y0)
-        else:
-            bottom = ly1 + out
-            box, attach, start = (mid - w / 2, bottom, mid + w / 2, bottom + h), (mid, bottom), (foot, y1)
+        start = (min(max(attach[0], x0), x1), y0 if side == "below" else y1)
     else:
-        mid = cy if along is None else along
-        foot = min(max(mid, y0), y1)
-        if side == "right":
-            left = lx1 + out
-            box, attach, start = (left, mid - h / 2, left + w, mid + h / 2), (left, mid), (x1, foot)
-        else:
-            right = lx0 - out
-            box, attach, start = (right - w, mid - h / 2, right, mid + h / 2), (right, mid), (x0, foot)
+        start = (x1 if side == "right" else x0, min(max(attach[1], y0), y1))
     offset = (float(attach[0] - cx), float(attach[1] - cy))
     reach = abs(attach[0] - start[0]) + abs(attach[1] - start[1])
     if reach <= 1.5 * GAP:
@@ -296,6 +291,24 @@ def _spot(side, row, layer_box, line_box, center, w, h, step, along=None):
     # the leader's path, kept clear of other labels
     path = (min(start[0], attach[0]), min(start[1], attach[1]), max(start[0], attach[0]), max(start[1], attach[1]))
     return box, offset, leader, path, (start, attach)
+
+
+def _spot_box(side, out, line_box, center, w, h, along=None):
+    """(box, attachment point) of the label on ``side``, ``out`` pixels from ``line_box`` (see ``_spot``)."""
+    lx0, ly0, lx1, ly1 = line_box
+    if side in ("below", "above"):
+        mid = center[0] if along is None else along
+        if side == "below":
+            top = ly0 - out
+            return (mid - w / 2, top - h, mid + w / 2, top), (mid, top)
+        bottom = ly1 + out
+        return (mid - w / 2, bottom, mid + w / 2, bottom + h), (mid, bottom)
+    mid = center[1] if along is None else along
+    if side == "right":
+        left = lx1 + out
+        return (left, mid - h / 2, left + w, mid + h / 2), (left, mid)
+    right = lx0 - out
+    return (right - w, mid - h / 2, right, mid + h / 2), (right, mid)
 
 
 def extent(label: Label) -> np.ndarray:

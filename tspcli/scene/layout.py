@@ -14,7 +14,9 @@ from . import rows, style, tween
 from .annotate import Annotations
 from .framing import MAX_BUTTON_FONTS, MIN_BUTTON_PX, MIN_OUTLINED_PX, Framing, _left_out_note, _legend_row
 from .legend import Legends
+from .legend_room import LegendRoom
 from .look import Look, Pose, initial_state
+from .placements import Placements
 from .parts import BUTTON_SHARE, MAP_PITCH, MAX_SLAB_DEPTH, Parts, closest_factors
 from .rows import RowPlan
 from .scene import Scene, Texture
@@ -29,7 +31,7 @@ __all__ = ["Look", "Pose", "initial_state", "SceneBuilder", "closest_factors", "
            "MAP_PITCH", "MAX_BUTTON_FONTS", "MAX_SLAB_DEPTH", "MIN_BUTTON_PX", "MIN_OUTLINED_PX", "MODEL_WIDTH"]
 
 
-class SceneBuilder(Framing, Wrapping, Stacking, Parts, Textures, Legends, Annotations):
+class SceneBuilder(Framing, LegendRoom, Wrapping, Stacking, Parts, Textures, Legends, Annotations):
     """Builds scenes of one model for many states; caches textures, which do not change with state."""
 
     def __init__(self, model, look: Look = Look()):
@@ -63,6 +65,10 @@ class SceneBuilder(Framing, Wrapping, Stacking, Parts, Textures, Legends, Annota
             len(set(self.level.values())) == len(self.layers)
         self._textures: dict[str, tuple[Texture, np.ndarray, np.ndarray]] = {}
         self._rows: RowPlan | None = None    # how a horizontal stack is wrapped, once judged
+        self._stacks: dict = {}              # (view, openness) -> the stack (see ``_stack``)
+        self._parts: dict = {}               # (name, openness, plane) -> part (see ``_kept_part``)
+        self._placements = Placements()      # label placements asked again while composing
+        self._one_row: dict = {}             # direction -> (state, camera, placement) judged by ``resolve``
 
     # --- public ---------------------------------------------------------------------------
     def build(self, state: Pose, camera=None, compact: bool = False) -> Scene:
@@ -72,7 +78,7 @@ class SceneBuilder(Framing, Wrapping, Stacking, Parts, Textures, Legends, Annota
         state = self.resolve(state)
         blocks, lines, requests, legend = self._elements(state, compact=compact and camera is not None)
         if camera is None:
-            camera, placement, legend_at = self._frame_and_place(blocks, lines, requests, legend, state.view)
+            camera, placement, legend, legend_at = self._frame_and_place(blocks, lines, requests, legend, state.view)
         else:
             placement, legend_at = self._place(requests, camera, state.view), None
         blocks = [self._fitted_to_picture(b, camera) for b in blocks]

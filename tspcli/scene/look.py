@@ -1,6 +1,7 @@
 """How a picture looks (``Look``) and what changes between frames (``Pose``): the layout's inputs."""
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from typing import Mapping
@@ -43,7 +44,7 @@ class Look:
             return (0.0, 0.0, 0.0, 0.0)
         return (*style.parse_color(self.background, "background"), 1.0)
 
-    @property
+    @functools.cached_property        # asked for every label and box of every candidate layout
     def light(self) -> bool:
         """A light background (transparent pictures count: they go on paper and slides)."""
         r, g, b, a = self.background_rgba

@@ -8,8 +8,9 @@ channels separate then spread.  Textures come from ``textures.Textures``.
 """
 from __future__ import annotations
 
+import functools
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -41,9 +42,20 @@ class _Part:
     opened: float = 0.0        # openness of a layer that spreads out: it gets room in its level
     callouts: list[tuple[str, str, np.ndarray]] = field(default_factory=list)   # (key, text, corners it names)
 
+    @functools.cached_property
+    def corners(self) -> np.ndarray:
+        """(8 * blocks, 3): the corners of the box around each block's boxes (worked out once a part)."""
+        return np.concatenate([bounds_corners(b.centers, b.size) for b in self.blocks])
+
     def bounds(self) -> tuple[np.ndarray, np.ndarray]:
-        corners = np.concatenate([bounds_corners(b.centers, b.size) for b in self.blocks])
-        return corners.min(axis=0), corners.max(axis=0)
+        return self.corners.min(axis=0), self.corners.max(axis=0)
+
+    def moved(self, offset: np.ndarray) -> "_Part":
+        """The part moved by ``offset`` (a new one; this one stays where it is)."""
+        part = replace(self, blocks=[replace(b, centers=b.centers + offset) for b in self.blocks],
+                       callouts=[(key, text, points + offset) for key, text, points in self.callouts])
+        part.__dict__["corners"] = self.corners + offset      # the cached corners, moved
+        return part
 
 
 class Parts:

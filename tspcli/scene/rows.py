@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import camera as cam
-from .geometry import bounds_corners
-from .labels import label_box
+from .geometry import blocks_corners
+from .labels import extent
 
 
 @dataclass
@@ -90,8 +90,7 @@ def row_extents(parts, offsets, groups, up) -> list[tuple[float, float]]:
     """(above, below) each row reaches from its first layer's centre, in units up the picture."""
     extents = []
     for names in groups:
-        points = np.concatenate([bounds_corners(b.centers, b.size) + offsets[n]
-                                 for n in names for b in parts[n].blocks])
+        points = np.concatenate([parts[n].corners + offsets[n] for n in names])
         middle = float(parts[names[0]].blocks[0].centers.mean(axis=0) @ up) + float(offsets[names[0]] @ up)
         height = points @ up
         extents.append((float(height.max()) - middle, middle - float(height.min())))
@@ -104,14 +103,17 @@ def shortfalls(plan: RowPlan, blocks, labels, camera, size, clearance: float) ->
     row_of = {name: r for r, names in enumerate(plan.groups) for name in names}
     low = np.full(plan.rows, np.inf)
     high = np.full(plan.rows, -np.inf)
-    for b in blocks:
-        r = row_of[b.key.rsplit("/", 1)[0]]
-        y = cam.project(bounds_corners(b.centers, b.size), camera, size)[:, 1]
-        low[r], high[r] = min(low[r], y.min()), max(high[r], y.max())
-    for label in labels:
-        r = row_of[label.key.rsplit("/", 1)[0]]
-        box = label_box(label, camera, size)
-        low[r], high[r] = min(low[r], box[1]), max(high[r], box[3])
+    if blocks:        # every box's corners projected at once
+        y = cam.project(blocks_corners(blocks), camera, size)[:, 1].reshape(len(blocks), 8)
+        of = np.array([row_of[b.key.rsplit("/", 1)[0]] for b in blocks])
+        np.minimum.at(low, of, y.min(axis=1))
+        np.maximum.at(high, of, y.max(axis=1))
+    if labels:
+        anchors = cam.project(np.array([label.anchor for label in labels]), camera, size)[:, 1]
+        reach = np.array([extent(label)[2:] for label in labels])      # (below, above) the anchor
+        of = np.array([row_of[label.key.rsplit("/", 1)[0]] for label in labels])
+        np.minimum.at(low, of, anchors - reach[:, 0])
+        np.maximum.at(high, of, anchors + reach[:, 1])
     return clearance - (low[:-1] - high[1:])          # rows run down the picture
 
 

@@ -57,12 +57,16 @@ class BoxIndex:
     def hits(self, box, pad: float = 0.0, ignore: int | None = None) -> bool:
         """Whether ``box`` comes within ``pad`` of a box here (not one owned by ``ignore``)."""
         x0, y0, x1, y1 = box
-        for k in self.near(box, pad):
-            if ignore is not None and self.owners[k] == ignore:
-                continue
-            b = self.boxes[k]
-            if x0 - pad < b[2] and b[0] - pad < x1 and y0 - pad < b[3] and b[1] - pad < y1:
-                return True
+        c, get, boxes, owners = self.cell, self.buckets.get, self.boxes, self.owners
+        # cell by cell (a box in two cells may be tested twice: cheaper than collecting them first)
+        for i in range(int((x0 - pad) // c), int((x1 + pad) // c) + 1):
+            for j in range(int((y0 - pad) // c), int((y1 + pad) // c) + 1):
+                for k in get((i, j), ()):
+                    if ignore is not None and owners[k] == ignore:
+                        continue
+                    b = boxes[k]
+                    if x0 - pad < b[2] and b[0] - pad < x1 and y0 - pad < b[3] and b[1] - pad < y1:
+                        return True
         return False
 
     def crosses(self, start, end, ignore=()) -> bool:
@@ -87,6 +91,9 @@ def segment_meets_box(start, end, box, inset: float = -1.0) -> bool:
     x0, y0, x1, y1 = box[0] + inset, box[1] + inset, box[2] - inset, box[3] - inset
     if x0 >= x1 or y0 >= y1:
         return False
+    if max(start[0], end[0]) < x0 or min(start[0], end[0]) > x1 or \
+            max(start[1], end[1]) < y0 or min(start[1], end[1]) > y1:      # wholly beside the box
+        return False
     dx, dy = end[0] - start[0], end[1] - start[1]
     lo, hi = 0.0, 1.0
     for p, q in ((-dx, start[0] - x0), (dx, x1 - start[0]), (-dy, start[1] - y0), (dy, y1 - start[1])):
@@ -103,7 +110,3 @@ def segment_meets_box(start, end, box, inset: float = -1.0) -> bool:
             return False
     return True
 
-
-def boxes_of(points: list[np.ndarray]) -> np.ndarray:
-    """(N, 4) bounding boxes of N arrays of 2-D points."""
-    return np.array([[*p.min(axis=0), *p.max(axis=0)] for p in points]).reshape(-1, 4)

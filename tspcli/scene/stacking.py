@@ -7,7 +7,6 @@ inputs), layers of one level side by side, with lines to their inbound layers.
 """
 from __future__ import annotations
 
-from dataclasses import replace
 
 import numpy as np
 
@@ -22,6 +21,7 @@ MODEL_WIDTH = 100.0          # width of every input layer
 LEVEL_INTERVAL = 50.0        # between levels along y
 IN_LEVEL_GAP = 50.0          # between layers of one level, side by side
 LEVEL_GAP = 15.0             # at least this between the faces of neighbouring levels
+STACKS_KEPT = 4              # stackings remembered per builder (see ``_stack``)
 OPEN_ROOM = 0.8              # extra room on each side of an open layer, per unit of its spread seen edgewise
 
 
@@ -29,7 +29,9 @@ class Stacking:
     """Positions of the parts and the lines between them (mixed into ``SceneBuilder``)."""
 
     def _stack(self, state: Pose) -> tuple[dict[str, _Part], dict[str, np.ndarray]]:
-        """Each drawn layer's part (drawn at the origin) and its position on one stack.
+        """Each drawn layer's part (drawn at the origin) and its position on one stack; the same for
+        the same view and openness (a still asks for it while judging directions, row plans and for the
+        picture itself), so callers must not change what it returns.
 
         Levels stack along +y, 50 units apart as in TensorSpace, or further where
         layers need it (an open grid facing the camera spreads along the stack),
@@ -39,13 +41,22 @@ class Stacking:
         (TensorSpace's in-level alignment), along the axis across the stack that
         the camera sees broadside: branches lie in the picture's plane.
         """
+        key = (state.view, tuple(sorted((name, float(t)) for name, t in state.openness.items())))
+        cache = self._stacks
+        if key not in cache:
+            if len(cache) >= STACKS_KEPT:       # an animation asks for a new openness each frame
+                cache.clear()
+            cache[key] = self._stacked(state)
+        return cache[key]
+
+    def _stacked(self, state: Pose) -> tuple[dict[str, _Part], dict[str, np.ndarray]]:
         axis = _level_axis(state.view)
         toward, up, _ = state.view.orientation()
         right, up, _ = cam.basis(toward, up)
         plane = planes.facing(toward, right, up)
         # How much of a flat grid the camera sees along the stack: none from the side, more from above.
         edgewise = abs(float(toward[1])) if plane == planes.FLAT else 0.0
-        parts = {layer.name: self._part(layer, self._openness(layer, state), plane) for layer in self.layers}
+        parts = {layer.name: self._kept_part(layer, self._openness(layer, state), plane) for layer in self.layers}
         by_level: dict[int, list] = {}
         for layer in self.layers:
             by_level.setdefault(self.level[layer.name], []).append(layer)
@@ -70,6 +81,28 @@ class Stacking:
                 offsets[member.name][axis] = along + w / 2
                 along += w + IN_LEVEL_GAP
         return parts, offsets
+
+    def _corners_and_anchors(self, parts, offsets) -> tuple[np.ndarray, list]:
+        """(every layer's box corners, (N, 3); its labels' anchors in the order of the label requests) of
+        ``parts`` at ``offsets``: the drawing's extent without building it (nor its connections)."""
+        points, anchors = [], []
+        for layer in self.layers:
+            part, offset = parts[layer.name], offsets[layer.name]
+            corners = part.corners + offset
+            points.append(corners)
+            anchors.append((corners.min(axis=0) + corners.max(axis=0)) / 2)
+            anchors += [spot.mean(axis=0) + offset for _, _, spot in part.callouts]
+        return np.concatenate(points), anchors
+
+    def _kept_part(self, layer, t: float, plane) -> _Part:
+        """``_part``, kept for a closed or open layer: a closed one is the same whatever the plane, so both
+        stackings that ``resolve`` compares share it (frames between, of an animation, are not kept)."""
+        if t not in (0.0, 1.0):
+            return self._part(layer, t, plane)
+        key = (layer.name, t, plane if t else None)
+        if key not in self._parts:
+            self._parts[key] = self._part(layer, t, plane)
+        return self._parts[key]
 
     def _connections(self, placed, axis: int, row_of: dict[str, int]) -> list[Lines]:
         """A line from the top of each inbound layer to the bottom of the layer it feeds, within a row."""
@@ -116,13 +149,7 @@ def _level_axis(view: View) -> int:
 
 def _assemble(parts: dict[str, _Part], offsets: dict[str, np.ndarray]) -> dict[str, tuple[_Part, np.ndarray]]:
     """Each part moved to its offset (new parts; those given stay at the origin)."""
-    placed = {}
-    for name, part in parts.items():
-        offset = offsets[name]
-        moved = replace(part, blocks=[replace(b, centers=b.centers + offset) for b in part.blocks],
-                        callouts=[(key, text, points + offset) for key, text, points in part.callouts])
-        placed[name] = (moved, offset)
-    return placed
+    return {name: (part.moved(offsets[name]), offsets[name]) for name, part in parts.items()}
 
 
 def _levels(layers, inbound, outputs) -> dict[str, int]:

@@ -106,10 +106,16 @@ class Shader:
         self.colormap = colormap
         self.ink = ink
         self._lut = colormap_lut(colormap) if colormap else None
+        self._luts: dict[tuple, np.ndarray] = {}       # colour -> its table (every layer of a type shares one)
 
     def rgba(self, norm: np.ndarray, rgb) -> np.ndarray:
         """(..., ) values in 0..1 -> (..., 4) uint8 RGBA."""
-        lut = self._lut if self._lut is not None else self.lut(rgb)
+        lut = self._lut
+        if lut is None:
+            key = tuple(np.asarray(rgb, dtype=float).ravel())
+            lut = self._luts.get(key)
+            if lut is None:
+                lut = self._luts[key] = self.lut(rgb)
         return lut[np.rint(norm * 255).astype(np.intp)]
 
     def lut(self, rgb) -> np.ndarray:

@@ -43,6 +43,7 @@ def between(scene: Scene, first: Scene, second: Scene, s: float, anchors: dict) 
         legend_at = _mix(first.legend_at, second.legend_at, s)
     return replace(scene, camera=camera(first.camera, second.camera, s), labels=labels, legend_at=legend_at,
                    legend_row=(first if s < 0.5 else second).legend_row,
+                   legend=(first if s < 0.5 else second).legend,      # as the key drew it (maybe smaller)
                    note=(first if s < 0.5 else second).note)
 
 
