@@ -157,15 +157,18 @@ class Layer:
         layer derives from its weights, config and input shape (BatchNormalization's folded scale,
         a bias repeated along rows) are made once per model, not on every forward pass.
 
-        Arrays among ``sources`` are compared by identity (weights are replaced, never changed in
-        place), other values by equality.
+        Sources are compared as a tuple: the same objects match at once (weights are replaced,
+        never changed in place), other values by equality; arrays that are not the same object
+        match only when equal in value (a comparison numpy cannot reduce to one truth value
+        counts as a change).
         """
         cache = self.__dict__.setdefault("_prepared", {})
         hit = cache.get(key)
-        if hit is not None and len(hit[0]) == len(sources) and all(
-                a is b or (not hasattr(a, "shape") and not hasattr(b, "shape") and a == b)
-                for a, b in zip(hit[0], sources)):
-            return hit[1]
+        try:
+            if hit is not None and hit[0] == sources:
+                return hit[1]
+        except ValueError:
+            pass
         value = make(*sources)
         cache[key] = (sources, value)
         return value
