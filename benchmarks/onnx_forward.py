@@ -8,9 +8,11 @@ neither PyTorch nor a download is needed.  onnxruntime runs with one intra-op
 thread, once fully optimised (it folds BatchNormalization into the convolutions)
 and once with every intermediate tensor exposed (what tspcli computes: every
 layer's value).  The 50 MB file is the same network with an 8000-class
-classifier.  Medians of several runs, measured in the same process.
+classifier.  Each round runs tspcli, then both onnxruntime sessions, so that
+the load of a shared machine hits all three alike; medians over the rounds.
+``--tree`` runs another checkout's tspcli (e.g. main, for before/after).
 
-    python benchmarks/onnx_forward.py [--repeats 7]
+    python benchmarks/onnx_forward.py [--repeats 7] [--tree /path/to/checkout]
 """
 from __future__ import annotations
 
@@ -24,13 +26,15 @@ import time
 # Both sides on one core: numpy's BLAS gets one thread as onnxruntime does (on a shared 2-core
 # machine a second BLAS thread mostly waits for the first).
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+_TREE = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--tree=")), None)
+sys.path.insert(0, _TREE or os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests"))
 
 import numpy as np  # noqa: E402
 import onnx  # noqa: E402
 
 from onnx_graphs import Graph  # noqa: E402
+import tspcli  # noqa: E402
 from tspcli.io.onnx import read_onnx_model  # noqa: E402
 
 # torchvision's inverted residual settings: expansion t, channels c, repeats n, stride s
@@ -67,14 +71,23 @@ def mobilenet_v2(classes: int = 1000) -> onnx.ModelProto:
     return g.model({"input": ["batch", 3, 224, 224]}, [y])
 
 
-def median_time(fn, repeats: int) -> float:
-    fn()  # warm
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
+def median_times(fns, repeats: int) -> list[tuple[float, float]]:
+    """(wall, CPU) median seconds of each function, called in turn in every round after a warm-up
+    call.  CPU is the calling thread's (time.thread_time): both sides compute on that one thread,
+    and other processes' load, which stretches wall time, disturbs it less."""
+    times = [[] for _ in fns]
+    for fn in fns:
         fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    for _ in range(repeats):
+        for fn, spent in zip(fns, times):
+            wall, cpu = time.perf_counter(), time.thread_time()
+            fn()
+            spent.append((time.perf_counter() - wall, time.thread_time() - cpu))
+    return [tuple(statistics.median(t[i] for t in spent) for i in range(2)) for spent in times]
+
+
+def median_time(fn, repeats: int) -> float:
+    return median_times([fn], repeats)[0][0]
 
 
 def ort_session(proto, expose_all: bool):
@@ -98,6 +111,7 @@ def ort_session(proto, expose_all: bool):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--tree", help="checkout whose tspcli runs (--tree=PATH; default: this one)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         proto = mobilenet_v2()
@@ -107,17 +121,19 @@ def main():
         model.init()
         x = np.random.default_rng(0).normal(size=(224, 224, 3)).astype(np.float32)
         feed = {"input": x.transpose(2, 0, 1)[None]}
-        ours = median_time(lambda: model.predict(x), args.repeats)
         fused, every = ort_session(proto, False), ort_session(proto, True)
-        ort_fused = median_time(lambda: fused.run(None, feed), args.repeats)
-        ort_every = median_time(lambda: every.run(None, feed), args.repeats)
+        ours, ort_fused, ort_every = median_times(
+            [lambda: model.predict(x), lambda: fused.run(None, feed), lambda: every.run(None, feed)], args.repeats)
         diff = float(np.abs(model.predict(x) - fused.run(None, feed)[0][0]).max())
-        print(f"MobileNetV2 224x224, {len(model.layers)} layers, {model.param_count:,} params")
-        print(f"  tspcli forward (every layer's value)      {ours * 1000:8.1f} ms")
-        print(f"  onnxruntime, 1 thread, fully optimised    {ort_fused * 1000:8.1f} ms  "
-              f"(tspcli {ours / ort_fused:.2f}x)")
-        print(f"  onnxruntime, 1 thread, every tensor out   {ort_every * 1000:8.1f} ms  "
-              f"(tspcli {ours / ort_every:.2f}x)")
+        print(f"MobileNetV2 224x224, {len(model.layers)} layers, {model.param_count:,} params, "
+              f"tspcli from {os.path.dirname(os.path.abspath(tspcli.__file__))}, load {os.getloadavg()[0]:.2f}")
+        print("                                            wall ms   CPU ms (this thread)")
+        for what, (wall, cpu) in [("tspcli forward (every layer's value)", ours),
+                                  ("onnxruntime, 1 thread, fully optimised", ort_fused),
+                                  ("onnxruntime, 1 thread, every tensor out", ort_every)]:
+            ratio = "" if what.startswith("tspcli") else \
+                f"  (tspcli {ours[0] / wall:.2f}x wall, {ours[1] / cpu:.2f}x CPU)"
+            print(f"  {what:40s} {wall * 1000:8.1f} {cpu * 1000:8.1f}{ratio}")
         print(f"  largest difference of the outputs          {diff:.2e}")
 
         big = os.path.join(folder, "mobilenet_v2_8000.onnx")

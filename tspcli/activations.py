@@ -34,9 +34,12 @@ def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
     ``negative_slope * (x - threshold)``; with a non-zero threshold and no
     cap, inputs between a negative threshold and 0 pass unchanged, as in Keras."""
     x = _f32(x)
-    y = np.where(x > threshold, x, np.float32(0)) if threshold != 0 else np.maximum(x, 0)
-    if max_value is not None:
-        y = np.clip(y, 0, max_value)
+    if threshold == 0 and max_value is not None:  # relu6 and the like: the same numbers in one pass
+        y = np.clip(x, 0, max_value)
+    else:
+        y = np.where(x > threshold, x, np.float32(0)) if threshold != 0 else np.maximum(x, 0)
+        if max_value is not None:
+            y = np.clip(y, 0, max_value)
     if negative_slope != 0:
         y = y - np.float32(negative_slope) * np.maximum(np.float32(threshold) - x, 0)
     return y.astype(np.float32, copy=False)
@@ -216,6 +219,18 @@ def get_activation(spec, keras_version: str | None = "3"):
                       f"(known: {', '.join(sorted(ACTIVATIONS))})")
 
 
+# Activations that can overwrite their input: for a layer's own new array (a convolution's
+# sum before its fused activation), which no other layer sees.
+_IN_PLACE = {"relu": lambda x: np.maximum(x, 0, out=x), "relu6": lambda x: np.clip(x, 0, 6, out=x)}
+
+
+def in_place(spec):
+    """The in-place form of an activation named ``spec`` (relu, relu6), or None."""
+    key = known_name(spec) if isinstance(spec, str) else None
+    return _IN_PLACE.get(key)
+
+
+@functools.lru_cache(maxsize=256)
 def known_name(name: str) -> str | None:
     """The key of ACTIVATIONS that ``name`` spells, or None.
 

@@ -32,10 +32,7 @@ def ensure_weights(model, seed: int = 0, init: str = DEFAULT_INIT) -> None:
     if model.options.get("weights") and not getattr(model, "_npz_loaded", False):
         load_weights_npz(model, model.options["weights"])
         model._npz_loaded = True
-    users: dict[int, list] = {}
-    for layer in model.layers:
-        for source in layer.inbound:
-            users.setdefault(id(source), []).append(layer)
+    users: dict[int, list] | None = None  # who reads each layer, for the gains: built only to draw
     for layer in model.layers:
         drawn = getattr(layer, "drawn_weights", None)
         if drawn and drawn[0] != (seed, init):
@@ -45,6 +42,11 @@ def ensure_weights(model, seed: int = 0, init: str = DEFAULT_INIT) -> None:
         missing = [n for n in shapes if n not in layer.weights]
         if not missing:
             continue
+        if users is None:
+            users = {}
+            for other in model.layers:
+                for source in other.inbound:
+                    users.setdefault(id(source), []).append(other)
         rng = np.random.default_rng([seed, zlib.crc32(layer.name.encode())])
         gain = gain_after(layer, users)
         for name in shapes:  # draw in Keras' order so each weight's values do not depend on the others given

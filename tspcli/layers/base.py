@@ -152,18 +152,58 @@ class Layer:
         """Neural value (no batch axis) from the inbound values."""
         raise NotImplementedError(f"{self.layer_type} has no forward pass")
 
+    def prepared(self, key: str, make, *sources):
+        """``make(*sources)``, made once and remembered until a source changes: the constants a
+        layer derives from its weights, config and input shape (BatchNormalization's folded scale,
+        a bias repeated along rows) are made once per model, not on every forward pass.
+
+        Sources are compared as a tuple: the same objects match at once (weights are replaced,
+        never changed in place), other values by equality; arrays that are not the same object
+        match only when equal in value (a comparison numpy cannot reduce to one truth value
+        counts as a change).
+        """
+        cache = self.__dict__.setdefault("_prepared", {})
+        hit = cache.get(key)
+        try:
+            if hit is not None and hit[0] == sources:
+                return hit[1]
+        except ValueError:
+            pass
+        value = make(*sources)
+        cache[key] = (sources, value)
+        return value
+
+    def add_bias(self, y):
+        """``y + bias`` per channel, written into ``y``: the layer's own new array (a product or
+        convolution it has just made), so no other layer's value changes."""
+        import numpy as np
+
+        from ..ops.channelwise import ChannelAffine
+
+        y = np.asarray(y, np.float32)
+        return self.prepared("bias", lambda shape, bias: ChannelAffine(shape, shift=bias),
+                             y.shape, self.weights["bias"])(y, out=y)
+
     def missing_parameters(self) -> str | None:
         """Why values cannot be computed (e.g. a layer given by its shape only), or None."""
         return None
 
-    def activate(self, x):
-        """Apply the layer's ``activation`` (if any) the way its Keras generation does."""
+    def activate(self, x, own: bool = False):
+        """Apply the layer's ``activation`` (if any) the way its Keras generation does.
+
+        ``own``: x is the layer's own new float32 array (its sum before the activation, seen by
+        no other layer), so relu and relu6 may overwrite it.
+        """
         name = self.config.get("activation")
         if name in (None, "linear"):
             return x
-        from ..activations import get_activation
+        from ..activations import get_activation, in_place
 
-        return get_activation(name, keras_version=self.keras_version)(x)
+        fn = in_place(name) if own and x.dtype == "float32" and x.flags.writeable else None
+        if fn is None:
+            fn = self.prepared("activation", lambda n, v: get_activation(n, keras_version=v), name,
+                               self.keras_version)
+        return fn(x)
 
     # --- visual state ----------------------------------------------------------------
     def open_layer(self) -> None:

@@ -75,8 +75,8 @@ class _Conv(Layer):
 
     def _bias_act(self, y):
         if self.config["useBias"]:
-            y = y + self.weights["bias"]
-        return self.activate(y)
+            y = self.add_bias(y)
+        return self.activate(y, own=True)
 
     def _filters(self) -> int:
         f = self.config["filters"]
@@ -115,6 +115,12 @@ class Conv2d(_Conv):
 
             return self._bias_act(grouped_conv2d(inputs[0], self.weights["kernel"], c["groups"], c["strides"],
                                                  c["padding"], c["dilationRate"]))
+        if self.rank == 2:  # a 1x1 convolution is one product, its kernel as a matrix made once
+            matrix = self.prepared("pointwise", _pointwise_matrix, self.weights["kernel"], c["kernelSize"],
+                                   c["strides"], c["padding"])
+            if matrix is not None:
+                x = inputs[0]
+                return self._bias_act((x.reshape(-1, x.shape[-1]) @ matrix).reshape(*x.shape[:-1], -1))
         conv = ops.conv2d if self.rank == 2 else ops.conv1d
         return self._bias_act(conv(inputs[0], self.weights["kernel"], strides=c["strides"], padding=c["padding"],
                                    dilation_rate=c["dilationRate"]))
@@ -127,6 +133,17 @@ class Conv2d(_Conv):
         if c["useBias"]:
             w["bias"] = (self.output_shape[-1],)
         return w
+
+
+def _pointwise_matrix(kernel, size, strides, padding):
+    """A 1x1 convolution's kernel as a float32 (Cin, Cout) matrix when it reads every pixel
+    (stride 1, no padding), else None."""
+    import numpy as np
+
+    flat = padding in ("valid", "same") or not any(n for pair in padding for n in pair)
+    if tuple(size) != (1, 1) or tuple(strides) != (1, 1) or not flat:
+        return None
+    return np.ascontiguousarray(kernel[0, 0], np.float32)
 
 
 class Conv1d(Conv2d):
@@ -234,11 +251,15 @@ class DepthwiseConv2d(_Conv):
         return in_channels * m
 
     def forward(self, inputs):
+        import numpy as np
+
         from .. import ops
 
-        c = self.config
-        return self._bias_act(ops.depthwise_conv2d(inputs[0], self.weights["depthwise_kernel"], strides=c["strides"],
-                                                   padding=c["padding"], dilation_rate=c["dilationRate"]))
+        c, x = self.config, inputs[0]
+        # geometry and the tiled kernel made once per model (tspcli.ops.depthwise.DepthwisePlan)
+        plan = self.prepared("plan", ops.DepthwisePlan, x.shape, self.weights["depthwise_kernel"], c["strides"],
+                             c["padding"], c["dilationRate"])
+        return self._bias_act(plan(np.asarray(x, np.float32)))
 
     def weight_shapes(self):
         c = self.config

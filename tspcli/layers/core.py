@@ -38,8 +38,8 @@ class Dense(Layer):
     def forward(self, inputs):
         y = inputs[0] @ self.weights["kernel"]
         if self.config["useBias"]:
-            y = y + self.weights["bias"]
-        return self.activate(y)
+            y = self.add_bias(y)
+        return self.activate(y, own=True)
 
     def weight_shapes(self):
         w = {"kernel": (self.input_shape[-1], self.output_shape[-1])}
@@ -227,18 +227,11 @@ class BatchNormalization(Layer):
         return tuple(input_shape)
 
     def forward(self, inputs):
-        import numpy as np
-
         w, c = self.weights, self.config
-        inv = 1.0 / np.sqrt(w["moving_variance"].astype(np.float64) + c["epsilon"])
-        if c["scale"]:
-            inv = inv * w["gamma"]
-        shift = -w["moving_mean"] * inv + (w["beta"] if c["center"] else 0.0)
-        # x * scale + shift: one new array and one pass in place (MobileNets have dozens of these layers);
-        # scale and shift are folded in float64, so the result stays within float32 rounding of Keras'
-        y = np.multiply(inputs[0], inv.astype(np.float32))
-        y += shift.astype(np.float32)
-        return y
+        x = inputs[0]
+        affine = self.prepared("affine", _batch_norm_affine, x.shape, c["epsilon"], c["scale"], c["center"],
+                               *(w.get(n) for n in ("gamma", "beta", "moving_mean", "moving_variance")))
+        return affine(x)
 
     def weight_shapes(self):
         c = (self.output_shape[-1],)
@@ -250,6 +243,20 @@ class BatchNormalization(Layer):
         w["moving_mean"] = c
         w["moving_variance"] = c
         return w
+
+
+def _batch_norm_affine(shape, epsilon, scale, center, gamma, beta, mean, variance):
+    """BatchNormalization as x * scale + shift, one pass each: scale and shift folded in float64,
+    so the result stays within float32 rounding of Keras' (x - mean) / sqrt(var + eps) * gamma + beta."""
+    import numpy as np
+
+    from ..ops.channelwise import ChannelAffine
+
+    inv = 1.0 / np.sqrt(variance.astype(np.float64) + epsilon)
+    if scale:
+        inv = inv * gamma
+    shift = -mean * inv + (beta if center else 0.0)
+    return ChannelAffine(shape, inv.astype(np.float32), shift.astype(np.float32))
 
 
 class Dropout(Layer):

@@ -8,10 +8,10 @@ batch (a leading N axis) and returns the same kind.  Bad arguments raise
 """
 from tspcli.ops._geometry import conv_output_size, conv_transpose_output_size
 from tspcli.ops.conv import conv1d, conv2d, conv2d_transpose, separable_conv2d
-from tspcli.ops.depthwise import depthwise_conv2d
+from tspcli.ops.depthwise import DepthwisePlan, depthwise_conv2d
 from tspcli.ops.pooling import pool1d, pool2d
 from tspcli.ops.resize import resize_nearest, upsample1d, upsample2d
 
-__all__ = ["conv1d", "conv2d", "conv2d_transpose", "conv_output_size",
+__all__ = ["DepthwisePlan", "conv1d", "conv2d", "conv2d_transpose", "conv_output_size",
            "conv_transpose_output_size", "depthwise_conv2d", "pool1d", "pool2d",
            "separable_conv2d", "resize_nearest", "upsample1d", "upsample2d"]
