@@ -21,8 +21,8 @@ LAUNCH = """
 import os, signal, sys
 signal.signal(signal.SIGINT, signal.default_int_handler)
 exec(os.environ.get("TSPCLI_TEST_PATCH", ""))
-from tspcli.cli import main
-main(sys.argv[1:])
+from tspcli.cli import run
+run()                       # the program as installed: sys.argv[1:] are its arguments
 """
 # np.savez writes a little of the archive, then hangs: the signal comes mid-write
 SLOW_SAVEZ = """

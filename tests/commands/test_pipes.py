@@ -1,5 +1,6 @@
 """Shell pipelines: a description on stdin ('-'), a PNG on stdout (render -o -)."""
 import io
+import json
 import subprocess
 import sys
 
@@ -40,3 +41,16 @@ def test_stdin_that_is_a_terminal_is_refused(cli, monkeypatch):
     monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
     r = cli("summary", "-")
     assert r.code == 2 and "stdin is a terminal" in r.err
+
+
+def test_the_program_ends_with_its_outputs_complete_and_its_exit_code(tmp_path):
+    """`run` ends the process without the interpreter's teardown: stdout, the file and the code are whole."""
+    summary = subprocess.run([sys.executable, "-m", "tspcli", "summary", "samples/mobilenet_v1.yaml", "--json"],
+                             capture_output=True, text=True, timeout=120)
+    assert summary.returncode == 0 and len(json.loads(summary.stdout)["layers"]) == 30
+    r = subprocess.run([sys.executable, "-m", "tspcli", "render", "samples/lenet.yaml", "--size", "160x120",
+                        "-o", tmp_path / "x.png"], capture_output=True, timeout=120)
+    assert r.returncode == 0 and iio.imread(tmp_path / "x.png").shape == (120, 160, 3)
+    bad = subprocess.run([sys.executable, "-m", "tspcli", "summary", tmp_path / "missing.yaml"],
+                         capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "missing.yaml" in bad.stderr
