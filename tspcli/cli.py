@@ -96,8 +96,9 @@ def run() -> None:
     display, a few hundred modules) took 0.2 s of a 1.3 s figure.  When the
     command returns, its files are complete and in place, so only the exit
     handlers run (temporary folders, worker pools), stdout and stderr are
-    flushed, and the process ends.  Threads still running (none, normally)
-    get the usual exit.
+    flushed, and the process ends.  Threads still running (none, normally),
+    a profiler or a tracer (cProfile, coverage: they write at exit) get the
+    usual exit.
     """
     try:
         main()
@@ -106,7 +107,7 @@ def run() -> None:
         if exc.code is not None and not isinstance(exc.code, int):
             raise
         code = exc.code or 0
-    if threading.active_count() > 1:
+    if threading.active_count() > 1 or sys.getprofile() is not None or sys.gettrace() is not None:
         sys.exit(code)
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):

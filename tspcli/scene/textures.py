@@ -26,12 +26,13 @@ class Textures:
         return np.moveaxis(value, -1, 0)      # (C, ...) one image per channel
 
     def _map_pixels(self, layer):
-        maps = self._channels_first(layer)
+        value = layer.neural_value
         rgb = self.colors[layer.name]
         h, w, c = layer.output_shape
-        if maps is None:
+        if value is None:
             return self.shader.flat((c, h, w), rgb, style.ARCHITECTURE_OPACITY)
-        return self.shader.rgba(style.normalise(maps, self._range(layer, maps)), rgb)
+        value = np.asarray(value, dtype=np.float32)
+        return self.shader.rgba_levels(style.levels(value, self._range(layer, value)), rgb)
 
     def _aggregate_pixels(self, layer):
         maps = self._channels_first(layer)
