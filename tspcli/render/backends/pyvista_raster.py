@@ -57,6 +57,11 @@ class PyvistaRaster:
         if max(self.width, self.height) > MAX_PIXELS:
             raise OptionError(f"picture size {self.width}x{self.height} is larger than {MAX_PIXELS} pixels a side",
                               hint="lower --size or --scale")
+        if off_screen and pv.plotting.tools.SUPPORTS_PLOTTING is None:
+            # pyvista asks whether a display works by running `xset`, then opening a window of its own
+            # (0.04 s) only to warn when it does not; ours is checked below, on the window we draw in.
+            # No API: the answer is a module global of pyvista's.
+            pv.plotting.tools.SUPPORTS_PLOTTING = True
         # lighting="none": every material is unlit (TensorSpace's flat colours), lights would only cost.
         self.plotter = pv.Plotter(off_screen=off_screen, window_size=(self.width, self.height), lighting="none")
         self.plotter.disable_anti_aliasing()
