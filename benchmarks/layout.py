@@ -20,6 +20,8 @@ import sys
 import tempfile
 import time
 
+from child_env import child_env
+
 HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 MOBILENET_V2 = os.path.join(HERE, "..", "shared", "data", "tfkeras2", "tfk2_mobilenet_v2.h5")
 
@@ -42,7 +44,7 @@ def chain(layers: int) -> str:
 def run_once(root: str, args: list[str]) -> tuple[float, float]:
     """(wall seconds, CPU seconds: user + system of the child) of one `tspcli ARGS` process.  On a
     shared machine the CPU time says more: it does not count the time other jobs held the cores."""
-    env = dict(os.environ, PYTHONPATH=root)
+    env = child_env(root)
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "tspcli", *args], cwd=root, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

@@ -17,6 +17,8 @@ import sys
 import tempfile
 import time
 
+from child_env import child_env
+
 HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 SAMPLES = ["lenet.yaml", "mobilenet_v1.yaml", "functional.yaml", "depthwise.yaml"]
 
@@ -47,7 +49,7 @@ def main() -> None:
     opts = parser.parse_args()
     root = os.path.abspath(opts.root)
     if not opts.child:       # run in a fresh process with ``root`` first on the path
-        env = dict(os.environ, PYTHONPATH=root)
+        env = child_env(root)
         print(f"code: {root}; {opts.runs} builds per row, median CPU seconds, 1920x1080\n")
         print("| case | median CPU s | each build |")
         print("|---|---|---|")

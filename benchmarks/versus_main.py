@@ -20,6 +20,8 @@ import sys
 import tempfile
 import time
 
+from child_env import child_env
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MODEL = "samples/mobilenet_v1.yaml"
 CASES = [
@@ -34,7 +36,7 @@ def run(tree: str, args: list[str], out: str) -> tuple[float, float]:
     """(wall s, CPU s) of one `tspcli ARGS` process run from ``tree``."""
     if args[0] == "render":
         args = [*args, "-o", out]
-    env = dict(os.environ, PYTHONPATH=tree)
+    env = child_env(tree)
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "tspcli", *args], cwd=tree, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
