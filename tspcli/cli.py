@@ -16,6 +16,7 @@ import click
 
 from . import __version__
 from .errors import ToolFailure, TspError
+from .process_settings import keep_freed_memory, one_blas_thread
 from .text import echo
 
 # name -> (module under tspcli.commands, one-line help shown by `tspcli --help`)
@@ -72,27 +73,11 @@ def _debug_requested(argv) -> bool:
     return "--debug" in argv or os.environ.get("TSPCLI_DEBUG") == "1"
 
 
-# Environment variables with which a user chooses how many threads numpy's BLAS runs.
-BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-
-
-def one_blas_thread() -> None:
-    """One BLAS thread for this process and its workers, unless the user chose a number.
-
-    A figure's matrix products are small (MobileNetV1's largest: 49 x 1024 x 1024), and
-    the process runs them beside the backend's import thread and Mesa's render threads:
-    a second OpenBLAS thread mostly waits, and MobileNetV1's forward pass took 0.23 s with
-    two threads against 0.04 s with one on this 2-core machine (BENCHMARKS.md).  Set
-    before numpy is imported (``tspcli --help`` imports none), so it takes effect.
-    """
-    if not any(name in os.environ for name in BLAS_THREAD_VARIABLES):
-        os.environ["OPENBLAS_NUM_THREADS"] = "1"
-
-
 def run() -> None:
     """The ``tspcli`` program: ``main``, then an exit without the interpreter's teardown.
 
-    Tearing down a process that has drawn (VTK's and Mesa's objects, the EGL
+    Freed memory is kept for reuse (``process_settings``).  Tearing down a
+    process that has drawn (VTK's and Mesa's objects, the EGL
     display, a few hundred modules) took 0.2 s of a 1.3 s figure.  When the
     command returns, its files are complete and in place, so only the exit
     handlers run (temporary folders, worker pools), stdout and stderr are
@@ -100,6 +85,7 @@ def run() -> None:
     a profiler or a tracer (cProfile, coverage: they write at exit) get the
     usual exit.
     """
+    keep_freed_memory()
     try:
         main()
         code = 0

@@ -52,7 +52,7 @@ def test_unknown_command_is_usage_error(cli):
 
 
 def test_numpy_runs_one_blas_thread_unless_the_user_chose(monkeypatch):
-    from tspcli.cli import BLAS_THREAD_VARIABLES, one_blas_thread
+    from tspcli.process_settings import BLAS_THREAD_VARIABLES, one_blas_thread
 
     for name in BLAS_THREAD_VARIABLES:
         monkeypatch.delenv(name, raising=False)
@@ -72,3 +72,10 @@ def test_the_command_line_computes_with_one_blas_thread():
             "import numpy, threadpoolctl; print(threadpoolctl.threadpool_info()[0]['num_threads'])")
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.split()[-1] == "1"
+
+
+def test_the_program_keeps_freed_memory_for_reuse_on_glibc():
+    code = "from tspcli.process_settings import keep_freed_memory as k; print(k())"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    expected = sys.platform.startswith("linux") and "glibc" in " ".join(__import__("platform").libc_ver())
+    assert out.stdout.strip() == str(expected)

@@ -110,8 +110,10 @@ def _workers(pool) -> list:
 
 
 def _start_worker() -> None:
+    from ..process_settings import keep_freed_memory
     from .worker import warm_up
 
+    keep_freed_memory()
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C reaches the whole group; the parent decides
     signal.signal(signal.SIGTERM, _on_sigterm)
     _die_with_parent()
