@@ -13,6 +13,7 @@ from boxes_rules import faults, fill, margins
 from tspcli.render.options import resolve
 from tspcli.render.scene_inputs import look_from, view_from
 from tspcli.scene.boxes import scene_boxes
+from tspcli.scene.camera import project
 from tspcli.scene.layout import SceneBuilder, initial_state
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -23,14 +24,16 @@ CONFIGS = ["default", "paper", "video"]
 SMALL = {"default": "640x360", "paper": "800x450", "video": "640x360"}   # the configs' shapes, smaller
 
 
-def boxes_doc(path, config, camera, **flags):
-    """The --boxes document of a still, from the scene (as the command computes it), without drawing it."""
+def still_scene(path, config, camera, **flags):
     options = resolve(str(ROOT / "configs" / f"{config}.yaml"),
                       {"camera": camera, "values": False, "size": SMALL[config], "scale": 1, **flags})
     model = tspcli.load(path)
-    scene = SceneBuilder(model, look_from(options, model)).build(initial_state(model, options.open,
-                                                                               view_from(options)))
-    return scene_boxes(scene).as_json()
+    return SceneBuilder(model, look_from(options, model)).build(initial_state(model, options.open, view_from(options)))
+
+
+def boxes_doc(path, config, camera, **flags):
+    """The --boxes document of a still, from the scene (as the command computes it), without drawing it."""
+    return scene_boxes(still_scene(path, config, camera, **flags)).as_json()
 
 
 @pytest.mark.parametrize("config", CONFIGS)
@@ -78,6 +81,21 @@ def test_a_156_layer_file_keeps_every_rule(camera):
     doc = boxes_doc(str(path), "default", camera)
     assert faults(doc) == []
     assert len(doc["layers"]) == 156 and fill(doc) >= 0.9
+
+
+@pytest.mark.parametrize("camera", CAMERAS)
+@pytest.mark.parametrize("path", [str(ROOT / "samples" / "functional.yaml"),
+                                  str(SHARED / "tensorspace" / "acgan_tfjs" / "model.json")],
+                         ids=["functional", "acgan"])
+def test_connections_stay_in_the_picture(path, camera):
+    """Filling the picture with the layers and labels never pushes a connection (an arc over a skip,
+    seen from above) out of it."""
+    if not pathlib.Path(path).exists():
+        pytest.skip("../shared/data is absent")
+    scene = still_scene(path, "default", camera)
+    points = np.concatenate([p for lines in scene.lines for p in lines.paths])
+    xy = project(points, scene.camera, scene.size)
+    assert xy.min() >= -0.5 and np.all(xy.max(axis=0) <= np.asarray(scene.size) + 0.5)
 
 
 def test_open_grids_face_the_camera_within_40_degrees_in_every_preset():

@@ -179,6 +179,9 @@ class Framing:
         None), composed (see ``composition``): the camera fitted to the layers and their labels, the
         legend in free room (else in a band the framing keeps for it: ``legend_room``), the whole centred."""
         points = scene_points(blocks, lines)
+        # connections count as drawn while composing: filling the picture with the layers and labels
+        # must not push an arc (a skip connection, seen from above) out of it
+        self._line_paths = [np.asarray(path, dtype=float).reshape(-1, 3) for ln in lines for path in ln.paths]
         whole = replace(view, zoom=1.0)       # fitted as a whole; a zoom then magnifies the middle
         camera, placement, note = self._fitted(points, requests, None, whole, view)
         width, height = self.look.size
@@ -263,7 +266,15 @@ class Framing:
         return camera, placement
 
     def _drawn(self, blocks, placement, camera) -> np.ndarray:
-        return compose.drawn_boxes(blocks, placement.labels, camera, self.look.size)
+        """Boxes of the layers, the labels and (while composing) each connection's path."""
+        boxes = compose.drawn_boxes(blocks, placement.labels, camera, self.look.size)
+        paths = getattr(self, "_line_paths", None)
+        if not paths:
+            return boxes
+        xy = cam.project(np.concatenate(paths), camera, self.look.size)
+        starts = np.cumsum([0] + [len(p) for p in paths[:-1]])
+        lines = np.concatenate([np.minimum.reduceat(xy, starts), np.maximum.reduceat(xy, starts)], axis=1)
+        return np.concatenate([boxes, lines])
 
     def _insets(self, legend, view, note: bool, row: bool | None = None) -> tuple[float, float, float, float]:
         """Pixels kept free for the title and a note (top) and the legend (left column, or bottom ``row``;
