@@ -98,6 +98,20 @@ def test_connections_stay_in_the_picture(path, camera):
     assert xy.min() >= -0.5 and np.all(xy.max(axis=0) <= np.asarray(scene.size) + 0.5)
 
 
+@pytest.mark.parametrize("name", ["mobilenet_v1.yaml", "functional.yaml"])
+def test_a_thumbnail_keeps_its_legend_inside_or_leaves_it_out_and_says_so(name):
+    scene = still_scene(str(ROOT / "samples" / name), "default", "iso", size="320x180")
+    doc = scene_boxes(scene).as_json()
+    inside = [f for f in faults(doc) if "outside the picture" in f and not f.startswith("layer")]
+    assert inside == []                                   # no label, nor the legend, leaves the picture
+    if doc["legend"] is None:
+        assert scene.note.endswith("the legend left out for room")
+    else:
+        x0, y0, x1, y1 = doc["legend"]
+        assert x0 >= -0.5 and y0 >= -0.5 and x1 <= 320.5 and y1 <= 180.5
+        assert not any("overlaps the legend" in f for f in faults(doc))
+
+
 def test_open_grids_face_the_camera_within_40_degrees_in_every_preset():
     model = tspcli.load(str(ROOT / "samples" / "lenet.yaml"))        # conv1 opens itself
     for camera in CAMERAS:

@@ -189,11 +189,19 @@ class Framing:
         area = (pad, pad, width - pad, height - pad - self._insets(None, view, note)[3])
         camera, placement = self._filled(camera, placement, blocks, requests, view, note, area)
         spot = None
+        self.legend_left_out = False
         if legend is not None:
             placed = self._legend_spot(legend, blocks, points, requests, (camera, placement, note), view, whole,
                                        area, _legend_row(view))
-            legend, spot, row = placed.legend, placed.spot, placed.row
-            camera, placement, note = placed.camera, placed.placement, placed.note
+            if placed is None:      # no room for it anywhere in the picture: left out, which the note says
+                legend, self.legend_left_out = None, True
+                if not note:        # the note needs its band
+                    camera, placement, note = self._fitted(points, requests, None, whole, view, note=True)
+                    area = (pad, pad, width - pad, height - pad - self._insets(None, view, note)[3])
+                    camera, placement = self._filled(camera, placement, blocks, requests, view, note, area)
+            else:
+                legend, spot, row = placed.legend, placed.spot, placed.row
+                camera, placement, note = placed.camera, placed.placement, placed.note
         camera, moved = compose.centred(camera, lambda c: self._drawn(blocks, placement, c), spot, area,
                                         self.look.size)
         legend_at = None
@@ -211,13 +219,13 @@ class Framing:
         return self._fitted(points, requests, None, replace(view, zoom=1.0), view, passes=JUDGING_PASSES)[:2]
 
     def _fitted(self, points, requests, legend, whole: View, view: View, row: bool | None = None,
-                passes: int = FRAMING_PASSES):
+                passes: int = FRAMING_PASSES, note: bool = False):
         """(camera, placement, whether a note is needed): frame with room for the labels, place them,
         and repeat until every label lies in the room it was given (room only grows after a few
-        rounds, so this ends)."""
+        rounds, so this ends).  ``note``: a note is needed whatever the labels do."""
         anchors = [r.center for r in requests]
         room = np.zeros((len(requests), 4))
-        note = False
+        forced = note
         nearest = None
         for attempt in range(passes):
             camera = self._frame(points, anchors, room, legend, whole, note, row)
@@ -228,7 +236,7 @@ class Framing:
                 placement = self._place(requests, camera, view, True, legend, row, within=True)
                 return camera, placement, True
             placement = self._place(requests, camera, view, note, legend, row)
-            if np.all(placement.extents <= room + 0.5) and note == (placement.left_out > 0):
+            if np.all(placement.extents <= room + 0.5) and note == (forced or placement.left_out > 0):
                 break
             note = note or placement.left_out > 0
             room = placement.extents if attempt < passes // 2 else np.maximum(room, placement.extents)
@@ -319,11 +327,12 @@ def _label_mode(view: View) -> str:
     return "below" if view.direction == "horizontal" else "right"
 
 
-def _left_out_note(placement, layers: int) -> str | None:
+def _left_out_note(placement, layers: int, legend: bool = False) -> str | None:
+    """What was left out for room: labels (how many), the legend."""
     shown = sum(1 for label in placement.labels if label.key.endswith("/label"))
-    if shown == layers:
-        return None
-    return f"labels of {layers - shown} of {layers} layers left out for room"
+    parts = [f"labels of {layers - shown} of {layers} layers"] if shown < layers else []
+    parts += ["the legend"] if legend else []
+    return f"{' and '.join(parts)} left out for room" if parts else None
 
 
 _LEFT_OUT_EXAMPLE = "labels left out"     # the note's height is all the framing needs

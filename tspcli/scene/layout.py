@@ -77,8 +77,10 @@ class SceneBuilder(Framing, LegendRoom, Wrapping, Stacking, Parts, Textures, Leg
         alone (see ``crowded``)."""
         state = self.resolve(state)
         blocks, lines, requests, legend = self._elements(state, compact=compact and camera is not None)
+        legend_left_out = False
         if camera is None:
             camera, placement, legend, legend_at = self._frame_and_place(blocks, lines, requests, legend, state.view)
+            legend_left_out = self.legend_left_out
         else:
             placement, legend_at = self._place(requests, camera, state.view), None
         blocks = [self._fitted_to_picture(b, camera) for b in blocks]
@@ -87,7 +89,8 @@ class SceneBuilder(Framing, LegendRoom, Wrapping, Stacking, Parts, Textures, Leg
                      legend=legend, legend_row=legend_at[2] if legend_at else _legend_row(state.view),
                      legend_at=legend_at[:2] if legend_at else None,
                      title=self.look.title, title_size=self.title_size, size=self.look.size,
-                     note=_left_out_note(placement, len(self.layers)) if requests else None,
+                     note=_left_out_note(placement, len(self.layers), legend_left_out)
+                     if requests or legend_left_out else None,
                      note_size=self.note_size, meta={"links": self._link_entries(state)})
 
     def tweened(self, state: Pose, first: Scene, second: Scene, s: float) -> Scene:

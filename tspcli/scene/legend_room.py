@@ -9,7 +9,8 @@ drawing that is limited by the picture's height would take that height; beside
 it, it takes width the drawing does not use.  When neither band keeps the
 drawing that large (a small picture, whose fonts do not shrink with it), the
 legend is drawn smaller (``SHRINKS``) and placed again; failing all, the band
-that draws the model largest at full size.
+that draws the model largest at full size, unless even that leaves the
+picture (a thumbnail): then the legend is left out, and the note says so.
 """
 from __future__ import annotations
 
@@ -40,9 +41,10 @@ class LegendSpot:
 class LegendRoom:
     """The legend's place (mixed into ``SceneBuilder``: uses its framing)."""
 
-    def _legend_spot(self, legend, blocks, points, requests, fitted, view, whole, area, own_row: bool) -> LegendSpot:
+    def _legend_spot(self, legend, blocks, points, requests, fitted, view, whole, area,
+                     own_row: bool) -> LegendSpot | None:
         """Where ``legend`` goes beside the drawing of ``blocks`` fitted as ``fitted`` (camera, placement,
-        note) in ``area``; its ``own_row`` shape first."""
+        note) in ``area``; its ``own_row`` shape first; None when it fits in the picture nowhere."""
         camera, placement, note = fitted
         fallback = None
         for shrink in SHRINKS:
@@ -58,10 +60,19 @@ class LegendRoom:
             for scale, fills, placed in bands:
                 if best is None or (fills, scale) > (best[1], best[0] * 1.001):
                     best = (scale, fills, placed)
-            if best[1]:
+            inside = self._inside(blocks, best[2])
+            if best[1] and inside:
                 return best[2]
-            fallback = fallback or best[2]
+            if inside:
+                fallback = fallback or best[2]
         return fallback
+
+    def _inside(self, blocks, placed: LegendSpot) -> bool:
+        """Whether a legend band and the layers and labels fitted around it all lie in the picture."""
+        boxes = np.concatenate([self._drawn(blocks, placed.placement, placed.camera), [placed.spot]])
+        x0, y0, x1, y1 = compose.union(boxes)
+        width, height = self.look.size
+        return x0 >= -0.5 and y0 >= -0.5 and x1 <= width + 0.5 and y1 <= height + 0.5
 
     def _legend_size(self, legend, row: bool) -> tuple[float, float]:
         return items_size(legend_items(legend, self.look.size, 0.0, row))
