@@ -160,9 +160,10 @@ class Framing:
         return ranks
 
     def _place(self, requests, camera, view: View, note: bool = False, legend=None, row=None,
-               within: bool = False) -> placing.Placement:
-        """Labels placed for ``camera``, kept out of the title, the note and a ``legend`` band."""
-        left, right, bottom, top = self._insets(legend, view, note, row)
+               within: bool = False, band: bool = False) -> placing.Placement:
+        """Labels placed for ``camera``, kept out of the title, the note (``note``: labels were left out
+        for room; ``band``: the note's band is kept whatever the labels do) and a ``legend`` band."""
+        left, right, bottom, top = self._insets(legend, view, note or band, row)
         width, height = self.look.size
         pad = cam.MARGIN * min(width, height)        # the margin the camera keeps free all round
         bounds = (left + pad, bottom + pad, width - right - pad, height - top - pad)
@@ -196,9 +197,10 @@ class Framing:
             if placed is None:      # no room for it anywhere in the picture: left out, which the note says
                 legend, self.legend_left_out = None, True
                 if not note:        # the note needs its band
-                    camera, placement, note = self._fitted(points, requests, None, whole, view, note=True)
-                    area = (pad, pad, width - pad, height - pad - self._insets(None, view, note)[3])
-                    camera, placement = self._filled(camera, placement, blocks, requests, view, note, area)
+                    camera, placement, note = self._fitted(points, requests, None, whole, view, band=True)
+                    area = (pad, pad, width - pad, height - pad - self._insets(None, view, True)[3])
+                    camera, placement = self._filled(camera, placement, blocks, requests, view, note, area,
+                                                     band=True)
             else:
                 legend, spot, row = placed.legend, placed.spot, placed.row
                 camera, placement, note = placed.camera, placed.placement, placed.note
@@ -219,35 +221,36 @@ class Framing:
         return self._fitted(points, requests, None, replace(view, zoom=1.0), view, passes=JUDGING_PASSES)[:2]
 
     def _fitted(self, points, requests, legend, whole: View, view: View, row: bool | None = None,
-                passes: int = FRAMING_PASSES, note: bool = False):
-        """(camera, placement, whether a note is needed): frame with room for the labels, place them,
-        and repeat until every label lies in the room it was given (room only grows after a few
-        rounds, so this ends).  ``note``: a note is needed whatever the labels do."""
+                passes: int = FRAMING_PASSES, band: bool = False):
+        """(camera, placement, whether labels were left out for room): frame with room for the labels,
+        place them, and repeat until every label lies in the room it was given (room only grows after a
+        few rounds, so this ends).  ``band``: the note's band is kept whatever the labels do."""
         anchors = [r.center for r in requests]
         room = np.zeros((len(requests), 4))
-        forced = note
+        note = False
         nearest = None
         for attempt in range(passes):
-            camera = self._frame(points, anchors, room, legend, whole, note, row)
+            camera = self._frame(points, anchors, room, legend, whole, note or band, row)
             nearest = nearest or cam.half_height(camera)
             if cam.half_height(camera) > MAX_RETREAT * nearest:      # labels cannot all fit: the model would be a
                 room = np.minimum(room, 0.0)                    # speck; frame it alone and leave labels out
                 camera = self._frame(points, anchors, room, legend, whole, True, row)
                 placement = self._place(requests, camera, view, True, legend, row, within=True)
                 return camera, placement, True
-            placement = self._place(requests, camera, view, note, legend, row)
-            if np.all(placement.extents <= room + 0.5) and note == (forced or placement.left_out > 0):
+            placement = self._place(requests, camera, view, note, legend, row, band=band)
+            if np.all(placement.extents <= room + 0.5) and note == (placement.left_out > 0):
                 break
             note = note or placement.left_out > 0
             room = placement.extents if attempt < passes // 2 else np.maximum(room, placement.extents)
         if np.any(room > placement.extents + 1.0):      # room left over from an earlier round: take it in
-            tight = self._frame(points, anchors, placement.extents, legend, whole, note, row)
-            again = self._place(requests, tight, view, note, legend, row)
+            tight = self._frame(points, anchors, placement.extents, legend, whole, note or band, row)
+            again = self._place(requests, tight, view, note, legend, row, band=band)
             if np.all(again.extents <= placement.extents + 0.5) and again.left_out == placement.left_out:
                 camera, placement = tight, again
         return camera, placement, note
 
-    def _filled(self, camera, placement, blocks, requests, view, note, area, legend=None, row=None):
+    def _filled(self, camera, placement, blocks, requests, view, note, area, legend=None, row=None,
+                band: bool = False):
         """The camera moved closer while the drawing with its labels does not yet fill ``area`` along
         its limiting side: framing with the labels' room as it was measured leaves slack when labels
         move with the scale (a line of labels under the largest layer)."""
@@ -264,7 +267,7 @@ class Framing:
             whole = compose.union(everything)
             trial = compose.dollied(camera, factor, ((whole[0] + whole[2]) / 2, (whole[1] + whole[3]) / 2),
                                     self.look.size)
-            again = self._place(requests, trial, view, note, legend, row)
+            again = self._place(requests, trial, view, note, legend, row, band=band)
             fresh = compose.union(self._drawn(blocks, again, trial))
             if (again.left_out > placement.left_out or fresh[2] - fresh[0] > area[2] - area[0] + 0.5
                     or fresh[3] - fresh[1] > area[3] - area[1] + 0.5):
