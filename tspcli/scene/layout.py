@@ -17,7 +17,8 @@ from .legend import Legends
 from .legend_room import LegendRoom
 from .look import Look, Pose, initial_state
 from .placements import Placements
-from .parts import BUTTON_SHARE, MAP_PITCH, MAX_SLAB_DEPTH, Parts, closest_factors
+from .grids import MAP_PITCH, closest_factors
+from .parts import BUTTON_SHARE, MAX_SLAB_DEPTH, Parts
 from .rows import RowPlan
 from .scene import Scene, Texture
 from .drawn import drawn_inbound

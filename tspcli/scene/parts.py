@@ -17,13 +17,14 @@ import numpy as np
 from ..errors import OptionError
 from ..io.class_names import class_names
 from . import atlas, style
+from .buttons import button_pixels
 from .geometry import bounds_corners
+from .grids import map_centers, map_row
 from .look import Pose
 from .planes import FLAT, Plane
 from .scene import Blocks, Texture
 
 MAX_SLAB_DEPTH = 30.0        # thickness of the slab with the most channels
-MAP_PITCH = 1.5              # centre pitch of open maps, in map sizes
 CLOSE_BUTTON_RATIO = 0.03    # button radius per open height
 BUTTON_GAP = 30.0            # TensorSpace: from the open layer's left edge to the button's centre
 BUTTON_THICKNESS = 0.1       # in units: a flat disc (a thick one shows its two faces apart)
@@ -98,7 +99,7 @@ class Parts:
                                        open_=False)], label)
         if c == 1 or t > 0:
             plane = plane if c > 1 else FLAT       # a single map stays a plate, as TensorSpace draws it
-            grid = _grid(c, fw, fd, self.rect) * t
+            grid = map_centers(c, fw, fd, self.rect) * t
             blocks = [self._blocks(layer, "maps", plane.points(grid[:, 0], grid[:, 1], grid[:, 2]),
                                    plane.size(fw, u, fd), self._map_pixels, open_=True, plane=plane)]
             if t >= 1 and c > 1:
@@ -124,7 +125,7 @@ class Parts:
             centers[:, 1] = lift * (t / 0.5)
         else:
             s = (t - 0.5) / 0.5
-            centers = _line(3, fw) * s
+            centers = map_row(3, fw) * s
             centers[:, 1] = lift * (1 - s)
         blocks = [self._blocks(layer, "channels", plane.points(centers[:, 0], centers[:, 1], centers[:, 2]),
                                plane.size(fw, u, fd), self._channel_pixels, open_=True, plane=plane)]
@@ -212,7 +213,7 @@ class Parts:
         left = float((corners @ across).min())
         center = plane.points([left - max(BUTTON_GAP, 2 * radius)], [0.0], [0.0])
         blocks.append(self._blocks(layer, "button", center, plane.size(2 * radius, BUTTON_THICKNESS * u, 2 * radius),
-                                   lambda lay: _button_pixels(self.colors[lay.name]), side_opacity=0.0,
+                                   lambda lay: button_pixels(self.colors[lay.name]), side_opacity=0.0,
                                    outline=False, plane=plane))
 
     def _blocks(self, layer, part: str, centers, size, pixels, open_: bool = True, framed: bool = False,
@@ -293,63 +294,3 @@ def _ratio_text(ratio: int) -> str:
 
 def _lerp(a: float, b: float, t: float) -> float:
     return a + (b - a) * t
-
-
-def closest_factors(n: int) -> tuple[int, int]:
-    """(columns, rows) of the grid of n maps: the two closest factors, columns >= rows.
-
-    As TensorSpace means it: a grid at most 2:1 (its loop lets 7 -> 7 x 1
-    through; we do not).  Counts that only factor into longer shapes (primes,
-    2 x a prime) use a near-square grid with empty slots; 2 and 3 maps stay a row.
-    """
-    root = math.isqrt(n)
-    if root * root == n:
-        return root, root
-    base = root
-    while base > 1 and n % base:
-        base -= 1
-    if n <= 3 or n // base <= 2 * base:
-        return n // base, base
-    side = root + 1
-    return side, -(-n // side)
-
-
-def _grid(count: int, width: float, depth: float, rect: bool) -> np.ndarray:
-    """Centres of ``count`` maps in channel order: a grid (rect) or a row (line), centred at 0."""
-    if not rect:
-        return _line(count, width)
-    cols, rows = closest_factors(count)
-    index = np.arange(count)
-    col, row = index // rows, index % rows     # TensorSpace fills columns first
-    centers = np.zeros((count, 3))
-    centers[:, 0] = (col - (cols - 1) / 2) * MAP_PITCH * width
-    centers[:, 2] = (row - (rows - 1) / 2) * MAP_PITCH * depth
-    return centers
-
-
-def _line(count: int, width: float) -> np.ndarray:
-    centers = np.zeros((count, 3))
-    centers[:, 0] = (np.arange(count) - (count - 1) / 2) * MAP_PITCH * width
-    return centers
-
-
-# The close button's face, in radii: the rim from BUTTON_RIM out, the minus slot's half-length and
-# half-width; and the shades of the layer colour of the disc, the rim and the slot (a vector backend
-# draws the same shape from these).
-BUTTON_RIM = 0.85
-BUTTON_SLOT = (0.55, 0.11)
-BUTTON_SHADES = (1.0, 0.7, 0.15)
-
-
-def _button_pixels(rgb) -> np.ndarray:
-    """TensorSpace's close button seen from above: a disc in the layer's colour with a dark minus slot."""
-    n = 64
-    yy, xx = (np.mgrid[0:n, 0:n] + 0.5) / n * 2 - 1
-    r = np.hypot(xx, yy)
-    minus = (np.abs(yy) < BUTTON_SLOT[1]) & (np.abs(xx) < BUTTON_SLOT[0])
-    out = np.empty((1, n, n, 4), np.uint8)
-    disc, rim, slot = BUTTON_SHADES
-    shade = np.where(minus, slot, np.where(r > BUTTON_RIM, rim, disc))      # the slot dark, the rim a little darker
-    out[0, ..., :3] = np.rint(np.asarray(rgb)[None, None, :] * shade[..., None] * 255)
-    out[0, ..., 3] = np.where(r <= 1, 255, 0)
-    return out

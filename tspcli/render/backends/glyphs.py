@@ -2,7 +2,7 @@
 
 TensorSpace's close button is a disc with a minus slot in its layer's
 colour; the scene gives it as a thin box (part ``button``) whose top face
-carries a 64x64 picture of it (``scene.parts``'s ``_button_pixels``).  A
+carries a 64x64 picture of it (``scene.buttons.button_pixels``).  A
 vector figure draws the same shape from the same proportions, so that it
 stays sharp at any zoom: a disc, its rim, the slot.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...scene.parts import BUTTON_RIM, BUTTON_SHADES, BUTTON_SLOT
+from ...scene.buttons import BUTTON_RIM, BUTTON_SHADES, BUTTON_SLOT
 from .primitives import Fill, bilinear
 
 SEGMENTS = 48
