@@ -6,7 +6,8 @@ import tspcli
 from tspcli.scene import camera as cam, style
 from tspcli.scene.camera import View
 from tspcli.scene.framing import MAX_BUTTON_FONTS
-from tspcli.scene.labels import PAD, label_box
+from tspcli.scene.label_spots import label_box
+from tspcli.scene.labels import PAD
 from tspcli.scene.planes import AXES, Plane
 from tspcli.scene.layout import MIN_BUTTON_PX, MIN_OUTLINED_PX, Look, SceneBuilder, Pose, initial_state
 

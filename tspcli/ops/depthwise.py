@@ -80,7 +80,7 @@ class DepthwisePlan:
         if self.mult > 1:  # channel c*M+m reads input channel c: repeat, then it is multiplier 1
             x = np.repeat(x, self.mult, axis=2)
         oh, ow, cm = self.out_shape
-        (sh, sw), (dh, _) = self.strides, self.dilation
+        (sh, _), (dh, _) = self.strides, self.dilation
         phases = {b: self._phase(x, b) for b, *_ in self.groups}
         out2 = out.reshape(oh, ow * cm)
         rows = max(1, min(oh, _BLOCK // max(ow * cm, 1)))
@@ -104,7 +104,7 @@ class DepthwisePlan:
     def _phase(self, x, b):
         """Padded input columns b, b+sw, b+2sw, ... as a contiguous (rows, cols, C) array, zero
         outside the input; the input itself when it needs no padding and no phases."""
-        (sh, sw), (top, _), (left, _) = self.strides, *self.pads
+        (_, sw), (top, _), (left, _) = self.strides, *self.pads
         h, w, _ = x.shape
         if sw == 1 and top == left == 0 and self.rows <= h and self.cols <= w:
             return np.ascontiguousarray(x)

@@ -14,7 +14,7 @@ import numpy as np
 
 from . import camera as cam
 from .geometry import box_corners
-from .labels import label_box
+from .label_spots import label_box
 from .fonts import text_height, text_width
 from .overlay import overlay_groups
 

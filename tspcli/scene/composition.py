@@ -17,7 +17,7 @@ import numpy as np
 
 from . import camera as cam
 from .geometry import box_corners
-from .labels import extent
+from .label_spots import extent
 from .spatial import BoxIndex
 
 CENTRING_ROUNDS = 2          # pans (a perspective view shifts near and far points unequally)

@@ -19,10 +19,10 @@ import numpy as np
 
 from . import camera as cam
 from .fonts import text_height, text_width
+from .label_spots import GAP, label_spot, leader_to, spot_box
 from .scene import Label
 from .spatial import BoxIndex, segment_meets_box
 
-GAP = 8.0            # pixels between a layer and its first row of labels
 PAD = 0.5            # font sizes of clear space kept around each label (a word space)
 ROW_GAP = 0.45       # font sizes between staggered rows
 MAX_ROWS = 3
@@ -129,10 +129,10 @@ def place(requests: list[Request], camera, size: tuple[int, int], mode: str, cha
         chosen = {}
         taken = _Taken(cell)
         for i in order.tolist():
-            boxes_at = (_spot_box(side, GAP + row * plain[5], plain[1][i], plain[2][i], plain[3][i], plain[4][i])
+            boxes_at = (spot_box(side, GAP + row * plain[5], plain[1][i], plain[2][i], plain[3][i], plain[4][i])
                         + (side,) for row in range(rows) for side in sides(i))
             # most spots touch a label already placed: that is known from the label's box alone
-            spots = (_leader_to(side, (box, attach), plain[0][i], plain[2][i]) for box, attach, side in boxes_at
+            spots = (leader_to(side, (box, attach), plain[0][i], plain[2][i]) for box, attach, side in boxes_at
                      if not taken.labels.hits(box, PAD * requests[i].size))
             spot = next((s for s in spots if taken.free(s, PAD * requests[i].size)
                          and _clear_of_layers({i: s}, layers, owner, boxes, sides_of)
@@ -175,7 +175,7 @@ def _slid(order, sides, rows, boxes, lines_up, centers, w, h, gap, bounds, mode)
         if positions is None:
             return None
         for i, position in zip(members, positions):
-            chosen[i] = _spot(side, 0, boxes[i], lines_up[i], centers[i], w[i], h[i], 0.0, position)
+            chosen[i] = label_spot(side, 0, boxes[i], lines_up[i], centers[i], w[i], h[i], 0.0, position)
             if taken.hits(chosen[i][0], gap):      # a label of another line or row
                 return None
         for i in members:
@@ -263,68 +263,3 @@ class _Taken:
 
 def _grown(box, pad: float):
     return (box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad)
-
-
-def _spot(side, row, layer_box, line_box, center, w, h, step, along=None):
-    """(box, offset, leader, leader's path box, leader's ends) of the label on ``side`` of its layer,
-    ``row`` rows out from ``line_box``, centred on its layer or at ``along`` on its line.  The leader
-    runs from the layer's own edge (``layer_box``), as straight as the edge allows, to the middle of
-    the label's near edge; ``leader`` and the ends are None when the label stands close.
-    """
-    return _leader_to(side, _spot_box(side, GAP + row * step, line_box, center, w, h, along), layer_box, center)
-
-
-def _leader_to(side, at, layer_box, center):
-    """``_spot`` of the label at ``at`` (its box and attachment point, see ``_spot_box``)."""
-    box, attach = at
-    x0, y0, x1, y1 = layer_box
-    cx, cy = center
-    if side in ("below", "above"):
-        start = (min(max(attach[0], x0), x1), y0 if side == "below" else y1)
-    else:
-        start = (x1 if side == "right" else x0, min(max(attach[1], y0), y1))
-    offset = (float(attach[0] - cx), float(attach[1] - cy))
-    reach = abs(attach[0] - start[0]) + abs(attach[1] - start[1])
-    if reach <= 1.5 * GAP:
-        return box, offset, None, (attach[0], attach[1], attach[0], attach[1]), None
-    leader = (float(start[0] - cx), float(start[1] - cy))
-    # the leader's path, kept clear of other labels
-    path = (min(start[0], attach[0]), min(start[1], attach[1]), max(start[0], attach[0]), max(start[1], attach[1]))
-    return box, offset, leader, path, (start, attach)
-
-
-def _spot_box(side, out, line_box, center, w, h, along=None):
-    """(box, attachment point) of the label on ``side``, ``out`` pixels from ``line_box`` (see ``_spot``)."""
-    lx0, ly0, lx1, ly1 = line_box
-    if side in ("below", "above"):
-        mid = center[0] if along is None else along
-        if side == "below":
-            top = ly0 - out
-            return (mid - w / 2, top - h, mid + w / 2, top), (mid, top)
-        bottom = ly1 + out
-        return (mid - w / 2, bottom, mid + w / 2, bottom + h), (mid, bottom)
-    mid = center[1] if along is None else along
-    if side == "right":
-        left = lx1 + out
-        return (left, mid - h / 2, left + w, mid + h / 2), (left, mid)
-    right = lx0 - out
-    return (right - w, mid - h / 2, right, mid + h / 2), (right, mid)
-
-
-def extent(label: Label) -> np.ndarray:
-    """Pixels (left, right, below, above) that ``label`` takes around its anchor's projection."""
-    w, h = text_width(label.text, label.size, label.bold), text_height(label.text, label.size)
-    dx, dy = label.offset
-    x0 = {"left": dx, "center": dx - w / 2, "right": dx - w}[label.align]
-    if label.align == "center":
-        y0 = dy if dy > 0 else dy - h        # stands on its attachment point, or hangs from it
-    else:
-        y0 = dy - h / 2
-    return np.array([-x0, x0 + w, -y0, y0 + h])
-
-
-def label_box(label: Label, camera, size) -> tuple[float, float, float, float]:
-    """Pixel box (x0, y0, x1, y1; y up from the bottom) that ``label`` takes in the picture."""
-    (ax, ay), = cam.project(np.array([label.anchor]), camera, size)
-    left, right, below, above = extent(label)
-    return (ax - left, ay - below, ax + right, ay + above)

@@ -15,7 +15,7 @@ import numpy as np
 
 from . import camera as cam
 from .geometry import blocks_corners
-from .labels import extent
+from .label_spots import extent
 
 
 @dataclass

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 
 class BoxIndex:
     """Axis-aligned boxes (x0, y0, x1, y1) in pixels, each with an owner (e.g. its layer's index)."""

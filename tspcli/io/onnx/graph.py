@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tspcli.errors import LoadError, TspError
-from tspcli.io.channel_constants import channel_vector  # noqa: F401 - the lifters import it from here
 from tspcli.io.onnx.fold import FOLD
 from tspcli.io.onnx.names import Namer
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from tspcli.io.onnx.graph import Feature, Lifter, Node, Unsupported, channel_vector
+from tspcli.io.channel_constants import channel_vector
+from tspcli.io.onnx.graph import Feature, Lifter, Node, Unsupported
 from tspcli.ops._geometry import conv_output_size, same_pads
 
 

@@ -15,7 +15,8 @@ from __future__ import annotations
 import numpy as np
 
 from tspcli.io.channel_constants import AFFINE_EPSILON, affine_weights
-from tspcli.io.onnx.graph import Feature, Lifter, Node, Unsupported, channel_vector
+from tspcli.io.channel_constants import channel_vector
+from tspcli.io.onnx.graph import Feature, Lifter, Node, Unsupported
 
 
 def _activation(lifter: Lifter, node: Node, x: Feature, config: dict, last: Node | None = None) -> None:

@@ -37,7 +37,7 @@ from ...atomic import atomic_output
 from ...errors import ToolFailure
 from ...scene import camera as cam
 from ...scene.fonts import LINE_SPACING
-from ...scene.labels import label_box
+from ...scene.label_spots import label_box
 from ...scene.overlay import overlay_items
 from .flatten import flatten
 from .primitives import Fill, Picture, Stroke
