@@ -15,12 +15,9 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
-import time
 
-from child_env import child_env
+from child_env import run_tspcli
 
 HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 MOBILENET_V2 = os.path.join(HERE, "..", "shared", "data", "tfkeras2", "tfk2_mobilenet_v2.h5")
@@ -39,21 +36,6 @@ def chain(layers: int) -> str:
             lines.append(f"  - {{type: Conv2d, name: pw_{i}, filters: 8, kernelSize: 1}}")
     lines += ["  - {type: Flatten, name: flatten}", "  - {type: Output1d, name: out, units: 10}"]
     return "\n".join(lines) + "\n"
-
-
-def run_once(root: str, args: list[str]) -> tuple[float, float]:
-    """(wall seconds, CPU seconds: user + system of the child) of one `tspcli ARGS` process.  On a
-    shared machine the CPU time says more: it does not count the time other jobs held the cores."""
-    env = child_env(root)
-    start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "tspcli", *args], cwd=root, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    if status:
-        raise SystemExit(f"tspcli {' '.join(args)} failed: {proc.stderr.read().decode()}")
-    proc.stderr.close()
-    return wall, usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
@@ -80,7 +62,7 @@ def main() -> None:
         print("| case | median wall s | median CPU s | wall, CPU of each run |")
         print("|---|---|---|---|")
         for name, args in cases:
-            runs = [run_once(root, args) for _ in range(opts.runs)]
+            runs = [run_tspcli(root, args)[:2] for _ in range(opts.runs)]
             walls, cpus = zip(*runs)
             print(f"| {name} | {statistics.median(walls):.2f} | {statistics.median(cpus):.2f} | "
                   f"{'; '.join(f'{w:.2f}, {c:.2f}' for w, c in runs)} |", flush=True)

@@ -16,11 +16,9 @@ import os
 import platform
 import statistics
 import subprocess
-import sys
 import tempfile
-import time
 
-from child_env import child_env
+from child_env import run_tspcli
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MODEL = "samples/mobilenet_v1.yaml"
@@ -33,23 +31,11 @@ CASES = [
 
 
 def run(tree: str, args: list[str], out: str) -> tuple[float, float]:
-    """(wall s, CPU s) of one `tspcli ARGS` process run from ``tree``."""
+    """(wall s, CPU s) of one `tspcli ARGS` process run from ``tree``; its stdout kept in ``run.last_output``."""
     if args[0] == "render":
         args = [*args, "-o", out]
-    env = child_env(tree)
-    start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "tspcli", *args], cwd=tree, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    output = proc.stdout.read()
-    error = proc.stderr.read()
-    proc.stdout.close()
-    proc.stderr.close()
-    if status != 0:
-        raise SystemExit(f"tspcli {' '.join(args)} in {tree} failed: {error.decode()}")
-    run.last_output = output
-    return wall, usage.ru_utime + usage.ru_stime
+    wall, cpu, run.last_output = run_tspcli(tree, args)
+    return wall, cpu
 
 
 def batch_per_figure(tree: str, out: str) -> float:
