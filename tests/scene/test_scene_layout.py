@@ -14,6 +14,10 @@ from tspcli.scene.planes import AXES, Plane
 from tspcli.scene.stacking import LEVEL_GAP
 from tspcli.scene.layout import (BUTTON_SHARE, LEVEL_INTERVAL, MAX_BUTTON_FONTS, MAP_PITCH, MAX_SLAB_DEPTH, MODEL_WIDTH, Look, SceneBuilder,
                                  Pose, closest_factors, initial_state)
+from tspcli.scene.grids import grid_shape
+from tspcli.layers import layer_from_config
+from tspcli.layers.inputs import input_class_for_shape
+from tspcli.model import Sequential
 
 VERTICAL = View(direction="vertical")
 
@@ -57,6 +61,30 @@ def test_every_grid_holds_its_maps_and_is_at_most_about_two_to_one(count):
     assert cols * rows >= count and cols >= rows
     assert cols * rows - count < cols          # no empty row
     assert cols <= 2 * rows or count <= 3
+
+
+@pytest.mark.parametrize("count, width, depth", [(200, 96, 2), (32, 96, 24), (8, 5, 40), (1000, 1, 50),
+                                                 (7, 30, 3)])
+def test_long_maps_open_into_a_grid_about_square_as_a_whole(count, width, depth):
+    cols, rows = grid_shape(count, width, depth)
+    assert cols * rows >= count and (cols - 1) * rows < count      # every map, no empty column
+    whole = (cols * width) / (rows * depth)
+    assert 1 / 3 <= whole <= 3 or cols == 1 or rows == 1           # a block, not a hairline
+    assert grid_shape(200, 96, 2) == (2, 100)
+
+
+@pytest.mark.parametrize("count", [6, 32, 200, 512])
+def test_maps_about_square_keep_tensorspace_grid(count):
+    assert grid_shape(count, 10, 10) == grid_shape(count, 10, 19) == closest_factors(count)
+
+
+def test_a_layer_of_long_maps_opens_into_a_block_of_them():
+    model = Sequential([input_class_for_shape((4, 96, 3))(name="line", shape=[4, 96, 3]),
+                        layer_from_config({"type": "Conv2d", "name": "c", "filters": 60, "kernelSize": 3,
+                                           "strides": [2, 1], "padding": "same"})]).init()
+    maps = blocks(scene_of(model, ["c"], size=(640, 360)), "c/maps")
+    extent = sorted(np.ptp(maps.centers, axis=0) + np.asarray(maps.size))[1:]   # the grid's plane, not its thickness
+    assert extent[1] / extent[0] < 3           # 60 strips of 2x96 stacked into a block, not laid out in a line
 
 
 def test_input_is_100_units_wide_and_its_unit_scales_later_layers(mobilenet):
