@@ -50,7 +50,7 @@ def pack(images: np.ndarray, swatches: np.ndarray) -> tuple[np.ndarray, np.ndarr
     index = np.arange(count)
     r, c = np.divmod(index, cols)
     full = np.zeros((rows * cols, pitch_h, pitch_w, 4), np.uint8)
-    _edge_padded(images, full[:count])
+    edge_padded(images, full[:count])
     atlas[:rows * pitch_h, :cols * pitch_w] = (
         full.reshape(rows, cols, pitch_h, pitch_w, 4).transpose(0, 2, 1, 3, 4).reshape(rows * pitch_h, cols * pitch_w, 4))
     x0 = c * pitch_w + PAD
@@ -67,12 +67,12 @@ def pack(images: np.ndarray, swatches: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return atlas, tiles, swatch_tiles
 
 
-def _edge_padded(images: np.ndarray, out: np.ndarray) -> None:
-    """``images`` (N, h, w, 4) into ``out`` (N, H, W, 4) at (PAD, PAD), the rest repeating their edges (as
+def edge_padded(images: np.ndarray, out: np.ndarray, pad: int = PAD) -> None:
+    """``images`` (N, h, w, 4) into ``out`` (N, H, W, 4) at (pad, pad), the rest repeating their edges (as
     ``np.pad(mode="edge")``, which costs several times more for the one small image of a closed layer)."""
     h, w = images.shape[1:3]
-    out[:, PAD:PAD + h, PAD:PAD + w] = images
-    out[:, :PAD, PAD:PAD + w] = images[:, :1]
-    out[:, PAD + h:, PAD:PAD + w] = images[:, -1:]
-    out[:, :, :PAD] = out[:, :, PAD:PAD + 1]
-    out[:, :, PAD + w:] = out[:, :, PAD + w - 1:PAD + w]
+    out[:, pad:pad + h, pad:pad + w] = images
+    out[:, :pad, pad:pad + w] = images[:, :1]
+    out[:, pad + h:, pad:pad + w] = images[:, -1:]
+    out[:, :, :pad] = out[:, :, pad:pad + 1]
+    out[:, :, pad + w:] = out[:, :, pad + w - 1:pad + w]

@@ -19,6 +19,8 @@ import math
 
 import numpy as np
 
+from ...scene.atlas import edge_padded
+
 MARGIN = 8
 ALIGN = 16
 
@@ -63,11 +65,7 @@ def pack(images: list[np.ndarray], limit: int) -> tuple[list[np.ndarray], list[t
         h, w = image.shape[:2]
         page = pages[p]
         top, left = y + MARGIN, x + MARGIN
-        page[top:top + h, left:left + w] = image
-        page[top:top + h, x:left] = image[:, :1]                          # the edge, repeated
-        page[top:top + h, left + w:left + w + MARGIN] = image[:, -1:]
-        page[y:top, x:left + w + MARGIN] = page[top:top + 1, x:left + w + MARGIN]
-        page[top + h:top + h + MARGIN, x:left + w + MARGIN] = page[top + h - 1:top + h, x:left + w + MARGIN]
+        edge_padded(image[None], page[None, y:top + h + MARGIN, x:left + w + MARGIN], MARGIN)
         height, width = page.shape[:2]
         maps.append((p, np.array([[w / width, left / width], [h / height, top / height]])))
     return pages, maps
